@@ -1,0 +1,230 @@
+"""The `mlci` command line. Commands only parse options and dispatch; the work lives in modules
+imported inside each command, so `mlci --help` starts without loading pandas or scikit-learn."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from mlci import __version__
+from mlci.errors import MlciError
+
+EXIT_GATE_FAILED = 1
+
+
+@dataclass
+class Context:
+    """Options shared by every command."""
+
+    config_option: str | None
+    verbosity: int
+
+    @property
+    def console(self):
+        from mlci.console import Console
+
+        return Console(verbosity=self.verbosity)
+
+    def config(self):
+        from mlci.config import find_config, load_config
+
+        return load_config(find_config(self.config_option))
+
+
+pass_context = click.make_pass_decorator(Context)
+
+
+class MlciGroup(click.Group):
+    """Turns every `MlciError` into its message and exit code, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except MlciError as exc:
+            click.echo(f"mlci: error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("mlci: interrupted", err=True)
+            sys.exit(130)
+
+
+@click.group(cls=MlciGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="mlci")
+@click.option("--config", "config_option", metavar="PATH", envvar="MLCI_CONFIG",
+              help="The config file (default: mlci.yaml here or in a parent folder; env MLCI_CONFIG).")
+@click.option("-v", "--verbose", count=True, help="Say more about each step.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only results and errors.")
+@click.pass_context
+def cli(ctx: click.Context, config_option: str | None, verbose: int, quiet: bool) -> None:
+    """CI/CD for machine learning: train models, compare them with main, report on the pull
+    request, record baselines.
+
+    \b
+    Start here:
+      mlci demo            the whole loop on a bundled dataset, no GitHub needed
+      mlci init            write a starter mlci.yaml and GitHub workflow
+    """
+    ctx.obj = Context(config_option=config_option, verbosity=-1 if quiet else verbose)
+
+
+@cli.command()
+@click.option("--force", is_flag=True, help="Overwrite files that already exist.")
+@click.option("--directory", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              show_default=True, help="The project folder.")
+@pass_context
+def init(ctx: Context, force: bool, directory: Path) -> None:
+    """Write a starter mlci.yaml and .github/workflows/mlci.yml.
+
+    Detects CSV and Parquet files in the project and a likely target column.
+
+    \b
+    Example:
+      mlci init && mlci validate
+    """
+    from mlci.scaffold import init_project
+
+    for path in init_project(directory, force=force, console=ctx.console):
+        click.echo(f"wrote {path}")
+
+
+@cli.command()
+@pass_context
+def validate(ctx: Context) -> None:
+    """Check the config, the data files and their columns, without training.
+
+    \b
+    Example:
+      mlci validate --config ml/mlci.yaml
+    """
+    from mlci.validate import validate_project
+
+    config = ctx.config()
+    validate_project(config, console=ctx.console)
+    click.echo(f"{config.path.name}: OK ({len(config.models)} model{'s' if len(config.models) != 1 else ''})")
+
+
+@cli.command()
+@click.argument("models", nargs=-1)
+@pass_context
+def train(ctx: Context, models: tuple[str, ...]) -> None:
+    """Train MODELS (default: all) and keep each run under .mlci/runs/.
+
+    \b
+    Example:
+      mlci train            # every model in mlci.yaml
+      mlci train iris       # just one
+    """
+    from mlci.training import train_models
+
+    config = ctx.config()
+    for result in train_models(config, list(models), console=ctx.console):
+        summary = ", ".join(f"{k}={v:.4g}" for k, v in result.run.metrics.items())
+        click.echo(f"{result.run.model}: {summary}")
+
+
+@cli.command()
+@click.option("--replace", is_flag=True, help="Replace a record that already exists for this commit.")
+@click.option("--allow-dirty", is_flag=True, help="Record even with uncommitted changes to tracked files.")
+@pass_context
+def record(ctx: Context, replace: bool, allow_dirty: bool) -> None:
+    """Store this commit's runs as its baseline, for later comparisons.
+
+    Runs must have been trained at the current commit, on a clean working tree.
+
+    \b
+    Example:
+      mlci train && mlci record
+    """
+    from mlci.recording import record_current_runs
+
+    outcome = record_current_runs(ctx.config(), replace=replace, allow_dirty=allow_dirty, console=ctx.console)
+    if outcome.written:
+        click.echo(f"recorded {', '.join(outcome.models)} for {outcome.commit[:12]}")
+    else:
+        click.echo(f"{outcome.commit[:12]} already recorded; kept it (use --replace to overwrite)")
+
+
+FORMATS = click.Choice(["text", "markdown", "json"])
+
+
+@cli.command()
+@click.option("--base", "base_ref", metavar="REF", help="Branch, tag or commit to compare with "
+              "(default: the repository's main branch).")
+@click.option("--format", "output_format", type=FORMATS, default="text", show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Also write it to a file.")
+@pass_context
+def compare(ctx: Context, base_ref: str | None, output_format: str, output: Path | None) -> None:
+    """Compare this checkout's runs with the runs recorded for the base.
+
+    Exits 1 when a gate fails. The JSON format is a stable schema (see `schema_version`).
+
+    \b
+    Example:
+      mlci compare --base main --format markdown
+    """
+    from mlci.comparing import compare_with_base
+    from mlci.report import render
+
+    comparison = compare_with_base(ctx.config(), base_ref, console=ctx.console)
+    text = render(comparison, output_format, config=ctx.config())
+    _emit(text, output)
+    sys.exit(0 if comparison.passed else EXIT_GATE_FAILED)
+
+
+@cli.command()
+@click.option("--base", "base_ref", metavar="REF", help="Branch, tag or commit to compare with.")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the Markdown report here (default: print it).")
+@pass_context
+def report(ctx: Context, base_ref: str | None, output: Path | None) -> None:
+    """Render the Markdown report of the comparison with the base.
+
+    Exits 1 when a gate fails, after writing the report.
+
+    \b
+    Example:
+      mlci report --base main --output report.md
+    """
+    from mlci.comparing import compare_with_base
+    from mlci.report import render
+
+    config = ctx.config()
+    comparison = compare_with_base(config, base_ref, console=ctx.console)
+    _emit(render(comparison, "markdown", config=config), output)
+    if output:
+        ctx.console.info(f"report written to {output}")
+    sys.exit(0 if comparison.passed else EXIT_GATE_FAILED)
+
+
+@cli.command()
+@click.option("--directory", type=click.Path(file_okay=False, path_type=Path),
+              help="Keep the demo project here instead of a temporary folder.")
+@pass_context
+def demo(ctx: Context, directory: Path | None) -> None:
+    """Run the whole loop on a bundled dataset in a throwaway Git repository.
+
+    Trains on main, records the baseline, changes the model on a branch, trains again, compares
+    and prints the report. Needs no GitHub and no network.
+
+    \b
+    Example:
+      mlci demo --directory /tmp/mlci-demo
+    """
+    from mlci.demo import run_demo
+
+    run_demo(directory, console=ctx.console)
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+    else:
+        click.echo(text.rstrip("\n"))
+
+
+def main() -> None:
+    cli(prog_name="mlci")

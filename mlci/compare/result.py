@@ -1,0 +1,136 @@
+"""The result of comparing a head's runs with a base's: plain data, rendered by `mlci.report`.
+
+`Comparison.to_json()` is the documented `--format json` schema. Bump `SCHEMA_VERSION` on any
+change that could break a reader (renaming or removing a field, changing a meaning); adding a
+field is not such a change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+SCHEMA_VERSION = 1
+
+MetricStatus = Literal["improved", "regressed", "unchanged", "new", "removed"]
+ModelStatus = Literal["improved", "regressed", "mixed", "unchanged", "new", "removed"]
+GateKind = Literal["min", "max", "max_drop"]
+
+
+@dataclass(frozen=True)
+class MetricChange:
+    """One metric of one model on both sides. `change` is head minus base, in the metric's units;
+    `relative_change` divides it by |base| (None when base is missing or zero)."""
+
+    name: str
+    goal: str
+    base: float | None
+    head: float | None
+    change: float | None
+    relative_change: float | None
+    status: MetricStatus
+
+
+@dataclass(frozen=True)
+class GateResult:
+    """One limit checked. `passed` is None when it could not be checked (no base for max_drop)."""
+
+    metric: str
+    kind: GateKind
+    limit: float
+    limit_text: str
+    value: float | None
+    passed: bool | None
+    message: str
+
+
+@dataclass(frozen=True)
+class ParamChange:
+    name: str
+    base: Any
+    head: Any
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """What a reader needs to trust a run: where and when it was trained."""
+
+    commit: str | None
+    branch: str | None
+    dirty: bool | None
+    mode: str
+    task: str | None
+    config_hash: str | None
+    started_at: str | None
+    duration_seconds: float | None
+
+
+@dataclass(frozen=True)
+class ModelComparison:
+    name: str
+    status: ModelStatus
+    metrics: list[MetricChange]
+    gates: list[GateResult] = field(default_factory=list)
+    params: list[ParamChange] = field(default_factory=list)
+    head_run: RunSummary | None = None
+    base_run: RunSummary | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return all(g.passed is not False for g in self.gates)
+
+    @property
+    def failed_gates(self) -> list[GateResult]:
+        return [g for g in self.gates if g.passed is False]
+
+
+@dataclass(frozen=True)
+class BaseInfo:
+    """Which recorded commit the head was compared with, and why that one."""
+
+    ref: str
+    requested_commit: str
+    commit: str
+    distance: int
+    note: str
+
+
+@dataclass(frozen=True)
+class HeadInfo:
+    commit: str | None
+    branch: str | None
+    dirty: bool
+
+
+@dataclass(frozen=True)
+class Comparison:
+    base: BaseInfo
+    head: HeadInfo
+    models: list[ModelComparison]
+    generated_at: str
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return all(m.passed for m in self.models)
+
+    @property
+    def failed_gates(self) -> list[tuple[str, GateResult]]:
+        return [(m.name, g) for m in self.models for g in m.failed_gates]
+
+    def to_json(self) -> dict[str, Any]:
+        models = []
+        for model in self.models:
+            entry = asdict(model)
+            entry["passed"] = model.passed
+            models.append(entry)
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "passed": self.passed,
+            "generated_at": self.generated_at,
+            "base": asdict(self.base),
+            "head": asdict(self.head),
+            "notes": list(self.notes),
+            "models": models,
+        }

@@ -1,0 +1,314 @@
+"""Turn the YAML of `mlci.yaml` into a `Config`, naming file, line and field for every problem."""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from pathlib import Path
+from typing import Any
+
+from mlci.config.goals import goal_from_name
+from mlci.config.schema import (
+    CommandSpec,
+    Config,
+    DataSpec,
+    EstimatorSpec,
+    GateSpec,
+    MetricSpec,
+    ModelSpec,
+    ReportSpec,
+    SplitSpec,
+    StoreSpec,
+)
+from mlci.config.yamlsource import FieldPath, YamlSource
+
+MODEL_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
+ENTRYPOINT = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
+DOTTED_CLASS = re.compile(r"^[A-Za-z_][\w]*(\.[A-Za-z_]\w*)+$")
+PERCENT = re.compile(r"^\s*(\d+(\.\d+)?)\s*%\s*$")
+
+TOP_KEYS = {"version", "models", "store", "report"}
+MODEL_KEYS = {"data", "estimator", "entrypoint", "command", "outputs", "metrics", "gates", "deps",
+              "preprocessing", "description"}
+DATA_KEYS = {"train", "test", "target", "split", "drop"}
+SPLIT_KEYS = {"test_size", "seed"}
+ESTIMATOR_KEYS = {"class", "params"}
+OUTPUT_KEYS = {"metrics", "model", "predictions"}
+METRIC_KEYS = {"name", "goal"}
+GATE_KEYS = {"min", "max", "max_drop"}
+STORE_KEYS = {"backend", "path"}
+REPORT_KEYS = {"title", "template"}
+
+
+def parse_config(source: YamlSource) -> Config:
+    """Validate the whole document and build the typed config."""
+    reader = _Reader(source)
+    top = reader.mapping((), source.data, required={"version", "models"}, allowed=TOP_KEYS)
+    version = top["version"]
+    if version != 1 or isinstance(version, bool):
+        raise source.error(("version",), f"unsupported version {version!r}; this mlci reads version 1")
+    models_raw = reader.mapping(("models",), top["models"])
+    if not models_raw:
+        raise source.error(("models",), "no models defined", hint="Add at least one model under `models:`.")
+    models = {}
+    for name, section in models_raw.items():
+        models[name] = _parse_model(reader, str(name), section)
+    return Config(
+        path=source.path.resolve(),
+        models=models,
+        store=_parse_store(reader, top.get("store")),
+        report=_parse_report(reader, top.get("report")),
+        source=source,
+    )
+
+
+class _Reader:
+    """Type checks that know where in the file each value sits."""
+
+    def __init__(self, source: YamlSource) -> None:
+        self.source = source
+        self.root = source.path.resolve().parent
+
+    def fail(self, path: FieldPath, message: str, *, hint: str | None = None) -> Exception:
+        return self.source.error(path, message, hint=hint)
+
+    def mapping(
+        self,
+        path: FieldPath,
+        value: Any,
+        *,
+        allowed: set[str] | None = None,
+        required: set[str] = frozenset(),  # type: ignore[assignment]
+    ) -> dict[str, Any]:
+        if value is None and not required:
+            return {}
+        if not isinstance(value, dict):
+            raise self.fail(path, f"must be a mapping (key: value), not {_kind(value)}")
+        for key in value:
+            if not isinstance(key, str):
+                raise self.fail(path, f"keys must be text, not {_kind(key)} {key!r}")
+            if allowed is not None and key not in allowed:
+                close = difflib.get_close_matches(key, sorted(allowed), n=1)
+                hint = f"did you mean `{close[0]}`?" if close else f"allowed: {', '.join(sorted(allowed))}"
+                raise self.fail((*path, key), f"unknown key ({hint})")
+        for key in sorted(required):
+            if key not in value:
+                raise self.fail(path, f"missing required key `{key}`")
+        return value
+
+    def text(self, path: FieldPath, value: Any) -> str:
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(path, f"must be non-empty text, not {_kind(value)}")
+        return value
+
+    def number(self, path: FieldPath, value: Any) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise self.fail(path, f"must be a finite number, not {_kind(value)} {value!r}")
+        return float(value)
+
+    def integer(self, path: FieldPath, value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.fail(path, f"must be a whole number, not {_kind(value)} {value!r}")
+        return value
+
+    def path(self, path: FieldPath, value: Any) -> Path:
+        raw = self.text(path, value)
+        return (self.root / raw).resolve()
+
+    def text_list(self, path: FieldPath, value: Any) -> list[str]:
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            raise self.fail(path, f"must be a list, not {_kind(value)}")
+        return [self.text((*path, i), item) for i, item in enumerate(value)]
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    return {dict: "a mapping", list: "a list", str: "text", bool: "true/false", int: "a number",
+            float: "a number"}.get(type(value), type(value).__name__)
+
+
+def _parse_model(reader: _Reader, name: str, section: Any) -> ModelSpec:
+    base: FieldPath = ("models", name)
+    if not MODEL_NAME.match(name):
+        raise reader.fail(base, "model names use lowercase letters, digits, `_`, `.` and `-`, "
+                                "starting with a letter or digit")
+    raw = reader.mapping(base, section, allowed=MODEL_KEYS, required={"metrics"})
+    modes = [key for key in ("estimator", "entrypoint", "command") if key in raw]
+    if len(modes) != 1:
+        found = ", ".join(f"`{m}`" for m in modes) if modes else "none"
+        raise reader.fail(base, f"needs exactly one of `estimator`, `entrypoint` or `command` (found {found})")
+    mode = {"estimator": "declarative", "entrypoint": "entrypoint", "command": "command"}[modes[0]]
+
+    data = estimator = entrypoint = command = None
+    if mode == "command":
+        for key in ("data",):
+            if key in raw:
+                raise reader.fail((*base, key), "is not used with `command:`; the command reads its own data",
+                                  hint="List the files it reads under `deps:` so changes are detected.")
+        command = _parse_command(reader, base, raw)
+    else:
+        if "outputs" in raw:
+            raise reader.fail((*base, "outputs"), "only applies to `command:` models")
+        if "data" not in raw:
+            raise reader.fail(base, "missing required key `data` (train file and target column)")
+        data = _parse_data(reader, (*base, "data"), raw["data"])
+        if mode == "declarative":
+            estimator = _parse_estimator(reader, (*base, "estimator"), raw["estimator"])
+        else:
+            entrypoint = reader.text((*base, "entrypoint"), raw["entrypoint"])
+            if not ENTRYPOINT.match(entrypoint):
+                raise reader.fail((*base, "entrypoint"), f"{entrypoint!r} is not of the form package.module:function")
+
+    metrics = _parse_metrics(reader, (*base, "metrics"), raw["metrics"], needs_goal=mode == "command")
+    gates = _parse_gates(reader, (*base, "gates"), raw.get("gates"), {m.name for m in metrics})
+    deps = tuple(reader.path((*base, "deps", i), d) for i, d in enumerate(_as_list(reader, (*base, "deps"), raw.get("deps"))))
+    preprocessing = raw.get("preprocessing", "auto")
+    if preprocessing not in ("auto", "none"):
+        raise reader.fail((*base, "preprocessing"), f"must be `auto` or `none`, not {preprocessing!r}")
+    if "description" in raw:
+        reader.text((*base, "description"), raw["description"])
+    return ModelSpec(
+        name=name, mode=mode, metrics=metrics, gates=gates, deps=deps, data=data, estimator=estimator,
+        entrypoint=entrypoint, command=command, preprocessing=preprocessing, section=raw,
+    )
+
+
+def _as_list(reader: _Reader, path: FieldPath, value: Any) -> list[Any]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if not isinstance(value, list):
+        raise reader.fail(path, f"must be a list, not {_kind(value)}")
+    return value
+
+
+def _parse_data(reader: _Reader, path: FieldPath, value: Any) -> DataSpec:
+    raw = reader.mapping(path, value, allowed=DATA_KEYS, required={"train", "target"})
+    split = SplitSpec()
+    if "split" in raw:
+        if "test" in raw:
+            raise reader.fail((*path, "split"), "cannot be used together with `test`; the test file is the split")
+        split_raw = reader.mapping((*path, "split"), raw["split"], allowed=SPLIT_KEYS)
+        test_size = split_raw.get("test_size", 0.25)
+        size = reader.number((*path, "split", "test_size"), test_size)
+        if isinstance(test_size, float) and not 0 < size < 1:
+            raise reader.fail((*path, "split", "test_size"), f"a fraction must be between 0 and 1, not {size}")
+        if isinstance(test_size, int) and size < 1:
+            raise reader.fail((*path, "split", "test_size"), f"a row count must be at least 1, not {test_size}")
+        seed = reader.integer((*path, "split", "seed"), split_raw.get("seed", 0))
+        split = SplitSpec(test_size=test_size if isinstance(test_size, int) else size, seed=seed)
+    target = reader.text((*path, "target"), raw["target"])
+    drop = tuple(reader.text_list((*path, "drop"), raw.get("drop", [])))
+    if target in drop:
+        raise reader.fail((*path, "drop"), f"lists the target column {target!r}")
+    return DataSpec(
+        train=reader.path((*path, "train"), raw["train"]),
+        test=reader.path((*path, "test"), raw["test"]) if "test" in raw else None,
+        target=target,
+        split=split,
+        drop=drop,
+    )
+
+
+def _parse_estimator(reader: _Reader, path: FieldPath, value: Any) -> EstimatorSpec:
+    if isinstance(value, str):
+        value = {"class": value}
+    raw = reader.mapping(path, value, allowed=ESTIMATOR_KEYS, required={"class"})
+    class_name = reader.text((*path, "class"), raw["class"])
+    if not DOTTED_CLASS.match(class_name):
+        raise reader.fail((*path, "class"), f"{class_name!r} is not a dotted class name",
+                          hint="For example: sklearn.linear_model.LogisticRegression")
+    params = reader.mapping((*path, "params"), raw.get("params"))
+    return EstimatorSpec(class_name=class_name, params=dict(params))
+
+
+def _parse_command(reader: _Reader, base: FieldPath, raw: dict[str, Any]) -> CommandSpec:
+    run = reader.text((*base, "command"), raw["command"])
+    if "outputs" not in raw:
+        raise reader.fail(base, "missing required key `outputs` (where the command writes its metrics)")
+    outputs = reader.mapping((*base, "outputs"), raw["outputs"], allowed=OUTPUT_KEYS, required={"metrics"})
+    return CommandSpec(
+        run=run,
+        metrics_file=reader.path((*base, "outputs", "metrics"), outputs["metrics"]),
+        model_file=reader.path((*base, "outputs", "model"), outputs["model"]) if "model" in outputs else None,
+        predictions_file=(reader.path((*base, "outputs", "predictions"), outputs["predictions"])
+                          if "predictions" in outputs else None),
+    )
+
+
+def _parse_metrics(reader: _Reader, path: FieldPath, value: Any, *, needs_goal: bool) -> tuple[MetricSpec, ...]:
+    items = _as_list(reader, path, value)
+    if not items:
+        raise reader.fail(path, "lists no metrics")
+    metrics: list[MetricSpec] = []
+    for index, item in enumerate(items):
+        item_path = (*path, index)
+        if isinstance(item, str):
+            item = {"name": item}
+        raw = reader.mapping(item_path, item, allowed=METRIC_KEYS, required={"name"})
+        name = reader.text((*item_path, "name"), raw["name"])
+        goal = raw.get("goal")
+        if goal is not None and goal not in ("maximize", "minimize"):
+            raise reader.fail((*item_path, "goal"), f"must be `maximize` or `minimize`, not {goal!r}")
+        if goal is None and needs_goal:
+            goal = goal_from_name(name)
+            if goal is None:
+                raise reader.fail(item_path, f"metric {name!r} needs a goal",
+                                  hint=f"Write it as {{name: {name}, goal: maximize}} or goal: minimize.")
+        if any(m.name == name for m in metrics):
+            raise reader.fail(item_path, f"metric {name!r} is listed twice")
+        metrics.append(MetricSpec(name=name, goal=goal))
+    return tuple(metrics)
+
+
+def _parse_gates(reader: _Reader, path: FieldPath, value: Any, metric_names: set[str]) -> tuple[GateSpec, ...]:
+    raw = reader.mapping(path, value)
+    gates = []
+    for metric, limits in raw.items():
+        gate_path = (*path, metric)
+        if metric not in metric_names:
+            close = difflib.get_close_matches(metric, sorted(metric_names), n=1)
+            hint = f"did you mean `{close[0]}`?" if close else f"metrics: {', '.join(sorted(metric_names))}"
+            raise reader.fail(gate_path, f"gate for a metric the model does not list ({hint})")
+        limits = reader.mapping(gate_path, limits, allowed=GATE_KEYS)
+        if not limits:
+            raise reader.fail(gate_path, "sets no limit; use min, max or max_drop")
+        low = reader.number((*gate_path, "min"), limits["min"]) if "min" in limits else None
+        high = reader.number((*gate_path, "max"), limits["max"]) if "max" in limits else None
+        if low is not None and high is not None and low > high:
+            raise reader.fail(gate_path, f"min ({low}) is above max ({high})")
+        drop, percent = None, False
+        if "max_drop" in limits:
+            drop_raw = limits["max_drop"]
+            match = PERCENT.match(drop_raw) if isinstance(drop_raw, str) else None
+            if match:
+                drop, percent = float(match.group(1)), True
+            else:
+                drop = reader.number((*gate_path, "max_drop"), drop_raw) if not isinstance(drop_raw, str) else None
+                if drop is None:
+                    raise reader.fail((*gate_path, "max_drop"), f"must be a number or a percentage like '2%', not {drop_raw!r}")
+            if drop < 0:
+                raise reader.fail((*gate_path, "max_drop"), "must not be negative")
+        gates.append(GateSpec(metric=metric, min=low, max=high, max_drop=drop, max_drop_is_percent=percent))
+    return tuple(gates)
+
+
+def _parse_store(reader: _Reader, value: Any) -> StoreSpec:
+    raw = reader.mapping(("store",), value, allowed=STORE_KEYS)
+    backend = raw.get("backend", "local")
+    if backend != "local":
+        raise reader.fail(("store", "backend"), f"unknown backend {backend!r}; available: local")
+    path = reader.path(("store", "path"), raw["path"]) if "path" in raw else reader.root / ".mlci" / "store"
+    return StoreSpec(backend=backend, path=path)
+
+
+def _parse_report(reader: _Reader, value: Any) -> ReportSpec:
+    raw = reader.mapping(("report",), value, allowed=REPORT_KEYS)
+    title = reader.text(("report", "title"), raw["title"]) if "title" in raw else ReportSpec.title
+    template = reader.path(("report", "template"), raw["template"]) if "template" in raw else None
+    return ReportSpec(title=title, template=template)

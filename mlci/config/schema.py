@@ -1,0 +1,130 @@
+"""The typed shape of `mlci.yaml`, as the rest of mlci sees it once it has been validated."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from mlci.config.yamlsource import FieldPath, YamlSource, dotted
+from mlci.errors import ConfigError
+
+Goal = Literal["maximize", "minimize"]
+Mode = Literal["declarative", "entrypoint", "command"]
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    """A metric to record. `goal` is None for scorer names until training asks scikit-learn."""
+
+    name: str
+    goal: Goal | None = None
+
+
+@dataclass(frozen=True)
+class GateSpec:
+    """Limits a metric must respect; a failed gate fails the check (exit code 1)."""
+
+    metric: str
+    min: float | None = None
+    max: float | None = None
+    max_drop: float | None = None
+    max_drop_is_percent: bool = False
+
+
+@dataclass(frozen=True)
+class SplitSpec:
+    test_size: float = 0.25
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class DataSpec:
+    train: Path
+    target: str
+    test: Path | None = None
+    split: SplitSpec = field(default_factory=SplitSpec)
+    drop: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class EstimatorSpec:
+    class_name: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    run: str
+    metrics_file: Path
+    model_file: Path | None = None
+    predictions_file: Path | None = None
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """One model of `mlci.yaml`: how to train it, what to measure and which limits apply."""
+
+    name: str
+    mode: Mode
+    metrics: tuple[MetricSpec, ...]
+    gates: tuple[GateSpec, ...] = ()
+    deps: tuple[Path, ...] = ()
+    data: DataSpec | None = None
+    estimator: EstimatorSpec | None = None
+    entrypoint: str | None = None
+    command: CommandSpec | None = None
+    preprocessing: Literal["auto", "none"] = "auto"
+    section: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def config_hash(self) -> str:
+        """A digest of this model's section as written, so any config change is visible in lineage."""
+        canonical = json.dumps(self.section, sort_keys=True, separators=(",", ":"), default=str)
+        return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class StoreSpec:
+    """Where recorded runs live."""
+
+    backend: Literal["local"] = "local"
+    path: Path = Path(".mlci/store")
+
+
+@dataclass(frozen=True)
+class ReportSpec:
+    """How the Markdown report is rendered."""
+
+    title: str = "mlci report"
+    template: Path | None = None
+
+
+@dataclass(frozen=True)
+class Config:
+    """A validated `mlci.yaml`. Paths in it are absolute, resolved against the config's folder."""
+
+    path: Path
+    models: dict[str, ModelSpec]
+    store: StoreSpec = field(default_factory=StoreSpec)
+    report: ReportSpec = field(default_factory=ReportSpec)
+    source: YamlSource | None = field(default=None, compare=False, repr=False)
+
+    def error(self, field_path: FieldPath, message: str, *, hint: str | None = None) -> ConfigError:
+        """A `ConfigError` pointing at the line of `field_path` in `mlci.yaml`, for problems found
+        after parsing (an estimator class that does not import, an unknown scorer name)."""
+        if self.source is None:
+            return ConfigError(f"{self.path}: {dotted(field_path)}: {message}", hint=hint)
+        return self.source.error(field_path, message, hint=hint)
+
+    @property
+    def root(self) -> Path:
+        """The folder that holds the config: relative paths and `.mlci/` start here."""
+        return self.path.parent
+
+    @property
+    def work_dir(self) -> Path:
+        """Where this checkout's own runs and caches are written (ignored by git)."""
+        return self.root / ".mlci"

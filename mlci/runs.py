@@ -1,0 +1,151 @@
+"""A run: what one training of one model produced, as kept on disk.
+
+A run is a folder holding `run.json` (metrics, goals, params, lineage) and the files it names
+(the model, the test-set predictions). `.mlci/runs/<model>/` holds this checkout's latest run of each
+model; the store keeps copies of recorded ones. `run.json` is read back with strict checks because a
+recorded run may come from another machine, or have been edited by hand.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mlci.errors import StoreError
+
+RUN_SCHEMA_VERSION = 1
+RUN_FILE = "run.json"
+GOALS = ("maximize", "minimize")
+
+
+@dataclass(frozen=True)
+class Run:
+    """One model's training result."""
+
+    model: str
+    mode: str
+    metrics: dict[str, float]
+    goals: dict[str, str]
+    params: dict[str, Any] = field(default_factory=dict)
+    lineage: dict[str, Any] = field(default_factory=dict)
+    files: dict[str, str] = field(default_factory=dict)
+    task: str | None = None
+    untrusted_types: list[str] = field(default_factory=list)
+
+    @property
+    def commit(self) -> str | None:
+        return self.lineage.get("git", {}).get("commit")
+
+    def to_json(self) -> dict[str, Any]:
+        return {"schema_version": RUN_SCHEMA_VERSION, **asdict(self)}
+
+    @classmethod
+    def from_json(cls, data: Any, *, where: str) -> Run:
+        """Validate a parsed `run.json`; `where` names it in errors."""
+        if not isinstance(data, dict):
+            raise StoreError(f"{where}: not a run record (expected a JSON object)")
+        version = data.get("schema_version")
+        if version != RUN_SCHEMA_VERSION:
+            raise StoreError(f"{where}: run schema_version {version!r} is not one this mlci reads "
+                             f"({RUN_SCHEMA_VERSION})", hint="Upgrade mlci, or train and record again.")
+        try:
+            model, mode = data["model"], data["mode"]
+            metrics, goals = data["metrics"], data["goals"]
+        except KeyError as exc:
+            raise StoreError(f"{where}: run record lacks `{exc.args[0]}`") from None
+        if not isinstance(model, str) or not isinstance(mode, str):
+            raise StoreError(f"{where}: `model` and `mode` must be text")
+        if not isinstance(metrics, dict) or not isinstance(goals, dict):
+            raise StoreError(f"{where}: `metrics` and `goals` must be objects")
+        for name, value in metrics.items():
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+                raise StoreError(f"{where}: metric {name!r} has value {value!r}, not a finite number")
+            if goals.get(name) not in GOALS:
+                raise StoreError(f"{where}: metric {name!r} has no valid goal (maximize or minimize)")
+        for key in ("params", "lineage", "files"):
+            if not isinstance(data.get(key, {}), dict):
+                raise StoreError(f"{where}: `{key}` must be an object")
+        return cls(
+            model=model, mode=mode,
+            metrics={k: float(v) for k, v in metrics.items()},
+            goals={k: goals[k] for k in metrics},
+            params=data.get("params", {}), lineage=data.get("lineage", {}), files=data.get("files", {}),
+            task=data.get("task"), untrusted_types=list(data.get("untrusted_types", [])),
+        )
+
+
+def encode_run(run: Run) -> bytes:
+    """`run.json` bytes: stable key order so identical runs give identical files."""
+    return (json.dumps(run.to_json(), indent=2, sort_keys=True, default=str) + "\n").encode()
+
+
+def decode_run(raw: bytes, *, where: str) -> Run:
+    try:
+        data = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise StoreError(f"{where}: damaged run record ({exc})",
+                         hint="Restore it from history or train and record again; mlci will not overwrite it.") from None
+    return Run.from_json(data, where=where)
+
+
+def runs_dir(work_dir: Path) -> Path:
+    """Where this checkout's latest runs live."""
+    return work_dir / "runs"
+
+
+def write_run(directory: Path, run: Run, files: dict[str, Path]) -> Path:
+    """Replace the run in `directory` with `run` and copies of `files` (role -> source path).
+
+    The new run is assembled in a sibling temp folder and swapped in, so an interrupted training
+    never leaves a half-written run behind.
+    """
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}-", dir=directory.parent))
+    try:
+        names = {}
+        for role, source in files.items():
+            target = staging / source.name
+            if source.resolve() != target.resolve():
+                shutil.copyfile(source, target)
+            names[role] = source.name
+        final = Run(**{**asdict(run), "files": names})
+        (staging / RUN_FILE).write_bytes(encode_run(final))
+        if directory.exists():
+            old = directory.with_name(f".{directory.name}-old-{os.getpid()}")
+            os.replace(directory, old)
+            os.replace(staging, directory)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(staging, directory)
+        return directory
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def read_run(directory: Path) -> Run:
+    """Read the run in `directory`."""
+    path = directory / RUN_FILE
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise StoreError(f"{path}: no run here", hint="Run `mlci train` first.") from None
+    return decode_run(raw, where=str(path))
+
+
+def read_latest_runs(work_dir: Path) -> dict[str, Run]:
+    """This checkout's latest run of every model trained so far, by model name."""
+    root = runs_dir(work_dir)
+    if not root.is_dir():
+        return {}
+    runs = {}
+    for child in sorted(root.iterdir()):
+        if child.is_dir() and not child.name.startswith(".") and (child / RUN_FILE).is_file():
+            runs[child.name] = read_run(child)
+    return runs

@@ -1,0 +1,128 @@
+"""What is kept: each recorded commit's runs, laid out as `runs/<commit>/<model>/...`.
+
+One folder per commit means two writers recording different commits never touch the same file.
+`runs/<commit>/record.json` is written in the same update as the runs and is what marks a record
+complete, so a reader never sees half a record.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from mlci.errors import StoreError
+from mlci.runs import RUN_FILE, Run, decode_run, encode_run
+from mlci.store.storage import Changes, Storage, StorageView
+
+RECORD_FILE = "record.json"
+RECORD_SCHEMA_VERSION = 1
+COMMIT = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
+
+
+@dataclass(frozen=True)
+class Record:
+    """The runs recorded for one commit."""
+
+    commit: str
+    runs: dict[str, Run]
+    info: dict[str, Any] = field(default_factory=dict)
+
+    def run_file(self, storage: StorageView, model: str, role: str) -> bytes | None:
+        """The bytes of a run's file (`model`, `predictions`) as recorded, or None."""
+        run = self.runs.get(model)
+        name = run.files.get(role) if run else None
+        return storage.read(f"runs/{self.commit}/{model}/{name}") if name else None
+
+
+@dataclass(frozen=True)
+class RecordOutcome:
+    commit: str
+    models: list[str]
+    written: bool
+    existing: bool
+
+
+def record_runs(
+    storage: Storage,
+    *,
+    commit: str,
+    runs: dict[str, tuple[Run, Path]],
+    info: dict[str, Any],
+    replace: bool = False,
+) -> RecordOutcome:
+    """Record `runs` (model -> (run, its folder)) as the results of `commit`.
+
+    An existing record is kept unless `replace` is set: a re-run of the same commit must not
+    silently change what later comparisons were told.
+    """
+    _check_commit(commit)
+    files: dict[str, bytes] = {}
+    for model, (run, folder) in sorted(runs.items()):
+        files[f"runs/{commit}/{model}/{RUN_FILE}"] = encode_run(run)
+        for name in run.files.values():
+            files[f"runs/{commit}/{model}/{name}"] = (folder / name).read_bytes()
+    meta = {
+        "schema_version": RECORD_SCHEMA_VERSION,
+        "commit": commit,
+        "models": sorted(runs),
+        "recorded_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        **info,
+    }
+    existing = False
+
+    def change(view: StorageView) -> Changes:
+        nonlocal existing
+        existing = view.read(f"runs/{commit}/{RECORD_FILE}") is not None
+        if existing and not replace:
+            return {}
+        out: dict[str, bytes | None] = dict(files)
+        if existing:
+            for model in view.list(f"runs/{commit}"):
+                for name in view.list(f"runs/{commit}/{model}"):
+                    out.setdefault(f"runs/{commit}/{model}/{name}", None)
+        # Written last by a local store, so a crash mid-way leaves no record that looks complete.
+        out[f"runs/{commit}/{RECORD_FILE}"] = (json.dumps(meta, indent=2, sort_keys=True) + "\n").encode()
+        return out
+
+    written = storage.update(change, message=f"mlci: record {commit[:12]} ({', '.join(sorted(runs))})")
+    return RecordOutcome(commit=commit, models=sorted(runs), written=written, existing=existing)
+
+
+def load_record(storage: StorageView, commit: str) -> Record | None:
+    """The record of `commit`, or None when it has none. Damaged files raise `StoreError`."""
+    _check_commit(commit)
+    raw = storage.read(f"runs/{commit}/{RECORD_FILE}")
+    if raw is None:
+        return None
+    where = f"runs/{commit}/{RECORD_FILE} in the store"
+    try:
+        info = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise StoreError(f"{where}: damaged ({exc})", hint="mlci will not overwrite it; fix or remove it by hand.") from None
+    if not isinstance(info, dict) or not isinstance(info.get("models"), list):
+        raise StoreError(f"{where}: not a record (no `models` list)")
+    runs = {}
+    for model in info["models"]:
+        path = f"runs/{commit}/{model}/{RUN_FILE}"
+        body = storage.read(path)
+        if body is None:
+            raise StoreError(f"{where}: lists model {model!r} but {path} is missing")
+        runs[model] = decode_run(body, where=f"{path} in the store")
+    return Record(commit=commit, runs=runs, info=info)
+
+
+def is_recorded(storage: StorageView, commit: str) -> bool:
+    return storage.read(f"runs/{commit}/{RECORD_FILE}") is not None
+
+
+def recorded_commits(storage: StorageView) -> list[str]:
+    return [c for c in storage.list("runs") if COMMIT.match(c) and is_recorded(storage, c)]
+
+
+def _check_commit(commit: str) -> None:
+    if not COMMIT.match(commit):
+        raise StoreError(f"{commit!r} is not a full commit id")
