@@ -138,7 +138,7 @@ def record(ctx: Context, replace: bool, allow_dirty: bool) -> None:
     Example:
       mlci train && mlci record
     """
-    from mlci.recording import record_current_runs
+    from mlci.record import record_current_runs
 
     outcome = record_current_runs(ctx.config(), replace=replace, allow_dirty=allow_dirty, console=ctx.console)
     if outcome.written:
@@ -165,7 +165,7 @@ def compare(ctx: Context, base_ref: str | None, output_format: str, output: Path
     Example:
       mlci compare --base main --format markdown
     """
-    from mlci.comparing import compare_with_base
+    from mlci.compare.with_base import compare_with_base
     from mlci.report import render
 
     comparison = compare_with_base(ctx.config(), base_ref, console=ctx.console)
@@ -188,7 +188,7 @@ def report(ctx: Context, base_ref: str | None, output: Path | None) -> None:
     Example:
       mlci report --base main --output report.md
     """
-    from mlci.comparing import compare_with_base
+    from mlci.compare.with_base import compare_with_base
     from mlci.report import render
 
     config = ctx.config()

@@ -1,0 +1,61 @@
+"""`mlci record`: keep this commit's runs as its baseline."""
+
+from __future__ import annotations
+
+import getpass
+from pathlib import Path
+
+from mlci.config import Config
+from mlci.console import Console
+from mlci.errors import GitError, StoreError
+from mlci.git import Git
+from mlci.runs import Run, read_latest_runs, runs_dir
+from mlci.store import open_storage
+from mlci.store.records import RecordOutcome, record_runs
+
+
+def record_current_runs(config: Config, *, replace: bool, allow_dirty: bool, console: Console) -> RecordOutcome:
+    """Record every configured model's latest run for the current commit.
+
+    Only runs trained at this very commit from a clean tree are recorded: a baseline that does not
+    match its commit would make every later comparison wrong without anyone noticing.
+    """
+    git = Git(config.root)
+    if not git.is_repository():
+        raise GitError(f"{config.root} is not a git repository; records are kept per commit")
+    head = git.head()
+    if head is None:
+        raise GitError("the repository has no commits yet; commit your project, then train and record")
+    if not allow_dirty and git.is_dirty():
+        raise StoreError("tracked files have uncommitted changes, so these runs do not belong to any commit",
+                         hint="Commit or stash them, train again, then record (or pass --allow-dirty).")
+    latest = read_latest_runs(config.work_dir)
+    runs = {name: run for name, run in latest.items() if name in config.models}
+    if not runs:
+        raise StoreError("there are no runs to record", hint="Run `mlci train` first.")
+    _check_runs_match(runs, head=head, allow_dirty=allow_dirty)
+    untrained = [name for name in config.models if name not in runs]
+    if untrained:
+        console.warn(f"not recording {', '.join(untrained)}: never trained in this checkout")
+    folders: dict[str, tuple[Run, Path]] = {name: (run, runs_dir(config.work_dir) / name) for name, run in runs.items()}
+    info = {"branch": git.branch(), "recorded_by": _who()}
+    return record_runs(open_storage(config), commit=head, runs=folders, info=info, replace=replace)
+
+
+def _check_runs_match(runs: dict[str, Run], *, head: str, allow_dirty: bool) -> None:
+    stale = [f"{name} (trained at {(run.commit or 'no commit')[:12]})" for name, run in runs.items()
+             if run.commit != head]
+    if stale:
+        raise StoreError(f"runs were trained at another commit than HEAD {head[:12]}: {', '.join(stale)}",
+                         hint="Run `mlci train` again, then record.")
+    dirty = [name for name, run in runs.items() if run.lineage.get("git", {}).get("dirty")]
+    if dirty and not allow_dirty:
+        raise StoreError(f"{', '.join(dirty)} trained with uncommitted changes",
+                         hint="Commit them and train again (or pass --allow-dirty).")
+
+
+def _who() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"

@@ -1,0 +1,144 @@
+"""mlci.yaml errors name the file, the line and the field, and never show a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from mlci.cli import cli
+from mlci.config import find_config, load_config
+from mlci.errors import ConfigError
+
+GOOD = """\
+version: 1
+models:
+  iris:
+    data:
+      train: data/iris.csv
+      target: species
+      split: {test_size: 0.3, seed: 4}
+    estimator:
+      class: sklearn.linear_model.LogisticRegression
+      params: {C: 1.0, max_iter: 500}
+    metrics: [accuracy, f1_macro]
+    gates:
+      accuracy: {min: 0.9, max_drop: 2%}
+  churn:
+    command: python train.py --out out/
+    outputs:
+      metrics: out/metrics.json
+      model: out/model.skops
+    metrics:
+      - {name: auc, goal: maximize}
+      - latency_ms
+    gates:
+      latency_ms: {max: 50}
+    deps: [train.py, features/]
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "mlci.yaml"
+    path.write_text(text)
+    return path
+
+
+def error_of(tmp_path: Path, text: str) -> str:
+    with pytest.raises(ConfigError) as caught:
+        load_config(write(tmp_path, text))
+    return str(caught.value)
+
+
+def test_a_full_config_is_read_with_paths_resolved_against_its_folder(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, GOOD))
+    iris, churn = config.models["iris"], config.models["churn"]
+    assert iris.mode == "declarative" and churn.mode == "command"
+    assert iris.data.train == tmp_path.resolve() / "data/iris.csv"
+    assert iris.data.split.test_size == 0.3 and iris.data.split.seed == 4
+    assert iris.estimator.params == {"C": 1.0, "max_iter": 500}
+    gate = iris.gates[0]
+    assert (gate.min, gate.max_drop, gate.max_drop_is_percent) == (0.9, 2.0, True)
+    assert [(m.name, m.goal) for m in churn.metrics] == [("auc", "maximize"), ("latency_ms", "minimize")]
+    assert churn.command.metrics_file == tmp_path.resolve() / "out/metrics.json"
+    assert churn.deps == (tmp_path.resolve() / "train.py", tmp_path.resolve() / "features")
+
+
+def test_config_hash_changes_with_params_only(tmp_path: Path) -> None:
+    first = load_config(write(tmp_path, GOOD)).models
+    second = load_config(write(tmp_path, GOOD.replace("C: 1.0", "C: 2.0"))).models
+    assert first["iris"].config_hash != second["iris"].config_hash
+    assert first["churn"].config_hash == second["churn"].config_hash
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("      class: sklearn", "      clas: sklearn", "mlci.yaml:9: models.iris.estimator.clas: unknown key (did you mean `class`?)"),
+        ("    metrics: [accuracy, f1_macro]", "    metric: [accuracy]", "models.iris.metric: unknown key (did you mean `metrics`?)"),
+        ("test_size: 0.3", "test_size: 1.5", "mlci.yaml:7: models.iris.data.split.test_size: a fraction must be between 0 and 1"),
+        ("seed: 4", "seed: four", "models.iris.data.split.seed: must be a whole number, not text 'four'"),
+        ("min: 0.9", "min: high", "mlci.yaml:13: models.iris.gates.accuracy.min: must be a finite number"),
+        ("max_drop: 2%", "max_drop: lots", "models.iris.gates.accuracy.max_drop: must be a number or a percentage"),
+        ("      accuracy: {min", "      acuracy: {min", "models.iris.gates.acuracy: gate for a metric the model does not list (did you mean `accuracy`?)"),
+        ("      - latency_ms", "      - throughput", "mlci.yaml:21: models.churn.metrics[1]: metric 'throughput' needs a goal"),
+        ("  churn:", "  Churn!:", "models.Churn!: model names use lowercase letters"),
+        ("version: 1", "version: 2", "mlci.yaml:1: version: unsupported version 2"),
+        ("    command: python", "    entrypoint: pkg:f\n    command: python", "needs exactly one of `estimator`, `entrypoint` or `command`"),
+        ("      target: species\n", "", "models.iris.data: missing required key `target`"),
+    ],
+)
+def test_bad_fields_name_file_line_and_field(tmp_path: Path, old: str, new: str, expected: str) -> None:
+    assert old in GOOD
+    assert expected in error_of(tmp_path, GOOD.replace(old, new, 1))
+
+
+def test_malformed_yaml_names_the_line(tmp_path: Path) -> None:
+    message = error_of(tmp_path, "version: 1\nmodels:\n  iris: {data: [\n")
+    assert "mlci.yaml:4: not valid YAML" in message
+
+
+def test_duplicate_keys_are_errors_not_silently_merged(tmp_path: Path) -> None:
+    message = error_of(tmp_path, GOOD.replace("    metrics: [accuracy, f1_macro]",
+                                              "    metrics: [accuracy]\n    metrics: [f1_macro]"))
+    assert "mlci.yaml:12: models.iris.metrics: key appears twice" in message
+
+
+def test_yaml_tags_that_build_python_objects_are_refused(tmp_path: Path) -> None:
+    message = error_of(tmp_path, "version: 1\nmodels: !!python/object/apply:os.system ['true']\n")
+    assert "not valid YAML" in message
+
+
+def test_oversized_config_is_refused_before_parsing(tmp_path: Path) -> None:
+    message = error_of(tmp_path, "# " + "x" * (1024 * 1024) + "\n")
+    assert "the limit for a config file is" in message
+
+
+def test_config_is_found_in_a_parent_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write(tmp_path, GOOD)
+    nested = tmp_path / "src" / "deep"
+    nested.mkdir(parents=True)
+    assert find_config(start=nested) == tmp_path.resolve() / "mlci.yaml"
+    monkeypatch.setenv("MLCI_CONFIG", "elsewhere.yaml")
+    assert find_config(start=nested) == Path("elsewhere.yaml")
+
+
+def test_cli_reports_config_errors_with_exit_code_2_and_no_traceback(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, GOOD.replace("      class: sklearn", "      clas: sklearn"))
+    result = CliRunner().invoke(cli, ["train"])
+    assert result.exit_code == 2
+    assert "mlci: error: mlci.yaml:9: models.iris.estimator.clas: unknown key" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_cli_without_any_config_says_how_to_make_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / ".git").mkdir()
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["validate"])
+    assert result.exit_code == 2
+    assert "no mlci.yaml found" in result.output and "mlci init" in result.output
+    missing = CliRunner().invoke(cli, ["--config", "nope.yaml", "validate"])
+    assert missing.exit_code == 2 and "nope.yaml: no such file" in missing.output

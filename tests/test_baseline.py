@@ -1,0 +1,92 @@
+"""The base of a comparison: the ref's own record, else its nearest recorded first-parent ancestor."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mlci.baseline import default_base_ref, resolve_baseline
+from mlci.errors import GitError, StoreError
+from mlci.git import Git
+from mlci.runs import Run, write_run
+from mlci.store.records import record_runs
+from mlci.store.storage import LocalStorage
+from tests.conftest import git
+
+
+def commit_file(repo: Path, name: str) -> str:
+    (repo / name).write_text(name)
+    git(repo, "add", name)
+    git(repo, "commit", "-q", "-m", name)
+    return git(repo, "rev-parse", "HEAD")
+
+
+def record(storage: LocalStorage, tmp_path: Path, commit: str, accuracy: float) -> None:
+    run = Run(model="m", mode="declarative", metrics={"accuracy": accuracy}, goals={"accuracy": "maximize"})
+    folder = tmp_path / "runs" / commit / "m"
+    write_run(folder, run, {})
+    record_runs(storage, commit=commit, runs={"m": (run, folder)}, info={})
+
+
+def test_the_refs_own_record_is_used_when_there_is_one(make_repo, tmp_path: Path) -> None:
+    repo = make_repo()
+    storage = LocalStorage(tmp_path / "store")
+    head = git(repo, "rev-parse", "HEAD")
+    record(storage, tmp_path, head, 0.9)
+    baseline = resolve_baseline(Git(repo), storage, "main")
+    assert baseline.info.commit == head and baseline.info.distance == 0
+    assert baseline.record.runs["m"].metrics["accuracy"] == 0.9
+
+
+def test_the_nearest_recorded_first_parent_ancestor_is_used_and_explained(make_repo, tmp_path: Path) -> None:
+    repo = make_repo()
+    storage = LocalStorage(tmp_path / "store")
+    old = git(repo, "rev-parse", "HEAD")
+    record(storage, tmp_path, old, 0.8)
+    middle = commit_file(repo, "a")
+    record(storage, tmp_path, middle, 0.85)
+    # A side branch merged into main: its commits are not on main's first-parent line.
+    git(repo, "checkout", "-q", "-b", "side")
+    side = commit_file(repo, "side")
+    record(storage, tmp_path, side, 0.99)
+    git(repo, "checkout", "-q", "main")
+    commit_file(repo, "b")
+    git(repo, "merge", "-q", "--no-ff", "-m", "merge side", "side")
+    tip = commit_file(repo, "c")
+    baseline = resolve_baseline(Git(repo), storage, "main")
+    assert baseline.info.commit == middle
+    assert baseline.info.requested_commit == tip
+    assert baseline.info.distance == 3
+    assert "nearest recorded ancestor" in baseline.info.note and "3 commits back" in baseline.info.note
+
+
+def test_a_ref_that_does_not_exist_is_named(make_repo, tmp_path: Path) -> None:
+    with pytest.raises(GitError, match="ref 'no-such-branch' does not exist"):
+        resolve_baseline(Git(make_repo()), LocalStorage(tmp_path / "s"), "no-such-branch")
+
+
+def test_a_base_without_any_record_says_how_to_make_one(make_repo, tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match=r"no recorded runs for main \(\w{7}\)") as caught:
+        resolve_baseline(Git(make_repo()), LocalStorage(tmp_path / "s"), "main")
+    assert "mlci record" in str(caught.value)
+
+
+def test_the_search_is_bounded(make_repo, tmp_path: Path) -> None:
+    repo = make_repo()
+    storage = LocalStorage(tmp_path / "store")
+    record(storage, tmp_path, git(repo, "rev-parse", "HEAD"), 0.9)
+    for name in "abc":
+        commit_file(repo, name)
+    with pytest.raises(StoreError, match="3 commits searched"):
+        resolve_baseline(Git(repo), storage, "main", max_ancestors=3)
+
+
+def test_default_base_is_main_or_master(make_repo) -> None:
+    repo = make_repo()
+    assert default_base_ref(Git(repo)) == "main"
+    git(repo, "branch", "-m", "main", "master")
+    assert default_base_ref(Git(repo)) == "master"
+    git(repo, "branch", "-m", "master", "trunk")
+    with pytest.raises(GitError, match="Pass --base"):
+        default_base_ref(Git(repo))
