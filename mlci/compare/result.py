@@ -15,6 +15,7 @@ SCHEMA_VERSION = 1
 MetricStatus = Literal["improved", "regressed", "unchanged", "new", "removed"]
 ModelStatus = Literal["improved", "regressed", "mixed", "unchanged", "new", "removed"]
 GateKind = Literal["min", "max", "max_drop"]
+ParamChangeKind = Literal["added", "removed", "changed"]
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,11 @@ class MetricChange:
 
 @dataclass(frozen=True)
 class GateResult:
-    """One limit checked. `passed` is None when it could not be checked (no base for max_drop)."""
+    """One limit checked. `passed` is None when it could not be checked (no base for max_drop).
+
+    `value` is what was held against `limit`: the head value for min and max; for max_drop the
+    worsening against the base (in the metric's units, or in percent of the base when `limit_text`
+    ends in `%`), None when there was nothing to measure."""
 
     metric: str
     kind: GateKind
@@ -46,9 +51,12 @@ class GateResult:
 
 @dataclass(frozen=True)
 class ParamChange:
+    """One parameter that differs; `kind` tells an added or removed key from one set to None."""
+
     name: str
     base: Any
     head: Any
+    kind: ParamChangeKind = "changed"
 
 
 @dataclass(frozen=True)

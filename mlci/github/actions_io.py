@@ -1,0 +1,122 @@
+"""What a step hands back to GitHub Actions: outputs, the job summary, and annotations.
+
+All three carry text mlci does not control (metric names, model names, report content from a PR),
+so each is written in the form that text cannot break out of: outputs as heredocs with a random
+delimiter, annotations with GitHub's escaping, the summary within GitHub's size cap.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+
+from mlci.errors import ConfigError
+from mlci.github.shorten import shorten_markdown, utf8_size
+
+MAX_SUMMARY_BYTES = 1024 * 1024
+OUTPUT_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+ANNOTATION_LEVELS = ("error", "warning", "notice")
+
+OutputValue = str | int | float | bool | None
+
+
+def write_outputs(path: Path | str, outputs: Mapping[str, OutputValue]) -> None:
+    """Append step outputs to the GITHUB_OUTPUT file; any value may span lines.
+
+    Booleans become `true`/`false` (what workflow expressions compare with) and None an empty string.
+    """
+    records = []
+    for name, value in outputs.items():
+        if not OUTPUT_NAME.match(name):
+            raise ValueError(f"{name!r} is not a valid step output name")
+        text = _output_text(value)
+        delimiter = _delimiter_for(text)
+        records.append(f"{name}<<{delimiter}\n{text}\n{delimiter}\n")
+    _append(Path(path), "".join(records), variable="GITHUB_OUTPUT")
+
+
+def append_summary(path: Path | str, markdown: str) -> bool:
+    """Append Markdown to the GITHUB_STEP_SUMMARY file, shortened to GitHub's 1 MiB cap.
+
+    Returns False when the text had to be shortened (or there was no room left at all).
+    """
+    target = Path(path)
+    try:
+        used = target.stat().st_size
+    except FileNotFoundError:
+        used = 0
+    except OSError as exc:
+        raise ConfigError(f"GITHUB_STEP_SUMMARY: cannot read {target}: {exc.strerror or exc}") from None
+    room = MAX_SUMMARY_BYTES - used
+    text = markdown if markdown.endswith("\n") else markdown + "\n"
+    if utf8_size(text) <= room:
+        _append(target, text, variable="GITHUB_STEP_SUMMARY")
+        return True
+    try:
+        text = shorten_markdown(
+            text, limit=room, size=utf8_size,
+            note=lambda over: f"> **… summary truncated: {over} bytes over GitHub's 1 MiB limit for a job "
+                              "summary; the full report is in the report file.**")
+    except ValueError:
+        return False  # an earlier step filled the summary; nothing more can be shown
+    _append(target, text, variable="GITHUB_STEP_SUMMARY")
+    return False
+
+
+def annotation(level: str, message: str, *, title: str | None = None, file: str | None = None,
+               line: int | None = None, end_line: int | None = None, col: int | None = None) -> str:
+    """A workflow command that shows `message` as an annotation, e.g. `::error title=T::message`.
+
+    Every part is escaped, so text such as a metric name cannot end the command early or start
+    another one.
+    """
+    if level not in ANNOTATION_LEVELS:
+        raise ValueError(f"annotation level must be one of {', '.join(ANNOTATION_LEVELS)}, not {level!r}")
+    properties: list[tuple[str, str]] = []
+    if file is not None:
+        properties.append(("file", file))
+    for name, number in (("line", line), ("endLine", end_line), ("col", col)):
+        if number is not None:
+            if isinstance(number, bool) or not isinstance(number, int) or number < 1:
+                raise ValueError(f"annotation {name} must be a positive integer, not {number!r}")
+            properties.append((name, str(number)))
+    if title is not None:
+        properties.append(("title", title))
+    rendered = ",".join(f"{name}={escape_property(value)}" for name, value in properties)
+    return f"::{level}{' ' + rendered if rendered else ''}::{escape_data(message)}"
+
+
+def escape_data(text: str) -> str:
+    """Escape the message part of a workflow command (`%`, CR and LF)."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """Escape a property value of a workflow command: as data, plus `:` and `,`."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def _output_text(value: OutputValue) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _delimiter_for(text: str) -> str:
+    """A heredoc delimiter that occurs nowhere in `text`, so the value cannot end its own record."""
+    while True:
+        delimiter = f"ghadelimiter_{secrets.token_hex(16)}"
+        if delimiter not in text:
+            return delimiter
+
+
+def _append(path: Path, text: str, *, variable: str) -> None:
+    try:
+        with path.open("a", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+    except OSError as exc:
+        raise ConfigError(f"{variable}: cannot write to {path}: {exc.strerror or exc}") from None

@@ -1,0 +1,175 @@
+"""One PR comment per report: found by a hidden marker, updated in place, never duplicated.
+
+Each report comment starts with `<!-- mlci-report:IDENTITY -->`. An upsert reads every page of the
+PR's comments (long PRs have more than one), keeps only the ones written by this token's own user,
+and updates the oldest match; without one it creates the comment. Two jobs of the same PR can both
+find nothing and both create one, so after creating, the comments are listed again and any extra
+copies are folded into the oldest.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from mlci.github.client import GitHubClient
+from mlci.github.context import check_repository
+from mlci.github.errors import GitHubBadResponse, GitHubNotFound, GitHubPermissionError
+from mlci.github.shorten import shorten_markdown
+
+MAX_COMMENT_CHARS = 65536
+GITHUB_ACTIONS_LOGIN = "github-actions[bot]"
+IDENTITY_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+MAX_IDENTITY_CHARS = 100
+DEFAULT_IDENTITY = "default"
+
+log = logging.getLogger("mlci.github")
+
+
+@dataclass(frozen=True)
+class CommentResult:
+    """The report comment after an upsert, and what the upsert did to it."""
+
+    url: str
+    id: int
+    action: Literal["created", "updated", "unchanged"]
+
+
+@dataclass(frozen=True)
+class _Comment:
+    id: int
+    body: str
+    author: str
+    url: str
+    created_at: str
+
+
+def report_marker(identity: str) -> str:
+    """The hidden HTML comment that identifies mlci's report comment for `identity`."""
+    return f"<!-- mlci-report:{sanitize_identity(identity)} -->"
+
+
+def sanitize_identity(identity: str) -> str:
+    """Letters, digits, `_.-` only, so no identity can end the HTML comment or match another's marker."""
+    cleaned = IDENTITY_UNSAFE.sub("-", identity).strip("-")
+    cleaned = re.sub(r"-{2,}", "-", cleaned)[:MAX_IDENTITY_CHARS]
+    return cleaned or DEFAULT_IDENTITY
+
+
+def comment_body(body: str, *, identity: str) -> str:
+    """The full comment text: the marker line, then the report, shortened to fit GitHub's limit."""
+    marker = report_marker(identity)
+    return f"{marker}\n" + shorten_markdown(
+        body, limit=MAX_COMMENT_CHARS - len(marker) - 1,
+        # The body's limit leaves room for the marker, so `over` is already the whole comment's excess.
+        note=lambda over: f"> **… report truncated: {over} characters over GitHub's limit; "
+                          "the full report is in the job summary / report file.**")
+
+
+def upsert_report_comment(client: GitHubClient, *, repository: str, pr_number: int, body: str,
+                          identity: str = DEFAULT_IDENTITY, login: str | None = None) -> CommentResult:
+    """Create or update the report comment for `identity` on pull request `pr_number`.
+
+    `login` is the token's user; by default it is asked from GitHub (`GET /user`), and the Actions
+    token, which may not ask, is `github-actions[bot]`. Raises `GitHubPermissionError` when the
+    token cannot comment (expected for fork PRs).
+    """
+    check_repository(repository)
+    if isinstance(pr_number, bool) or not isinstance(pr_number, int) or pr_number < 1:
+        raise ValueError(f"pr_number must be a positive integer, not {pr_number!r}")
+    marker = report_marker(identity)
+    full_body = comment_body(body, identity=identity)
+    me = login or token_login(client)
+    list_path = f"/repos/{repository}/issues/{pr_number}/comments"
+
+    ours = _our_comments(client, list_path, marker=marker, me=me)
+    if ours:
+        keep, extras = ours[0], ours[1:]
+        _delete_all(client, repository, extras)
+        if keep.body == full_body:
+            return CommentResult(url=keep.url, id=keep.id, action="unchanged")
+        try:
+            updated = _parse(client.patch(f"/repos/{repository}/issues/comments/{keep.id}", json={"body": full_body}))
+        except GitHubNotFound:
+            # Deleted between listing and updating (by a person, or a racing job): start afresh.
+            log.info("report comment %s disappeared before it could be updated; creating a new one", keep.id)
+        else:
+            return CommentResult(url=updated.url, id=updated.id, action="updated")
+
+    created = _parse(client.post(list_path, json={"body": full_body}))
+    return _settle_race(client, repository, list_path, created=created, marker=marker, me=me)
+
+
+def token_login(client: GitHubClient) -> str:
+    """The login of the token's user; `github-actions[bot]` for the Actions token, which may not ask."""
+    try:
+        user = client.get("/user")
+    except GitHubPermissionError as exc:
+        if exc.status == 403:
+            return GITHUB_ACTIONS_LOGIN
+        raise
+    login = user.get("login") if isinstance(user, dict) else None
+    if not isinstance(login, str) or not login:
+        raise GitHubBadResponse("GET /user: GitHub's answer has no login")
+    return login
+
+
+def _settle_race(client: GitHubClient, repository: str, list_path: str, *, created: _Comment, marker: str,
+                 me: str) -> CommentResult:
+    """After creating: if racing jobs created copies, keep the oldest with the newest body, delete the rest."""
+    ours = _our_comments(client, list_path, marker=marker, me=me)
+    if len(ours) <= 1 and (not ours or ours[0].id == created.id):
+        return CommentResult(url=created.url, id=created.id, action="created")
+    keep, extras = ours[0], ours[1:]
+    newest_body = max(ours, key=lambda comment: (comment.created_at, comment.id)).body
+    _delete_all(client, repository, extras)
+    if keep.body != newest_body:
+        try:
+            keep = _parse(client.patch(f"/repos/{repository}/issues/comments/{keep.id}", json={"body": newest_body}))
+        except GitHubNotFound:
+            # The other job kept a different copy; ours is gone or about to be, and theirs is current.
+            log.info("the report comment %s was removed by a concurrent job", keep.id)
+    if keep.id == created.id:
+        return CommentResult(url=keep.url, id=keep.id, action="created")
+    log.info("another job created the report comment at the same time; kept the older one (%s)", keep.id)
+    return CommentResult(url=keep.url, id=keep.id, action="updated")
+
+
+def _our_comments(client: GitHubClient, list_path: str, *, marker: str, me: str) -> list[_Comment]:
+    """This token's comments carrying `marker`, oldest first, from every page."""
+    found = []
+    for item in client.paginate(list_path):
+        if not isinstance(item, dict):
+            continue
+        user = item.get("user")
+        author = user.get("login") if isinstance(user, dict) else None
+        body = item.get("body")
+        if author == me and isinstance(body, str) and marker in body:
+            found.append(_parse(item))
+    return sorted(found, key=lambda comment: (comment.created_at, comment.id))
+
+
+def _delete_all(client: GitHubClient, repository: str, comments: list[_Comment]) -> None:
+    for comment in comments:
+        try:
+            client.delete(f"/repos/{repository}/issues/comments/{comment.id}")
+        except GitHubNotFound:
+            pass  # a racing job deleted it first: the outcome is the same
+        else:
+            log.info("deleted duplicate report comment %s", comment.id)
+
+
+def _parse(data: Any) -> _Comment:
+    if not isinstance(data, dict):
+        raise GitHubBadResponse("GitHub's answer for an issue comment is not an object")
+    comment_id, url = data.get("id"), data.get("html_url")
+    if isinstance(comment_id, bool) or not isinstance(comment_id, int) or not isinstance(url, str):
+        raise GitHubBadResponse("GitHub's answer for an issue comment lacks its id or html_url")
+    user = data.get("user")
+    author = user.get("login") if isinstance(user, dict) else None
+    body = data.get("body")
+    created_at = data.get("created_at")
+    return _Comment(id=comment_id, body=body if isinstance(body, str) else "", author=str(author or ""),
+                    url=url, created_at=created_at if isinstance(created_at, str) else "")

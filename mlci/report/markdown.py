@@ -1,0 +1,104 @@
+"""The Markdown report: the default template, or the user's own `report.template`, in Jinja's sandbox.
+
+Templates run with `StrictUndefined` (a misspelt name is an error, not an empty cell) and autoescape
+off (the output is Markdown, not HTML); untrusted values go through the `escape` filter instead. A
+user's template is code from the repository, maybe from a pull request, so it runs sandboxed and
+immutable: it can read the context and nothing else.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from mlci.compare.numbers import format_change, format_number, format_percent
+from mlci.compare.result import Comparison
+from mlci.config import Config
+from mlci.config.yamlsource import display_path
+from mlci.errors import ConfigError
+from mlci.report.context import template_context
+from mlci.report.escape import escape_markdown
+from mlci.report.marker import DEFAULT_IDENTITY, ensure_marker
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
+BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+DEFAULT_TEMPLATE = "report.md.j2"
+CONTEXT_HINT = ("The template gets: marker, identity, title, comparison, verdict, base, head, failed_gates, "
+                "models, notes, legend, generated_at (documented in the mlci package's report/context.py; "
+                "its templates/report.md.j2 is a working example).")
+
+
+def render_markdown(comparison: Comparison, *, config: Config, identity: str = DEFAULT_IDENTITY) -> str:
+    """The Markdown report of `comparison`, starting with the hidden marker for `identity`.
+
+    Uses `config.report.template` when set; any problem in that template raises `ConfigError`
+    naming the template file and line.
+    """
+    context = template_context(comparison, config=config, identity=identity)
+    if config.report.template is None:
+        text = _environment(BUILTIN_TEMPLATES).get_template(DEFAULT_TEMPLATE).render(context)
+    else:
+        text = _render_user_template(config.report.template, context, config=config)
+    return ensure_marker(text, context["marker"])
+
+
+def _environment(*folders: Path) -> Environment:
+    from jinja2 import FileSystemLoader, StrictUndefined
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    environment = ImmutableSandboxedEnvironment(
+        loader=FileSystemLoader([str(folder) for folder in folders]),
+        undefined=StrictUndefined,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    environment.filters.update(escape=escape_markdown, e=escape_markdown, number=format_number,
+                               change=format_change, percent=format_percent)
+    return environment
+
+
+def _render_user_template(path: Path, context: dict[str, Any], *, config: Config) -> str:
+    from jinja2 import TemplateSyntaxError
+    from jinja2.exceptions import SecurityError, UndefinedError
+
+    shown = display_path(path)
+    if not path.is_file():
+        raise config.error(("report", "template"), f"the report template {shown} does not exist",
+                           hint="Fix the path (it is relative to mlci.yaml), or remove `template` to use the default.")
+    # The template's own folder first, so it can include its own partials; then mlci's, so it can
+    # include the default's (`partials/model.md.j2`).
+    environment = _environment(path.parent, BUILTIN_TEMPLATES)
+    try:
+        return environment.get_template(path.name).render(context)
+    except TemplateSyntaxError as exc:
+        where = f"{display_path(Path(exc.filename)) if exc.filename else shown}:{exc.lineno}"
+        raise ConfigError(f"{where}: report template syntax error: {exc.message}") from None
+    except SecurityError as exc:
+        raise ConfigError(f"{_where(exc.__traceback__, path)}: the report template did something the sandbox "
+                          f"forbids: {exc}", hint="Templates can only read the report data they are given.") from None
+    except UndefinedError as exc:
+        raise ConfigError(f"{_where(exc.__traceback__, path)}: report template error: {exc}",
+                          hint=CONTEXT_HINT) from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{shown}: the report template is not UTF-8 text") from None
+    except Exception as exc:  # anything else raised while rendering is still the template's doing
+        raise ConfigError(f"{_where(exc.__traceback__, path)}: report template failed: "
+                          f"{type(exc).__name__}: {exc}", hint=CONTEXT_HINT) from None
+
+
+def _where(traceback: TracebackType | None, path: Path) -> str:
+    """`file:line` of the innermost template frame, else the template's path alone. Jinja rewrites a
+    template's frames to carry the template's file name and line, marking their globals with
+    `__jinja_exception__`."""
+    found = display_path(path)
+    while traceback is not None:
+        frame = traceback.tb_frame
+        if "__jinja_exception__" in frame.f_globals:
+            found = f"{display_path(Path(frame.f_code.co_filename))}:{traceback.tb_lineno}"
+        traceback = traceback.tb_next
+    return found

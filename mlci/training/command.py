@@ -1,0 +1,213 @@
+"""Command mode: run the user's own training program and collect what it writes.
+
+The command runs through the shell in the config's folder, with `MLCI_MODEL` (the model's name)
+and `MLCI_RUN_DIR` (a scratch folder for this run, removed afterwards) in its environment. Its
+output is streamed live and its last lines kept, so a failure shows why without scrolling.
+
+Every declared output must have been written by this run: a file that already existed and is
+unchanged (same modification time, size and inode) is left over from an earlier run, and taking
+its metrics as fresh would report results of code that did not run.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+from collections import deque
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from mlci.config import Config, ModelSpec
+from mlci.config.yamlsource import display_path
+from mlci.console import Console
+from mlci.errors import MetricsFileError, MlciError, TrainingError
+from mlci.runs import RUN_FILE, Run
+from mlci.training.fields import ConfigField, model_field
+from mlci.training.lineage import finish_lineage, start_lineage
+from mlci.training.metrics_file import pick_metrics, read_metrics_file
+from mlci.training.modelfile import untrusted_types
+from mlci.training.outcome import TrainedModel
+from mlci.training.predictions import FILE_NAME as PREDICTIONS_FILE
+from mlci.training.predictions import summarize_predictions_file
+
+TAIL_LINES = 30
+EXIT_NOT_FOUND, EXIT_NOT_EXECUTABLE = 127, 126
+RESERVED_NAMES = (RUN_FILE, PREDICTIONS_FILE)
+
+
+@dataclass(frozen=True)
+class FileState:
+    """Enough of a file's metadata to tell whether it was rewritten."""
+
+    mtime_ns: int
+    size: int
+    inode: int
+
+    @classmethod
+    def of(cls, path: Path) -> FileState | None:
+        try:
+            stat = path.stat()
+        except OSError:
+            return None
+        return cls(mtime_ns=stat.st_mtime_ns, size=stat.st_size, inode=stat.st_ino)
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    exit_code: int
+    tail: list[str]
+
+
+def train_command_model(config: Config, model: ModelSpec, *, console: Console, workspace: Path) -> TrainedModel:
+    """Run `model`'s command and build its run from the metrics file (and the model and predictions
+    files when declared). `workspace` is an empty folder that lives until the run is written."""
+    spec = model.command
+    assert spec is not None, "only command models have a command"
+    outputs = model_field(config, model.name, "outputs")
+    check_output_names(config, model)
+    lineage = start_lineage(config, model)
+    declared = {"metrics": spec.metrics_file, "model": spec.model_file, "predictions": spec.predictions_file}
+    before = {role: FileState.of(path) for role, path in declared.items() if path is not None}
+
+    scratch = workspace / "scratch"
+    scratch.mkdir()
+    env = {**os.environ, "MLCI_MODEL": model.name, "MLCI_RUN_DIR": str(scratch)}
+    # Python buffers its output when writing to a pipe; unbuffered, the log shows progress live.
+    env.setdefault("PYTHONUNBUFFERED", "1")
+    result = run_command(spec.run, cwd=config.root, env=env, console=console,
+                         title=f"{model.name}: output of `{spec.run}`")
+    shutil.rmtree(scratch, ignore_errors=True)
+    if result.exit_code != 0:
+        raise _failure(model_field(config, model.name, "command"), spec.run, result)
+
+    check_written(spec.metrics_file, before["metrics"], field=outputs.child("metrics"), what="metrics file",
+                  kind=MetricsFileError)
+    values = read_metrics_file(spec.metrics_file, field=outputs.child("metrics"))
+    metrics = pick_metrics(values, [m.name for m in model.metrics], path=spec.metrics_file,
+                           field=outputs.child("metrics"))
+
+    files: dict[str, Path] = {}
+    untrusted: list[str] = []
+    if spec.model_file is not None:
+        check_written(spec.model_file, before["model"], field=outputs.child("model"), what="model file",
+                      kind=TrainingError)
+        if spec.model_file.suffix.lower() == ".skops":
+            untrusted = untrusted_types(spec.model_file, field=outputs.child("model"))
+        files["model"] = spec.model_file
+    task, rows = None, None
+    if spec.predictions_file is not None:
+        field = outputs.child("predictions")
+        check_written(spec.predictions_file, before["predictions"], field=field, what="predictions file",
+                      kind=MetricsFileError)
+        summary = summarize_predictions_file(spec.predictions_file, field=field)
+        task = "classification" if summary.classification else None
+        rows = {"test": summary.rows}
+        files["predictions"] = _as_predictions_csv(spec.predictions_file, workspace)
+
+    run = Run(
+        model=model.name,
+        mode="command",
+        metrics=metrics,
+        goals={m.name: m.goal for m in model.metrics if m.goal is not None},
+        params={"command": spec.run},
+        lineage=finish_lineage(lineage, model, rows=rows),
+        task=task,
+        untrusted_types=untrusted,
+    )
+    return TrainedModel(run=run, files=files)
+
+
+def check_output_names(config: Config, model: ModelSpec) -> None:
+    """`ConfigError` for a model file named like a file mlci keeps next to it in the run."""
+    spec = model.command
+    if spec is not None and spec.model_file is not None and spec.model_file.name in RESERVED_NAMES:
+        raise model_field(config, model.name, "outputs", "model").error(
+            f"a model file may not be named {spec.model_file.name}: mlci keeps its own file of that name in the run")
+
+
+def run_command(command: str, *, cwd: Path, env: dict[str, str], console: Console, title: str) -> CommandResult:
+    """Run `command` through the shell, streaming each line of its output (stdout and stderr
+    together) to the console, and return its exit code and last lines."""
+    tail: deque[str] = deque(maxlen=TAIL_LINES)
+    with console.group(title):
+        try:
+            process = subprocess.Popen(command, shell=True, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
+                                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        except OSError as exc:
+            raise TrainingError(f"cannot start `{command}` in {cwd}: {exc.strerror or exc}") from None
+        assert process.stdout is not None
+        try:
+            for raw in iter(process.stdout.readline, b""):
+                line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+                console.output(line)
+                # A progress bar redraws its line with carriage returns; what stays on screen is the last one.
+                tail.append(line.rsplit("\r", 1)[-1])
+            exit_code = process.wait()
+        except BaseException:
+            process.kill()
+            process.wait()
+            raise
+        finally:
+            process.stdout.close()
+    return CommandResult(exit_code=exit_code, tail=list(tail))
+
+
+def check_written(path: Path, before: FileState | None, *, field: ConfigField, what: str,
+                  kind: type[MlciError]) -> None:
+    """Raise `kind` located at `field` unless `path` was written while the command ran."""
+    shown = display_path(path)
+    after = FileState.of(path)
+    if after is None:
+        raise field.error(f"the command wrote no {what}; it should write {shown}", kind=kind,
+                          hint="Paths under `outputs:` are relative to mlci.yaml's folder, which is also the "
+                               "folder the command runs in.")
+    if path.is_dir():
+        raise field.error(f"{shown} is a folder, not a {what}", kind=kind)
+    if after == before:
+        written = datetime.fromtimestamp(after.mtime_ns / 1e9, tz=UTC).isoformat(timespec="seconds")
+        raise field.error(f"the command did not write the {what} {shown}: the one there is left over from an "
+                          f"earlier run (last written {written})", kind=kind,
+                          hint="Make the command write it every time; if it skips work when nothing changed "
+                               "(make, dvc repro), force it (e.g. `dvc repro --force`).")
+
+
+def _as_predictions_csv(path: Path, workspace: Path) -> Path:
+    """The predictions file under the name a run gives it, copying it when named otherwise."""
+    if path.name == PREDICTIONS_FILE:
+        return path
+    copy = workspace / PREDICTIONS_FILE
+    shutil.copyfile(path, copy)
+    return copy
+
+
+def _failure(field: ConfigField, command: str, result: CommandResult) -> MlciError:
+    code = result.exit_code
+    if code == EXIT_NOT_FOUND:
+        reason = f"`{command}` failed: command not found (exit code {code})"
+        hint = "Check the program's name and that it is installed and on PATH."
+    elif code == EXIT_NOT_EXECUTABLE:
+        reason = f"`{command}` failed: the program is not executable (exit code {code})"
+        hint = "Make it executable (chmod +x) or run it through its interpreter (python train.py)."
+    elif code < 0:
+        name = _signal_name(-code)
+        reason = f"`{command}` was killed by {name}"
+        hint = "SIGKILL often means the machine ran out of memory." if name == "SIGKILL" else None
+    else:
+        reason = f"`{command}` exited with code {code}"
+        hint = None
+    lines = [line for line in result.tail if line.strip()]
+    if lines:
+        reason += f"; the last {len(lines)} lines of its output:\n" + "\n".join(f"    {line}" for line in lines)
+    else:
+        reason += " without printing anything"
+    return field.error(reason, kind=TrainingError, hint=hint)
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"

@@ -1,0 +1,37 @@
+"""Errors that point at the field of `mlci.yaml` they are about, whatever their kind.
+
+A missing data file is a `DataError` and a command that fails is a `TrainingError`, but the person
+fixing either wants to know which line of `mlci.yaml` set it up, so every error raised while
+training a model starts with `mlci.yaml:LINE: models.NAME.FIELD:`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mlci.config import Config
+from mlci.config.yamlsource import FieldPath
+from mlci.errors import ConfigError, MlciError
+
+
+@dataclass(frozen=True)
+class ConfigField:
+    """One field of `mlci.yaml`, able to raise errors located at its line."""
+
+    config: Config
+    path: FieldPath
+
+    def child(self, *parts: str | int) -> ConfigField:
+        return ConfigField(self.config, (*self.path, *parts))
+
+    def error(self, message: str, *, kind: type[MlciError] = ConfigError, hint: str | None = None) -> MlciError:
+        """An error of class `kind` whose message names file, line and field, then `message`."""
+        located = self.config.error(self.path, message, hint=hint)
+        if kind is ConfigError:
+            return located
+        return kind(located.message, hint=hint)
+
+
+def model_field(config: Config, model: str, *parts: str | int) -> ConfigField:
+    """The field `models.<model>.<parts...>`."""
+    return ConfigField(config, ("models", model, *parts))

@@ -1,0 +1,110 @@
+"""A run's lineage: which commit, config, inputs and library versions produced it, and when.
+
+What was trained is the state when training started, so git and the input fingerprints are taken
+before the fit (or before the command runs, which could change files); timings are added after.
+"""
+
+from __future__ import annotations
+
+import platform
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from mlci.config import Config, ModelSpec
+from mlci.config.yamlsource import display_path
+from mlci.errors import GitError
+from mlci.fingerprint import fingerprint_paths
+from mlci.git import Git
+from mlci.training.fields import model_field
+
+LIBRARIES = ("mlci", "scikit-learn", "pandas", "numpy", "skops")
+
+
+@dataclass(frozen=True)
+class LineageStart:
+    """What is recorded when a model's training begins."""
+
+    git: dict[str, Any]
+    fingerprints: dict[str, str]
+    started_at: datetime
+    started: float
+
+
+def check_deps(config: Config, model: ModelSpec) -> None:
+    """`ConfigError` at the `deps` entry of a path that does not exist."""
+    for index, dep in enumerate(model.deps):
+        if not dep.exists():
+            raise model_field(config, model.name, "deps", index).error(
+                f"{display_path(dep)}: no such file or folder",
+                hint="`deps` lists what the model depends on, relative to mlci.yaml's folder.")
+
+
+def model_inputs(model: ModelSpec) -> list[Path]:
+    """The files whose content makes up the model's inputs: its data files and its `deps`."""
+    inputs = []
+    if model.data is not None:
+        inputs.append(model.data.train)
+        if model.data.test is not None:
+            inputs.append(model.data.test)
+    return [*inputs, *model.deps]
+
+
+def start_lineage(config: Config, model: ModelSpec) -> LineageStart:
+    """The git state and the fingerprints of `model`'s inputs, now. Missing deps raise `ConfigError`."""
+    started_at = datetime.now(UTC)
+    started = time.perf_counter()
+    check_deps(config, model)
+    inputs = [path for path in model_inputs(model) if path.exists()]
+    return LineageStart(git=git_state(config.root), fingerprints=fingerprint_paths(inputs, root=config.root),
+                        started_at=started_at, started=started)
+
+
+def finish_lineage(start: LineageStart, model: ModelSpec, *, fit_seconds: float | None = None,
+                   rows: dict[str, int] | None = None) -> dict[str, Any]:
+    """The complete lineage of a run that began at `start` and ends now."""
+    duration = time.perf_counter() - start.started
+    lineage: dict[str, Any] = {
+        "git": start.git,
+        "config_hash": model.config_hash,
+        "fingerprints": start.fingerprints,
+        "libraries": library_versions(),
+        "started_at": _iso(start.started_at),
+        "finished_at": _iso(datetime.now(UTC)),
+        "duration_seconds": round(duration, 3),
+    }
+    if fit_seconds is not None:
+        lineage["fit_seconds"] = round(fit_seconds, 3)
+    if rows:
+        lineage["rows"] = rows
+    return lineage
+
+
+def git_state(root: Path) -> dict[str, Any]:
+    """`commit`, `branch` and `dirty` of the repository holding `root`; all None outside one."""
+    git = Git(root)
+    try:
+        if not git.is_repository():
+            return {"commit": None, "branch": None, "dirty": None}
+        return {"commit": git.head(), "branch": git.branch(), "dirty": git.is_dirty()}
+    except (GitError, OSError):
+        # No git at all is not a reason to refuse training; the run just cannot name a commit.
+        return {"commit": None, "branch": None, "dirty": None}
+
+
+def library_versions() -> dict[str, str]:
+    """Python's version and those of the installed libraries that shape a model's results."""
+    versions = {"python": platform.python_version()}
+    for name in LIBRARIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return versions
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="milliseconds")

@@ -1,0 +1,203 @@
+"""`mlci validate`: everything that can be checked without training, all problems at once.
+
+Checks per model: `deps` exist; metric names resolve; the estimator class imports, is an estimator
+and accepts its params (constructed, never fitted) or the entrypoint function imports; the data
+files exist, are readable CSV or Parquet with rows, have the target and `drop` columns, and the
+test file has the training file's columns (headers only, no data is loaded); command outputs have
+usable names and folders. A user fixing a config wants the whole list, not one error per run.
+"""
+
+from __future__ import annotations
+
+import shlex
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from mlci.config import Config, ModelSpec
+from mlci.config.yamlsource import display_path
+from mlci.console import Console
+from mlci.errors import ConfigError, DataError, MlciError
+
+# Shell words that are not programs on PATH, so their absence from PATH means nothing.
+SHELL_BUILTINS = frozenset({"cd", "export", "source", ".", "set", "exec", "env", "time", "test", "[", "eval",
+                            "true", "false", "echo", "if", "for", "while"})
+
+
+class Problems:
+    """The errors found so far; `check()` blocks add theirs and let validation go on."""
+
+    def __init__(self) -> None:
+        self.errors: list[MlciError] = []
+
+    @contextmanager
+    def check(self) -> Iterator[None]:
+        try:
+            yield
+        except MlciError as exc:
+            self.errors.append(exc)
+
+    def add(self, error: MlciError) -> None:
+        self.errors.append(error)
+
+
+def validate_project(config: Config, *, console: Console) -> None:
+    """Check every model of `config` without fitting anything; raise one `ConfigError` (or
+    `DataError` when every problem is in the data) listing all problems, one per line."""
+    problems = Problems()
+    for model in config.models.values():
+        before = len(problems.errors)
+        _check_model(config, model, problems, console=console)
+        if len(problems.errors) == before:
+            console.detail(f"{model.name}: OK ({model.mode})")
+    if problems.errors:
+        raise _summary(config, problems.errors)
+
+
+def _check_model(config: Config, model: ModelSpec, problems: Problems, *, console: Console) -> None:
+    from mlci.training.fields import model_field
+
+    for index, dep in enumerate(model.deps):
+        if not dep.exists():
+            problems.add(model_field(config, model.name, "deps", index).error(
+                f"{display_path(dep)}: no such file or folder"))
+    if model.mode == "command":
+        _check_command(config, model, problems, console=console)
+        return
+    resolved = _check_metrics(config, model, problems)
+    estimator = _check_estimator(config, model, problems)
+    if estimator is not None:
+        from mlci.training.metrics import check_metric_fits
+
+        for metric in resolved:
+            with problems.check():
+                check_metric_fits(config, model, metric, estimator)
+    _check_data(config, model, problems)
+
+
+def _check_metrics(config: Config, model: ModelSpec, problems: Problems) -> list[Any]:
+    from mlci.training.metrics import resolve_metric
+
+    resolved = []
+    for index in range(len(model.metrics)):
+        with problems.check():
+            resolved.append(resolve_metric(config, model, index))
+    return resolved
+
+
+def _check_estimator(config: Config, model: ModelSpec, problems: Problems) -> Any | None:
+    """The constructed (unfitted) estimator of a declarative model, when it could be built."""
+    from mlci.training.estimators import build_estimator, check_entrypoint, check_param_values
+
+    if model.mode == "entrypoint":
+        with problems.check():
+            check_entrypoint(config, model)
+        return None
+    estimator = None
+    with problems.check():
+        estimator = build_estimator(config, model)
+        check_param_values(config, model, estimator)
+    return estimator
+
+
+def _check_data(config: Config, model: ModelSpec, problems: Problems) -> None:
+    from mlci.training.data import feature_columns
+    from mlci.training.fields import model_field
+    from mlci.training.tables import read_header
+
+    data = model.data
+    assert data is not None
+    field = model_field(config, model.name, "data")
+    features: list[str] | None = None
+    with problems.check():
+        header = read_header(data.train, field=field.child("train"))
+        if not header.has_rows:
+            raise field.child("train").error(f"{display_path(data.train)} has no rows", kind=DataError)
+        features = feature_columns(header.columns, data, field=field, path=data.train)
+    if data.test is None:
+        return
+    with problems.check():
+        test = read_header(data.test, field=field.child("test"))
+        if not test.has_rows:
+            raise field.child("test").error(f"{display_path(data.test)} has no rows", kind=DataError)
+        wanted = [*(features or []), data.target]
+        missing = [column for column in wanted if column not in test.columns]
+        if missing:
+            raise field.child("test").error(
+                f"{display_path(data.test)} lacks column{'s' if len(missing) > 1 else ''} "
+                f"{', '.join(repr(column) for column in missing)}, which {display_path(data.train)} has",
+                kind=DataError)
+
+
+def _check_command(config: Config, model: ModelSpec, problems: Problems, *, console: Console) -> None:
+    from mlci.training.command import check_output_names
+    from mlci.training.fields import model_field
+    from mlci.training.metrics_file import metrics_format
+
+    spec = model.command
+    assert spec is not None
+    outputs = model_field(config, model.name, "outputs")
+    with problems.check():
+        check_output_names(config, model)
+    if metrics_format(spec.metrics_file) is None:
+        problems.add(outputs.child("metrics").error(
+            f"{display_path(spec.metrics_file)}: a metrics file must be .json, .yaml, .yml or .toml"))
+    if spec.predictions_file is not None and spec.predictions_file.suffix.lower() != ".csv":
+        problems.add(outputs.child("predictions").error(
+            f"{display_path(spec.predictions_file)}: a predictions file must be a .csv file"))
+    declared = {"metrics": spec.metrics_file, "model": spec.model_file, "predictions": spec.predictions_file}
+    seen: dict[Path, str] = {}
+    for role, path in declared.items():
+        if path is None:
+            continue
+        field = outputs.child(role)
+        if path in seen:
+            problems.add(field.error(f"{display_path(path)} is also the {seen[path]} output"))
+        seen[path] = role
+        problem = _output_path_problem(path, work_dir=config.work_dir)
+        if problem:
+            problems.add(field.error(problem))
+    program = _program(spec.run)
+    if program and program not in SHELL_BUILTINS and "/" not in program and shutil.which(program) is None:
+        console.warn(f"{model.name}: `{program}` is not on PATH here; the command will fail unless it is "
+                     "installed where training runs")
+
+
+def _output_path_problem(path: Path, *, work_dir: Path) -> str | None:
+    shown = display_path(path)
+    if path.is_dir():
+        return f"{shown} is a folder; an output must be a file"
+    if path.is_relative_to(work_dir):
+        return f"{shown} is inside {display_path(work_dir)}, which mlci manages; write outputs elsewhere"
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                return f"{shown} cannot be written: {display_path(parent)} is a file, not a folder"
+            break
+    return None
+
+
+def _program(command: str) -> str | None:
+    """The program a shell command starts with, skipping `NAME=value` assignments."""
+    try:
+        words = shlex.split(command)
+    except ValueError:
+        return None
+    for word in words:
+        if "=" in word.split("/", 1)[0] and not word.startswith("="):
+            continue
+        return word
+    return None
+
+
+def _summary(config: Config, errors: list[MlciError]) -> MlciError:
+    lines = []
+    for error in errors:
+        text = error.message.replace("\n", " ")
+        lines.append(f"  - {text} {error.hint}" if error.hint else f"  - {text}")
+    count = f"{len(errors)} problem{'s' if len(errors) != 1 else ''}"
+    message = f"{display_path(config.path)}: {count} found:\n" + "\n".join(lines)
+    kind = DataError if all(isinstance(error, DataError) for error in errors) else ConfigError
+    return kind(message)

@@ -1,0 +1,94 @@
+"""`mlci compare` and `mlci report` end to end: a real git repository, runs recorded in the real store,
+the CLI's exit codes. No training: the runs are written directly, as `mlci train` would leave them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from mlci.cli import cli
+from mlci.config import load_config
+from mlci.runs import Run, runs_dir, write_run
+from mlci.store import open_storage
+from mlci.store.records import record_runs
+from tests.compare.factories import IRIS_CONFIG
+from tests.conftest import git
+
+
+@pytest.fixture
+def project(make_repo: Callable[..., Path], tmp_path: Path) -> Callable[[float], Path]:
+    """A repository whose `main` has recorded runs (accuracy 0.93) and whose branch `feature` has
+    fresh runs with the given accuracy."""
+
+    def make(accuracy: float, *, extra_config: str = "", files: dict[str, str] | None = None) -> Path:
+        root = make_repo(files={"mlci.yaml": IRIS_CONFIG + extra_config, **(files or {})})
+        config = load_config(root / "mlci.yaml")
+        base = git(root, "rev-parse", "HEAD")
+        base_run = _run({"accuracy": 0.93, "f1_macro": 0.9}, commit=base)
+        folder = tmp_path / "recorded" / "iris"
+        write_run(folder, base_run, {})
+        record_runs(open_storage(config), commit=base, runs={"iris": (base_run, folder)}, info={})
+        git(root, "checkout", "-q", "-b", "feature")
+        (root / "notes.txt").write_text("a change\n")
+        git(root, "add", "notes.txt")
+        git(root, "commit", "-q", "-m", "change")
+        head = git(root, "rev-parse", "HEAD")
+        write_run(runs_dir(config.work_dir) / "iris", _run({"accuracy": accuracy, "f1_macro": 0.9}, commit=head), {})
+        return root
+
+    return make
+
+
+def _run(metrics: dict[str, float], *, commit: str) -> Run:
+    return Run(model="iris", mode="declarative", metrics=metrics, goals={name: "maximize" for name in metrics},
+               params={"C": 1.0}, lineage={"git": {"commit": commit, "branch": "x", "dirty": False}})
+
+
+def mlci(root: Path, *args: str):
+    return CliRunner().invoke(cli, ["--config", str(root / "mlci.yaml"), *args])
+
+
+def test_compare_passes_with_exit_code_0(project) -> None:
+    root = project(0.95)
+    result = mlci(root, "compare", "--base", "main")
+    assert result.exit_code == 0, result.output
+    assert "iris: improved" in result.output
+    assert result.output.rstrip().splitlines()[-1].startswith("PASSED: All gates passed")
+    assert "churn: new" in result.output  # configured, never trained anywhere
+
+
+def test_a_failed_gate_exits_1_and_json_says_why(project) -> None:
+    root = project(0.85)
+    result = mlci(root, "compare", "--base", "main", "--format", "json")
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert data["schema_version"] == 1 and data["passed"] is False
+    iris = data["models"][0]
+    assert iris["status"] == "regressed"
+    assert [gate["message"] for gate in iris["gates"] if gate["passed"] is False] == [
+        "accuracy 0.8500 is below the minimum 0.9",
+        "accuracy dropped 0.0800 (8.6%), more than the allowed 0.02",
+    ]
+
+
+def test_report_writes_markdown_with_the_marker(project, tmp_path: Path) -> None:
+    root = project(0.95)
+    out = tmp_path / "report.md"
+    result = mlci(root, "report", "--base", "main", "--output", str(out))
+    assert result.exit_code == 0, result.output
+    text = out.read_text()
+    assert text.startswith("<!-- mlci-report:default -->\n## mlci report\n")
+    assert "| accuracy ↑ | 0.9300 | 0.9500 | 🟢 +0.0200 (+2.2%) |" in text
+
+
+def test_a_sandbox_violation_in_a_user_template_exits_2_without_a_traceback(project) -> None:
+    root = project(0.95, extra_config="report:\n  template: evil.md.j2\n",
+                   files={"evil.md.j2": "{{ ''.__class__.__mro__[1].__subclasses__() }}\n"})
+    result = mlci(root, "report", "--base", "main")
+    assert result.exit_code == 2
+    assert "evil.md.j2:1:" in result.output and "sandbox" in result.output
+    assert "Traceback" not in result.output

@@ -1,0 +1,142 @@
+"""The run's context from the Actions environment, for each kind of event."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mlci.errors import ConfigError
+from mlci.github.context import GitHubContext
+
+HEAD = "a" * 40
+BASE = "b" * 40
+SECRET = "ghs_contextSecretToken1234567890"
+
+
+def environ(tmp_path: Path, event_name: str, event: Any, **extra: str) -> dict[str, str]:
+    path = tmp_path / "event.json"
+    path.write_text(json.dumps(event) if not isinstance(event, str) else event)
+    return {"GITHUB_REPOSITORY": "octo-org/demo", "GITHUB_EVENT_NAME": event_name, "GITHUB_EVENT_PATH": str(path),
+            "GITHUB_SHA": HEAD, "GITHUB_TOKEN": SECRET, "GITHUB_RUN_ID": "1234", **extra}
+
+
+def pull_request_event(*, head_repo: str | None = "octo-org/demo") -> dict[str, Any]:
+    return {
+        "number": 42,
+        "pull_request": {
+            "number": 42,
+            "head": {"sha": HEAD, "ref": "feature/better-c", "repo": {"full_name": head_repo} if head_repo else None},
+            "base": {"sha": BASE, "ref": "main", "repo": {"full_name": "octo-org/demo"}},
+        },
+        "repository": {"full_name": "octo-org/demo", "default_branch": "main"},
+    }
+
+
+def test_pull_request_event(tmp_path: Path) -> None:
+    ctx = GitHubContext.from_env(environ(tmp_path, "pull_request", pull_request_event(),
+                                         GITHUB_REF="refs/pull/42/merge", GITHUB_SERVER_URL="https://ghe.example"))
+
+    assert ctx.is_pull_request and not ctx.is_fork and not ctx.is_push_to_default_branch
+    assert (ctx.pr_number, ctx.head_sha, ctx.base_sha) == (42, HEAD, BASE)
+    assert (ctx.head_ref, ctx.base_ref, ctx.default_branch) == ("feature/better-c", "main", "main")
+    assert ctx.api_url == "https://api.github.com"
+    assert ctx.run_url == "https://ghe.example/octo-org/demo/actions/runs/1234"
+    assert (ctx.owner, ctx.name) == ("octo-org", "demo")
+
+
+@pytest.mark.parametrize("head_repo", ["someone/demo", None])
+def test_a_pull_request_from_a_fork(tmp_path: Path, head_repo: str | None) -> None:
+    ctx = GitHubContext.from_env(environ(tmp_path, "pull_request_target", pull_request_event(head_repo=head_repo)))
+
+    assert ctx.is_pull_request and ctx.is_fork and ctx.pr_number == 42
+
+
+def test_push_to_the_default_branch(tmp_path: Path) -> None:
+    event = {"before": BASE, "after": HEAD, "repository": {"default_branch": "main"}}
+    ctx = GitHubContext.from_env(environ(tmp_path, "push", event, GITHUB_REF="refs/heads/main"))
+
+    assert ctx.is_push_to_default_branch and not ctx.is_pull_request
+    assert (ctx.pr_number, ctx.head_sha, ctx.base_sha, ctx.head_ref) == (None, HEAD, BASE, "main")
+
+
+def test_push_of_a_new_branch_has_no_base(tmp_path: Path) -> None:
+    event = {"before": "0" * 40, "after": HEAD, "repository": {"default_branch": "main"}}
+    ctx = GitHubContext.from_env(environ(tmp_path, "push", event, GITHUB_REF="refs/heads/topic"))
+
+    assert not ctx.is_push_to_default_branch
+    assert (ctx.base_sha, ctx.branch) == (None, "topic")
+
+
+def test_workflow_dispatch(tmp_path: Path) -> None:
+    event = {"inputs": {"model": "iris"}, "repository": {"default_branch": "main"}}
+    ctx = GitHubContext.from_env(environ(tmp_path, "workflow_dispatch", event, GITHUB_REF="refs/heads/main"))
+
+    assert not ctx.is_pull_request and not ctx.is_push_to_default_branch
+    assert (ctx.pr_number, ctx.head_sha, ctx.head_ref) == (None, HEAD, "main")
+
+
+def test_workflow_run_after_a_pull_request(tmp_path: Path) -> None:
+    event = {"workflow_run": {"event": "pull_request", "head_sha": BASE, "head_branch": "feature",
+                              "pull_requests": [{"number": 7}],
+                              "head_repository": {"full_name": "someone/demo"},
+                              "repository": {"full_name": "octo-org/demo"}}}
+    ctx = GitHubContext.from_env(environ(tmp_path, "workflow_run", event))
+
+    assert ctx.is_pull_request and ctx.is_fork
+    assert (ctx.pr_number, ctx.head_sha, ctx.head_ref) == (7, BASE, "feature")
+
+
+def test_the_token_is_never_in_the_repr(tmp_path: Path) -> None:
+    ctx = GitHubContext.from_env(environ(tmp_path, "push", {}))
+
+    assert ctx.token == SECRET
+    assert SECRET not in repr(ctx) and SECRET not in str(ctx)
+
+
+def test_defaults_without_an_event_file() -> None:
+    ctx = GitHubContext.from_env({"GITHUB_REPOSITORY": "octo-org/demo",
+                                  "GITHUB_API_URL": "http://127.0.0.1:8080/"})
+
+    assert ctx.api_url == "http://127.0.0.1:8080"
+    assert ctx.event == {} and ctx.pr_number is None and ctx.run_url is None
+
+
+def test_bad_json_in_the_event_file_names_the_file_and_place(tmp_path: Path) -> None:
+    env = environ(tmp_path, "push", '{"after": "abc",\n  oops}')
+
+    with pytest.raises(ConfigError) as caught:
+        GitHubContext.from_env(env)
+    assert f"{tmp_path / 'event.json'}:2:3: the event file is not valid JSON" in str(caught.value)
+
+
+def test_an_oversized_event_file_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("mlci.github.context.MAX_EVENT_BYTES", 100)
+    env = environ(tmp_path, "push", {"padding": "x" * 200})
+
+    with pytest.raises(ConfigError, match="larger than"):
+        GitHubContext.from_env(env)
+
+
+@pytest.mark.parametrize(("name", "value", "message"), [
+    ("GITHUB_REPOSITORY", "just-a-name", "not a repository in the form owner/name"),
+    ("GITHUB_REPOSITORY", "octo/..", "not a repository in the form owner/name"),
+    ("GITHUB_API_URL", "ftp://example.com", "not an http(s) URL"),
+    ("GITHUB_SHA", "main", "not a full commit SHA"),
+    ("GITHUB_RUN_ID", "12a", "not a number"),
+    ("GITHUB_EVENT_PATH", "/nonexistent/event.json", "does not exist"),
+])
+def test_bad_variables_are_named(tmp_path: Path, name: str, value: str, message: str) -> None:
+    env = environ(tmp_path, "push", {})
+    env[name] = value
+
+    with pytest.raises(ConfigError) as caught:
+        GitHubContext.from_env(env)
+    assert str(caught.value).startswith(name) and message in str(caught.value)
+
+
+def test_a_missing_repository_is_explained() -> None:
+    with pytest.raises(ConfigError, match="GITHUB_REPOSITORY is not set"):
+        GitHubContext.from_env({})

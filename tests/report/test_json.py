@@ -1,0 +1,64 @@
+"""`--format json`: a stable document that validates against the shipped JSON Schema."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+import mlci
+from mlci.report import render
+from tests.report.helpers import failing, passing
+
+SCHEMA_PATH = Path(mlci.__file__).parent / "templates" / "comparison.schema.json"
+
+
+@pytest.fixture(scope="module")
+def schema() -> dict[str, Any]:
+    document = json.loads(SCHEMA_PATH.read_text())
+    jsonschema.Draft202012Validator.check_schema(document)
+    return document
+
+
+@pytest.mark.parametrize("make", [passing, failing])
+def test_output_validates_against_the_schema(tmp_path: Path, schema: dict[str, Any], make) -> None:
+    config, comparison = make(tmp_path)
+    data = json.loads(render(comparison, "json", config=config))
+    jsonschema.Draft202012Validator(schema).validate(data)
+    assert data["schema_version"] == 1
+    assert data["passed"] is comparison.passed
+
+
+def test_every_field_is_documented(tmp_path: Path, schema: dict[str, Any]) -> None:
+    """The schema allows unknown fields (readers must ignore them), so this test is what keeps it complete."""
+    _, comparison = failing(tmp_path)
+    data = comparison.to_json()
+    defs = schema["$defs"]
+    assert set(data) == set(schema["properties"])
+    assert set(data["base"]) == set(defs["base"]["properties"])
+    assert set(data["head"]) == set(defs["head"]["properties"])
+    for model in data["models"]:
+        assert set(model) == set(defs["model"]["properties"])
+        for key, definition in (("metrics", "metric"), ("gates", "gate"), ("params", "param")):
+            for item in model[key]:
+                assert set(item) == set(defs[definition]["properties"])
+        for run in (model["head_run"], model["base_run"]):
+            if run is not None:
+                assert set(run) == set(defs["run"]["properties"])
+    assert any(model["gates"] for model in data["models"])
+
+
+def test_output_is_sorted_and_stable(tmp_path: Path) -> None:
+    config, comparison = passing(tmp_path)
+    text = render(comparison, "json", config=config)
+    assert text == render(comparison, "json", config=config)
+    assert list(json.loads(text)) == sorted(json.loads(text))
+    assert text.startswith('{\n  "base": {')
+
+
+def test_the_schema_ships_with_the_package(schema: dict[str, Any]) -> None:
+    pyproject = (Path(mlci.__file__).parent.parent / "pyproject.toml").read_text()
+    assert '"templates/**/*"' in pyproject and schema["properties"]["schema_version"]["const"] == 1

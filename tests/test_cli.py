@@ -1,0 +1,51 @@
+"""The command line as a user meets it: help, version, start-up cost, errors without tracebacks."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from mlci import __version__
+from mlci.cli import cli
+
+COMMANDS = ["init", "validate", "train", "record", "compare", "report", "demo"]
+
+
+def test_version() -> None:
+    result = CliRunner().invoke(cli, ["--version"])
+    assert result.exit_code == 0 and __version__ in result.output
+
+
+def test_help_lists_every_command() -> None:
+    result = CliRunner().invoke(cli, ["--help"])
+    assert result.exit_code == 0
+    for command in COMMANDS:
+        assert f"  {command} " in result.output
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help_with_an_example(command: str) -> None:
+    result = CliRunner().invoke(cli, [command, "--help"])
+    assert result.exit_code == 0
+    assert "Example:" in result.output and f"mlci {command}" in result.output
+
+
+def test_unknown_command_is_a_usage_error() -> None:
+    result = CliRunner().invoke(cli, ["trian"])
+    assert result.exit_code == 2 and "No such command 'trian'" in result.output
+
+
+@pytest.mark.parametrize("args", [["--help"], ["compare", "--help"], ["report", "--help"]])
+def test_start_up_does_not_import_the_heavy_libraries(args: list[str]) -> None:
+    probe = (
+        "import sys\n"
+        "from mlci.cli import cli\n"
+        f"try:\n    cli({args!r}, prog_name='mlci')\nexcept SystemExit:\n    pass\n"
+        "heavy = [m for m in ('pandas', 'sklearn', 'matplotlib', 'numpy', 'requests', 'skops') if m in sys.modules]\n"
+        "print('heavy modules:', ','.join(heavy) or 'none')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "heavy modules: none"

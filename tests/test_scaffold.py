@@ -1,0 +1,303 @@
+"""`mlci init`: the files it writes, what it guesses from the project's data, and what it refuses."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+from click.testing import CliRunner
+from sklearn.datasets import load_breast_cancer, load_diabetes, load_iris
+
+from mlci.cli import cli
+from mlci.config import load_config
+from mlci.console import Console
+from mlci.errors import ConfigError
+from mlci.scaffold import detect_data, ensure_ignored, init_project, model_name
+
+WORKFLOW = Path(".github/workflows/mlci.yml")
+
+
+def quiet_console() -> tuple[Console, io.StringIO]:
+    stream = io.StringIO()
+    return Console(stream=stream, live=False), stream
+
+
+def iris_frame() -> pd.DataFrame:
+    iris = load_iris(as_frame=True)
+    frame = iris.frame.rename(columns={"target": "species"})
+    frame["species"] = frame["species"].map(dict(enumerate(iris.target_names)))
+    return frame
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(path, index=False)
+    return path
+
+
+def init(directory: Path, *, force: bool = False) -> tuple[list[Path], str]:
+    console, stream = quiet_console()
+    written = init_project(directory, force=force, console=console)
+    return written, stream.getvalue()
+
+
+def test_without_data_writes_a_valid_template_that_says_what_to_adjust(tmp_path: Path) -> None:
+    written, said = init(tmp_path)
+
+    assert written == [tmp_path / "mlci.yaml", tmp_path / WORKFLOW, tmp_path / ".gitignore"]
+    config = load_config(tmp_path / "mlci.yaml")
+    model = config.models["model"]
+    assert model.data is not None and model.data.train == tmp_path / "data" / "train.csv"
+    assert model.data.target == "target"
+    text = (tmp_path / "mlci.yaml").read_text()
+    assert "found no CSV or Parquet file" in text
+    assert "# scripted:" in text and "#   command: python train.py" in text
+    assert "no CSV or Parquet file found" in said and "data/train.csv" in said
+    assert "mlci validate" in said and "mlci train" in said
+
+
+def test_the_commented_command_mode_example_is_valid_once_uncommented(tmp_path: Path) -> None:
+    init(tmp_path)
+    lines = (tmp_path / "mlci.yaml").read_text().splitlines()
+    start = lines.index("  # scripted:")
+    example = []
+    for line in lines[start:]:
+        if not line.startswith("  #"):
+            break
+        example.append("  " + line[len("  # "):])
+    (tmp_path / "command.yaml").write_text("version: 1\nmodels:\n" + "\n".join(example) + "\n")
+
+    model = load_config(tmp_path / "command.yaml").models["scripted"]
+
+    assert model.mode == "command" and [m.name for m in model.metrics] == ["test.auc", "latency_ms"]
+
+
+def test_classification_data_with_a_test_file_and_an_id_column(tmp_path: Path) -> None:
+    frame = iris_frame().sample(frac=1.0, random_state=0)
+    frame.insert(0, "id", range(len(frame)))
+    write_csv(frame.iloc[:110], tmp_path / "data" / "iris_train.csv")
+    write_csv(frame.iloc[110:], tmp_path / "data" / "iris_test.csv")
+
+    _, said = init(tmp_path)
+
+    model = load_config(tmp_path / "mlci.yaml").models["iris"]
+    assert model.data is not None and model.estimator is not None
+    assert model.data.train == tmp_path / "data" / "iris_train.csv"
+    assert model.data.test == tmp_path / "data" / "iris_test.csv"
+    assert model.data.target == "species" and model.data.drop == ("id",)
+    assert model.estimator.class_name == "sklearn.linear_model.LogisticRegression"
+    assert model.estimator.params == {"max_iter": 1000}
+    assert [m.name for m in model.metrics] == ["accuracy", "f1_macro"]
+    assert [(g.metric, g.max_drop) for g in model.gates] == [("accuracy", 0.02)]
+    assert "data/iris_train.csv" in said and "species" in said and "classification" in said
+
+
+def test_regression_target_guessed_as_the_last_column(tmp_path: Path) -> None:
+    frame = load_diabetes(as_frame=True, scaled=False).frame.rename(columns={"target": "progression"})
+    write_csv(frame, tmp_path / "diabetes.csv")
+
+    _, said = init(tmp_path)
+
+    model = load_config(tmp_path / "mlci.yaml").models["diabetes"]
+    assert model.data is not None and model.estimator is not None
+    assert model.data.target == "progression" and model.data.test is None
+    assert (model.data.split.test_size, model.data.split.seed) == (0.25, 0)
+    assert model.estimator.class_name == "sklearn.linear_model.Ridge"
+    assert [m.name for m in model.metrics] == ["r2", "mean_absolute_error"]
+    assert [g.metric for g in model.gates] == ["r2"]
+    assert "regression" in said and "last column" in said
+
+
+def test_an_integer_target_with_few_values_is_classification_whatever_its_position(tmp_path: Path) -> None:
+    frame = load_breast_cancer(as_frame=True).frame
+    frame = frame[["target", *[c for c in frame.columns if c != "target"]]]
+    write_csv(frame, tmp_path / "cancer.csv")
+
+    detected = detect_data(tmp_path)
+
+    assert detected is not None
+    assert (detected.target, detected.task) == ("target", "classification")
+
+
+def test_target_names_match_case_insensitively(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"Label": [0.5, 1.5, 2.5, 3.5] * 10, "size": range(40), "colour": ["a", "b"] * 20})
+    write_csv(frame, tmp_path / "things.csv")
+
+    detected = detect_data(tmp_path)
+
+    assert detected is not None
+    assert (detected.target, detected.task) == ("Label", "regression")
+
+
+def test_parquet_files_are_detected(tmp_path: Path) -> None:
+    path = tmp_path / "data" / "flowers.parquet"
+    path.parent.mkdir()
+    iris_frame().to_parquet(path)
+
+    init(tmp_path)
+
+    model = load_config(tmp_path / "mlci.yaml").models["flowers"]
+    assert model.data is not None and model.data.train == path and model.data.target == "species"
+
+
+def test_a_train_file_wins_and_hidden_vendored_and_deep_folders_are_skipped(tmp_path: Path) -> None:
+    frame = iris_frame()
+    for folder in (".hidden", ".venv", "node_modules", "a/b/c/d"):
+        write_csv(frame, tmp_path / folder / "train.csv")
+    write_csv(frame, tmp_path / "aaa.csv")
+    write_csv(frame, tmp_path / "data" / "sales_test.csv")
+    write_csv(frame, tmp_path / "data" / "sales_train.csv")
+
+    detected = detect_data(tmp_path)
+
+    assert detected is not None
+    assert detected.train == Path("data/sales_train.csv")
+    assert detected.test == Path("data/sales_test.csv")
+
+
+def test_a_test_file_without_the_target_column_is_not_used(tmp_path: Path) -> None:
+    frame = iris_frame()
+    write_csv(frame, tmp_path / "train.csv")
+    write_csv(frame.drop(columns="species"), tmp_path / "test.csv")
+
+    detected = detect_data(tmp_path)
+
+    assert detected is not None and detected.train == Path("train.csv") and detected.test is None
+
+
+def test_unreadable_and_single_column_files_are_skipped_with_a_note(tmp_path: Path) -> None:
+    (tmp_path / "a_broken.parquet").write_bytes(b"not parquet at all")
+    write_csv(pd.DataFrame({"only": range(5)}), tmp_path / "b_single.csv")
+    write_csv(iris_frame(), tmp_path / "c_iris.csv")
+    console, stream = quiet_console()
+
+    detected = detect_data(tmp_path, console=console)
+
+    assert detected is not None and detected.train == Path("c_iris.csv")
+    assert "skipped a_broken.parquet" in stream.getvalue()
+
+
+def test_awkward_column_names_are_quoted_so_the_config_reads_them_back(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"price: €": [1.0, 2.5, 3.25, 4.0, 5.5, 6.75] * 5, "yes": range(30),
+                          "# rooms": range(30)})
+    write_csv(frame, tmp_path / "houses.csv")
+
+    init(tmp_path)
+
+    model = load_config(tmp_path / "mlci.yaml").models["houses"]
+    assert model.data is not None and model.data.target == "# rooms"
+
+
+def test_refuses_to_overwrite_and_writes_nothing(tmp_path: Path) -> None:
+    (tmp_path / "mlci.yaml").write_text("mine\n")
+
+    with pytest.raises(ConfigError) as caught:
+        init(tmp_path)
+
+    assert "mlci.yaml" in str(caught.value) and "--force" in str(caught.value)
+    assert (tmp_path / "mlci.yaml").read_text() == "mine\n"
+    assert not (tmp_path / WORKFLOW).exists() and not (tmp_path / ".gitignore").exists()
+
+
+def test_refuses_to_overwrite_an_existing_workflow(tmp_path: Path) -> None:
+    (tmp_path / WORKFLOW).parent.mkdir(parents=True)
+    (tmp_path / WORKFLOW).write_text("name: mine\n")
+
+    with pytest.raises(ConfigError, match=r"\.github/workflows/mlci\.yml already exists"):
+        init(tmp_path)
+    assert not (tmp_path / "mlci.yaml").exists()
+
+
+def test_force_replaces_both_files(tmp_path: Path) -> None:
+    init(tmp_path)
+    (tmp_path / "mlci.yaml").write_text("mine\n")
+    (tmp_path / WORKFLOW).write_text("name: mine\n")
+
+    written, _ = init(tmp_path, force=True)
+
+    assert written == [tmp_path / "mlci.yaml", tmp_path / WORKFLOW]
+    load_config(tmp_path / "mlci.yaml")
+    assert "mlci-dev/mlci@v1" in (tmp_path / WORKFLOW).read_text()
+
+
+@pytest.mark.parametrize(("before", "after"), [
+    ("", ".mlci/\n"),
+    ("*.pyc", "*.pyc\n.mlci/\n"),
+    ("*.pyc\n", "*.pyc\n.mlci/\n"),
+    ("*.pyc\n/.mlci\n", None),
+    (".mlci/\n", None),
+])
+def test_gitignore_gets_mlci_once(tmp_path: Path, before: str, after: str | None) -> None:
+    gitignore = tmp_path / ".gitignore"
+    if before:
+        gitignore.write_text(before)
+
+    changed = ensure_ignored(gitignore, ".mlci/")
+
+    assert changed is (after is not None)
+    if before or after:
+        assert gitignore.read_text() == (after if after is not None else before)
+
+
+def test_the_workflow_is_the_one_line_action_with_concurrency_and_a_timeout(tmp_path: Path) -> None:
+    init(tmp_path)
+    workflow = yaml.safe_load((tmp_path / WORKFLOW).read_text())
+
+    # YAML 1.1 reads the bare key `on` as true; GitHub reads it as the trigger list.
+    triggers = workflow[True]
+    assert set(triggers) == {"pull_request", "push"} and triggers["push"] == {"branches": ["main"]}
+    assert workflow["permissions"] == {"contents": "write", "pull-requests": "write", "deployments": "write"}
+    assert "${{ github.ref }}" in workflow["concurrency"]["group"]
+    job = workflow["jobs"]["ml"]
+    assert job["runs-on"] == "ubuntu-latest" and isinstance(job["timeout-minutes"], int)
+    assert job["steps"] == [{"uses": "actions/checkout@v4"}, {"uses": "mlci-dev/mlci@v1"}]
+
+
+def test_a_new_folder_is_created(tmp_path: Path) -> None:
+    written, _ = init(tmp_path / "new" / "project")
+
+    assert all(path.is_file() for path in written)
+
+
+@pytest.mark.parametrize(("path", "name"), [
+    ("data/Iris_Train.csv", "iris"),
+    ("churn-2024.parquet", "churn_2024"),
+    ("data/train.csv", "model"),
+    ("housing/train.csv", "housing"),
+    ("Données clients.csv", "donn_es_clients"),
+])
+def test_model_names_come_from_the_file_name(path: str, name: str) -> None:
+    assert model_name(Path(path)) == name
+
+
+def test_cli_init_reports_the_files_and_refuses_a_second_time(tmp_path: Path) -> None:
+    write_csv(iris_frame(), tmp_path / "iris.csv")
+    runner = CliRunner()
+
+    first = runner.invoke(cli, ["init", "--directory", str(tmp_path)])
+    second = runner.invoke(cli, ["init", "--directory", str(tmp_path)])
+
+    assert first.exit_code == 0, first.output
+    assert f"wrote {tmp_path / 'mlci.yaml'}" in first.stdout
+    assert "target:  species" in first.stderr and "not in a git repository" in first.stderr
+    assert second.exit_code == 2
+    assert "mlci.yaml and" in second.stderr and "already exist;" in second.stderr and "--force" in second.stderr
+    assert "Traceback" not in second.output
+
+
+def test_the_starter_config_trains(make_repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = make_repo("starter")
+    write_csv(iris_frame(), repo / "data" / "iris.csv")
+    monkeypatch.chdir(repo)
+    runner = CliRunner()
+
+    assert runner.invoke(cli, ["init"]).exit_code == 0
+    validated = runner.invoke(cli, ["validate"])
+    trained = runner.invoke(cli, ["train"])
+
+    assert validated.exit_code == 0, validated.output
+    assert trained.exit_code == 0, trained.output
+    assert trained.stdout.startswith("iris: accuracy=")
