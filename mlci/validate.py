@@ -103,7 +103,7 @@ def _check_estimator(config: Config, model: ModelSpec, problems: Problems) -> An
 
 
 def _check_data(config: Config, model: ModelSpec, problems: Problems) -> None:
-    from mlci.training.data import feature_columns
+    from mlci.training.data import column_problems, feature_columns
     from mlci.training.fields import model_field
     from mlci.training.tables import read_header
 
@@ -115,7 +115,11 @@ def _check_data(config: Config, model: ModelSpec, problems: Problems) -> None:
         header = read_header(data.train, field=field.child("train"))
         if not header.has_rows:
             raise field.child("train").error(f"{display_path(data.train)} has no rows", kind=DataError)
-        features = feature_columns(header.columns, data, field=field, path=data.train)
+        missing = column_problems(header.columns, data, field=field, path=data.train)
+        for problem in missing:
+            problems.add(problem)
+        if not missing:
+            features = feature_columns(header.columns, data, field=field, path=data.train)
     if data.test is None:
         return
     with problems.check():
@@ -195,8 +199,10 @@ def _program(command: str) -> str | None:
 def _summary(config: Config, errors: list[MlciError]) -> MlciError:
     lines = []
     for error in errors:
-        text = error.message.replace("\n", " ")
-        lines.append(f"  - {text} {error.hint}" if error.hint else f"  - {text}")
+        text = error.message.replace("\n", " ").rstrip()
+        if error.hint:
+            text += f"{'' if text.endswith(('.', '?', '!')) else '.'} {error.hint}"
+        lines.append(f"  - {text}")
     count = f"{len(errors)} problem{'s' if len(errors) != 1 else ''}"
     message = f"{display_path(config.path)}: {count} found:\n" + "\n".join(lines)
     kind = DataError if all(isinstance(error, DataError) for error in errors) else ConfigError

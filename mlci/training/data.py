@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from mlci.config import Config, DataSpec, ModelSpec
 from mlci.config.yamlsource import display_path
 from mlci.console import Console
-from mlci.errors import DataError
+from mlci.errors import DataError, MlciError
 from mlci.training.fields import ConfigField, model_field
 from mlci.training.tables import read_table
 
@@ -65,22 +65,27 @@ def load_dataset(config: Config, model: ModelSpec, *, classification: bool, cons
 def feature_columns(columns: Sequence[str], data: DataSpec, *, field: ConfigField, path: Path) -> list[str]:
     """The columns the model learns from: all but the target and the `drop` columns. Raises
     `DataError` naming the field when the target or a `drop` column is not among `columns`."""
-    present = list(columns)
-    if data.target not in present:
-        raise field.child("target").error(
-            f"column {data.target!r} is not in {display_path(path)}{_did_you_mean(data.target, present)}",
-            kind=DataError, hint=f"Its columns are: {', '.join(present)}.")
-    for index, column in enumerate(data.drop):
-        if column not in present:
-            raise field.child("drop", index).error(
-                f"column {column!r} is not in {display_path(path)}{_did_you_mean(column, present)}",
-                kind=DataError, hint=f"Its columns are: {', '.join(present)}.")
+    problems = column_problems(columns, data, field=field, path=path)
+    if problems:
+        raise problems[0]
     excluded = {data.target, *data.drop}
-    features = [column for column in present if column not in excluded]
+    features = [column for column in columns if column not in excluded]
     if not features:
         raise field.error(f"{display_path(path)} has no feature columns left once the target and `drop` "
                           "columns are set aside", kind=DataError)
     return features
+
+
+def column_problems(columns: Sequence[str], data: DataSpec, *, field: ConfigField, path: Path) -> list[MlciError]:
+    """A `DataError` for the target and for each `drop` column that is not among `columns`."""
+    present = list(columns)
+    wanted = [(field.child("target"), data.target)]
+    wanted += [(field.child("drop", index), column) for index, column in enumerate(data.drop)]
+    return [
+        where.error(f"column {column!r} is not in {display_path(path)}{_did_you_mean(column, present)}",
+                    kind=DataError, hint=f"Its columns are: {', '.join(present)}.")
+        for where, column in wanted if column not in present
+    ]
 
 
 def check_target(frame: pd.DataFrame, target: str, *, path: Path, field: ConfigField, classification: bool) -> None:
