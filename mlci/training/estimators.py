@@ -64,7 +64,7 @@ def import_estimator_class(config: Config, model: ModelSpec) -> type:
     if cls is None:
         classes = [name for name, value in vars(module).items() if inspect.isclass(value) and not name.startswith("_")]
         close = difflib.get_close_matches(class_name, classes, n=1)
-        hint = f"did you mean {module_name}.{close[0]}?" if close else _sklearn_suggestion(class_name)
+        hint = f"did you mean {module_name}.{close[0]}?" if close else _sklearn_suggestion(dotted)
         raise field.error(f"module {module_name} has no class {class_name}", hint=_sentence(hint))
     if not inspect.isclass(cls):
         raise field.error(f"{dotted} is a {type(cls).__name__}, not a class")

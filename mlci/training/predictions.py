@@ -82,7 +82,7 @@ def classes_from_columns(frame: pd.DataFrame) -> list[Any] | None:
             break
     else:
         return None
-    seen = {str(label): label for column in (Y_TRUE, Y_PRED) for label in frame[column].unique()}
+    seen = {str(label): _plain(label) for column in (Y_TRUE, Y_PRED) for label in frame[column].unique()}
     dtype = frame[Y_TRUE].dtype
     return [seen[name] if name in seen else _as_label(name, dtype) for name in names]
 
@@ -116,7 +116,11 @@ def _as_label(name: str, dtype: Any) -> Any:
     import numpy as np
 
     try:
-        value = np.array([name]).astype(dtype)[0]
+        return _plain(np.array([name]).astype(dtype)[0])
     except (TypeError, ValueError):
         return name
-    return value.item() if isinstance(value, np.generic) else value
+
+
+def _plain(label: Any) -> Any:
+    """A numpy scalar as the Python value it holds, so labels compare and print like the data."""
+    return label.item() if hasattr(label, "item") and type(label).__module__ == "numpy" else label

@@ -111,7 +111,6 @@ def test_a_separate_test_file_is_scored_instead_of_a_split(project: Project) -> 
 def test_parquet_data_trains_like_csv(project: Project) -> None:
     project.write_frame("data/iris.parquet", iris_frame())
     project.config(IRIS_CONFIG.replace("data/iris.csv", "data/iris.parquet"))
-    csv_metrics = None
 
     assert project.mlci("train").exit_code == 0
     parquet_metrics = project.run("iris").metrics

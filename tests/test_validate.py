@@ -1,0 +1,183 @@
+"""`mlci validate`: every problem found without training, listed at once with file, line and field."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from mlci.cli import cli
+from mlci.config import load_config
+from mlci.errors import ConfigError, DataError
+from mlci.validate import validate_project
+from tests.training.helpers import IRIS_CONFIG, iris_frame, python_command, quiet_console
+
+GOOD = IRIS_CONFIG + f"""\
+  churn:
+    command: {python_command("train.py")}
+    outputs:
+      metrics: out/metrics.json
+      model: out/model.skops
+      predictions: out/predictions.csv
+    metrics:
+      - {{name: auc, goal: maximize}}
+    deps: [train.py]
+"""
+
+BROKEN = """\
+version: 1
+models:
+  iris:
+    data:
+      train: data/iris.csv
+      target: specis
+      drop: [id]
+    estimator:
+      class: sklearn.linear_model.LogisticRegression
+      params: {C: -1.0}
+    metrics: [accuracy, f1_macr, r2]
+    deps: [features/]
+  other:
+    data:
+      train: data/missing.parquet
+      target: y
+    estimator: sklearn.linear_modl.Ridge
+    metrics: [r2]
+  tested:
+    data:
+      train: data/iris.csv
+      test: data/test.csv
+      target: species
+    estimator: {class: sklearn.svm.SVC, params: {kernel: rbf, gama: 1}}
+    metrics: [accuracy]
+  churn:
+    command: python train.py
+    outputs:
+      metrics: out/metrics.txt
+      model: out/run.json
+      predictions: out
+    metrics:
+      - {name: auc, goal: maximize}
+"""
+
+
+@pytest.fixture
+def repo(make_repo: Callable[..., Path], monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = make_repo("validated", files={"data/iris.csv": iris_frame().to_csv(index=False), "train.py": ""})
+    monkeypatch.chdir(root)
+    return root
+
+
+def test_a_good_project_prints_ok(repo: Path) -> None:
+    (repo / "mlci.yaml").write_text(GOOD)
+
+    result = CliRunner().invoke(cli, ["-v", "validate"])
+
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == "mlci.yaml: OK (2 models)"
+    assert "iris: OK (declarative)" in result.stderr and "churn: OK (command)" in result.stderr
+    assert not (repo / ".mlci").exists()
+
+
+def test_a_broken_project_lists_every_problem_with_its_line(repo: Path) -> None:
+    (repo / "data" / "test.csv").write_text("sepal length (cm),species\n5.1,setosa\n")
+    (repo / "out").mkdir()
+    (repo / "mlci.yaml").write_text(BROKEN)
+
+    result = CliRunner().invoke(cli, ["validate"])
+
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    lines = [line for line in result.stderr.splitlines() if line.startswith("  - ")]
+    expected = [
+        "mlci.yaml:12: models.iris.deps[0]: features: no such file or folder",
+        "mlci.yaml:11: models.iris.metrics[1]: unknown metric 'f1_macr'",
+        "mlci.yaml:10: models.iris.estimator.params.C: The 'C' parameter of LogisticRegression must be",
+        "mlci.yaml:11: models.iris.metrics[2]: r2 is a regression metric, but LogisticRegression is a classifier",
+        "mlci.yaml:6: models.iris.data.target: column 'specis' is not in data/iris.csv (did you mean 'species'?)",
+        "mlci.yaml:7: models.iris.data.drop[0]: column 'id' is not in data/iris.csv",
+        "mlci.yaml:17: models.other.estimator.class: cannot import sklearn.linear_modl.Ridge",
+        "mlci.yaml:15: models.other.data.train: data/missing.parquet: no such file",
+        "mlci.yaml:24: models.tested.estimator.params.gama: SVC has no parameter 'gama' (did you mean `gamma`?)",
+        "mlci.yaml:22: models.tested.data.test: data/test.csv lacks columns 'sepal width (cm)', 'petal length (cm)',"
+        " 'petal width (cm)', which data/iris.csv has",
+        "mlci.yaml:30: models.churn.outputs.model: a model file may not be named run.json",
+        "mlci.yaml:29: models.churn.outputs.metrics: out/metrics.txt: a metrics file must be .json, .yaml, .yml "
+        "or .toml",
+        "mlci.yaml:31: models.churn.outputs.predictions: out: a predictions file must be a .csv file",
+        "mlci.yaml:31: models.churn.outputs.predictions: out is a folder; an output must be a file",
+    ]
+    assert len(lines) == len(expected), "\n".join(lines)
+    for line, start in zip(lines, expected, strict=True):
+        assert line[4:].startswith(start), f"{line!r} does not start with {start!r}"
+    assert "mlci: error: mlci.yaml: 14 problems found:" in result.stderr
+
+
+def test_validation_fits_nothing_and_reads_only_headers(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sklearn.linear_model
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("validate must not fit")
+
+    monkeypatch.setattr(sklearn.linear_model.LogisticRegression, "fit", refuse)
+    (repo / "mlci.yaml").write_text(IRIS_CONFIG)
+    console, _ = quiet_console()
+
+    validate_project(load_config(repo / "mlci.yaml"), console=console)
+
+
+def test_only_data_problems_raise_a_data_error(repo: Path) -> None:
+    (repo / "mlci.yaml").write_text(IRIS_CONFIG.replace("target: species", "target: label"))
+    console, _ = quiet_console()
+
+    with pytest.raises(DataError, match="1 problem found"):
+        validate_project(load_config(repo / "mlci.yaml"), console=console)
+    (repo / "mlci.yaml").write_text(IRIS_CONFIG.replace("f1_macro", "f2"))
+    with pytest.raises(ConfigError):
+        validate_project(load_config(repo / "mlci.yaml"), console=console)
+
+
+def test_an_empty_data_file_and_a_header_without_rows(repo: Path) -> None:
+    (repo / "mlci.yaml").write_text(IRIS_CONFIG)
+    console, _ = quiet_console()
+    config = load_config(repo / "mlci.yaml")
+
+    (repo / "data" / "iris.csv").write_text("")
+    with pytest.raises(DataError, match="data/iris.csv is empty"):
+        validate_project(config, console=console)
+    (repo / "data" / "iris.csv").write_text("species,petal\n")
+    with pytest.raises(DataError, match="data/iris.csv has no rows"):
+        validate_project(config, console=console)
+
+
+def test_a_parquet_header_is_read_without_the_pandas_index(repo: Path) -> None:
+    iris_frame().set_index("species").to_parquet(repo / "data" / "iris.parquet")
+    (repo / "mlci.yaml").write_text(IRIS_CONFIG.replace("data/iris.csv", "data/iris.parquet"))
+    console, _ = quiet_console()
+
+    validate_project(load_config(repo / "mlci.yaml"), console=console)
+
+
+def test_an_entrypoint_is_imported_but_not_called(repo: Path) -> None:
+    (repo / "factory.py").write_text("def build():\n    raise RuntimeError('called')\n")
+    config_text = IRIS_CONFIG.replace("""    estimator:
+      class: sklearn.linear_model.LogisticRegression
+      params: {C: 1.0, max_iter: 500}
+""", "    entrypoint: factory:build\n")
+    (repo / "mlci.yaml").write_text(config_text)
+    console, _ = quiet_console()
+    validate_project(load_config(repo / "mlci.yaml"), console=console)
+
+    (repo / "mlci.yaml").write_text(config_text.replace("factory:build", "factory:biuld"))
+    with pytest.raises(ConfigError, match="module factory has no function biuld"):
+        validate_project(load_config(repo / "mlci.yaml"), console=console)
+
+
+def test_a_command_whose_program_is_not_on_path_gets_a_warning(repo: Path) -> None:
+    (repo / "mlci.yaml").write_text(GOOD.replace(python_command("train.py"), "pyhton3-nowhere train.py"))
+    console, stream = quiet_console()
+
+    validate_project(load_config(repo / "mlci.yaml"), console=console)
+
+    assert "churn: `pyhton3-nowhere` is not on PATH" in stream.getvalue()

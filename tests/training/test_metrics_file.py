@@ -1,0 +1,55 @@
+"""Reading metrics files: flattening like DVC, and the checks on each declared value."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mlci.errors import MetricsFileError
+from mlci.training.fields import model_field
+from mlci.training.metrics_file import flatten, metrics_format, pick_metrics, read_metrics_file
+from tests.compare.factories import make_config
+
+
+def field(tmp_path: Path):
+    return model_field(make_config(tmp_path), "churn", "outputs", "metrics")
+
+
+def test_flatten_joins_nested_keys_with_dots_and_list_items_by_index() -> None:
+    data = {"test": {"auc": 0.9, "per_class": [{"f1": 0.8}, {"f1": 0.7}]}, "epochs": 3, "empty": {}}
+    assert flatten(data) == {"test.auc": 0.9, "test.per_class.0.f1": 0.8, "test.per_class.1.f1": 0.7, "epochs": 3}
+    assert flatten([1, 2]) == {"0": 1, "1": 2}
+
+
+@pytest.mark.parametrize(("name", "kind"), [("m.json", "JSON"), ("m.YAML", "YAML"), ("m.yml", "YAML"),
+                                            ("m.toml", "TOML"), ("m.txt", None), ("metrics", None)])
+def test_the_format_comes_from_the_extension(name: str, kind: str | None) -> None:
+    assert metrics_format(Path(name)) == kind
+
+
+def test_yaml_is_read_safely(tmp_path: Path) -> None:
+    path = tmp_path / "metrics.yaml"
+    path.write_text("auc: !!python/object/apply:os.system ['echo hacked']\n")
+    with pytest.raises(MetricsFileError, match="is not valid YAML"):
+        read_metrics_file(path, field=field(tmp_path))
+
+
+def test_an_empty_file_is_an_error_naming_it(tmp_path: Path) -> None:
+    path = tmp_path / "metrics.json"
+    path.write_text("  \n")
+    with pytest.raises(MetricsFileError, match=r"models\.churn\.outputs\.metrics: .*metrics\.json is empty"):
+        read_metrics_file(path, field=field(tmp_path))
+
+
+def test_pick_takes_the_declared_metrics_as_floats_and_ignores_the_rest(tmp_path: Path) -> None:
+    values = {"auc": 1, "latency_ms": 2.5, "comment": "ok", "flag": True}
+    assert pick_metrics(values, ["auc", "latency_ms"], path=tmp_path / "m.json", field=field(tmp_path)) == {
+        "auc": 1.0, "latency_ms": 2.5}
+
+
+def test_pick_lists_the_keys_present_when_one_is_missing(tmp_path: Path) -> None:
+    with pytest.raises(MetricsFileError) as caught:
+        pick_metrics({"test.auc": 0.9}, ["auc"], path=tmp_path / "m.json", field=field(tmp_path))
+    assert "has no metric 'auc'" in caught.value.message
+    assert caught.value.hint is not None and "Its keys are: test.auc." in caught.value.hint
