@@ -60,8 +60,10 @@ def main() -> int:
 
         print("\nheavy modules loaded")
         leaked = False
-        for label, cli_args in (("mlci --help", ["--help"]),
-                                ("mlci compare --format json", ["compare", "--base", "main", "--format", "json"])):
+        for label, cli_args in (
+            ("mlci --help", ["--help"]),
+            ("mlci compare --format json", ["compare", "--base", "main", "--format", "json"]),
+        ):
             loaded = loaded_modules(cli_args, cwd=project)
             cells = []
             for name in (*FORBIDDEN, *WATCHED):
@@ -99,8 +101,12 @@ def prepare_project(root: Path) -> Path:
     env = environment()
     git = ["git", *GIT_IDENTITY]
     steps = [
-        [*git, "init", "-q", "-b", "main"], [*git, "add", "-A"], [*git, "commit", "-q", "-m", "models"],
-        [*mlci_python(), "train"], [*mlci_python(), "record"], [*git, "checkout", "-q", "-b", "tune"],
+        [*git, "init", "-q", "-b", "main"],
+        [*git, "add", "-A"],
+        [*git, "commit", "-q", "-m", "models"],
+        [*mlci_python(), "train"],
+        [*mlci_python(), "record"],
+        [*git, "checkout", "-q", "-b", "tune"],
     ]
     for step in steps:
         subprocess.run(step, cwd=root, env=env, check=True, capture_output=True)
@@ -133,16 +139,18 @@ def median_ms(command: list[str], *, cwd: Path, runs: int) -> float:
 
 
 def loaded_modules(cli_args: list[str], *, cwd: Path) -> set[str]:
-    done = subprocess.run([sys.executable, "-c", PROBE, *cli_args], cwd=cwd, env=environment(),
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, *cli_args], cwd=cwd, env=environment(), capture_output=True, text=True
+    )
     line = [row for row in done.stderr.splitlines() if row.startswith("loaded:")][-1]
     return set(line.split(":", 1)[1].strip().split(","))
 
 
 def slowest_imports(command: list[str], *, cwd: Path, top: int = 6) -> list[tuple[str, float]]:
     """Top-level packages by cumulative import time, from `python -X importtime`."""
-    done = subprocess.run([command[0], "-X", "importtime", *command[1:]], cwd=cwd, env=environment(),
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [command[0], "-X", "importtime", *command[1:]], cwd=cwd, env=environment(), capture_output=True, text=True
+    )
     totals: dict[str, float] = {}
     for row in done.stderr.splitlines():
         if not row.startswith("import time:") or "|" not in row or "cumulative" in row:

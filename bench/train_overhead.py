@@ -83,8 +83,10 @@ def main() -> int:
             print(f"  run {repeat}: plain {plain_times[-1]:6.2f} s   mlci train {mlci_times[-1]:6.2f} s", flush=True)
 
     plain, mlci = statistics.median(plain_times), statistics.median(mlci_times)
-    print(f"\n{ROWS:,} rows x {FEATURES} features, RandomForestClassifier({args.trees} trees, n_jobs=1), "
-          f"median of {args.repeats}")
+    print(
+        f"\n{ROWS:,} rows x {FEATURES} features, RandomForestClassifier({args.trees} trees, n_jobs=1), "
+        f"median of {args.repeats}"
+    )
     print(f"  plain script   {plain:6.2f} s   accuracy {plain_accuracy:.4f}")
     print(f"  mlci train     {mlci:6.2f} s   accuracy {mlci_accuracy:.4f}")
     print(f"  ratio          {mlci / plain:6.3f}   (overhead {mlci - plain:+.2f} s)")
@@ -98,8 +100,7 @@ def prepare(root: Path, *, trees: int) -> None:
     import pandas as pd
     from sklearn.datasets import make_classification
 
-    features, labels = make_classification(n_samples=ROWS, n_features=FEATURES, n_informative=20,
-                                           random_state=SEED)
+    features, labels = make_classification(n_samples=ROWS, n_features=FEATURES, n_informative=20, random_state=SEED)
     frame = pd.DataFrame(features, columns=[f"f{i}" for i in range(FEATURES)]).round(6)
     frame["label"] = labels
     (root / "data").mkdir()

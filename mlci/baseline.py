@@ -33,8 +33,7 @@ def default_base_ref(git: Git) -> str:
     for name in DEFAULT_BRANCHES:
         if git.succeeds("rev-parse", "--verify", "-q", f"refs/heads/{name}"):
             return name
-    raise GitError("cannot tell which branch to compare with (no origin/HEAD, main or master)",
-                   hint="Pass --base REF.")
+    raise GitError("cannot tell which branch to compare with (no origin/HEAD, main or master)", hint="Pass --base REF.")
 
 
 def resolve_baseline(git: Git, storage: StorageView, ref: str, *, max_ancestors: int = MAX_ANCESTORS) -> Baseline:
@@ -53,8 +52,10 @@ def resolve_baseline(git: Git, storage: StorageView, ref: str, *, max_ancestors:
             note = f"recorded runs of {ref} ({commit[:7]})"
         else:
             plural = "s" if distance != 1 else ""
-            note = (f"{ref} ({requested[:7]}) has no recorded runs; using its nearest recorded ancestor "
-                    f"{commit[:7]}, {distance} commit{plural} back")
+            note = (
+                f"{ref} ({requested[:7]}) has no recorded runs; using its nearest recorded ancestor "
+                f"{commit[:7]}, {distance} commit{plural} back"
+            )
         info = BaseInfo(ref=ref, requested_commit=requested, commit=commit, distance=distance, note=note)
         return Baseline(info=info, record=record)
     searched = f"{len(history)} commit{'s' if len(history) != 1 else ''}"

@@ -53,8 +53,13 @@ class MlciGroup(click.Group):
 
 @click.group(cls=MlciGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="mlci")
-@click.option("--config", "config_option", metavar="PATH", envvar="MLCI_CONFIG",
-              help="The config file (default: mlci.yaml here or in a parent folder; env MLCI_CONFIG).")
+@click.option(
+    "--config",
+    "config_option",
+    metavar="PATH",
+    envvar="MLCI_CONFIG",
+    help="The config file (default: mlci.yaml here or in a parent folder; env MLCI_CONFIG).",
+)
 @click.option("-v", "--verbose", count=True, help="Say more about each step.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only results and errors.")
 @click.pass_context
@@ -72,8 +77,13 @@ def cli(ctx: click.Context, config_option: str | None, verbose: int, quiet: bool
 
 @cli.command()
 @click.option("--force", is_flag=True, help="Overwrite files that already exist.")
-@click.option("--directory", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
-              show_default=True, help="The project folder.")
+@click.option(
+    "--directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="The project folder.",
+)
 @pass_context
 def init(ctx: Context, force: bool, directory: Path) -> None:
     """Write a starter mlci.yaml and .github/workflows/mlci.yml.
@@ -151,8 +161,12 @@ FORMATS = click.Choice(["text", "markdown", "json"])
 
 
 @cli.command()
-@click.option("--base", "base_ref", metavar="REF", help="Branch, tag or commit to compare with "
-              "(default: the repository's main branch).")
+@click.option(
+    "--base",
+    "base_ref",
+    metavar="REF",
+    help="Branch, tag or commit to compare with (default: the repository's main branch).",
+)
 @click.option("--format", "output_format", type=FORMATS, default="text", show_default=True)
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Also write it to a file.")
 @pass_context
@@ -176,8 +190,11 @@ def compare(ctx: Context, base_ref: str | None, output_format: str, output: Path
 
 @cli.command()
 @click.option("--base", "base_ref", metavar="REF", help="Branch, tag or commit to compare with.")
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the Markdown report here (default: print it).")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the Markdown report here (default: print it).",
+)
 @pass_context
 def report(ctx: Context, base_ref: str | None, output: Path | None) -> None:
     """Render the Markdown report of the comparison with the base.
@@ -200,8 +217,11 @@ def report(ctx: Context, base_ref: str | None, output: Path | None) -> None:
 
 
 @cli.command()
-@click.option("--directory", type=click.Path(file_okay=False, path_type=Path),
-              help="Keep the demo project here instead of a temporary folder.")
+@click.option(
+    "--directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Keep the demo project here instead of a temporary folder.",
+)
 @pass_context
 def demo(ctx: Context, directory: Path | None) -> None:
     """Run the whole loop on a bundled dataset in a throwaway Git repository.

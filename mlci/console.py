@@ -24,8 +24,7 @@ SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 class Console:
     """Progress and messages, shaped by verbosity and by where the output goes."""
 
-    def __init__(self, *, verbosity: int = 0, stream: TextIO | None = None,
-                 live: bool | None = None) -> None:
+    def __init__(self, *, verbosity: int = 0, stream: TextIO | None = None, live: bool | None = None) -> None:
         self.verbosity = verbosity
         self.stream = stream or sys.stderr
         in_ci = bool(os.environ.get("CI")) or bool(os.environ.get("GITHUB_ACTIONS"))

@@ -17,7 +17,11 @@ class Git:
     def run(self, *args: str, check: bool = True, input: bytes | None = None) -> str:
         try:
             done = subprocess.run(
-                ["git", *args], cwd=self.cwd, input=input, capture_output=True, check=False,
+                ["git", *args],
+                cwd=self.cwd,
+                input=input,
+                capture_output=True,
+                check=False,
             )
         except FileNotFoundError:
             raise GitError("git is not installed or not on PATH") from None
@@ -54,8 +58,10 @@ class Git:
             raise GitError(f"{ref!r} is not a valid ref")
         sha = self.run("rev-parse", "--verify", "-q", f"{ref}^{{commit}}", check=False)
         if not sha:
-            raise GitError(f"ref {ref!r} does not exist in this repository",
-                           hint="Check the name with `git branch -a`, or fetch it first.")
+            raise GitError(
+                f"ref {ref!r} does not exist in this repository",
+                hint="Check the name with `git branch -a`, or fetch it first.",
+            )
         return sha
 
     def first_parent_history(self, commit: str, *, limit: int) -> list[str]:

@@ -40,10 +40,13 @@ def ensure_installed(*, environ: dict[str, str]) -> Path:
         return Path(existing).parent
     if sys.version_info < MINIMUM_PYTHON:
         wanted = ".".join(map(str, MINIMUM_PYTHON))
-        raise SystemExit(f"mlci needs Python {wanted} or newer, this runner's python3 is {sys.version.split()[0]}; "
-                         f"add actions/setup-python with python-version: '{wanted}' (or newer) before mlci")
-    root = Path(environ.get("MLCI_VENV") or Path(environ.get("RUNNER_TEMP") or tempfile.gettempdir())
-                / f"mlci-{__version__}")
+        raise SystemExit(
+            f"mlci needs Python {wanted} or newer, this runner's python3 is {sys.version.split()[0]}; "
+            f"add actions/setup-python with python-version: '{wanted}' (or newer) before mlci"
+        )
+    root = Path(
+        environ.get("MLCI_VENV") or Path(environ.get("RUNNER_TEMP") or tempfile.gettempdir()) / f"mlci-{__version__}"
+    )
     bin_dir = root / "bin"
     if installed_version(str(bin_dir / "mlci")) == __version__:
         print(f"reusing mlci {__version__} in {root}")
@@ -52,8 +55,9 @@ def ensure_installed(*, environ: dict[str, str]) -> Path:
     venv.EnvBuilder(with_pip=True, clear=True).create(root)
     extras = environ.get("MLCI_EXTRAS", "").strip()
     target = f"{SOURCE}[{extras}]" if extras else str(SOURCE)
-    subprocess.run([str(bin_dir / "python"), "-m", "pip", "install", "--disable-pip-version-check",
-                    "--quiet", target], check=True)
+    subprocess.run(
+        [str(bin_dir / "python"), "-m", "pip", "install", "--disable-pip-version-check", "--quiet", target], check=True
+    )
     return bin_dir
 
 

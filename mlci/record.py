@@ -27,8 +27,10 @@ def record_current_runs(config: Config, *, replace: bool, allow_dirty: bool, con
     if head is None:
         raise GitError("the repository has no commits yet; commit your project, then train and record")
     if not allow_dirty and git.is_dirty():
-        raise StoreError("tracked files have uncommitted changes, so these runs do not belong to any commit",
-                         hint="Commit or stash them, train again, then record (or pass --allow-dirty).")
+        raise StoreError(
+            "tracked files have uncommitted changes, so these runs do not belong to any commit",
+            hint="Commit or stash them, train again, then record (or pass --allow-dirty).",
+        )
     latest = read_latest_runs(config.work_dir)
     runs = {name: run for name, run in latest.items() if name in config.models}
     if not runs:
@@ -43,15 +45,20 @@ def record_current_runs(config: Config, *, replace: bool, allow_dirty: bool, con
 
 
 def _check_runs_match(runs: dict[str, Run], *, head: str, allow_dirty: bool) -> None:
-    stale = [f"{name} (trained at {(run.commit or 'no commit')[:12]})" for name, run in runs.items()
-             if run.commit != head]
+    stale = [
+        f"{name} (trained at {(run.commit or 'no commit')[:12]})" for name, run in runs.items() if run.commit != head
+    ]
     if stale:
-        raise StoreError(f"runs were trained at another commit than HEAD {head[:12]}: {', '.join(stale)}",
-                         hint="Run `mlci train` again, then record.")
+        raise StoreError(
+            f"runs were trained at another commit than HEAD {head[:12]}: {', '.join(stale)}",
+            hint="Run `mlci train` again, then record.",
+        )
     dirty = [name for name, run in runs.items() if run.lineage.get("git", {}).get("dirty")]
     if dirty and not allow_dirty:
-        raise StoreError(f"{', '.join(dirty)} trained with uncommitted changes",
-                         hint="Commit them and train again (or pass --allow-dirty).")
+        raise StoreError(
+            f"{', '.join(dirty)} trained with uncommitted changes",
+            hint="Commit them and train again (or pass --allow-dirty).",
+        )
 
 
 def _who() -> str:

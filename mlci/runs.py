@@ -52,8 +52,10 @@ class Run:
             raise StoreError(f"{where}: not a run record (expected a JSON object)")
         version = data.get("schema_version")
         if version != RUN_SCHEMA_VERSION:
-            raise StoreError(f"{where}: run schema_version {version!r} is not one this mlci reads "
-                             f"({RUN_SCHEMA_VERSION})", hint="Upgrade mlci, or train and record again.")
+            raise StoreError(
+                f"{where}: run schema_version {version!r} is not one this mlci reads ({RUN_SCHEMA_VERSION})",
+                hint="Upgrade mlci, or train and record again.",
+            )
         try:
             model, mode = data["model"], data["mode"]
             metrics, goals = data["metrics"], data["goals"]
@@ -72,11 +74,15 @@ class Run:
             if not isinstance(data.get(key, {}), dict):
                 raise StoreError(f"{where}: `{key}` must be an object")
         return cls(
-            model=model, mode=mode,
+            model=model,
+            mode=mode,
             metrics={k: float(v) for k, v in metrics.items()},
             goals={k: goals[k] for k in metrics},
-            params=data.get("params", {}), lineage=data.get("lineage", {}), files=data.get("files", {}),
-            task=data.get("task"), untrusted_types=list(data.get("untrusted_types", [])),
+            params=data.get("params", {}),
+            lineage=data.get("lineage", {}),
+            files=data.get("files", {}),
+            task=data.get("task"),
+            untrusted_types=list(data.get("untrusted_types", [])),
         )
 
 
@@ -89,8 +95,10 @@ def decode_run(raw: bytes, *, where: str) -> Run:
     try:
         data = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise StoreError(f"{where}: damaged run record ({exc})",
-                         hint="Restore it from history or train and record again; mlci will not overwrite it.") from None
+        raise StoreError(
+            f"{where}: damaged run record ({exc})",
+            hint="Restore it from history or train and record again; mlci will not overwrite it.",
+        ) from None
     return Run.from_json(data, where=where)
 
 

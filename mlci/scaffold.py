@@ -30,8 +30,25 @@ MAX_DIRS = 2000
 SAMPLE_ROWS = 500
 # The most distinct values an integer target may have and still be read as class labels.
 MAX_CLASSES = 20
-TARGET_NAMES = ("target", "label", "labels", "class", "y", "species", "outcome", "churn", "churned",
-                "diagnosis", "survived", "default", "fraud", "is_fraud", "quality", "price", "response")
+TARGET_NAMES = (
+    "target",
+    "label",
+    "labels",
+    "class",
+    "y",
+    "species",
+    "outcome",
+    "churn",
+    "churned",
+    "diagnosis",
+    "survived",
+    "default",
+    "fraud",
+    "is_fraud",
+    "quality",
+    "price",
+    "response",
+)
 ID_NAMES = {"id", "index", "row_id", "uuid"}
 
 
@@ -61,8 +78,10 @@ def init_project(directory: Path, *, force: bool, console: Console) -> list[Path
     existing = [path for path in (config_path, workflow_path) if path.exists()]
     if existing and not force:
         names = " and ".join(str(path) for path in existing)
-        raise ConfigError(f"{names} already exist{'s' if len(existing) == 1 else ''}; mlci init does not "
-                          "overwrite files", hint="Pass --force to replace them, or edit them by hand.")
+        raise ConfigError(
+            f"{names} already exist{'s' if len(existing) == 1 else ''}; mlci init does not overwrite files",
+            hint="Pass --force to replace them, or edit them by hand.",
+        )
 
     detected = detect_data(directory, console=console) if directory.is_dir() else None
     config_text = render_config(detected)
@@ -100,8 +119,15 @@ def detect_data(directory: Path, *, console: Console | None = None) -> DetectedD
         task, task_reason = guess_task(sample[target])
         test = _find_test_file(directory, candidate, target, console=console)
         drop = tuple(c for c in map(str, sample.columns) if c != target and _looks_like_identifier(c))
-        return DetectedData(train=candidate, target=target, target_reason=target_reason, task=task,
-                            task_reason=task_reason, test=test, drop=drop)
+        return DetectedData(
+            train=candidate,
+            target=target,
+            target_reason=target_reason,
+            task=task,
+            task_reason=task_reason,
+            test=test,
+            drop=drop,
+        )
     return None
 
 
@@ -115,8 +141,11 @@ def find_data_files(directory: Path, *, max_depth: int = MAX_DEPTH) -> list[Path
         depth = len(here.relative_to(root).parts)
         # Pruning in place is how os.walk is told not to descend; sorting keeps the result stable.
         dirs[:] = sorted(
-            d for d in dirs
-            if depth < max_depth and not d.startswith(".") and d not in SKIPPED_DIRS
+            d
+            for d in dirs
+            if depth < max_depth
+            and not d.startswith(".")
+            and d not in SKIPPED_DIRS
             and not (here / d / "pyvenv.cfg").exists()
         )
         if visited > MAX_DIRS:
@@ -201,17 +230,33 @@ def render_config(detected: DetectedData | None) -> str:
             "drop": list(detected.drop),
         }
     else:
-        task_comment = ["Assumes a classification task; LogisticRegression is a quick, sturdy first baseline.",
-                        "For a numeric target use class sklearn.linear_model.Ridge, params {alpha: 1.0} and",
-                        "metrics [r2, mean_absolute_error]."]
-        context = {"data": None, "name": "model", "train": "data/train.csv", "test": None, "target": "target",
-                   "target_reason": "adjust it to your column", "drop": []}
-    environment = SandboxedEnvironment(trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-                                       undefined=StrictUndefined, autoescape=False)
+        task_comment = [
+            "Assumes a classification task; LogisticRegression is a quick, sturdy first baseline.",
+            "For a numeric target use class sklearn.linear_model.Ridge, params {alpha: 1.0} and",
+            "metrics [r2, mean_absolute_error].",
+        ]
+        context = {
+            "data": None,
+            "name": "model",
+            "train": "data/train.csv",
+            "test": None,
+            "target": "target",
+            "target_reason": "adjust it to your column",
+            "drop": [],
+        }
+    environment = SandboxedEnvironment(
+        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, undefined=StrictUndefined, autoescape=False
+    )
     environment.filters["yaml"] = yaml_scalar
     template = environment.from_string(_template("mlci.yaml.j2"))
-    return template.render(task_comment=task_comment, estimator_class=estimator_class, params=params,
-                           metrics=metrics, gate_metric=gate_metric, **context)
+    return template.render(
+        task_comment=task_comment,
+        estimator_class=estimator_class,
+        params=params,
+        metrics=metrics,
+        gate_metric=gate_metric,
+        **context,
+    )
 
 
 def model_name(train: Path) -> str:
@@ -300,8 +345,10 @@ def _template(name: str) -> str:
 
 def _tell_what_was_found(detected: DetectedData | None, directory: Path, *, console: Console) -> None:
     if detected is None:
-        console.info(f"no CSV or Parquet file found in {directory.resolve()}; mlci.yaml points at data/train.csv "
-                     "with target column `target`: adjust both to your data.")
+        console.info(
+            f"no CSV or Parquet file found in {directory.resolve()}; mlci.yaml points at data/train.csv "
+            "with target column `target`: adjust both to your data."
+        )
     else:
         console.info(f"data:    {detected.train.as_posix()}")
         if detected.test:
@@ -314,5 +361,6 @@ def _tell_what_was_found(detected: DetectedData | None, directory: Path, *, cons
     console.info(f"next:    review {config}, then run `mlci validate` and `mlci train`")
     if not Git(directory).is_repository():
         # Baselines are recorded per commit, so `mlci record` and `mlci compare` need git.
-        console.info(f"note:    {directory.resolve()} is not in a git repository yet; run `git init` "
-                     "before `mlci record`")
+        console.info(
+            f"note:    {directory.resolve()} is not in a git repository yet; run `git init` before `mlci record`"
+        )

@@ -22,8 +22,27 @@ from mlci.console import Console
 from mlci.errors import ConfigError, DataError, MlciError
 
 # Shell words that are not programs on PATH, so their absence from PATH means nothing.
-SHELL_BUILTINS = frozenset({"cd", "export", "source", ".", "set", "exec", "env", "time", "test", "[", "eval",
-                            "true", "false", "echo", "if", "for", "while"})
+SHELL_BUILTINS = frozenset(
+    {
+        "cd",
+        "export",
+        "source",
+        ".",
+        "set",
+        "exec",
+        "env",
+        "time",
+        "test",
+        "[",
+        "eval",
+        "true",
+        "false",
+        "echo",
+        "if",
+        "for",
+        "while",
+    }
+)
 
 
 class Problems:
@@ -61,8 +80,9 @@ def _check_model(config: Config, model: ModelSpec, problems: Problems, *, consol
 
     for index, dep in enumerate(model.deps):
         if not dep.exists():
-            problems.add(model_field(config, model.name, "deps", index).error(
-                f"{display_path(dep)}: no such file or folder"))
+            problems.add(
+                model_field(config, model.name, "deps", index).error(f"{display_path(dep)}: no such file or folder")
+            )
     if model.mode == "command":
         _check_command(config, model, problems, console=console)
         return
@@ -132,7 +152,8 @@ def _check_data(config: Config, model: ModelSpec, problems: Problems) -> None:
             raise field.child("test").error(
                 f"{display_path(data.test)} lacks column{'s' if len(missing) > 1 else ''} "
                 f"{', '.join(repr(column) for column in missing)}, which {display_path(data.train)} has",
-                kind=DataError)
+                kind=DataError,
+            )
 
 
 def _check_command(config: Config, model: ModelSpec, problems: Problems, *, console: Console) -> None:
@@ -146,11 +167,17 @@ def _check_command(config: Config, model: ModelSpec, problems: Problems, *, cons
     with problems.check():
         check_output_names(config, model)
     if metrics_format(spec.metrics_file) is None:
-        problems.add(outputs.child("metrics").error(
-            f"{display_path(spec.metrics_file)}: a metrics file must be .json, .yaml, .yml or .toml"))
+        problems.add(
+            outputs.child("metrics").error(
+                f"{display_path(spec.metrics_file)}: a metrics file must be .json, .yaml, .yml or .toml"
+            )
+        )
     if spec.predictions_file is not None and spec.predictions_file.suffix.lower() != ".csv":
-        problems.add(outputs.child("predictions").error(
-            f"{display_path(spec.predictions_file)}: a predictions file must be a .csv file"))
+        problems.add(
+            outputs.child("predictions").error(
+                f"{display_path(spec.predictions_file)}: a predictions file must be a .csv file"
+            )
+        )
     declared = {"metrics": spec.metrics_file, "model": spec.model_file, "predictions": spec.predictions_file}
     seen: dict[Path, str] = {}
     for role, path in declared.items():
@@ -165,8 +192,10 @@ def _check_command(config: Config, model: ModelSpec, problems: Problems, *, cons
             problems.add(field.error(problem))
     program = _program(spec.run)
     if program and program not in SHELL_BUILTINS and "/" not in program and shutil.which(program) is None:
-        console.warn(f"{model.name}: `{program}` is not on PATH here; the command will fail unless it is "
-                     "installed where training runs")
+        console.warn(
+            f"{model.name}: `{program}` is not on PATH here; the command will fail unless it is "
+            "installed where training runs"
+        )
 
 
 def _output_path_problem(path: Path, *, work_dir: Path) -> str | None:

@@ -58,5 +58,5 @@ def test_paths_outside_the_root_are_keyed_relative_to_it(tmp_path: Path) -> None
 
 
 def test_a_missing_path_is_a_data_error_naming_it(tmp_path: Path) -> None:
-    with pytest.raises(DataError, match="nope.csv: no such file or folder"):
+    with pytest.raises(DataError, match=r"nope\.csv: no such file or folder"):
         fingerprint_paths([tmp_path / "nope.csv"], root=tmp_path)

@@ -67,7 +67,7 @@ def test_the_commented_command_mode_example_is_valid_once_uncommented(tmp_path: 
     for line in lines[start:]:
         if not line.startswith("  #"):
             break
-        example.append("  " + line[len("  # "):])
+        example.append("  " + line[len("  # ") :])
     (tmp_path / "command.yaml").write_text("version: 1\nmodels:\n" + "\n".join(example) + "\n")
 
     model = load_config(tmp_path / "command.yaml").models["scripted"]
@@ -181,8 +181,7 @@ def test_unreadable_and_single_column_files_are_skipped_with_a_note(tmp_path: Pa
 
 
 def test_awkward_column_names_are_quoted_so_the_config_reads_them_back(tmp_path: Path) -> None:
-    frame = pd.DataFrame({"price: €": [1.0, 2.5, 3.25, 4.0, 5.5, 6.75] * 5, "yes": range(30),
-                          "# rooms": range(30)})
+    frame = pd.DataFrame({"price: €": [1.0, 2.5, 3.25, 4.0, 5.5, 6.75] * 5, "yes": range(30), "# rooms": range(30)})
     write_csv(frame, tmp_path / "houses.csv")
 
     init(tmp_path)
@@ -223,13 +222,16 @@ def test_force_replaces_both_files(tmp_path: Path) -> None:
     assert "mlci-dev/mlci@v1" in (tmp_path / WORKFLOW).read_text()
 
 
-@pytest.mark.parametrize(("before", "after"), [
-    ("", ".mlci/\n"),
-    ("*.pyc", "*.pyc\n.mlci/\n"),
-    ("*.pyc\n", "*.pyc\n.mlci/\n"),
-    ("*.pyc\n/.mlci\n", None),
-    (".mlci/\n", None),
-])
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("", ".mlci/\n"),
+        ("*.pyc", "*.pyc\n.mlci/\n"),
+        ("*.pyc\n", "*.pyc\n.mlci/\n"),
+        ("*.pyc\n/.mlci\n", None),
+        (".mlci/\n", None),
+    ],
+)
 def test_gitignore_gets_mlci_once(tmp_path: Path, before: str, after: str | None) -> None:
     gitignore = tmp_path / ".gitignore"
     if before:
@@ -262,13 +264,16 @@ def test_a_new_folder_is_created(tmp_path: Path) -> None:
     assert all(path.is_file() for path in written)
 
 
-@pytest.mark.parametrize(("path", "name"), [
-    ("data/Iris_Train.csv", "iris"),
-    ("churn-2024.parquet", "churn_2024"),
-    ("data/train.csv", "model"),
-    ("housing/train.csv", "housing"),
-    ("Données clients.csv", "donn_es_clients"),
-])
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [
+        ("data/Iris_Train.csv", "iris"),
+        ("churn-2024.parquet", "churn_2024"),
+        ("data/train.csv", "model"),
+        ("housing/train.csv", "housing"),
+        ("Données clients.csv", "donn_es_clients"),
+    ],
+)
 def test_model_names_come_from_the_file_name(path: str, name: str) -> None:
     assert model_name(Path(path)) == name
 

@@ -14,7 +14,9 @@ from mlci.errors import ConfigError, DataError
 from mlci.validate import validate_project
 from tests.training.helpers import IRIS_CONFIG, iris_frame, python_command, quiet_console
 
-GOOD = IRIS_CONFIG + f"""\
+GOOD = (
+    IRIS_CONFIG
+    + f"""\
   churn:
     command: {python_command("train.py")}
     outputs:
@@ -25,6 +27,7 @@ GOOD = IRIS_CONFIG + f"""\
       - {{name: auc, goal: maximize}}
     deps: [train.py]
 """
+)
 
 BROKEN = """\
 version: 1
@@ -144,10 +147,10 @@ def test_an_empty_data_file_and_a_header_without_rows(repo: Path) -> None:
     config = load_config(repo / "mlci.yaml")
 
     (repo / "data" / "iris.csv").write_text("")
-    with pytest.raises(DataError, match="data/iris.csv is empty"):
+    with pytest.raises(DataError, match=r"data/iris\.csv is empty"):
         validate_project(config, console=console)
     (repo / "data" / "iris.csv").write_text("species,petal\n")
-    with pytest.raises(DataError, match="data/iris.csv has no rows"):
+    with pytest.raises(DataError, match=r"data/iris\.csv has no rows"):
         validate_project(config, console=console)
 
 
@@ -161,10 +164,13 @@ def test_a_parquet_header_is_read_without_the_pandas_index(repo: Path) -> None:
 
 def test_an_entrypoint_is_imported_but_not_called(repo: Path) -> None:
     (repo / "factory.py").write_text("def build():\n    raise RuntimeError('called')\n")
-    config_text = IRIS_CONFIG.replace("""    estimator:
+    config_text = IRIS_CONFIG.replace(
+        """    estimator:
       class: sklearn.linear_model.LogisticRegression
       params: {C: 1.0, max_iter: 500}
-""", "    entrypoint: factory:build\n")
+""",
+        "    entrypoint: factory:build\n",
+    )
     (repo / "mlci.yaml").write_text(config_text)
     console, _ = quiet_console()
     validate_project(load_config(repo / "mlci.yaml"), console=console)

@@ -29,9 +29,16 @@ NOT_TRAINED_NOTE = "not trained in this checkout; showing the base's values, gat
 SHORT_SHA = 7
 
 
-def build_comparison(*, config: Config, head: HeadInfo, base: BaseInfo, head_runs: dict[str, Run],
-                     base_runs: dict[str, Run], generated_at: str | None = None,
-                     noise: NoiseTest = FLOAT_NOISE) -> Comparison:
+def build_comparison(
+    *,
+    config: Config,
+    head: HeadInfo,
+    base: BaseInfo,
+    head_runs: dict[str, Run],
+    base_runs: dict[str, Run],
+    generated_at: str | None = None,
+    noise: NoiseTest = FLOAT_NOISE,
+) -> Comparison:
     """Compare every model of `config` (and every model only the base has) between the two sides.
 
     `generated_at` defaults to now (UTC, ISO 8601); `noise` decides which differences are not changes.
@@ -44,12 +51,18 @@ def build_comparison(*, config: Config, head: HeadInfo, base: BaseInfo, head_run
     notes = []
     if head.dirty:
         notes.append("this checkout has uncommitted changes, so its runs match no commit exactly")
-    return Comparison(base=base, head=head, models=models, notes=notes,
-                      generated_at=generated_at or datetime.now(UTC).isoformat(timespec="seconds"))
+    return Comparison(
+        base=base,
+        head=head,
+        models=models,
+        notes=notes,
+        generated_at=generated_at or datetime.now(UTC).isoformat(timespec="seconds"),
+    )
 
 
-def _compare_configured(spec: ModelSpec, *, head: HeadInfo, head_run: Run | None, base_run: Run | None,
-                        noise: NoiseTest) -> ModelComparison:
+def _compare_configured(
+    spec: ModelSpec, *, head: HeadInfo, head_run: Run | None, base_run: Run | None, noise: NoiseTest
+) -> ModelComparison:
     if head_run is None:
         return _not_trained(spec.name, base_run)
     metrics = _compare_metrics(spec, head_run=head_run, base_run=base_run, noise=noise)
@@ -66,8 +79,7 @@ def _compare_configured(spec: ModelSpec, *, head: HeadInfo, head_run: Run | None
     )
 
 
-def _compare_metrics(spec: ModelSpec, *, head_run: Run, base_run: Run | None,
-                     noise: NoiseTest) -> list[MetricChange]:
+def _compare_metrics(spec: ModelSpec, *, head_run: Run, base_run: Run | None, noise: NoiseTest) -> list[MetricChange]:
     base_metrics = base_run.metrics if base_run else {}
     configured = [metric.name for metric in spec.metrics]
     # Configured metrics first, in the config's order; then whatever else either run measured.
@@ -77,8 +89,15 @@ def _compare_metrics(spec: ModelSpec, *, head_run: Run, base_run: Run | None,
         if name not in head_run.metrics and name not in base_metrics:
             continue
         goal = head_run.goals.get(name) or (base_run.goals.get(name) if base_run else None)
-        changes.append(compare_metric(name, goal=goal or _configured_goal(spec, name), base=base_metrics.get(name),
-                                      head=head_run.metrics.get(name), noise=noise))
+        changes.append(
+            compare_metric(
+                name,
+                goal=goal or _configured_goal(spec, name),
+                base=base_metrics.get(name),
+                head=head_run.metrics.get(name),
+                noise=noise,
+            )
+        )
     return changes
 
 
@@ -99,19 +118,34 @@ def _head_run_notes(run: RunSummary, *, head: HeadInfo) -> list[str]:
 
 def _not_trained(name: str, base_run: Run | None) -> ModelComparison:
     if base_run is None:
-        return ModelComparison(name=name, status="new", metrics=[],
-                               notes=["not trained in this checkout, and the base has no run of it either"])
+        return ModelComparison(
+            name=name,
+            status="new",
+            metrics=[],
+            notes=["not trained in this checkout, and the base has no run of it either"],
+        )
     metrics = [
-        MetricChange(name=metric, goal=base_run.goals[metric], base=value, head=None, change=None,
-                     relative_change=None, status="unchanged")
+        MetricChange(
+            name=metric,
+            goal=base_run.goals[metric],
+            base=value,
+            head=None,
+            change=None,
+            relative_change=None,
+            status="unchanged",
+        )
         for metric, value in base_run.metrics.items()
     ]
-    return ModelComparison(name=name, status="unchanged", metrics=metrics, base_run=summarize_run(base_run),
-                           notes=[NOT_TRAINED_NOTE])
+    return ModelComparison(
+        name=name, status="unchanged", metrics=metrics, base_run=summarize_run(base_run), notes=[NOT_TRAINED_NOTE]
+    )
 
 
 def _removed(name: str, base_run: Run) -> ModelComparison:
-    metrics = [compare_metric(metric, goal=base_run.goals[metric], base=value, head=None)
-               for metric, value in base_run.metrics.items()]
-    return ModelComparison(name=name, status="removed", metrics=metrics, base_run=summarize_run(base_run),
-                           notes=["no longer in mlci.yaml"])
+    metrics = [
+        compare_metric(metric, goal=base_run.goals[metric], base=value, head=None)
+        for metric, value in base_run.metrics.items()
+    ]
+    return ModelComparison(
+        name=name, status="removed", metrics=metrics, base_run=summarize_run(base_run), notes=["no longer in mlci.yaml"]
+    )

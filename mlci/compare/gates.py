@@ -38,8 +38,15 @@ def _exceeds(value: float, limit: float) -> bool:
 
 
 def _missing(metric: str, kind: str, limit: float, limit_text: str, what: str) -> GateResult:
-    return GateResult(metric=metric, kind=kind, limit=limit, limit_text=limit_text, value=None, passed=False,
-                      message=f"{metric} has no value in this run, so the {what} {limit_text} is not met")
+    return GateResult(
+        metric=metric,
+        kind=kind,
+        limit=limit,
+        limit_text=limit_text,
+        value=None,
+        passed=False,
+        message=f"{metric} has no value in this run, so the {what} {limit_text} is not met",
+    )
 
 
 def _check_min(metric: str, limit: float, head: float | None) -> GateResult:
@@ -48,8 +55,15 @@ def _check_min(metric: str, limit: float, head: float | None) -> GateResult:
         return _missing(metric, "min", limit, text, "minimum")
     passed = not _exceeds(limit, head)
     verdict = "meets" if passed else "is below"
-    return GateResult(metric=metric, kind="min", limit=limit, limit_text=text, value=head, passed=passed,
-                      message=f"{metric} {format_number(head)} {verdict} the minimum {text}")
+    return GateResult(
+        metric=metric,
+        kind="min",
+        limit=limit,
+        limit_text=text,
+        value=head,
+        passed=passed,
+        message=f"{metric} {format_number(head)} {verdict} the minimum {text}",
+    )
 
 
 def _check_max(metric: str, limit: float, head: float | None) -> GateResult:
@@ -58,8 +72,15 @@ def _check_max(metric: str, limit: float, head: float | None) -> GateResult:
         return _missing(metric, "max", limit, text, "maximum")
     passed = not _exceeds(head, limit)
     verdict = "is within" if passed else "is above"
-    return GateResult(metric=metric, kind="max", limit=limit, limit_text=text, value=head, passed=passed,
-                      message=f"{metric} {format_number(head)} {verdict} the maximum {text}")
+    return GateResult(
+        metric=metric,
+        kind="max",
+        limit=limit,
+        limit_text=text,
+        value=head,
+        passed=passed,
+        message=f"{metric} {format_number(head)} {verdict} the maximum {text}",
+    )
 
 
 def _check_max_drop(gate: GateSpec, metric: MetricChange | None) -> GateResult:
@@ -67,14 +88,14 @@ def _check_max_drop(gate: GateSpec, metric: MetricChange | None) -> GateResult:
     text = f"{format_limit(limit)}%" if gate.max_drop_is_percent else format_limit(limit)
 
     def result(value: float | None, passed: bool | None, message: str) -> GateResult:
-        return GateResult(metric=name, kind="max_drop", limit=limit, limit_text=text, value=value, passed=passed,
-                          message=message)
+        return GateResult(
+            metric=name, kind="max_drop", limit=limit, limit_text=text, value=value, passed=passed, message=message
+        )
 
     if metric is None or metric.head is None:
         return _missing(name, "max_drop", limit, text, "allowed drop")
     if metric.base is None:
-        return result(None, None, f"{name}: no base value to compare with, so the allowed drop {text} "
-                                  "was not checked")
+        return result(None, None, f"{name}: no base value to compare with, so the allowed drop {text} was not checked")
     base, head = metric.base, metric.head
     # The worsening in the goal's direction: positive when the metric got worse, negative when it improved.
     drop = base - head if metric.goal == "maximize" else head - base
@@ -82,13 +103,19 @@ def _check_max_drop(gate: GateSpec, metric: MetricChange | None) -> GateResult:
     percent = relative * 100 if relative is not None else None
     value = percent if gate.max_drop_is_percent else drop
     if drop <= 0 or within_tolerance(drop, reference=base):
-        return result(value if value is not None else 0.0, True,
-                      f"{name} did not get worse than the base {format_number(base)} (allowed drop {text})")
+        return result(
+            value if value is not None else 0.0,
+            True,
+            f"{name} did not get worse than the base {format_number(base)} (allowed drop {text})",
+        )
     verb = "dropped" if metric.goal == "maximize" else "rose"
     amount = format_number(drop) + (f" ({format_percent(relative, signed=False)})" if relative is not None else "")
     if value is None:
-        return result(None, False, f"{name} {verb} {amount} from a base of 0, which is no percentage of it, "
-                                   f"so more than the allowed {text}")
+        return result(
+            None,
+            False,
+            f"{name} {verb} {amount} from a base of 0, which is no percentage of it, so more than the allowed {text}",
+        )
     passed = not _exceeds(value, limit)
     limit_phrase = "within the allowed" if passed else "more than the allowed"
     return result(value, passed, f"{name} {verb} {amount}, {limit_phrase} {text}")

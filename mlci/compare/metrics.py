@@ -46,21 +46,24 @@ def is_better(goal: str, difference: float) -> bool:
     return difference > 0 if goal == "maximize" else difference < 0
 
 
-def compare_metric(name: str, *, goal: str, base: float | None, head: float | None,
-                   noise: NoiseTest = FLOAT_NOISE) -> MetricChange:
+def compare_metric(
+    name: str, *, goal: str, base: float | None, head: float | None, noise: NoiseTest = FLOAT_NOISE
+) -> MetricChange:
     """Compare one metric's base and head values; either side may be missing (new / removed)."""
     if base is None or head is None:
         status: MetricStatus = "new" if base is None else "removed"
-        return MetricChange(name=name, goal=goal, base=base, head=head, change=None, relative_change=None,
-                            status=status)
+        return MetricChange(
+            name=name, goal=goal, base=base, head=head, change=None, relative_change=None, status=status
+        )
     change = head - base
     relative = change / abs(base) if base != 0 else None
     if noise.is_noise(metric=name, base=base, head=head):
         status = "unchanged"
     else:
         status = "improved" if is_better(goal, change) else "regressed"
-    return MetricChange(name=name, goal=goal, base=base, head=head, change=change, relative_change=relative,
-                        status=status)
+    return MetricChange(
+        name=name, goal=goal, base=base, head=head, change=change, relative_change=relative, status=status
+    )
 
 
 def model_status(metrics: Iterable[MetricChange]) -> ModelStatus:

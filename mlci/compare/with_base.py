@@ -25,5 +25,6 @@ def compare_with_base(config: Config, base_ref: str | None, *, console: Console)
     baseline = resolve_baseline(git, open_storage(config), ref)
     console.detail(f"base: {baseline.info.note}")
     head = HeadInfo(commit=git.head(), branch=git.branch(), dirty=git.is_dirty())
-    return build_comparison(config=config, head=head, base=baseline.info, head_runs=head_runs,
-                            base_runs=baseline.record.runs)
+    return build_comparison(
+        config=config, head=head, base=baseline.info, head_runs=head_runs, base_runs=baseline.record.runs
+    )

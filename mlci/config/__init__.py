@@ -24,8 +24,19 @@ from mlci.errors import ConfigError
 CONFIG_NAME = "mlci.yaml"
 
 __all__ = [
-    "CONFIG_NAME", "CommandSpec", "Config", "DataSpec", "EstimatorSpec", "GateSpec", "MetricSpec",
-    "ModelSpec", "ReportSpec", "SplitSpec", "StoreSpec", "find_config", "load_config",
+    "CONFIG_NAME",
+    "CommandSpec",
+    "Config",
+    "DataSpec",
+    "EstimatorSpec",
+    "GateSpec",
+    "MetricSpec",
+    "ModelSpec",
+    "ReportSpec",
+    "SplitSpec",
+    "StoreSpec",
+    "find_config",
+    "load_config",
 ]
 
 

@@ -5,10 +5,31 @@ from __future__ import annotations
 from mlci.config.schema import Goal
 
 _MINIMIZE_SUFFIXES = ("_error", "_loss", "_deviance", "loss", "error", "_ms", "_seconds", "latency")
-_MAXIMIZE_PREFIXES = ("accuracy", "balanced_accuracy", "f1", "precision", "recall", "roc_auc", "auc",
-                      "average_precision", "jaccard", "r2", "explained_variance", "matthews", "top_k",
-                      "neg_", "adjusted_", "mutual_info", "normalized_mutual", "homogeneity",
-                      "completeness", "v_measure", "fowlkes", "rand_score", "d2_")
+_MAXIMIZE_PREFIXES = (
+    "accuracy",
+    "balanced_accuracy",
+    "f1",
+    "precision",
+    "recall",
+    "roc_auc",
+    "auc",
+    "average_precision",
+    "jaccard",
+    "r2",
+    "explained_variance",
+    "matthews",
+    "top_k",
+    "neg_",
+    "adjusted_",
+    "mutual_info",
+    "normalized_mutual",
+    "homogeneity",
+    "completeness",
+    "v_measure",
+    "fowlkes",
+    "rand_score",
+    "d2_",
+)
 
 
 def goal_from_name(name: str) -> Goal | None:

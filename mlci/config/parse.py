@@ -29,8 +29,18 @@ DOTTED_CLASS = re.compile(r"^[A-Za-z_][\w]*(\.[A-Za-z_]\w*)+$")
 PERCENT = re.compile(r"^\s*(\d+(\.\d+)?)\s*%\s*$")
 
 TOP_KEYS = {"version", "models", "store", "report"}
-MODEL_KEYS = {"data", "estimator", "entrypoint", "command", "outputs", "metrics", "gates", "deps",
-              "preprocessing", "description"}
+MODEL_KEYS = {
+    "data",
+    "estimator",
+    "entrypoint",
+    "command",
+    "outputs",
+    "metrics",
+    "gates",
+    "deps",
+    "preprocessing",
+    "description",
+}
 DATA_KEYS = {"train", "test", "target", "split", "drop"}
 SPLIT_KEYS = {"test_size", "seed"}
 ESTIMATOR_KEYS = {"class", "params"}
@@ -127,15 +137,17 @@ class _Reader:
 def _kind(value: Any) -> str:
     if value is None:
         return "nothing"
-    return {dict: "a mapping", list: "a list", str: "text", bool: "true/false", int: "a number",
-            float: "a number"}.get(type(value), type(value).__name__)
+    return {dict: "a mapping", list: "a list", str: "text", bool: "true/false", int: "a number", float: "a number"}.get(
+        type(value), type(value).__name__
+    )
 
 
 def _parse_model(reader: _Reader, name: str, section: Any) -> ModelSpec:
     base: FieldPath = ("models", name)
     if not MODEL_NAME.match(name):
-        raise reader.fail(base, "model names use lowercase letters, digits, `_`, `.` and `-`, "
-                                "starting with a letter or digit")
+        raise reader.fail(
+            base, "model names use lowercase letters, digits, `_`, `.` and `-`, starting with a letter or digit"
+        )
     raw = reader.mapping(base, section, allowed=MODEL_KEYS, required={"metrics"})
     modes = [key for key in ("estimator", "entrypoint", "command") if key in raw]
     if len(modes) != 1:
@@ -147,8 +159,11 @@ def _parse_model(reader: _Reader, name: str, section: Any) -> ModelSpec:
     if mode == "command":
         for key in ("data",):
             if key in raw:
-                raise reader.fail((*base, key), "is not used with `command:`; the command reads its own data",
-                                  hint="List the files it reads under `deps:` so changes are detected.")
+                raise reader.fail(
+                    (*base, key),
+                    "is not used with `command:`; the command reads its own data",
+                    hint="List the files it reads under `deps:` so changes are detected.",
+                )
         command = _parse_command(reader, base, raw)
     else:
         if "outputs" in raw:
@@ -165,15 +180,26 @@ def _parse_model(reader: _Reader, name: str, section: Any) -> ModelSpec:
 
     metrics = _parse_metrics(reader, (*base, "metrics"), raw["metrics"], needs_goal=mode == "command")
     gates = _parse_gates(reader, (*base, "gates"), raw.get("gates"), {m.name for m in metrics})
-    deps = tuple(reader.path((*base, "deps", i), d) for i, d in enumerate(_as_list(reader, (*base, "deps"), raw.get("deps"))))
+    deps = tuple(
+        reader.path((*base, "deps", i), d) for i, d in enumerate(_as_list(reader, (*base, "deps"), raw.get("deps")))
+    )
     preprocessing = raw.get("preprocessing", "auto")
     if preprocessing not in ("auto", "none"):
         raise reader.fail((*base, "preprocessing"), f"must be `auto` or `none`, not {preprocessing!r}")
     if "description" in raw:
         reader.text((*base, "description"), raw["description"])
     return ModelSpec(
-        name=name, mode=mode, metrics=metrics, gates=gates, deps=deps, data=data, estimator=estimator,
-        entrypoint=entrypoint, command=command, preprocessing=preprocessing, section=raw,
+        name=name,
+        mode=mode,
+        metrics=metrics,
+        gates=gates,
+        deps=deps,
+        data=data,
+        estimator=estimator,
+        entrypoint=entrypoint,
+        command=command,
+        preprocessing=preprocessing,
+        section=raw,
     )
 
 
@@ -221,8 +247,11 @@ def _parse_estimator(reader: _Reader, path: FieldPath, value: Any) -> EstimatorS
     raw = reader.mapping(path, value, allowed=ESTIMATOR_KEYS, required={"class"})
     class_name = reader.text((*path, "class"), raw["class"])
     if not DOTTED_CLASS.match(class_name):
-        raise reader.fail((*path, "class"), f"{class_name!r} is not a dotted class name",
-                          hint="For example: sklearn.linear_model.LogisticRegression")
+        raise reader.fail(
+            (*path, "class"),
+            f"{class_name!r} is not a dotted class name",
+            hint="For example: sklearn.linear_model.LogisticRegression",
+        )
     params = reader.mapping((*path, "params"), raw.get("params"))
     return EstimatorSpec(class_name=class_name, params=dict(params))
 
@@ -236,8 +265,9 @@ def _parse_command(reader: _Reader, base: FieldPath, raw: dict[str, Any]) -> Com
         run=run,
         metrics_file=reader.path((*base, "outputs", "metrics"), outputs["metrics"]),
         model_file=reader.path((*base, "outputs", "model"), outputs["model"]) if "model" in outputs else None,
-        predictions_file=(reader.path((*base, "outputs", "predictions"), outputs["predictions"])
-                          if "predictions" in outputs else None),
+        predictions_file=(
+            reader.path((*base, "outputs", "predictions"), outputs["predictions"]) if "predictions" in outputs else None
+        ),
     )
 
 
@@ -258,8 +288,11 @@ def _parse_metrics(reader: _Reader, path: FieldPath, value: Any, *, needs_goal: 
         if goal is None and needs_goal:
             goal = goal_from_name(name)
             if goal is None:
-                raise reader.fail(item_path, f"metric {name!r} needs a goal",
-                                  hint=f"Write it as {{name: {name}, goal: maximize}} or goal: minimize.")
+                raise reader.fail(
+                    item_path,
+                    f"metric {name!r} needs a goal",
+                    hint=f"Write it as {{name: {name}, goal: maximize}} or goal: minimize.",
+                )
         if any(m.name == name for m in metrics):
             raise reader.fail(item_path, f"metric {name!r} is listed twice")
         metrics.append(MetricSpec(name=name, goal=goal))
@@ -291,7 +324,9 @@ def _parse_gates(reader: _Reader, path: FieldPath, value: Any, metric_names: set
             else:
                 drop = reader.number((*gate_path, "max_drop"), drop_raw) if not isinstance(drop_raw, str) else None
                 if drop is None:
-                    raise reader.fail((*gate_path, "max_drop"), f"must be a number or a percentage like '2%', not {drop_raw!r}")
+                    raise reader.fail(
+                        (*gate_path, "max_drop"), f"must be a number or a percentage like '2%', not {drop_raw!r}"
+                    )
             if drop < 0:
                 raise reader.fail((*gate_path, "max_drop"), "must not be negative")
         gates.append(GateSpec(metric=metric, min=low, max=high, max_drop=drop, max_drop_is_percent=percent))

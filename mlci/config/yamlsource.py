@@ -69,9 +69,7 @@ def load_yaml(path: Path, *, max_bytes: int = MAX_CONFIG_BYTES) -> YamlSource:
     try:
         size = path.stat().st_size
     except FileNotFoundError:
-        raise ConfigError(
-            f"{shown}: no such file", hint="Run `mlci init` to write a starter mlci.yaml."
-        ) from None
+        raise ConfigError(f"{shown}: no such file", hint="Run `mlci init` to write a starter mlci.yaml.") from None
     except OSError as exc:
         raise ConfigError(f"{shown}: cannot read: {exc.strerror}") from None
     if size > max_bytes:

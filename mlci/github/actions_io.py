@@ -56,17 +56,30 @@ def append_summary(path: Path | str, markdown: str) -> bool:
         return True
     try:
         text = shorten_markdown(
-            text, limit=room, size=utf8_size,
-            note=lambda over: f"> **… summary truncated: {over} bytes over GitHub's 1 MiB limit for a job "
-                              "summary; the full report is in the report file.**")
+            text,
+            limit=room,
+            size=utf8_size,
+            note=lambda over: (
+                f"> **… summary truncated: {over} bytes over GitHub's 1 MiB limit for a job "
+                "summary; the full report is in the report file.**"
+            ),
+        )
     except ValueError:
         return False  # an earlier step filled the summary; nothing more can be shown
     _append(target, text, variable="GITHUB_STEP_SUMMARY")
     return False
 
 
-def annotation(level: str, message: str, *, title: str | None = None, file: str | None = None,
-               line: int | None = None, end_line: int | None = None, col: int | None = None) -> str:
+def annotation(
+    level: str,
+    message: str,
+    *,
+    title: str | None = None,
+    file: str | None = None,
+    line: int | None = None,
+    end_line: int | None = None,
+    col: int | None = None,
+) -> str:
     """A workflow command that shows `message` as an annotation, e.g. `::error title=T::message`.
 
     Every part is escaped, so text such as a metric name cannot end the command early or start

@@ -49,8 +49,10 @@ SECONDARY_LIMIT_WAIT_SECONDS = 60.0
 MAX_PAGES = 1000
 MAX_MESSAGE_CHARS = 500
 UNAVAILABLE_HINT = "GitHub may be having trouble (see https://www.githubstatus.com); re-run the job later."
-FORK_NOTE = ("For a pull request from a fork this is expected: GitHub gives such runs a read-only token, "
-             "and the report stays in the job summary and the report file.")
+FORK_NOTE = (
+    "For a pull request from a fork this is expected: GitHub gives such runs a read-only token, "
+    "and the report stays in the job summary and the report file."
+)
 
 log = logging.getLogger("mlci.github")
 
@@ -90,11 +92,13 @@ class GitHubClient:
         self._origin = _origin(self.api_url)
         self._session = requests.Session()
         # Proxy settings from the environment stay honoured: self-hosted runners often need them.
-        self._session.headers.update({
-            "Accept": "application/vnd.github+json",
-            "X-GitHub-Api-Version": API_VERSION,
-            "User-Agent": f"mlci/{__version__}",
-        })
+        self._session.headers.update(
+            {
+                "Accept": "application/vnd.github+json",
+                "X-GitHub-Api-Version": API_VERSION,
+                "User-Agent": f"mlci/{__version__}",
+            }
+        )
         if self._token:
             self._session.headers["Authorization"] = f"Bearer {self._token}"
 
@@ -114,8 +118,9 @@ class GitHubClient:
         """GET `path` and return its JSON."""
         return self._json(self.request("GET", path, params=params), "GET", path)
 
-    def paginate(self, path: str, *, params: Mapping[str, Any] | None = None, per_page: int = 100,
-                 key: str | None = None) -> Iterator[Any]:
+    def paginate(
+        self, path: str, *, params: Mapping[str, Any] | None = None, per_page: int = 100, key: str | None = None
+    ) -> Iterator[Any]:
         """Yield the items of every page of a list endpoint, following `Link: <...>; rel="next"`.
 
         `key` names the list inside an object answer (e.g. `workflow_runs`); without it the answer
@@ -132,15 +137,19 @@ class GitHubClient:
             page = self._json(response, "GET", path)
             items = page.get(key) if key is not None and isinstance(page, dict) else page
             if not isinstance(items, list):
-                raise self._error(GitHubBadResponse, f"GET {path}: expected a list of items from GitHub, "
-                                  f"got {type(items).__name__}")
+                raise self._error(
+                    GitHubBadResponse, f"GET {path}: expected a list of items from GitHub, got {type(items).__name__}"
+                )
             yield from items
             target = response.links.get("next", {}).get("url")
             # The next link already carries the query, including per_page.
             query = None
             if target is not None and target in seen:
-                raise self._error(GitHubBadResponse, f"GET {path}: GitHub's next-page link points back to a "
-                                  "page already read; stopped to avoid reading forever")
+                raise self._error(
+                    GitHubBadResponse,
+                    f"GET {path}: GitHub's next-page link points back to a "
+                    "page already read; stopped to avoid reading forever",
+                )
         raise self._error(GitHubBadResponse, f"GET {path}: more than {MAX_PAGES} pages; stopped")
 
     def post(self, path: str, *, json: Any = None, retry_safe: bool = False) -> Any:
@@ -159,8 +168,15 @@ class GitHubClient:
         """DELETE `path`."""
         self.request("DELETE", path)
 
-    def request(self, method: str, path: str, *, params: Mapping[str, Any] | None = None, json: Any = None,
-                retry_safe: bool | None = None) -> requests.Response:
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        retry_safe: bool | None = None,
+    ) -> requests.Response:
         """Send one API request with retries; return the successful response or raise a `GitHubError`.
 
         `path` is relative to the API URL, or an absolute URL on the same host (a pagination link).
@@ -180,11 +196,17 @@ class GitHubClient:
                 problem = self._transport_problem(exc)
                 if not repeatable and not _never_reached_server(exc):
                     raise self._error(
-                        GitHubUnavailable, f"{label}: {problem}; not retried, because GitHub may have acted on it "
-                        "and a second try could do it twice", hint=UNAVAILABLE_HINT) from None
+                        GitHubUnavailable,
+                        f"{label}: {problem}; not retried, because GitHub may have acted on it "
+                        "and a second try could do it twice",
+                        hint=UNAVAILABLE_HINT,
+                    ) from None
                 if last_attempt:
-                    raise self._error(GitHubUnavailable, f"{label}: {problem} (gave up after {attempt} attempts)",
-                                      hint=UNAVAILABLE_HINT) from None
+                    raise self._error(
+                        GitHubUnavailable,
+                        f"{label}: {problem} (gave up after {attempt} attempts)",
+                        hint=UNAVAILABLE_HINT,
+                    ) from None
                 may_have_acted = may_have_acted or not _never_reached_server(exc)
                 self._pause(self._backoff(attempt), label, problem, attempt)
                 continue
@@ -201,11 +223,19 @@ class GitHubClient:
                 problem = f"GitHub answered {response.status_code} ({self._message(response)})"
                 if not repeatable:
                     raise self._error(
-                        GitHubUnavailable, f"{label}: {problem}; not retried, because GitHub may have acted on it "
-                        "and a second try could do it twice", hint=UNAVAILABLE_HINT, status=response.status_code)
+                        GitHubUnavailable,
+                        f"{label}: {problem}; not retried, because GitHub may have acted on it "
+                        "and a second try could do it twice",
+                        hint=UNAVAILABLE_HINT,
+                        status=response.status_code,
+                    )
                 if last_attempt:
-                    raise self._error(GitHubUnavailable, f"{label}: {problem} (gave up after {attempt} attempts)",
-                                      hint=UNAVAILABLE_HINT, status=response.status_code)
+                    raise self._error(
+                        GitHubUnavailable,
+                        f"{label}: {problem} (gave up after {attempt} attempts)",
+                        hint=UNAVAILABLE_HINT,
+                        status=response.status_code,
+                    )
                 may_have_acted = True
                 wait = _retry_after(response.headers.get("Retry-After"), self._clock())
                 wait = self._backoff(attempt) if wait is None else min(wait, self.max_wait)
@@ -225,8 +255,11 @@ class GitHubClient:
         try:
             return response.json()
         except ValueError:
-            raise self._error(GitHubBadResponse, f"{method} {path}: GitHub answered {response.status_code} "
-                              "with a body that is not JSON", status=response.status_code) from None
+            raise self._error(
+                GitHubBadResponse,
+                f"{method} {path}: GitHub answered {response.status_code} with a body that is not JSON",
+                status=response.status_code,
+            ) from None
 
     def _refusal(self, response: requests.Response, label: str, api_path: str) -> GitHubError:
         """The exception for a 4xx answer that is not a rate limit."""
@@ -234,20 +267,33 @@ class GitHubClient:
         message = self._message(response)
         if status == 401:
             return self._error(
-                GitHubPermissionError, f"GitHub rejected the token for {label} (401: {message})",
+                GitHubPermissionError,
+                f"GitHub rejected the token for {label} (401: {message})",
                 hint="The token (the action's `github-token` input, or GITHUB_TOKEN) is missing, expired or "
-                     "revoked; pass a valid one.", status=status)
+                "revoked; pass a valid one.",
+                status=status,
+            )
         if status == 403:
             permission = needed_permission(api_path, response.headers.get("X-Accepted-GitHub-Permissions"))
-            grant = (f"Give the workflow {permission} under `permissions:`." if permission
-                     else "Give the token write access to the repository.")
-            return self._error(GitHubPermissionError, f"the token cannot {label}: GitHub answered 403 ({message})",
-                               hint=f"{grant} {FORK_NOTE}", status=status)
+            grant = (
+                f"Give the workflow {permission} under `permissions:`."
+                if permission
+                else "Give the token write access to the repository."
+            )
+            return self._error(
+                GitHubPermissionError,
+                f"the token cannot {label}: GitHub answered 403 ({message})",
+                hint=f"{grant} {FORK_NOTE}",
+                status=status,
+            )
         if status == 404:
             return self._error(
-                GitHubNotFound, f"GitHub found nothing at {label} (404: {message})",
+                GitHubNotFound,
+                f"GitHub found nothing at {label} (404: {message})",
                 hint="Check the repository name and the number or id in the path; a token without access to a "
-                     "private repository also gets 404.", status=status)
+                "private repository also gets 404.",
+                status=status,
+            )
         if status == 422:
             return self._error(GitHubValidationError, f"GitHub refused {label} (422): {message}", status=status)
         return self._error(GitHubRequestRejected, f"GitHub refused {label} ({status}): {message}", status=status)
@@ -266,7 +312,8 @@ class GitHubClient:
                     details.append(item)
                 elif isinstance(item, dict):
                     detail = item.get("message") or " ".join(
-                        str(item[k]) for k in ("resource", "field", "code") if item.get(k))
+                        str(item[k]) for k in ("resource", "field", "code") if item.get(k)
+                    )
                     if detail:
                         details.append(str(detail))
             text = data["message"] + (f": {'; '.join(details)}" if details else "")
@@ -305,19 +352,26 @@ class GitHubClient:
         if limit.wait > self.max_wait:
             if limit.primary and limit.reset_at is not None:
                 reset = datetime.fromtimestamp(limit.reset_at, UTC).strftime("%H:%M:%S UTC")
-                what = (f"GitHub's API rate limit for this token is used up until {reset} "
-                        f"({_duration(limit.wait)} from now)")
+                what = (
+                    f"GitHub's API rate limit for this token is used up until {reset} "
+                    f"({_duration(limit.wait)} from now)"
+                )
             elif limit.primary:
                 what = f"GitHub's API rate limit for this token is used up for {_duration(limit.wait)}"
             else:
                 what = f"GitHub's secondary rate limit asks to wait {_duration(limit.wait)}"
             raise self._error(
-                GitHubRateLimited, f"{label}: {what}, longer than the {_duration(self.max_wait)} mlci waits at most",
+                GitHubRateLimited,
+                f"{label}: {what}, longer than the {_duration(self.max_wait)} mlci waits at most",
                 hint="Re-run the job after that. Every workflow run in the repository shares the token's hourly "
-                     "budget, so fewer parallel jobs also help.")
+                "budget, so fewer parallel jobs also help.",
+            )
         if last_attempt:
-            raise self._error(GitHubRateLimited, f"{label}: still rate limited after {attempt} attempts",
-                              hint="Re-run the job later; fewer parallel jobs using the same token also help.")
+            raise self._error(
+                GitHubRateLimited,
+                f"{label}: still rate limited after {attempt} attempts",
+                hint="Re-run the job later; fewer parallel jobs using the same token also help.",
+            )
 
     def _backoff(self, attempt: int) -> float:
         """Exponential backoff with jitter, so parallel jobs do not retry in lockstep."""
@@ -325,8 +379,9 @@ class GitHubClient:
         return ceiling / 2 + random.uniform(0, ceiling / 2)
 
     def _pause(self, wait: float, label: str, problem: str, attempt: int) -> None:
-        log.warning("%s: %s; retrying in %.1f s (attempt %d of %d)", label, problem, wait, attempt + 1,
-                    self.max_attempts)
+        log.warning(
+            "%s: %s; retrying in %.1f s (attempt %d of %d)", label, problem, wait, attempt + 1, self.max_attempts
+        )
         self._sleep(wait)
 
     # -- helpers -----------------------------------------------------------------------------------
@@ -336,8 +391,11 @@ class GitHubClient:
             return self.api_url + path
         if _origin(path) != self._origin or not urlsplit(path).path.startswith(urlsplit(self.api_url).path):
             # The token must only ever travel to the API it was given for.
-            raise self._error(GitHubBadResponse, f"refusing to send the token to {_origin(path) or path!r}, "
-                              f"which is not the GitHub API at {self.api_url}")
+            raise self._error(
+                GitHubBadResponse,
+                f"refusing to send the token to {_origin(path) or path!r}, "
+                f"which is not the GitHub API at {self.api_url}",
+            )
         return path
 
     def _transport_problem(self, exc: requests.RequestException) -> str:
@@ -353,8 +411,9 @@ class GitHubClient:
             return f"cannot connect to {self.api_url} ({cause})"
         return f"the connection failed ({type(exc).__name__})"
 
-    def _error(self, kind: type[GitHubError], message: str, *, hint: str | None = None,
-               status: int | None = None) -> GitHubError:
+    def _error(
+        self, kind: type[GitHubError], message: str, *, hint: str | None = None, status: int | None = None
+    ) -> GitHubError:
         return kind(self._scrub(message), hint=self._scrub(hint) if hint else None, status=status)
 
     def _scrub(self, text: str) -> str:

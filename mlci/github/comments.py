@@ -62,14 +62,25 @@ def comment_body(body: str, *, identity: str) -> str:
     """The full comment text: the marker line, then the report, shortened to fit GitHub's limit."""
     marker = report_marker(identity)
     return f"{marker}\n" + shorten_markdown(
-        body, limit=MAX_COMMENT_CHARS - len(marker) - 1,
+        body,
+        limit=MAX_COMMENT_CHARS - len(marker) - 1,
         # The body's limit leaves room for the marker, so `over` is already the whole comment's excess.
-        note=lambda over: f"> **… report truncated: {over} characters over GitHub's limit; "
-                          "the full report is in the job summary / report file.**")
+        note=lambda over: (
+            f"> **… report truncated: {over} characters over GitHub's limit; "
+            "the full report is in the job summary / report file.**"
+        ),
+    )
 
 
-def upsert_report_comment(client: GitHubClient, *, repository: str, pr_number: int, body: str,
-                          identity: str = DEFAULT_IDENTITY, login: str | None = None) -> CommentResult:
+def upsert_report_comment(
+    client: GitHubClient,
+    *,
+    repository: str,
+    pr_number: int,
+    body: str,
+    identity: str = DEFAULT_IDENTITY,
+    login: str | None = None,
+) -> CommentResult:
     """Create or update the report comment for `identity` on pull request `pr_number`.
 
     `login` is the token's user; by default it is asked from GitHub (`GET /user`), and the Actions
@@ -116,8 +127,9 @@ def token_login(client: GitHubClient) -> str:
     return login
 
 
-def _settle_race(client: GitHubClient, repository: str, list_path: str, *, created: _Comment, marker: str,
-                 me: str) -> CommentResult:
+def _settle_race(
+    client: GitHubClient, repository: str, list_path: str, *, created: _Comment, marker: str, me: str
+) -> CommentResult:
     """After creating: if racing jobs created copies, keep the oldest with the newest body, delete the rest."""
     ours = _our_comments(client, list_path, marker=marker, me=me)
     if len(ours) <= 1 and (not ours or ours[0].id == created.id):
@@ -171,5 +183,10 @@ def _parse(data: Any) -> _Comment:
     author = user.get("login") if isinstance(user, dict) else None
     body = data.get("body")
     created_at = data.get("created_at")
-    return _Comment(id=comment_id, body=body if isinstance(body, str) else "", author=str(author or ""),
-                    url=url, created_at=created_at if isinstance(created_at, str) else "")
+    return _Comment(
+        id=comment_id,
+        body=body if isinstance(body, str) else "",
+        author=str(author or ""),
+        url=url,
+        created_at=created_at if isinstance(created_at, str) else "",
+    )

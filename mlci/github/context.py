@@ -34,8 +34,10 @@ def check_repository(value: str, *, where: str = "repository") -> str:
     """Return `value` when it is `owner/name`, else raise a `ConfigError` naming `where`."""
     # `.` and `..` would turn API paths into other paths.
     if not isinstance(value, str) or not REPOSITORY.match(value) or value.split("/", 1)[1] in (".", ".."):
-        raise ConfigError(f"{where}: {value!r} is not a repository in the form owner/name",
-                          hint="Set it to the repository's full name, e.g. octo-org/churn-model.")
+        raise ConfigError(
+            f"{where}: {value!r} is not a repository in the form owner/name",
+            hint="Set it to the repository's full name, e.g. octo-org/churn-model.",
+        )
     return value
 
 
@@ -71,8 +73,10 @@ class GitHubContext:
 
         repository = get("GITHUB_REPOSITORY")
         if repository is None:
-            raise ConfigError("GITHUB_REPOSITORY is not set, so mlci does not know which repository to talk to",
-                              hint="GitHub Actions sets it; elsewhere set it to owner/name.")
+            raise ConfigError(
+                "GITHUB_REPOSITORY is not set, so mlci does not know which repository to talk to",
+                hint="GitHub Actions sets it; elsewhere set it to owner/name.",
+            )
         sha = get("GITHUB_SHA")
         if sha is not None and not SHA.match(sha):
             raise ConfigError(f"GITHUB_SHA: {sha!r} is not a full commit SHA (40 hexadecimal characters)")
@@ -220,13 +224,16 @@ def read_event(path: Path) -> dict[str, Any]:
         with path.open("rb") as handle:
             raw = handle.read(MAX_EVENT_BYTES + 1)
     except FileNotFoundError:
-        raise ConfigError(f"GITHUB_EVENT_PATH: {path} does not exist",
-                          hint="GitHub Actions writes this file; elsewhere unset GITHUB_EVENT_PATH.") from None
+        raise ConfigError(
+            f"GITHUB_EVENT_PATH: {path} does not exist",
+            hint="GitHub Actions writes this file; elsewhere unset GITHUB_EVENT_PATH.",
+        ) from None
     except OSError as exc:
         raise ConfigError(f"GITHUB_EVENT_PATH: cannot read {path}: {exc.strerror or exc}") from None
     if len(raw) > MAX_EVENT_BYTES:
-        raise ConfigError(f"{path}: the event file is larger than {MAX_EVENT_BYTES // (1024 * 1024)} MB, "
-                          "which no GitHub event is")
+        raise ConfigError(
+            f"{path}: the event file is larger than {MAX_EVENT_BYTES // (1024 * 1024)} MB, which no GitHub event is"
+        )
     try:
         data = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:

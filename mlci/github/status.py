@@ -26,8 +26,16 @@ class CommitStatus:
     target_url: str | None
 
 
-def set_commit_status(client: GitHubClient, *, repository: str, sha: str, state: StatusState, description: str,
-                      context: str, target_url: str | None = None) -> CommitStatus:
+def set_commit_status(
+    client: GitHubClient,
+    *,
+    repository: str,
+    sha: str,
+    state: StatusState,
+    description: str,
+    context: str,
+    target_url: str | None = None,
+) -> CommitStatus:
     """Set the status named `context` on commit `sha`; the description is cut to GitHub's 140 characters.
 
     A status replaces the previous one with the same context, so the request is safely retried.
@@ -47,9 +55,13 @@ def set_commit_status(client: GitHubClient, *, repository: str, sha: str, state:
     answer = client.post(f"/repos/{repository}/statuses/{sha}", json=payload, retry_safe=True)
     if not isinstance(answer, dict) or isinstance(answer.get("id"), bool) or not isinstance(answer.get("id"), int):
         raise GitHubBadResponse(f"POST /repos/{repository}/statuses/{sha}: GitHub's answer has no status id")
-    return CommitStatus(id=answer["id"], state=str(answer.get("state", state)),
-                        context=str(answer.get("context", context)), description=answer.get("description"),
-                        target_url=answer.get("target_url"))
+    return CommitStatus(
+        id=answer["id"],
+        state=str(answer.get("state", state)),
+        context=str(answer.get("context", context)),
+        description=answer.get("description"),
+        target_url=answer.get("target_url"),
+    )
 
 
 def shorten_line(text: str, limit: int = MAX_DESCRIPTION_CHARS) -> str:

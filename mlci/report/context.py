@@ -51,8 +51,10 @@ ARROWS = {"maximize": "↑", "minimize": "↓"}
 METRIC_EMOJI = {"improved": "🟢", "regressed": "🔴", "unchanged": "⚪", "new": "🆕", "removed": "🗑️"}
 MODEL_EMOJI = {**METRIC_EMOJI, "mixed": "🟡"}
 GATE_EMOJI = {True: "✅", False: "❌", None: "⏭️"}
-LEGEND = ("🟢 better · 🔴 worse · 🟡 mixed · ⚪ no change · 🆕 new · 🗑️ removed · ↑ higher is better · "
-          "↓ lower is better · - no value on that side · ✅ gate passed · ❌ gate failed · ⏭️ gate not checked")
+LEGEND = (
+    "🟢 better · 🔴 worse · 🟡 mixed · ⚪ no change · 🆕 new · 🗑️ removed · ↑ higher is better · "
+    "↓ lower is better · - no value on that side · ✅ gate passed · ❌ gate failed · ⏭️ gate not checked"
+)
 
 
 def template_context(comparison: Comparison, *, config: Config, identity: str) -> dict[str, Any]:
@@ -67,13 +69,21 @@ def template_context(comparison: Comparison, *, config: Config, identity: str) -
         "comparison": comparison.to_json(),
         "verdict": {**asdict(verdict), "emoji": GATE_EMOJI[verdict.passed]},
         "base": {
-            "ref": base.ref, "commit": base.commit, "short": base.commit[:SHORT_SHA],
-            "requested_commit": base.requested_commit, "requested_short": base.requested_commit[:SHORT_SHA],
-            "distance": base.distance, "exact": base.commit == base.requested_commit, "note": base.note,
+            "ref": base.ref,
+            "commit": base.commit,
+            "short": base.commit[:SHORT_SHA],
+            "requested_commit": base.requested_commit,
+            "requested_short": base.requested_commit[:SHORT_SHA],
+            "distance": base.distance,
+            "exact": base.commit == base.requested_commit,
+            "note": base.note,
         },
         "head": {
-            "commit": head.commit, "short": head.commit[:SHORT_SHA] if head.commit else "no commit",
-            "branch": head.branch, "branch_text": head.branch or "detached HEAD", "dirty": head.dirty,
+            "commit": head.commit,
+            "short": head.commit[:SHORT_SHA] if head.commit else "no commit",
+            "branch": head.branch,
+            "branch_text": head.branch or "detached HEAD",
+            "dirty": head.dirty,
         },
         "failed_gates": [{"model": model["name"], **gate} for model in models for gate in model["failed_gates"]],
         "models": models,
@@ -157,14 +167,25 @@ def _run_details(base: RunSummary | None, head: RunSummary | None) -> list[dict[
         return []
     base_values, head_values = _run_facts(base), _run_facts(head)
     # A fact neither side recorded (say, the task of a command-mode model) is left out, not shown as `- | -`.
-    return [{"label": label, "base": base_values[label] or MISSING, "head": head_values[label] or MISSING}
-            for label in base_values if base_values[label] or head_values[label]]
+    return [
+        {"label": label, "base": base_values[label] or MISSING, "head": head_values[label] or MISSING}
+        for label in base_values
+        if base_values[label] or head_values[label]
+    ]
 
 
 def _run_facts(run: RunSummary | None) -> dict[str, str | None]:
     if run is None:
-        run = RunSummary(commit=None, branch=None, dirty=None, mode="", task=None, config_hash=None,
-                         started_at=None, duration_seconds=None)
+        run = RunSummary(
+            commit=None,
+            branch=None,
+            dirty=None,
+            mode="",
+            task=None,
+            config_hash=None,
+            started_at=None,
+            duration_seconds=None,
+        )
     return {
         "commit": run.commit[:SHORT_SHA] if run.commit else None,
         "branch": run.branch,

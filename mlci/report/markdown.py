@@ -26,9 +26,11 @@ if TYPE_CHECKING:
 
 BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 DEFAULT_TEMPLATE = "report.md.j2"
-CONTEXT_HINT = ("The template gets: marker, identity, title, comparison, verdict, base, head, failed_gates, "
-                "models, notes, legend, generated_at (documented in the mlci package's report/context.py; "
-                "its templates/report.md.j2 is a working example).")
+CONTEXT_HINT = (
+    "The template gets: marker, identity, title, comparison, verdict, base, head, failed_gates, "
+    "models, notes, legend, generated_at (documented in the mlci package's report/context.py; "
+    "its templates/report.md.j2 is a working example)."
+)
 
 
 def render_markdown(comparison: Comparison, *, config: Config, identity: str = DEFAULT_IDENTITY) -> str:
@@ -57,8 +59,9 @@ def _environment(*folders: Path) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    environment.filters.update(escape=escape_markdown, e=escape_markdown, number=format_number,
-                               change=format_change, percent=format_percent)
+    environment.filters.update(
+        escape=escape_markdown, e=escape_markdown, number=format_number, change=format_change, percent=format_percent
+    )
     return environment
 
 
@@ -68,8 +71,11 @@ def _render_user_template(path: Path, context: dict[str, Any], *, config: Config
 
     shown = display_path(path)
     if not path.is_file():
-        raise config.error(("report", "template"), f"the report template {shown} does not exist",
-                           hint="Fix the path (it is relative to mlci.yaml), or remove `template` to use the default.")
+        raise config.error(
+            ("report", "template"),
+            f"the report template {shown} does not exist",
+            hint="Fix the path (it is relative to mlci.yaml), or remove `template` to use the default.",
+        )
     # The template's own folder first, so it can include its own partials; then mlci's, so it can
     # include the default's (`partials/model.md.j2`).
     environment = _environment(path.parent, BUILTIN_TEMPLATES)
@@ -79,16 +85,20 @@ def _render_user_template(path: Path, context: dict[str, Any], *, config: Config
         where = f"{display_path(Path(exc.filename)) if exc.filename else shown}:{exc.lineno}"
         raise ConfigError(f"{where}: report template syntax error: {exc.message}") from None
     except SecurityError as exc:
-        raise ConfigError(f"{_where(exc.__traceback__, path)}: the report template did something the sandbox "
-                          f"forbids: {exc}", hint="Templates can only read the report data they are given.") from None
+        raise ConfigError(
+            f"{_where(exc.__traceback__, path)}: the report template did something the sandbox forbids: {exc}",
+            hint="Templates can only read the report data they are given.",
+        ) from None
     except UndefinedError as exc:
-        raise ConfigError(f"{_where(exc.__traceback__, path)}: report template error: {exc}",
-                          hint=CONTEXT_HINT) from None
+        raise ConfigError(
+            f"{_where(exc.__traceback__, path)}: report template error: {exc}", hint=CONTEXT_HINT
+        ) from None
     except UnicodeDecodeError:
         raise ConfigError(f"{shown}: the report template is not UTF-8 text") from None
     except Exception as exc:  # anything else raised while rendering is still the template's doing
-        raise ConfigError(f"{_where(exc.__traceback__, path)}: report template failed: "
-                          f"{type(exc).__name__}: {exc}", hint=CONTEXT_HINT) from None
+        raise ConfigError(
+            f"{_where(exc.__traceback__, path)}: report template failed: {type(exc).__name__}: {exc}", hint=CONTEXT_HINT
+        ) from None
 
 
 def _where(traceback: TracebackType | None, path: Path) -> str:

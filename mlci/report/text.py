@@ -67,8 +67,13 @@ def _model_lines(model: ModelComparison, paint: _Paint) -> list[str]:
 
 def _metric_table(metrics: list[MetricChange], paint: _Paint) -> list[str]:
     rows = [
-        (f"{one_line(metric.name)} {ARROWS.get(metric.goal, '')}".rstrip(), format_number(metric.base),
-         format_number(metric.head), change_text_of(metric), metric.status)
+        (
+            f"{one_line(metric.name)} {ARROWS.get(metric.goal, '')}".rstrip(),
+            format_number(metric.base),
+            format_number(metric.head),
+            change_text_of(metric),
+            metric.status,
+        )
         for metric in metrics
     ]
     widths = [max(len(row[i]) for row in [HEADER, *rows]) for i in range(len(HEADER))]
@@ -77,8 +82,7 @@ def _metric_table(metrics: list[MetricChange], paint: _Paint) -> list[str]:
         name, base, head, change, status = row
         if index:
             status = paint(status, STATUS_COLORS.get(status))
-        cells = [name.ljust(widths[0]), base.rjust(widths[1]), head.rjust(widths[2]), change.ljust(widths[3]),
-                 status]
+        cells = [name.ljust(widths[0]), base.rjust(widths[1]), head.rjust(widths[2]), change.ljust(widths[3]), status]
         lines.append((INDENT + COLUMN_GAP.join(cells)).rstrip())
     return lines
 
@@ -96,4 +100,3 @@ class _Paint:
 
     def __call__(self, text: str, color: str | None) -> str:
         return click.style(text, fg=color, bold=color == "red") if self.enabled and color else text
-

@@ -29,8 +29,9 @@ def verdict_of(comparison: Comparison) -> Verdict:
     passed = sum(gate.passed is True for gate in gates)
     not_checked = sum(gate.passed is None for gate in gates)
     if failed:
-        others = [text for count, text in ((passed, f"{passed} passed"), (not_checked, f"{not_checked} not checked"))
-                  if count]
+        others = [
+            text for count, text in ((passed, f"{passed} passed"), (not_checked, f"{not_checked} not checked")) if count
+        ]
         headline = f"{_count(failed, 'gate')} failed" + (f" ({', '.join(others)})" if others else "")
     elif passed:
         headline = "All gates passed" + (f" ({not_checked} not checked)" if not_checked else "")
@@ -38,8 +39,14 @@ def verdict_of(comparison: Comparison) -> Verdict:
         headline = "No gate could be checked (no base values to compare with)"
     else:
         headline = "No gates set"
-    return Verdict(passed=failed == 0, headline=headline, summary=model_summary(comparison), failed=failed,
-                   passed_gates=passed, not_checked=not_checked)
+    return Verdict(
+        passed=failed == 0,
+        headline=headline,
+        summary=model_summary(comparison),
+        failed=failed,
+        passed_gates=passed,
+        not_checked=not_checked,
+    )
 
 
 def model_summary(comparison: Comparison) -> str:

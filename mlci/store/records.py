@@ -102,7 +102,9 @@ def load_record(storage: StorageView, commit: str) -> Record | None:
     try:
         info = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise StoreError(f"{where}: damaged ({exc})", hint="mlci will not overwrite it; fix or remove it by hand.") from None
+        raise StoreError(
+            f"{where}: damaged ({exc})", hint="mlci will not overwrite it; fix or remove it by hand."
+        ) from None
     if not isinstance(info, dict) or not isinstance(info.get("models"), list):
         raise StoreError(f"{where}: not a record (no `models` list)")
     runs = {}

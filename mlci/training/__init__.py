@@ -47,8 +47,11 @@ def select_models(config: Config, names: list[str]) -> list[ModelSpec]:
         if name not in config.models:
             close = difflib.get_close_matches(name, list(config.models), n=1)
             guess = f" (did you mean {close[0]!r}?)" if close else ""
-            raise config.error(("models",), f"no model named {name!r}{guess}",
-                               hint=f"Models in this config: {', '.join(config.models)}.")
+            raise config.error(
+                ("models",),
+                f"no model named {name!r}{guess}",
+                hint=f"Models in this config: {', '.join(config.models)}.",
+            )
         selected.setdefault(name, config.models[name])
     return list(selected.values())
 

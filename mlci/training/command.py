@@ -77,31 +77,36 @@ def train_command_model(config: Config, model: ModelSpec, *, console: Console, w
     env = {**os.environ, "MLCI_MODEL": model.name, "MLCI_RUN_DIR": str(scratch)}
     # Python buffers its output when writing to a pipe; unbuffered, the log shows progress live.
     env.setdefault("PYTHONUNBUFFERED", "1")
-    result = run_command(spec.run, cwd=config.root, env=env, console=console,
-                         title=f"{model.name}: output of `{spec.run}`")
+    result = run_command(
+        spec.run, cwd=config.root, env=env, console=console, title=f"{model.name}: output of `{spec.run}`"
+    )
     shutil.rmtree(scratch, ignore_errors=True)
     if result.exit_code != 0:
         raise _failure(model_field(config, model.name, "command"), spec.run, result)
 
-    check_written(spec.metrics_file, before["metrics"], field=outputs.child("metrics"), what="metrics file",
-                  kind=MetricsFileError)
+    check_written(
+        spec.metrics_file, before["metrics"], field=outputs.child("metrics"), what="metrics file", kind=MetricsFileError
+    )
     values = read_metrics_file(spec.metrics_file, field=outputs.child("metrics"))
-    metrics = pick_metrics(values, [m.name for m in model.metrics], path=spec.metrics_file,
-                           field=outputs.child("metrics"))
+    metrics = pick_metrics(
+        values, [m.name for m in model.metrics], path=spec.metrics_file, field=outputs.child("metrics")
+    )
 
     files: dict[str, Path] = {}
     untrusted: list[str] = []
     if spec.model_file is not None:
-        check_written(spec.model_file, before["model"], field=outputs.child("model"), what="model file",
-                      kind=TrainingError)
+        check_written(
+            spec.model_file, before["model"], field=outputs.child("model"), what="model file", kind=TrainingError
+        )
         if spec.model_file.suffix.lower() == ".skops":
             untrusted = untrusted_types(spec.model_file, field=outputs.child("model"))
         files["model"] = spec.model_file
     task, rows = None, None
     if spec.predictions_file is not None:
         field = outputs.child("predictions")
-        check_written(spec.predictions_file, before["predictions"], field=field, what="predictions file",
-                      kind=MetricsFileError)
+        check_written(
+            spec.predictions_file, before["predictions"], field=field, what="predictions file", kind=MetricsFileError
+        )
         summary = summarize_predictions_file(spec.predictions_file, field=field)
         task = "classification" if summary.classification else None
         rows = {"test": summary.rows}
@@ -125,7 +130,8 @@ def check_output_names(config: Config, model: ModelSpec) -> None:
     spec = model.command
     if spec is not None and spec.model_file is not None and spec.model_file.name in RESERVED_NAMES:
         raise model_field(config, model.name, "outputs", "model").error(
-            f"a model file may not be named {spec.model_file.name}: mlci keeps its own file of that name in the run")
+            f"a model file may not be named {spec.model_file.name}: mlci keeps its own file of that name in the run"
+        )
 
 
 def run_command(command: str, *, cwd: Path, env: dict[str, str], console: Console, title: str) -> CommandResult:
@@ -134,8 +140,15 @@ def run_command(command: str, *, cwd: Path, env: dict[str, str], console: Consol
     tail: deque[str] = deque(maxlen=TAIL_LINES)
     with console.group(title):
         try:
-            process = subprocess.Popen(command, shell=True, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
-                                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            process = subprocess.Popen(
+                command,
+                shell=True,
+                cwd=cwd,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+            )
         except OSError as exc:
             raise TrainingError(f"cannot start `{command}` in {cwd}: {exc.strerror or exc}") from None
         assert process.stdout is not None
@@ -155,23 +168,30 @@ def run_command(command: str, *, cwd: Path, env: dict[str, str], console: Consol
     return CommandResult(exit_code=exit_code, tail=list(tail))
 
 
-def check_written(path: Path, before: FileState | None, *, field: ConfigField, what: str,
-                  kind: type[MlciError]) -> None:
+def check_written(
+    path: Path, before: FileState | None, *, field: ConfigField, what: str, kind: type[MlciError]
+) -> None:
     """Raise `kind` located at `field` unless `path` was written while the command ran."""
     shown = display_path(path)
     after = FileState.of(path)
     if after is None:
-        raise field.error(f"the command wrote no {what}; it should write {shown}", kind=kind,
-                          hint="Paths under `outputs:` are relative to mlci.yaml's folder, which is also the "
-                               "folder the command runs in.")
+        raise field.error(
+            f"the command wrote no {what}; it should write {shown}",
+            kind=kind,
+            hint="Paths under `outputs:` are relative to mlci.yaml's folder, which is also the "
+            "folder the command runs in.",
+        )
     if path.is_dir():
         raise field.error(f"{shown} is a folder, not a {what}", kind=kind)
     if after == before:
         written = datetime.fromtimestamp(after.mtime_ns / 1e9, tz=UTC).isoformat(timespec="seconds")
-        raise field.error(f"the command did not write the {what} {shown}: the one there is left over from an "
-                          f"earlier run (last written {written})", kind=kind,
-                          hint="Make the command write it every time; if it skips work when nothing changed "
-                               "(make, dvc repro), force it (e.g. `dvc repro --force`).")
+        raise field.error(
+            f"the command did not write the {what} {shown}: the one there is left over from an "
+            f"earlier run (last written {written})",
+            kind=kind,
+            hint="Make the command write it every time; if it skips work when nothing changed "
+            "(make, dvc repro), force it (e.g. `dvc repro --force`).",
+        )
 
 
 def _as_predictions_csv(path: Path, workspace: Path) -> Path:

@@ -55,10 +55,17 @@ def load_dataset(config: Config, model: ModelSpec, *, classification: bool, cons
         if missing:
             raise field.child("test").error(
                 f"{display_path(data.test)} lacks {_some(missing)}, which {display_path(data.train)} has",
-                kind=DataError, hint="The test file needs the same feature and target columns as the training file.")
+                kind=DataError,
+                hint="The test file needs the same feature and target columns as the training file.",
+            )
         check_target(test, data.target, path=data.test, field=field.child("test"), classification=classification)
-        return Dataset(x_train=train[features], y_train=train[data.target], x_test=test[features],
-                       y_test=test[data.target], split=f"test file {display_path(data.test)}")
+        return Dataset(
+            x_train=train[features],
+            y_train=train[data.target],
+            x_test=test[features],
+            y_test=test[data.target],
+            split=f"test file {display_path(data.test)}",
+        )
     return _split(train, features, data, field=field, classification=classification, console=console)
 
 
@@ -71,8 +78,10 @@ def feature_columns(columns: Sequence[str], data: DataSpec, *, field: ConfigFiel
     excluded = {data.target, *data.drop}
     features = [column for column in columns if column not in excluded]
     if not features:
-        raise field.error(f"{display_path(path)} has no feature columns left once the target and `drop` "
-                          "columns are set aside", kind=DataError)
+        raise field.error(
+            f"{display_path(path)} has no feature columns left once the target and `drop` columns are set aside",
+            kind=DataError,
+        )
     return features
 
 
@@ -82,9 +91,13 @@ def column_problems(columns: Sequence[str], data: DataSpec, *, field: ConfigFiel
     wanted = [(field.child("target"), data.target)]
     wanted += [(field.child("drop", index), column) for index, column in enumerate(data.drop)]
     return [
-        where.error(f"column {column!r} is not in {display_path(path)}{_did_you_mean(column, present)}",
-                    kind=DataError, hint=f"Its columns are: {', '.join(present)}.")
-        for where, column in wanted if column not in present
+        where.error(
+            f"column {column!r} is not in {display_path(path)}{_did_you_mean(column, present)}",
+            kind=DataError,
+            hint=f"Its columns are: {', '.join(present)}.",
+        )
+        for where, column in wanted
+        if column not in present
     ]
 
 
@@ -100,33 +113,52 @@ def check_target(frame: pd.DataFrame, target: str, *, path: Path, field: ConfigF
         lines = ", ".join(str(row + 2) for row in missing[:MAX_ROWS_SHOWN])
         more = f" and {len(missing) - MAX_ROWS_SHOWN} more" if len(missing) > MAX_ROWS_SHOWN else ""
         where = f" (lines {lines}{more})" if path.suffix.lower() != ".parquet" else ""
-        raise field.error(f"target column {target!r} of {display_path(path)} is empty in {len(missing)} of "
-                          f"{len(values)} rows{where}", kind=DataError,
-                          hint="Drop those rows or fill them in; a model cannot learn from an unknown target.")
+        raise field.error(
+            f"target column {target!r} of {display_path(path)} is empty in {len(missing)} of {len(values)} rows{where}",
+            kind=DataError,
+            hint="Drop those rows or fill them in; a model cannot learn from an unknown target.",
+        )
     if classification:
         classes = values.unique()
         if len(classes) < 2:
-            raise field.error(f"target column {target!r} of {display_path(path)} has a single class "
-                              f"({classes[0]!r}); a classifier needs at least two", kind=DataError)
+            raise field.error(
+                f"target column {target!r} of {display_path(path)} has a single class "
+                f"({classes[0]!r}); a classifier needs at least two",
+                kind=DataError,
+            )
         if pd.api.types.is_float_dtype(values) and not (values == values.round()).all():
-            raise field.error(f"target column {target!r} of {display_path(path)} holds continuous numbers "
-                              f"({len(classes)} distinct values), but the estimator is a classifier",
-                              kind=DataError, hint="Use a regressor for a numeric target.")
+            raise field.error(
+                f"target column {target!r} of {display_path(path)} holds continuous numbers "
+                f"({len(classes)} distinct values), but the estimator is a classifier",
+                kind=DataError,
+                hint="Use a regressor for a numeric target.",
+            )
     elif not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
-        raise field.error(f"target column {target!r} of {display_path(path)} is not numeric "
-                          f"(e.g. {values.iloc[0]!r}), but the estimator is a regressor", kind=DataError,
-                          hint="Use a classifier for a categorical target.")
+        raise field.error(
+            f"target column {target!r} of {display_path(path)} is not numeric "
+            f"(e.g. {values.iloc[0]!r}), but the estimator is a regressor",
+            kind=DataError,
+            hint="Use a classifier for a categorical target.",
+        )
 
 
-def _split(train: pd.DataFrame, features: list[str], data: DataSpec, *, field: ConfigField, classification: bool,
-           console: Console) -> Dataset:
+def _split(
+    train: pd.DataFrame,
+    features: list[str],
+    data: DataSpec,
+    *,
+    field: ConfigField,
+    classification: bool,
+    console: Console,
+) -> Dataset:
     from sklearn.model_selection import train_test_split
 
     size = data.split.test_size
     rows = len(train)
     if isinstance(size, int) and size >= rows:
         raise field.child("split", "test_size").error(
-            f"holds out {size} rows, but {display_path(data.train)} has only {rows}", kind=DataError)
+            f"holds out {size} rows, but {display_path(data.train)} has only {rows}", kind=DataError
+        )
     x, y = train[features], train[data.target]
     described = f"{size:g}" if isinstance(size, float) else f"{size} rows"
     split_args = {"test_size": size, "random_state": data.split.seed}
@@ -138,17 +170,24 @@ def _split(train: pd.DataFrame, features: list[str], data: DataSpec, *, field: C
                 stratified = True
             except ValueError as exc:
                 # Too few rows of some class to put one on each side; an unstratified split still works.
-                console.warn(f"{display_path(data.train)}: cannot stratify the split ({exc}); "
-                             "splitting without stratification")
+                console.warn(
+                    f"{display_path(data.train)}: cannot stratify the split ({exc}); splitting without stratification"
+                )
                 x_train, x_test, y_train, y_test = train_test_split(x, y, **split_args)
         else:
             x_train, x_test, y_train, y_test = train_test_split(x, y, **split_args)
     except ValueError as exc:
-        raise field.child("split").error(f"cannot split {display_path(data.train)} ({rows} rows): {exc}",
-                                         kind=DataError) from None
+        raise field.child("split").error(
+            f"cannot split {display_path(data.train)} ({rows} rows): {exc}", kind=DataError
+        ) from None
     how = "stratified " if stratified else ""
-    return Dataset(x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test,
-                   split=f"{how}split of {display_path(data.train)}, test_size {described}, seed {data.split.seed}")
+    return Dataset(
+        x_train=x_train,
+        y_train=y_train,
+        x_test=x_test,
+        y_test=y_test,
+        split=f"{how}split of {display_path(data.train)}, test_size {described}, seed {data.split.seed}",
+    )
 
 
 def _did_you_mean(name: str, choices: Sequence[str]) -> str:

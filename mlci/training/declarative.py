@@ -23,7 +23,7 @@ from mlci.training.fields import ConfigField, model_field
 from mlci.training.lineage import finish_lineage, start_lineage
 from mlci.training.metrics import check_metric_fits, metric_field, resolve_metrics
 from mlci.training.modelfile import FILE_NAME as MODEL_FILE
-from mlci.training.modelfile import save_model
+from mlci.training.modelfile import save_model, skops_imported_meanwhile
 from mlci.training.outcome import TrainedModel
 from mlci.training.params import estimator_params
 from mlci.training.predictions import FILE_NAME as PREDICTIONS_FILE
@@ -53,21 +53,25 @@ def train_estimator_model(config: Config, model: ModelSpec, *, console: Console,
     fitted = estimator
     if needs_preprocessing(estimator, setting=model.preprocessing):
         fitted = with_preprocessing(estimator, dataset.x_train, field=model_field(config, model.name, "data"))
-    with _warnings_to(console, model.name):
+    with _warnings_to(console, model.name), skops_imported_meanwhile():
         started = time.perf_counter()
         try:
             fitted.fit(dataset.x_train, dataset.y_train)
         except Exception as exc:
             raise param_error(config, model, exc) or source.error(
-                f"fitting {type(estimator).__name__} failed: {type(exc).__name__}: {exc}", kind=TrainingError) from None
+                f"fitting {type(estimator).__name__} failed: {type(exc).__name__}: {exc}", kind=TrainingError
+            ) from None
         fit_seconds = time.perf_counter() - started
         console.detail(f"{model.name}: fitted {type(estimator).__name__} in {fit_seconds:.2f}s")
         try:
-            predictions, classes = predict_test_set(fitted, dataset.x_test, dataset.y_test,
-                                                    classification=classification)
+            predictions, classes = predict_test_set(
+                fitted, dataset.x_test, dataset.y_test, classification=classification
+            )
         except Exception as exc:
-            raise source.error(f"predicting the {len(dataset.x_test)} test rows failed: {type(exc).__name__}: {exc}",
-                               kind=TrainingError) from None
+            raise source.error(
+                f"predicting the {len(dataset.x_test)} test rows failed: {type(exc).__name__}: {exc}",
+                kind=TrainingError,
+            ) from None
 
     try:
         values = score_predictions(predictions, metrics, task=task, classes=classes)
@@ -102,8 +106,10 @@ def estimator_field(config: Config, model: ModelSpec) -> ConfigField:
 
 def _describe(console: Console, name: str, dataset: Dataset) -> None:
     columns = dataset.x_train.shape[1]
-    console.detail(f"{name}: {len(dataset.x_train)} training rows, {len(dataset.x_test)} test rows, "
-                   f"{columns} feature column{'s' if columns != 1 else ''}")
+    console.detail(
+        f"{name}: {len(dataset.x_train)} training rows, {len(dataset.x_test)} test rows, "
+        f"{columns} feature column{'s' if columns != 1 else ''}"
+    )
     console.detail(f"{name}: test rows: {dataset.split}")
 
 

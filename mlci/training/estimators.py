@@ -72,9 +72,11 @@ def import_estimator_class(config: Config, model: ModelSpec) -> type:
         raise field.error(f"{dotted} is not an estimator: it has no fit method")
     if not callable(getattr(cls, "predict", None)):
         what = "a transformer" if callable(getattr(cls, "transform", None)) else "not a model"
-        raise field.error(f"{dotted} is {what}: it has no predict method",
-                          hint="mlci trains models that predict a target; put transformers in a Pipeline "
-                               "before a model, or use an entrypoint that returns the Pipeline.")
+        raise field.error(
+            f"{dotted} is {what}: it has no predict method",
+            hint="mlci trains models that predict a target; put transformers in a Pipeline "
+            "before a model, or use an entrypoint that returns the Pipeline.",
+        )
     return cls
 
 
@@ -93,7 +95,8 @@ def build_estimator(config: Config, model: ModelSpec) -> Any:
                 guess = f" (did you mean `{close[0]}`?)" if close else ""
                 raise field.child(name).error(
                     f"{cls.__name__} has no parameter {name!r}{guess}",
-                    hint=f"Its parameters are: {', '.join(sorted(accepted)) or 'none'}.")
+                    hint=f"Its parameters are: {', '.join(sorted(accepted)) or 'none'}.",
+                )
     try:
         return cls(**params)
     except Exception as exc:
@@ -152,17 +155,23 @@ def load_entrypoint(config: Config, model: ModelSpec) -> Any:
         try:
             estimator = function()
         except Exception as exc:
-            raise field.error(f"{model.entrypoint}() raised {type(exc).__name__}: {exc}{_where(exc, config.root)}",
-                              kind=TrainingError) from None
+            raise field.error(
+                f"{model.entrypoint}() raised {type(exc).__name__}: {exc}{_where(exc, config.root)}", kind=TrainingError
+            ) from None
     if inspect.isclass(estimator) and is_estimator(estimator):
-        raise field.error(f"{model.entrypoint}() returned the class {estimator.__name__}, not an instance",
-                          kind=TrainingError, hint=f"Return {estimator.__name__}(...) instead.")
+        raise field.error(
+            f"{model.entrypoint}() returned the class {estimator.__name__}, not an instance",
+            kind=TrainingError,
+            hint=f"Return {estimator.__name__}(...) instead.",
+        )
     if not is_estimator(estimator):
         shown = repr(estimator)
         shown = shown if len(shown) <= 80 else shown[:77] + "..."
-        raise field.error(f"{model.entrypoint}() returned {type(estimator).__name__} {shown}, not an estimator",
-                          kind=TrainingError,
-                          hint="It must return an unfitted scikit-learn estimator or Pipeline (with fit and predict).")
+        raise field.error(
+            f"{model.entrypoint}() returned {type(estimator).__name__} {shown}, not an estimator",
+            kind=TrainingError,
+            hint="It must return an unfitted scikit-learn estimator or Pipeline (with fit and predict).",
+        )
     return estimator
 
 
@@ -175,8 +184,10 @@ def _entrypoint_function(config: Config, model: ModelSpec) -> Callable[[], Any]:
     if function is None:
         functions = [name for name, value in vars(module).items() if callable(value) and not name.startswith("_")]
         close = difflib.get_close_matches(function_name, functions, n=1)
-        raise field.error(f"module {module_name} has no function {function_name}",
-                          hint=f"Did you mean {module_name}:{close[0]}?" if close else None)
+        raise field.error(
+            f"module {module_name} has no function {function_name}",
+            hint=f"Did you mean {module_name}:{close[0]}?" if close else None,
+        )
     if not callable(function):
         raise field.error(f"{model.entrypoint} is a {type(function).__name__}, not a function")
     return function
@@ -188,10 +199,14 @@ def _import_module(module_name: str, *, field: ConfigField, wanted: str, root: P
     except ModuleNotFoundError as exc:
         missing = exc.name or module_name
         if module_name == missing or module_name.startswith(f"{missing}."):
-            raise field.error(f"cannot import {wanted}: there is no module named {missing}",
-                              hint=_sentence(_module_suggestion(missing) or _sklearn_suggestion(wanted))) from None
-        raise field.error(f"importing {module_name} failed: it needs the module {missing}, which is not installed",
-                          hint=f"Install the package that provides {missing}.") from None
+            raise field.error(
+                f"cannot import {wanted}: there is no module named {missing}",
+                hint=_sentence(_module_suggestion(missing) or _sklearn_suggestion(wanted)),
+            ) from None
+        raise field.error(
+            f"importing {module_name} failed: it needs the module {missing}, which is not installed",
+            hint=f"Install the package that provides {missing}.",
+        ) from None
     except Exception as exc:
         raise field.error(f"importing {module_name} failed: {type(exc).__name__}: {exc}{_where(exc, root)}") from None
 
@@ -204,8 +219,9 @@ def _module_suggestion(missing: str) -> str | None:
         package = importlib.import_module(parent)
     except Exception:
         return None
-    names = [info.name for info in pkgutil.iter_modules(getattr(package, "__path__", []))
-             if not info.name.startswith("_")]
+    names = [
+        info.name for info in pkgutil.iter_modules(getattr(package, "__path__", [])) if not info.name.startswith("_")
+    ]
     close = difflib.get_close_matches(leaf, names, n=1)
     return f"did you mean {parent}.{close[0]}?" if close else None
 

@@ -40,7 +40,8 @@ def check_deps(config: Config, model: ModelSpec) -> None:
         if not dep.exists():
             raise model_field(config, model.name, "deps", index).error(
                 f"{display_path(dep)}: no such file or folder",
-                hint="`deps` lists what the model depends on, relative to mlci.yaml's folder.")
+                hint="`deps` lists what the model depends on, relative to mlci.yaml's folder.",
+            )
 
 
 def model_inputs(model: ModelSpec) -> list[Path]:
@@ -59,12 +60,17 @@ def start_lineage(config: Config, model: ModelSpec) -> LineageStart:
     started = time.perf_counter()
     check_deps(config, model)
     inputs = [path for path in model_inputs(model) if path.exists()]
-    return LineageStart(git=git_state(config.root), fingerprints=fingerprint_paths(inputs, root=config.root),
-                        started_at=started_at, started=started)
+    return LineageStart(
+        git=git_state(config.root),
+        fingerprints=fingerprint_paths(inputs, root=config.root),
+        started_at=started_at,
+        started=started,
+    )
 
 
-def finish_lineage(start: LineageStart, model: ModelSpec, *, fit_seconds: float | None = None,
-                   rows: dict[str, int] | None = None) -> dict[str, Any]:
+def finish_lineage(
+    start: LineageStart, model: ModelSpec, *, fit_seconds: float | None = None, rows: dict[str, int] | None = None
+) -> dict[str, Any]:
     """The complete lineage of a run that began at `start` and ends now."""
     duration = time.perf_counter() - start.started
     lineage: dict[str, Any] = {

@@ -51,7 +51,7 @@ def scorer_names() -> frozenset[str]:
 def metric_names() -> list[str]:
     """Every name a declarative model may list: the scorers and the positive aliases of `neg_*` ones."""
     names = scorer_names()
-    aliases = {name[len(NEGATED_PREFIX):] for name in names if name.startswith(NEGATED_PREFIX)}
+    aliases = {name[len(NEGATED_PREFIX) :] for name in names if name.startswith(NEGATED_PREFIX)}
     return sorted(names | aliases)
 
 
@@ -68,15 +68,19 @@ def resolve_metric(config: Config, model: ModelSpec, index: int) -> ResolvedMetr
     else:
         close = difflib.get_close_matches(spec.name, metric_names(), n=3)
         suggestion = f"Did you mean {', '.join(close)}? " if close else ""
-        raise field.error(f"unknown metric {spec.name!r}",
-                          hint=f"{suggestion}Use a scikit-learn scorer name (sklearn.metrics.get_scorer_names()), "
-                               "or the name of a `neg_` scorer without the prefix to report the loss as a positive "
-                               "number.")
+        raise field.error(
+            f"unknown metric {spec.name!r}",
+            hint=f"{suggestion}Use a scikit-learn scorer name (sklearn.metrics.get_scorer_names()), "
+            "or the name of a `neg_` scorer without the prefix to report the loss as a positive "
+            "number.",
+        )
     goal: Goal = "minimize" if negate else "maximize"
     if spec.goal is not None and spec.goal != goal:
         better = "lower" if goal == "minimize" else "higher"
-        raise field.error(f"goal {spec.goal} contradicts scikit-learn: for {spec.name}, {better} is better",
-                          hint="Remove `goal:`; mlci knows the direction of every scorer.")
+        raise field.error(
+            f"goal {spec.goal} contradicts scikit-learn: for {spec.name}, {better} is better",
+            hint="Remove `goal:`; mlci knows the direction of every scorer.",
+        )
     return ResolvedMetric(name=spec.name, scorer_name=scorer_name, goal=goal, negate=negate, index=index)
 
 
@@ -97,18 +101,23 @@ def check_metric_fits(config: Config, model: ModelSpec, metric: ResolvedMetric, 
     module = getattr(getattr(scorer, "_score_func", None), "__module__", "") or ""
     kind = type(estimator).__name__
     if not classification and module.startswith(CLASSIFICATION_MODULES):
-        raise field.error(f"{metric.name} is a classification metric, but {kind} is a regressor",
-                          hint="Use regression metrics such as r2, mean_absolute_error or root_mean_squared_error.")
+        raise field.error(
+            f"{metric.name} is a classification metric, but {kind} is a regressor",
+            hint="Use regression metrics such as r2, mean_absolute_error or root_mean_squared_error.",
+        )
     if classification and module.startswith(REGRESSION_MODULES):
-        raise field.error(f"{metric.name} is a regression metric, but {kind} is a classifier",
-                          hint="Use classification metrics such as accuracy, f1_macro, roc_auc or log_loss.")
+        raise field.error(
+            f"{metric.name} is a regression metric, but {kind} is a classifier",
+            hint="Use classification metrics such as accuracy, f1_macro, roc_auc or log_loss.",
+        )
     # `_response_method` is how a scorer says which prediction it needs; it has no public spelling.
     needed = getattr(scorer, "_response_method", "predict")
     options = [needed] if isinstance(needed, str) else list(needed)
     if classification and not any(callable(getattr(estimator, option, None)) for option in options):
         wanted = " or ".join(options)
-        raise field.error(f"{metric.name} needs {wanted}, which {kind} does not have",
-                          hint=_probability_hint(estimator))
+        raise field.error(
+            f"{metric.name} needs {wanted}, which {kind} does not have", hint=_probability_hint(estimator)
+        )
 
 
 def metric_field(config: Config, model: ModelSpec, metric: ResolvedMetric) -> ConfigField:

@@ -51,8 +51,11 @@ def read_metrics_file(path: Path, *, field: ConfigField) -> dict[str, Any]:
     shown = display_path(path)
     kind = metrics_format(path)
     if kind is None:
-        raise field.error(f"{shown}: cannot tell the format of a metrics file from its extension",
-                          kind=MetricsFileError, hint="Name it .json, .yaml, .yml or .toml.")
+        raise field.error(
+            f"{shown}: cannot tell the format of a metrics file from its extension",
+            kind=MetricsFileError,
+            hint="Name it .json, .yaml, .yml or .toml.",
+        )
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
@@ -72,8 +75,11 @@ def read_metrics_file(path: Path, *, field: ConfigField) -> dict[str, Any]:
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise field.error(f"{shown} is not valid {kind}: {reason}", kind=MetricsFileError) from None
     if not isinstance(data, (dict, list)):
-        raise field.error(f"{shown} holds a single {type(data).__name__}, not named metrics",
-                          kind=MetricsFileError, hint='Write an object of named values, e.g. {"test": {"auc": 0.91}}.')
+        raise field.error(
+            f"{shown} holds a single {type(data).__name__}, not named metrics",
+            kind=MetricsFileError,
+            hint='Write an object of named values, e.g. {"test": {"auc": 0.91}}.',
+        )
     return flatten(data)
 
 
@@ -86,9 +92,12 @@ def pick_metrics(values: dict[str, Any], names: Sequence[str], *, path: Path, fi
         if name not in values:
             keys = [key for key in values if key]
             listed = ", ".join(keys[:MAX_KEYS_SHOWN]) + (", ..." if len(keys) > MAX_KEYS_SHOWN else "")
-            raise field.error(f"{shown} has no metric {name!r}", kind=MetricsFileError,
-                              hint=f"Its keys are: {listed or 'none'}. Nested keys are joined with dots "
-                                   "(test.auc) and list items by index (folds.0).")
+            raise field.error(
+                f"{shown} has no metric {name!r}",
+                kind=MetricsFileError,
+                hint=f"Its keys are: {listed or 'none'}. Nested keys are joined with dots "
+                "(test.auc) and list items by index (folds.0).",
+            )
         picked[name] = _number(values[name], name=name, shown=shown, field=field)
     return picked
 
@@ -103,17 +112,22 @@ def _number(value: Any, *, name: str, shown: str, field: ConfigField) -> float:
             hint = "Write it as a number, without quotes (in YAML, write 1.0e-3 rather than 1e-3)."
         except ValueError:
             pass
-        raise field.error(f"{shown}: metric {name!r} is the text {value!r}, not a number", kind=MetricsFileError,
-                          hint=hint)
+        raise field.error(
+            f"{shown}: metric {name!r} is the text {value!r}, not a number", kind=MetricsFileError, hint=hint
+        )
     if not isinstance(value, (int, float)):
         raise field.error(f"{shown}: metric {name!r} is {_kind(value)}, not a number", kind=MetricsFileError)
     number = float(value)
     if math.isnan(number):
-        raise field.error(f"{shown}: metric {name!r} is NaN", kind=MetricsFileError,
-                          hint="The training produced no valid value for it; a metric must be a finite number.")
+        raise field.error(
+            f"{shown}: metric {name!r} is NaN",
+            kind=MetricsFileError,
+            hint="The training produced no valid value for it; a metric must be a finite number.",
+        )
     if math.isinf(number):
-        raise field.error(f"{shown}: metric {name!r} is infinite", kind=MetricsFileError,
-                          hint="A metric must be a finite number.")
+        raise field.error(
+            f"{shown}: metric {name!r} is infinite", kind=MetricsFileError, hint="A metric must be a finite number."
+        )
     return number
 
 

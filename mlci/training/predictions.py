@@ -38,8 +38,9 @@ class PredictionsSummary:
     classification: bool
 
 
-def predict_test_set(model: Any, x_test: pd.DataFrame, y_test: pd.Series, *,
-                     classification: bool) -> tuple[pd.DataFrame, list[Any] | None]:
+def predict_test_set(
+    model: Any, x_test: pd.DataFrame, y_test: pd.Series, *, classification: bool
+) -> tuple[pd.DataFrame, list[Any] | None]:
     """The fitted `model`'s predictions on the test rows in the `predictions.csv` layout, and the
     class order for classifiers (None for regressors)."""
     import pandas as pd
@@ -77,7 +78,7 @@ def classes_from_columns(frame: pd.DataFrame) -> list[Any] | None:
     A CSV header is text, so each name is matched to the label in `y_true` or `y_pred` that prints
     the same; a class that never occurs in either is converted to `y_true`'s type."""
     for prefix in (PROBA_PREFIX, SCORE_PREFIX):
-        names = [str(column)[len(prefix):] for column in frame.columns if str(column).startswith(prefix)]
+        names = [str(column)[len(prefix) :] for column in frame.columns if str(column).startswith(prefix)]
         if names:
             break
     else:
@@ -104,10 +105,12 @@ def summarize_predictions_file(path: Path, *, field: ConfigField) -> Predictions
     missing = [name for name in (Y_TRUE, Y_PRED) if name not in columns]
     if missing:
         found = ", ".join(columns) if columns else "no header at all"
-        raise field.error(f"{shown} lacks the column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
-                          f"(its header: {found})", kind=MetricsFileError,
-                          hint="A predictions file is a CSV with y_true and y_pred columns, one row per test row, "
-                               "plus proba_<class> columns for classifiers.")
+        raise field.error(
+            f"{shown} lacks the column{'s' if len(missing) > 1 else ''} {', '.join(missing)} (its header: {found})",
+            kind=MetricsFileError,
+            hint="A predictions file is a CSV with y_true and y_pred columns, one row per test row, "
+            "plus proba_<class> columns for classifiers.",
+        )
     classification = any(name.startswith((PROBA_PREFIX, SCORE_PREFIX)) or name == SCORE_COLUMN for name in columns)
     return PredictionsSummary(rows=rows, classification=classification)
 

@@ -45,16 +45,22 @@ def column_kinds(features: pd.DataFrame, *, field: ConfigField) -> ColumnKinds:
         dtype = features[column].dtype
         if pd.api.types.is_bool_dtype(dtype) and not isinstance(dtype, pd.BooleanDtype):
             kinds.boolean.append(column)
-        elif (pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_string_dtype(dtype)
-                or pd.api.types.is_object_dtype(dtype) or isinstance(dtype, pd.CategoricalDtype)):
+        elif (
+            pd.api.types.is_bool_dtype(dtype)
+            or pd.api.types.is_string_dtype(dtype)
+            or pd.api.types.is_object_dtype(dtype)
+            or isinstance(dtype, pd.CategoricalDtype)
+        ):
             kinds.categorical.append(column)
         elif pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_complex_dtype(dtype):
             kinds.numeric.append(column)
         else:
-            raise field.error(f"column {column!r} has type {dtype}, which the default preprocessing cannot use",
-                              kind=DataError,
-                              hint="List it under `drop`, derive numbers from it in your data, or make the "
-                                   "estimator a Pipeline that handles it (see `entrypoint`).")
+            raise field.error(
+                f"column {column!r} has type {dtype}, which the default preprocessing cannot use",
+                kind=DataError,
+                hint="List it under `drop`, derive numbers from it in your data, or make the "
+                "estimator a Pipeline that handles it (see `entrypoint`).",
+            )
     return kinds
 
 
@@ -72,15 +78,31 @@ def with_preprocessing(estimator: Any, features: pd.DataFrame, *, field: ConfigF
     sparse = bool(get_tags(estimator).input_tags.sparse)
     transformers = []
     if kinds.numeric:
-        transformers.append(("numeric", Pipeline([
-            ("impute", SimpleImputer(strategy="median")),
-            ("scale", StandardScaler()),
-        ]), kinds.numeric))
+        transformers.append(
+            (
+                "numeric",
+                Pipeline(
+                    [
+                        ("impute", SimpleImputer(strategy="median")),
+                        ("scale", StandardScaler()),
+                    ]
+                ),
+                kinds.numeric,
+            )
+        )
     if kinds.categorical:
-        transformers.append(("categorical", Pipeline([
-            ("impute", SimpleImputer(strategy="most_frequent")),
-            ("onehot", OneHotEncoder(handle_unknown="ignore", sparse_output=sparse)),
-        ]), kinds.categorical))
+        transformers.append(
+            (
+                "categorical",
+                Pipeline(
+                    [
+                        ("impute", SimpleImputer(strategy="most_frequent")),
+                        ("onehot", OneHotEncoder(handle_unknown="ignore", sparse_output=sparse)),
+                    ]
+                ),
+                kinds.categorical,
+            )
+        )
     if kinds.boolean:
         transformers.append(("boolean", OneHotEncoder(handle_unknown="ignore", sparse_output=sparse), kinds.boolean))
     columns = ColumnTransformer(transformers, sparse_threshold=0.3 if sparse else 0.0)

@@ -93,15 +93,18 @@ class StoredPredictions:
                     warnings.simplefilter("ignore", category=UserWarning)
                     value = float(scorer(self.estimator, x, y_true))
             except (ValueError, TypeError, AttributeError, IndexError) as exc:
-                raise MetricComputationError(metric.name, f"cannot be computed from these predictions: {exc}",
-                                             hint=_hint_for(str(exc))) from None
+                raise MetricComputationError(
+                    metric.name, f"cannot be computed from these predictions: {exc}", hint=_hint_for(str(exc))
+                ) from None
             if metric.negate:
                 value = -value
             if not math.isfinite(value):
                 raise MetricComputationError(
-                    metric.name, f"is {value} on these {len(selected)} test rows",
+                    metric.name,
+                    f"is {value} on these {len(selected)} test rows",
                     hint="A metric that is not a finite number cannot be compared; check that the test set is "
-                         "large enough and holds more than one value of the target.")
+                    "large enough and holds more than one value of the target.",
+                )
             values[metric.name] = value
         return values
 
@@ -121,8 +124,10 @@ def score_predictions(
 
 def _hint_for(reason: str) -> str | None:
     if "pos_label" in reason:
-        return ("Binary metrics such as f1, precision and recall need the positive class to be 1; use the "
-                "_macro or _weighted variant, or encode the target as 0/1.")
+        return (
+            "Binary metrics such as f1, precision and recall need the positive class to be 1; use the "
+            "_macro or _weighted variant, or encode the target as 0/1."
+        )
     if "multiclass" in reason or "multi_class" in reason:
         return "For more than two classes use a multiclass variant, such as roc_auc_ovr or f1_macro."
     return None
@@ -143,8 +148,9 @@ def _frozen_estimator_classes() -> tuple[type, type]:
     class FrozenClassifier(ClassifierMixin, BaseEstimator):
         """Answers `predict`, `predict_proba` and `decision_function` from stored arrays, by row number."""
 
-        def __init__(self, predictions: Any = None, probabilities: Any = None, scores: Any = None,
-                     classes: Any = None) -> None:
+        def __init__(
+            self, predictions: Any = None, probabilities: Any = None, scores: Any = None, classes: Any = None
+        ) -> None:
             self.predictions = predictions
             self.probabilities = probabilities
             self.scores = scores

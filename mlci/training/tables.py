@@ -56,8 +56,9 @@ def read_table(path: Path, *, field: ConfigField) -> pd.DataFrame:
     try:
         frame = pd.read_parquet(path) if kind == "parquet" else pd.read_csv(path, sep=_separator(kind))
     except pd.errors.EmptyDataError:
-        raise field.error(f"{shown} is empty", kind=DataError,
-                          hint="It should start with a header row naming the columns.") from None
+        raise field.error(
+            f"{shown} is empty", kind=DataError, hint="It should start with a header row naming the columns."
+        ) from None
     except (UnicodeDecodeError, pd.errors.ParserError, OSError, ValueError) as exc:
         # pyarrow's errors derive from OSError or ValueError; its message names what is wrong with the file.
         raise field.error(f"{shown} could not be read as {kind.upper()}: {_first_line(exc)}", kind=DataError) from None
@@ -106,14 +107,20 @@ def _without_nullable_booleans(frame: pd.DataFrame) -> pd.DataFrame:
 def _check_file(path: Path, *, field: ConfigField) -> TableFormat:
     shown = display_path(path)
     if not path.exists():
-        raise field.error(f"{shown}: no such file", kind=DataError,
-                          hint="Paths in mlci.yaml are relative to the folder that holds it.")
+        raise field.error(
+            f"{shown}: no such file",
+            kind=DataError,
+            hint="Paths in mlci.yaml are relative to the folder that holds it.",
+        )
     if path.is_dir():
         raise field.error(f"{shown} is a folder, not a data file", kind=DataError)
     kind = table_format(path)
     if kind is None:
-        raise field.error(f"{shown} is not a CSV or Parquet file (judging by its extension)", kind=DataError,
-                          hint=f"mlci reads {SUPPORTED}.")
+        raise field.error(
+            f"{shown} is not a CSV or Parquet file (judging by its extension)",
+            kind=DataError,
+            hint=f"mlci reads {SUPPORTED}.",
+        )
     return kind
 
 

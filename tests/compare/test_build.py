@@ -16,10 +16,14 @@ def test_a_model_trained_on_both_sides(tmp_path: Path) -> None:
     config = make_config(tmp_path)
     comparison = compare(
         config,
-        head_runs={"iris": make_run("iris", {"accuracy": 0.95, "f1_macro": 0.94}, params={"C": 10.0}),
-                   "churn": make_run("churn", {"auc": 0.8, "latency_ms": 86.0})},
-        base_runs={"iris": make_run("iris", {"accuracy": 0.93, "f1_macro": 0.94}, params={"C": 1.0}, commit=BASE_SHA),
-                   "churn": make_run("churn", {"auc": 0.8, "latency_ms": 80.0}, commit=BASE_SHA)},
+        head_runs={
+            "iris": make_run("iris", {"accuracy": 0.95, "f1_macro": 0.94}, params={"C": 10.0}),
+            "churn": make_run("churn", {"auc": 0.8, "latency_ms": 86.0}),
+        },
+        base_runs={
+            "iris": make_run("iris", {"accuracy": 0.93, "f1_macro": 0.94}, params={"C": 1.0}, commit=BASE_SHA),
+            "churn": make_run("churn", {"auc": 0.8, "latency_ms": 80.0}, commit=BASE_SHA),
+        },
     )
     iris, churn = comparison.models
     assert (iris.name, iris.status, churn.name, churn.status) == ("iris", "improved", "churn", "regressed")
@@ -33,12 +37,18 @@ def test_a_model_trained_on_both_sides(tmp_path: Path) -> None:
 
 def test_metrics_follow_the_config_order_then_extra_ones(tmp_path: Path) -> None:
     config = make_config(tmp_path)
-    comparison = compare(config,
-                         head_runs={"iris": make_run("iris", {"zeta": 1.0, "f1_macro": 0.9, "accuracy": 0.9})},
-                         base_runs={"iris": make_run("iris", {"accuracy": 0.9, "alpha": 2.0}, commit=BASE_SHA)})
+    comparison = compare(
+        config,
+        head_runs={"iris": make_run("iris", {"zeta": 1.0, "f1_macro": 0.9, "accuracy": 0.9})},
+        base_runs={"iris": make_run("iris", {"accuracy": 0.9, "alpha": 2.0}, commit=BASE_SHA)},
+    )
     iris = by_name(comparison)["iris"]
     assert [(m.name, m.status) for m in iris.metrics] == [
-        ("accuracy", "unchanged"), ("f1_macro", "new"), ("alpha", "removed"), ("zeta", "new")]
+        ("accuracy", "unchanged"),
+        ("f1_macro", "new"),
+        ("alpha", "removed"),
+        ("zeta", "new"),
+    ]
 
 
 def test_the_goal_comes_from_the_head_run(tmp_path: Path) -> None:
@@ -51,8 +61,9 @@ def test_the_goal_comes_from_the_head_run(tmp_path: Path) -> None:
 
 def test_a_model_without_a_base_run_is_new_and_max_drop_is_not_checked(tmp_path: Path) -> None:
     config = make_config(tmp_path)
-    comparison = compare(config, head_runs={"iris": make_run("iris", {"accuracy": 0.95, "f1_macro": 0.9})},
-                         base_runs={})
+    comparison = compare(
+        config, head_runs={"iris": make_run("iris", {"accuracy": 0.95, "f1_macro": 0.9})}, base_runs={}
+    )
     iris = by_name(comparison)["iris"]
     assert iris.status == "new" and {m.status for m in iris.metrics} == {"new"}
     assert [(g.kind, g.passed) for g in iris.gates] == [("min", True), ("max_drop", None)]
@@ -61,9 +72,14 @@ def test_a_model_without_a_base_run_is_new_and_max_drop_is_not_checked(tmp_path:
 
 def test_a_model_only_the_base_has_is_removed_and_not_gated(tmp_path: Path) -> None:
     config = make_config(tmp_path)
-    comparison = compare(config, head_runs={"iris": make_run("iris", {"accuracy": 0.95, "f1_macro": 0.9}),
-                                            "legacy": make_run("legacy", {"auc": 0.1})},
-                         base_runs={"legacy": make_run("legacy", {"auc": 0.7}, commit=BASE_SHA)})
+    comparison = compare(
+        config,
+        head_runs={
+            "iris": make_run("iris", {"accuracy": 0.95, "f1_macro": 0.9}),
+            "legacy": make_run("legacy", {"auc": 0.1}),
+        },
+        base_runs={"legacy": make_run("legacy", {"auc": 0.7}, commit=BASE_SHA)},
+    )
     names = [model.name for model in comparison.models]
     assert names == ["iris", "churn", "legacy"]
     legacy = by_name(comparison)["legacy"]
@@ -73,12 +89,17 @@ def test_a_model_only_the_base_has_is_removed_and_not_gated(tmp_path: Path) -> N
 
 def test_a_configured_model_not_trained_here_keeps_the_base_values(tmp_path: Path) -> None:
     config = make_config(tmp_path)
-    comparison = compare(config, head_runs={"iris": make_run("iris", {"accuracy": 0.95, "f1_macro": 0.9})},
-                         base_runs={"churn": make_run("churn", {"auc": 0.8, "latency_ms": 500.0}, commit=BASE_SHA)})
+    comparison = compare(
+        config,
+        head_runs={"iris": make_run("iris", {"accuracy": 0.95, "f1_macro": 0.9})},
+        base_runs={"churn": make_run("churn", {"auc": 0.8, "latency_ms": 500.0}, commit=BASE_SHA)},
+    )
     churn = by_name(comparison)["churn"]
     assert churn.status == "unchanged" and churn.gates == [] and churn.head_run is None
     assert [(m.name, m.base, m.head, m.status) for m in churn.metrics] == [
-        ("auc", 0.8, None, "unchanged"), ("latency_ms", 500.0, None, "unchanged")]
+        ("auc", 0.8, None, "unchanged"),
+        ("latency_ms", 500.0, None, "unchanged"),
+    ]
     assert any("not trained in this checkout" in note for note in churn.notes)
     # Its base value breaks `max: 100`, but nothing new was measured: the PR is not blamed for it.
     assert comparison.passed
@@ -92,8 +113,11 @@ def test_a_configured_model_with_no_run_anywhere_is_new_and_empty(tmp_path: Path
 
 def test_a_gated_metric_missing_from_the_head_run_fails(tmp_path: Path) -> None:
     config = make_config(tmp_path)
-    comparison = compare(config, head_runs={"iris": make_run("iris", {"f1_macro": 0.9})},
-                         base_runs={"iris": make_run("iris", {"accuracy": 0.95, "f1_macro": 0.9}, commit=BASE_SHA)})
+    comparison = compare(
+        config,
+        head_runs={"iris": make_run("iris", {"f1_macro": 0.9})},
+        base_runs={"iris": make_run("iris", {"accuracy": 0.95, "f1_macro": 0.9}, commit=BASE_SHA)},
+    )
     assert not comparison.passed
     assert [(model, gate.kind) for model, gate in comparison.failed_gates] == [("iris", "min"), ("iris", "max_drop")]
 
@@ -101,17 +125,19 @@ def test_a_gated_metric_missing_from_the_head_run_fails(tmp_path: Path) -> None:
 def test_runs_from_another_commit_or_a_dirty_tree_get_notes(tmp_path: Path) -> None:
     config = make_config(tmp_path)
     stale = make_run("iris", {"accuracy": 0.95, "f1_macro": 0.9}, commit="1234567" + "0" * 33, dirty=True)
-    comparison = compare(config, head_runs={"iris": stale}, base_runs={},
-                         head=HeadInfo(commit="b" * 40, branch="feature", dirty=True))
-    assert by_name(comparison)["iris"].notes == ["trained at 1234567, not at the current commit",
-                                                 "trained with uncommitted changes"]
+    comparison = compare(
+        config, head_runs={"iris": stale}, base_runs={}, head=HeadInfo(commit="b" * 40, branch="feature", dirty=True)
+    )
+    assert by_name(comparison)["iris"].notes == [
+        "trained at 1234567, not at the current commit",
+        "trained with uncommitted changes",
+    ]
     assert any("uncommitted changes" in note for note in comparison.notes)
 
 
 def test_json_document_has_schema_version_and_passed_flags(tmp_path: Path) -> None:
     config = make_config(tmp_path)
-    comparison = compare(config, head_runs={"iris": make_run("iris", {"accuracy": 0.5, "f1_macro": 0.5})},
-                         base_runs={})
+    comparison = compare(config, head_runs={"iris": make_run("iris", {"accuracy": 0.5, "f1_macro": 0.5})}, base_runs={})
     data = comparison.to_json()
     assert data["schema_version"] == 1 and data["passed"] is False
     assert data["generated_at"] == "2026-11-22T12:00:00+00:00"

@@ -44,8 +44,14 @@ def project(make_repo: Callable[..., Path], tmp_path: Path) -> Callable[[float],
 
 
 def _run(metrics: dict[str, float], *, commit: str) -> Run:
-    return Run(model="iris", mode="declarative", metrics=metrics, goals={name: "maximize" for name in metrics},
-               params={"C": 1.0}, lineage={"git": {"commit": commit, "branch": "x", "dirty": False}})
+    return Run(
+        model="iris",
+        mode="declarative",
+        metrics=metrics,
+        goals={name: "maximize" for name in metrics},
+        params={"C": 1.0},
+        lineage={"git": {"commit": commit, "branch": "x", "dirty": False}},
+    )
 
 
 def mlci(root: Path, *args: str):
@@ -86,8 +92,11 @@ def test_report_writes_markdown_with_the_marker(project, tmp_path: Path) -> None
 
 
 def test_a_sandbox_violation_in_a_user_template_exits_2_without_a_traceback(project) -> None:
-    root = project(0.95, extra_config="report:\n  template: evil.md.j2\n",
-                   files={"evil.md.j2": "{{ ''.__class__.__mro__[1].__subclasses__() }}\n"})
+    root = project(
+        0.95,
+        extra_config="report:\n  template: evil.md.j2\n",
+        files={"evil.md.j2": "{{ ''.__class__.__mro__[1].__subclasses__() }}\n"},
+    )
     result = mlci(root, "report", "--base", "main")
     assert result.exit_code == 2
     assert "evil.md.j2:1:" in result.output and "sandbox" in result.output

@@ -61,8 +61,9 @@ def test_max_drop_percent_on_a_maximize_metric() -> None:
 
 def test_an_improvement_never_fails_max_drop() -> None:
     [maximize] = check(GateSpec("accuracy", max_drop=0), goal="maximize", base=0.9, head=0.95)
-    [minimize] = check(GateSpec("latency_ms", max_drop=0, max_drop_is_percent=True), goal="minimize",
-                       base=100.0, head=80.0)
+    [minimize] = check(
+        GateSpec("latency_ms", max_drop=0, max_drop_is_percent=True), goal="minimize", base=100.0, head=80.0
+    )
     assert maximize.passed is True and maximize.value == pytest.approx(-0.05)
     assert minimize.passed is True and minimize.value == pytest.approx(-20.0)
     assert "did not get worse" in maximize.message

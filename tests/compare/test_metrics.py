@@ -7,12 +7,15 @@ import pytest
 from mlci.compare.metrics import compare_metric, model_status
 
 
-@pytest.mark.parametrize(("goal", "base", "head", "status"), [
-    ("maximize", 0.90, 0.95, "improved"),
-    ("maximize", 0.90, 0.85, "regressed"),
-    ("minimize", 120.0, 100.0, "improved"),
-    ("minimize", 100.0, 120.0, "regressed"),
-])
+@pytest.mark.parametrize(
+    ("goal", "base", "head", "status"),
+    [
+        ("maximize", 0.90, 0.95, "improved"),
+        ("maximize", 0.90, 0.85, "regressed"),
+        ("minimize", 120.0, 100.0, "improved"),
+        ("minimize", 100.0, 120.0, "regressed"),
+    ],
+)
 def test_status_follows_the_goal(goal: str, base: float, head: float, status: str) -> None:
     metric = compare_metric("m", goal=goal, base=base, head=head)
     assert metric.status == status
@@ -57,17 +60,26 @@ def test_a_noise_test_decides_what_is_unchanged() -> None:
     assert metric.status == "unchanged" and metric.change == pytest.approx(0.4)
 
 
-@pytest.mark.parametrize(("statuses", "expected"), [
-    (["improved", "unchanged"], "improved"),
-    (["regressed", "unchanged", "new"], "regressed"),
-    (["improved", "regressed"], "mixed"),
-    (["unchanged", "new", "removed"], "unchanged"),
-    ([], "unchanged"),
-])
+@pytest.mark.parametrize(
+    ("statuses", "expected"),
+    [
+        (["improved", "unchanged"], "improved"),
+        (["regressed", "unchanged", "new"], "regressed"),
+        (["improved", "regressed"], "mixed"),
+        (["unchanged", "new", "removed"], "unchanged"),
+        ([], "unchanged"),
+    ],
+)
 def test_model_status_from_its_metrics(statuses: list[str], expected: str) -> None:
-    values = {"improved": (0.5, 0.6), "regressed": (0.6, 0.5), "unchanged": (0.5, 0.5), "new": (None, 0.5),
-              "removed": (0.5, None)}
-    metrics = [compare_metric(f"m{i}", goal="maximize", base=values[s][0], head=values[s][1])
-               for i, s in enumerate(statuses)]
+    values = {
+        "improved": (0.5, 0.6),
+        "regressed": (0.6, 0.5),
+        "unchanged": (0.5, 0.5),
+        "new": (None, 0.5),
+        "removed": (0.5, None),
+    }
+    metrics = [
+        compare_metric(f"m{i}", goal="maximize", base=values[s][0], head=values[s][1]) for i, s in enumerate(statuses)
+    ]
     assert [m.status for m in metrics] == statuses
     assert model_status(metrics) == expected

@@ -75,17 +75,41 @@ def test_config_hash_changes_with_params_only(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("old", "new", "expected"),
     [
-        ("      class: sklearn", "      clas: sklearn", "mlci.yaml:9: models.iris.estimator.clas: unknown key (did you mean `class`?)"),
-        ("    metrics: [accuracy, f1_macro]", "    metric: [accuracy]", "models.iris.metric: unknown key (did you mean `metrics`?)"),
-        ("test_size: 0.3", "test_size: 1.5", "mlci.yaml:7: models.iris.data.split.test_size: a fraction must be between 0 and 1"),
+        (
+            "      class: sklearn",
+            "      clas: sklearn",
+            "mlci.yaml:9: models.iris.estimator.clas: unknown key (did you mean `class`?)",
+        ),
+        (
+            "    metrics: [accuracy, f1_macro]",
+            "    metric: [accuracy]",
+            "models.iris.metric: unknown key (did you mean `metrics`?)",
+        ),
+        (
+            "test_size: 0.3",
+            "test_size: 1.5",
+            "mlci.yaml:7: models.iris.data.split.test_size: a fraction must be between 0 and 1",
+        ),
         ("seed: 4", "seed: four", "models.iris.data.split.seed: must be a whole number, not text 'four'"),
         ("min: 0.9", "min: high", "mlci.yaml:13: models.iris.gates.accuracy.min: must be a finite number"),
         ("max_drop: 2%", "max_drop: lots", "models.iris.gates.accuracy.max_drop: must be a number or a percentage"),
-        ("      accuracy: {min", "      acuracy: {min", "models.iris.gates.acuracy: gate for a metric the model does not list (did you mean `accuracy`?)"),
-        ("      - latency_ms", "      - throughput", "mlci.yaml:21: models.churn.metrics[1]: metric 'throughput' needs a goal"),
+        (
+            "      accuracy: {min",
+            "      acuracy: {min",
+            "models.iris.gates.acuracy: gate for a metric the model does not list (did you mean `accuracy`?)",
+        ),
+        (
+            "      - latency_ms",
+            "      - throughput",
+            "mlci.yaml:21: models.churn.metrics[1]: metric 'throughput' needs a goal",
+        ),
         ("  churn:", "  Churn!:", "models.Churn!: model names use lowercase letters"),
         ("version: 1", "version: 2", "mlci.yaml:1: version: unsupported version 2"),
-        ("    command: python", "    entrypoint: pkg:f\n    command: python", "needs exactly one of `estimator`, `entrypoint` or `command`"),
+        (
+            "    command: python",
+            "    entrypoint: pkg:f\n    command: python",
+            "needs exactly one of `estimator`, `entrypoint` or `command`",
+        ),
         ("      target: species\n", "", "models.iris.data: missing required key `target`"),
     ],
 )
@@ -100,8 +124,9 @@ def test_malformed_yaml_names_the_line(tmp_path: Path) -> None:
 
 
 def test_duplicate_keys_are_errors_not_silently_merged(tmp_path: Path) -> None:
-    message = error_of(tmp_path, GOOD.replace("    metrics: [accuracy, f1_macro]",
-                                              "    metrics: [accuracy]\n    metrics: [f1_macro]"))
+    message = error_of(
+        tmp_path, GOOD.replace("    metrics: [accuracy, f1_macro]", "    metrics: [accuracy]\n    metrics: [f1_macro]")
+    )
     assert "mlci.yaml:12: models.iris.metrics: key appears twice" in message
 
 
@@ -124,8 +149,9 @@ def test_config_is_found_in_a_parent_folder(tmp_path: Path, monkeypatch: pytest.
     assert find_config(start=nested) == Path("elsewhere.yaml")
 
 
-def test_cli_reports_config_errors_with_exit_code_2_and_no_traceback(tmp_path: Path,
-                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_reports_config_errors_with_exit_code_2_and_no_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     write(tmp_path, GOOD.replace("      class: sklearn", "      clas: sklearn"))
     result = CliRunner().invoke(cli, ["train"])

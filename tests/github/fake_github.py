@@ -60,8 +60,10 @@ MAX_REQUEST_BYTES = 8 * 1024 * 1024
 STATUS_STATES = frozenset({"error", "failure", "pending", "success"})
 DEPLOYMENT_STATES = frozenset({"error", "failure", "inactive", "in_progress", "queued", "pending", "success"})
 NOT_ACCESSIBLE = "Resource not accessible by integration"
-SECONDARY_LIMIT_MESSAGE = ("You have exceeded a secondary rate limit. Please wait a few minutes before you try "
-                           "again. If you reach out to GitHub Support for help, please include the request ID.")
+SECONDARY_LIMIT_MESSAGE = (
+    "You have exceeded a secondary rate limit. Please wait a few minutes before you try "
+    "again. If you reach out to GitHub Support for help, please include the request ID."
+)
 DOCS = "https://docs.github.com/rest"
 
 Answer = tuple[int, Any, dict[str, str]]
@@ -154,8 +156,9 @@ class FakeGitHub:
         server.fake = self  # type: ignore[attr-defined]
         self._server = server
         # A short poll interval keeps `stop` (and so every test's teardown) quick.
-        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02},
-                                        name="fake-github", daemon=True)
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.02}, name="fake-github", daemon=True
+        )
         self._thread.start()
         self._dump()
         return self
@@ -198,9 +201,19 @@ class FakeGitHub:
             self.repositories.setdefault(name, _Repository(name=name, default_branch=default_branch))
             self._dump()
 
-    def add_pull(self, repository: str, number: int, *, head_sha: str = HEAD_SHA, base_sha: str = BASE_SHA,
-                 head_ref: str = "feature", base_ref: str = "main", head_repository: str | None = None,
-                 author: str = "contributor", state: str = "open") -> dict[str, Any]:
+    def add_pull(
+        self,
+        repository: str,
+        number: int,
+        *,
+        head_sha: str = HEAD_SHA,
+        base_sha: str = BASE_SHA,
+        head_ref: str = "feature",
+        base_ref: str = "main",
+        head_repository: str | None = None,
+        author: str = "contributor",
+        state: str = "open",
+    ) -> dict[str, Any]:
         """Add pull request `number`; `head_repository` other than `repository` makes it a fork PR."""
         with self._lock:
             repo = self.repositories[repository]
@@ -211,10 +224,18 @@ class FakeGitHub:
                 "title": f"Pull request {number}",
                 "html_url": f"{self._web()}/{repository}/pull/{number}",
                 "user": _user(author),
-                "head": {"sha": head_sha, "ref": head_ref, "label": f"{head_repo.split('/')[0]}:{head_ref}",
-                         "repo": {"full_name": head_repo, "fork": head_repo != repository}},
-                "base": {"sha": base_sha, "ref": base_ref, "label": f"{repository.split('/')[0]}:{base_ref}",
-                         "repo": {"full_name": repository, "fork": False}},
+                "head": {
+                    "sha": head_sha,
+                    "ref": head_ref,
+                    "label": f"{head_repo.split('/')[0]}:{head_ref}",
+                    "repo": {"full_name": head_repo, "fork": head_repo != repository},
+                },
+                "base": {
+                    "sha": base_sha,
+                    "ref": base_ref,
+                    "label": f"{repository.split('/')[0]}:{base_ref}",
+                    "repo": {"full_name": repository, "fork": False},
+                },
             }
             repo.pulls[number] = pull
             self._dump()
@@ -227,23 +248,38 @@ class FakeGitHub:
             self._dump()
             return self._comment_json(comment)
 
-    def seed_comments(self, repository: str, pr: int, count: int, *, user: str = "someone-else",
-                      body: str = "Looks good to me.") -> None:
+    def seed_comments(
+        self, repository: str, pr: int, count: int, *, user: str = "someone-else", body: str = "Looks good to me."
+    ) -> None:
         """Add `count` comments by another user (pagination fodder)."""
         with self._lock:
             for index in range(count):
                 self._new_comment(repository, pr, f"{body} ({index + 1})", user)
             self._dump()
 
-    def fail_next(self, method: str, path_pattern: str, status: int, times: int = 1,
-                  headers: Mapping[str, str] | None = None, body: Any = None) -> None:
+    def fail_next(
+        self,
+        method: str,
+        path_pattern: str,
+        status: int,
+        times: int = 1,
+        headers: Mapping[str, str] | None = None,
+        body: Any = None,
+    ) -> None:
         """Answer the next `times` requests matching `method` and the regex `path_pattern` (matched against the
         whole path) with `status`, without acting on them. `body` defaults to a GitHub-like message; bytes
         are sent as they are (a proxy's HTML page, say)."""
         self._add_fault(method, path_pattern, status, times, headers, body, after_acting=False)
 
-    def fail_after_acting(self, method: str, path_pattern: str, status: int = 502, times: int = 1,
-                          headers: Mapping[str, str] | None = None, body: Any = None) -> None:
+    def fail_after_acting(
+        self,
+        method: str,
+        path_pattern: str,
+        status: int = 502,
+        times: int = 1,
+        headers: Mapping[str, str] | None = None,
+        body: Any = None,
+    ) -> None:
         """Carry out the next `times` matching requests, then answer `status` as if the reply got lost."""
         self._add_fault(method, path_pattern, status, times, headers, body, after_acting=True)
 
@@ -251,8 +287,9 @@ class FakeGitHub:
         """Call `action` just before the next `times` matching requests are handled: another actor (a person,
         a racing job) changing the state under the request."""
         with self._lock:
-            self._hooks.append(_Hook(method=method.upper(), pattern=re.compile(path_pattern), action=action,
-                                     times=times))
+            self._hooks.append(
+                _Hook(method=method.upper(), pattern=re.compile(path_pattern), action=action, times=times)
+            )
 
     def delete_comment(self, comment_id: int) -> None:
         """Delete a comment as a person on the web would."""
@@ -264,18 +301,25 @@ class FakeGitHub:
         """Make the next `parties` matching requests wait for each other, so they all see the same state
         (e.g. two jobs both listing comments before either creates one)."""
         with self._lock:
-            self._holds.append(_Hold(method=method.upper(), pattern=re.compile(path_pattern),
-                                     barrier=threading.Barrier(parties), remaining=parties, timeout=timeout))
+            self._holds.append(
+                _Hold(
+                    method=method.upper(),
+                    pattern=re.compile(path_pattern),
+                    barrier=threading.Barrier(parties),
+                    remaining=parties,
+                    timeout=timeout,
+                )
+            )
 
     def apply_scenario(self, scenario: Mapping[str, Any]) -> None:
         """Set up from a JSON-like mapping (the standalone `--scenario` file):
 
-            {"repositories": [{"name": "o/r", "default_branch": "main",
-                               "pulls": [{"number": 2, "head_sha": "...", "head_repository": "fork/r"}]}],
-             "tokens": [{"token": "...", "login": "...", "read_only": false, "app": false}],
-             "comments": [{"repository": "o/r", "pr": 1, "count": 150, "user": "someone", "body": "..."}],
-             "faults": [{"method": "POST", "path": "/repos/.*/comments", "status": 502, "times": 1,
-                         "headers": {}, "body": null, "after_acting": true}]}
+        {"repositories": [{"name": "o/r", "default_branch": "main",
+                           "pulls": [{"number": 2, "head_sha": "...", "head_repository": "fork/r"}]}],
+         "tokens": [{"token": "...", "login": "...", "read_only": false, "app": false}],
+         "comments": [{"repository": "o/r", "pr": 1, "count": 150, "user": "someone", "body": "..."}],
+         "faults": [{"method": "POST", "path": "/repos/.*/comments", "status": 502, "times": 1,
+                     "headers": {}, "body": null, "after_acting": true}]}
         """
         unknown = set(scenario) - {"repositories", "tokens", "comments", "faults"}
         if unknown:
@@ -285,25 +329,44 @@ class FakeGitHub:
             for pull in repo.get("pulls", []):
                 self.add_pull(repo["name"], **pull)
         for token in scenario.get("tokens", []):
-            self.add_token(token["token"], login=token["login"], read_only=token.get("read_only", False),
-                           app=token.get("app", False))
+            self.add_token(
+                token["token"],
+                login=token["login"],
+                read_only=token.get("read_only", False),
+                app=token.get("app", False),
+            )
         for seed in scenario.get("comments", []):
             if "count" in seed:
-                self.seed_comments(seed["repository"], seed["pr"], seed["count"], user=seed.get("user", "someone"),
-                                   body=seed.get("body", "Looks good to me."))
+                self.seed_comments(
+                    seed["repository"],
+                    seed["pr"],
+                    seed["count"],
+                    user=seed.get("user", "someone"),
+                    body=seed.get("body", "Looks good to me."),
+                )
             else:
                 self.add_comment(seed["repository"], seed["pr"], seed["body"], user=seed.get("user", "someone"))
         for fault in scenario.get("faults", []):
-            self._add_fault(fault["method"], fault["path"], fault["status"], fault.get("times", 1),
-                            fault.get("headers"), fault.get("body"), after_acting=fault.get("after_acting", False))
+            self._add_fault(
+                fault["method"],
+                fault["path"],
+                fault["status"],
+                fault.get("times", 1),
+                fault.get("headers"),
+                fault.get("body"),
+                after_acting=fault.get("after_acting", False),
+            )
 
     # -- reading state -----------------------------------------------------------------------------
 
     def issue_comments(self, repository: str, pr: int) -> list[dict[str, Any]]:
         """The PR's comments as the API shows them, oldest first."""
         with self._lock:
-            return [self._comment_json(c) for c in self.comments.values()
-                    if c["repository"] == repository and c["issue"] == pr]
+            return [
+                self._comment_json(c)
+                for c in self.comments.values()
+                if c["repository"] == repository and c["issue"] == pr
+            ]
 
     def statuses_for(self, repository: str, sha: str) -> list[dict[str, Any]]:
         with self._lock:
@@ -312,20 +375,27 @@ class FakeGitHub:
     def requests_matching(self, method: str | None = None, path_pattern: str | None = None) -> list[dict[str, Any]]:
         """Entries of the request log (method, path, query, status, login, headers of note)."""
         with self._lock:
-            return [dict(entry) for entry in self.requests
-                    if (method is None or entry["method"] == method.upper())
-                    and (path_pattern is None or re.fullmatch(path_pattern, entry["path"]))]
+            return [
+                dict(entry)
+                for entry in self.requests
+                if (method is None or entry["method"] == method.upper())
+                and (path_pattern is None or re.fullmatch(path_pattern, entry["path"]))
+            ]
 
     def snapshot(self) -> dict[str, Any]:
         """The whole state as plain JSON data (what the state file holds)."""
         with self._lock:
             return {
                 "url": self.url if self._server is not None else None,
-                "repositories": {name: {"default_branch": repo.default_branch, "pulls": list(repo.pulls.values())}
-                                 for name, repo in self.repositories.items()},
+                "repositories": {
+                    name: {"default_branch": repo.default_branch, "pulls": list(repo.pulls.values())}
+                    for name, repo in self.repositories.items()
+                },
                 "tokens": [{"login": t.login, "read_only": t.read_only, "app": t.app} for t in self.tokens.values()],
-                "comments": [{**self._comment_json(c), "repository": c["repository"], "issue": c["issue"]}
-                             for c in self.comments.values()],
+                "comments": [
+                    {**self._comment_json(c), "repository": c["repository"], "issue": c["issue"]}
+                    for c in self.comments.values()
+                ],
                 "statuses": [dict(s) for s in self.statuses],
                 "deployments": [dict(d) for d in self.deployments],
                 "deployment_statuses": [dict(s) for s in self.deployment_statuses],
@@ -357,14 +427,19 @@ class FakeGitHub:
                 status, body, headers = fault.status, _fault_body(fault), dict(fault.headers)
         with self._lock:
             token = self.tokens.get(_bearer(request.headers.get("Authorization")) or "")
-            self.requests.append({
-                "method": method, "path": path, "query": query, "status": status,
-                "login": token.login if token else None,
-                "user_agent": request.headers.get("User-Agent"),
-                "api_version": request.headers.get("X-GitHub-Api-Version"),
-                "accept": request.headers.get("Accept"),
-                "faulted": fault is not None,
-            })
+            self.requests.append(
+                {
+                    "method": method,
+                    "path": path,
+                    "query": query,
+                    "status": status,
+                    "login": token.login if token else None,
+                    "user_agent": request.headers.get("User-Agent"),
+                    "api_version": request.headers.get("X-GitHub-Api-Version"),
+                    "accept": request.headers.get("Accept"),
+                    "faulted": fault is not None,
+                }
+            )
             self._dump()
         request.send_json(status, body, headers)
 
@@ -393,8 +468,11 @@ class FakeGitHub:
                 if repository not in self.repositories:
                     return _message(404, "Not Found")
             if method != "GET" and token.read_only:
-                return (403, {"message": NOT_ACCESSIBLE, "documentation_url": DOCS},
-                        {"X-Accepted-GitHub-Permissions": _permission_for(path)})
+                return (
+                    403,
+                    {"message": NOT_ACCESSIBLE, "documentation_url": DOCS},
+                    {"X-Accepted-GitHub-Permissions": _permission_for(path)},
+                )
             return handler(token=token, repository=repository, query=query, payload=payload, **params)
         return _message(404, "Not Found")
 
@@ -428,8 +506,17 @@ class FakeGitHub:
 
     def _get_repository(self, *, repository: str, **_: Any) -> Answer:
         repo = self.repositories[repository]
-        return 200, {"full_name": repository, "name": repository.split("/")[1], "default_branch": repo.default_branch,
-                     "visibility": "public", "html_url": f"{self._web()}/{repository}"}, {}
+        return (
+            200,
+            {
+                "full_name": repository,
+                "name": repository.split("/")[1],
+                "default_branch": repo.default_branch,
+                "visibility": "public",
+                "html_url": f"{self._web()}/{repository}",
+            },
+            {},
+        )
 
     def _get_pull(self, *, repository: str, number: str, **_: Any) -> Answer:
         pull = self.repositories[repository].pulls.get(int(number))
@@ -438,8 +525,11 @@ class FakeGitHub:
     def _list_comments(self, *, repository: str, number: str, query: dict[str, str], **_: Any) -> Answer:
         if int(number) not in self.repositories[repository].pulls:
             return _message(404, "Not Found")
-        items = [self._comment_json(c) for c in self.comments.values()
-                 if c["repository"] == repository and c["issue"] == int(number)]
+        items = [
+            self._comment_json(c)
+            for c in self.comments.values()
+            if c["repository"] == repository and c["issue"] == int(number)
+        ]
         return self._page(items, query, f"/repos/{repository}/issues/{number}/comments")
 
     def _create_comment(self, *, token: Token, repository: str, number: str, payload: Any, **_: Any) -> Answer:
@@ -479,17 +569,29 @@ class FakeGitHub:
         if not isinstance(payload, dict) or payload.get("state") not in STATUS_STATES:
             return _validation("Status", "state", "invalid", "state is not included in the list")
         description = payload.get("description")
-        if description is not None and (not isinstance(description, str)
-                                        or len(description) > MAX_STATUS_DESCRIPTION_CHARS):
-            return _validation("Status", "description", "custom",
-                               f"description is too long (maximum is {MAX_STATUS_DESCRIPTION_CHARS} characters)")
+        if description is not None and (
+            not isinstance(description, str) or len(description) > MAX_STATUS_DESCRIPTION_CHARS
+        ):
+            return _validation(
+                "Status",
+                "description",
+                "custom",
+                f"description is too long (maximum is {MAX_STATUS_DESCRIPTION_CHARS} characters)",
+            )
         status_id = self._new_id()
         now = _now()
         status = {
-            "id": status_id, "url": f"{self.url}/repos/{repository}/statuses/{sha}", "state": payload["state"],
-            "description": description, "target_url": payload.get("target_url"),
-            "context": payload.get("context") or "default", "creator": _user(token.login),
-            "created_at": now, "updated_at": now, "repository": repository, "sha": sha,
+            "id": status_id,
+            "url": f"{self.url}/repos/{repository}/statuses/{sha}",
+            "state": payload["state"],
+            "description": description,
+            "target_url": payload.get("target_url"),
+            "context": payload.get("context") or "default",
+            "creator": _user(token.login),
+            "created_at": now,
+            "updated_at": now,
+            "repository": repository,
+            "sha": sha,
         }
         self.statuses.append(status)
         return 201, status, {}
@@ -512,26 +614,39 @@ class FakeGitHub:
         deployment_id = self._new_id()
         now = _now()
         deployment = {
-            "id": deployment_id, "url": f"{self.url}/repos/{repository}/deployments/{deployment_id}",
-            "sha": sha, "ref": ref, "task": payload.get("task", "deploy"), "payload": deployment_payload,
-            "environment": payload.get("environment", "production"), "description": payload.get("description"),
-            "creator": _user(token.login), "created_at": now, "updated_at": now,
+            "id": deployment_id,
+            "url": f"{self.url}/repos/{repository}/deployments/{deployment_id}",
+            "sha": sha,
+            "ref": ref,
+            "task": payload.get("task", "deploy"),
+            "payload": deployment_payload,
+            "environment": payload.get("environment", "production"),
+            "description": payload.get("description"),
+            "creator": _user(token.login),
+            "created_at": now,
+            "updated_at": now,
             "statuses_url": f"{self.url}/repos/{repository}/deployments/{deployment_id}/statuses",
             "transient_environment": bool(payload.get("transient_environment", False)),
-            "production_environment": bool(payload.get("production_environment",
-                                                        payload.get("environment", "production") == "production")),
+            "production_environment": bool(
+                payload.get("production_environment", payload.get("environment", "production") == "production")
+            ),
             "repository": repository,
         }
         self.deployments.append(deployment)
         return 201, deployment, {}
 
     def _list_deployments(self, *, repository: str, query: dict[str, str], **_: Any) -> Answer:
-        items = [d for d in reversed(self.deployments) if d["repository"] == repository
-                 and all(d.get(key) == query[key] for key in ("sha", "ref", "task", "environment") if key in query)]
+        items = [
+            d
+            for d in reversed(self.deployments)
+            if d["repository"] == repository
+            and all(d.get(key) == query[key] for key in ("sha", "ref", "task", "environment") if key in query)
+        ]
         return self._page(items, query, f"/repos/{repository}/deployments")
 
-    def _create_deployment_status(self, *, token: Token, repository: str, deployment_id: str, payload: Any,
-                                  **_: Any) -> Answer:
+    def _create_deployment_status(
+        self, *, token: Token, repository: str, deployment_id: str, payload: Any, **_: Any
+    ) -> Answer:
         deployment = self._find_deployment(repository, deployment_id)
         if deployment is None:
             return _message(404, "Not Found")
@@ -541,14 +656,18 @@ class FakeGitHub:
         if payload["state"] == "success" and payload.get("auto_inactive", True):
             # Like GitHub: a new successful deployment retires the earlier ones to the same environment.
             for other in self.deployments:
-                if (other is not deployment and other["repository"] == repository
-                        and other["environment"] == deployment["environment"]
-                        and self._latest_deployment_state(other) == "success"):
+                if (
+                    other is not deployment
+                    and other["repository"] == repository
+                    and other["environment"] == deployment["environment"]
+                    and self._latest_deployment_state(other) == "success"
+                ):
                     self._add_deployment_status(other, {"state": "inactive"}, token.login)
         return 201, status, {}
 
-    def _list_deployment_statuses(self, *, repository: str, deployment_id: str, query: dict[str, str],
-                                  **_: Any) -> Answer:
+    def _list_deployment_statuses(
+        self, *, repository: str, deployment_id: str, query: dict[str, str], **_: Any
+    ) -> Answer:
         deployment = self._find_deployment(repository, deployment_id)
         if deployment is None:
             return _message(404, "Not Found")
@@ -561,10 +680,21 @@ class FakeGitHub:
             return _validation("Dispatch", "event_type", "missing_field", "event_type is required")
         client_payload = payload.get("client_payload", {})
         if not isinstance(client_payload, dict) or len(client_payload) > 10:
-            return _validation("Dispatch", "client_payload", "invalid",
-                               "client_payload must be an object with at most 10 top-level properties")
-        self.dispatches.append({"repository": repository, "event_type": event_type,
-                                "client_payload": client_payload, "sender": token.login, "created_at": _now()})
+            return _validation(
+                "Dispatch",
+                "client_payload",
+                "invalid",
+                "client_payload must be an object with at most 10 top-level properties",
+            )
+        self.dispatches.append(
+            {
+                "repository": repository,
+                "event_type": event_type,
+                "client_payload": client_payload,
+                "sender": token.login,
+                "created_at": _now(),
+            }
+        )
         return 204, None, {}
 
     # -- helpers -----------------------------------------------------------------------------------
@@ -574,7 +704,7 @@ class FakeGitHub:
         per_page = min(max(_int(query.get("per_page"), 30), 1), 100)
         page = max(_int(query.get("page"), 1), 1)
         last = max((len(items) + per_page - 1) // per_page, 1)
-        chunk = items[(page - 1) * per_page: page * per_page]
+        chunk = items[(page - 1) * per_page : page * per_page]
         links = []
 
         def link(number: int, rel: str) -> str:
@@ -592,20 +722,30 @@ class FakeGitHub:
         if repository not in self.repositories or pr not in self.repositories[repository].pulls:
             raise KeyError(f"no pull request {repository}#{pr} in the fake GitHub; add_pull it first")
         now = _now()
-        comment = {"id": self._new_id(), "repository": repository, "issue": pr, "body": body, "login": login,
-                   "created_at": now, "updated_at": now}
+        comment = {
+            "id": self._new_id(),
+            "repository": repository,
+            "issue": pr,
+            "body": body,
+            "login": login,
+            "created_at": now,
+            "updated_at": now,
+        }
         self.comments[comment["id"]] = comment
         return comment
 
     def _comment_json(self, comment: dict[str, Any]) -> dict[str, Any]:
         repository, number, comment_id = comment["repository"], comment["issue"], comment["id"]
         return {
-            "id": comment_id, "node_id": f"IC_{comment_id}",
+            "id": comment_id,
+            "node_id": f"IC_{comment_id}",
             "url": f"{self._api()}/repos/{repository}/issues/comments/{comment_id}",
             "html_url": f"{self._web()}/{repository}/pull/{number}#issuecomment-{comment_id}",
             "issue_url": f"{self._api()}/repos/{repository}/issues/{number}",
-            "body": comment["body"], "user": _user(comment["login"]),
-            "created_at": comment["created_at"], "updated_at": comment["updated_at"],
+            "body": comment["body"],
+            "user": _user(comment["login"]),
+            "created_at": comment["created_at"],
+            "updated_at": comment["updated_at"],
             "author_association": "NONE",
         }
 
@@ -614,19 +754,26 @@ class FakeGitHub:
         return comment if comment is not None and comment["repository"] == repository else None
 
     def _find_deployment(self, repository: str, deployment_id: str) -> dict[str, Any] | None:
-        return next((d for d in self.deployments if d["id"] == int(deployment_id) and d["repository"] == repository),
-                    None)
+        return next(
+            (d for d in self.deployments if d["id"] == int(deployment_id) and d["repository"] == repository), None
+        )
 
     def _add_deployment_status(self, deployment: dict[str, Any], payload: dict[str, Any], login: str) -> dict[str, Any]:
         status_id = self._new_id()
         now = _now()
         status = {
-            "id": status_id, "deployment_id": deployment["id"], "state": payload["state"],
-            "url": f"{deployment['url']}/statuses/{status_id}", "creator": _user(login),
-            "description": payload.get("description", ""), "environment": payload.get(
-                "environment", deployment["environment"]),
-            "environment_url": payload.get("environment_url", ""), "log_url": payload.get("log_url", ""),
-            "created_at": now, "updated_at": now, "repository": deployment["repository"],
+            "id": status_id,
+            "deployment_id": deployment["id"],
+            "state": payload["state"],
+            "url": f"{deployment['url']}/statuses/{status_id}",
+            "creator": _user(login),
+            "description": payload.get("description", ""),
+            "environment": payload.get("environment", deployment["environment"]),
+            "environment_url": payload.get("environment_url", ""),
+            "log_url": payload.get("log_url", ""),
+            "created_at": now,
+            "updated_at": now,
+            "repository": deployment["repository"],
         }
         self.deployment_statuses.append(status)
         return status
@@ -646,11 +793,29 @@ class FakeGitHub:
     def _web(self) -> str:
         return self._api()
 
-    def _add_fault(self, method: str, path_pattern: str, status: int, times: int, headers: Mapping[str, str] | None,
-                   body: Any, *, after_acting: bool) -> None:
+    def _add_fault(
+        self,
+        method: str,
+        path_pattern: str,
+        status: int,
+        times: int,
+        headers: Mapping[str, str] | None,
+        body: Any,
+        *,
+        after_acting: bool,
+    ) -> None:
         with self._lock:
-            self._faults.append(Fault(method=method.upper(), pattern=re.compile(path_pattern), status=status,
-                                      times=times, headers=dict(headers or {}), body=body, after_acting=after_acting))
+            self._faults.append(
+                Fault(
+                    method=method.upper(),
+                    pattern=re.compile(path_pattern),
+                    status=status,
+                    times=times,
+                    headers=dict(headers or {}),
+                    body=body,
+                    after_acting=after_acting,
+                )
+            )
 
     def _take_fault(self, method: str, path: str) -> Fault | None:
         with self._lock:
@@ -662,8 +827,11 @@ class FakeGitHub:
 
     def _run_hooks(self, method: str, path: str) -> None:
         with self._lock:
-            due = [hook for hook in self._hooks
-                   if hook.times > 0 and hook.method == method and hook.pattern.fullmatch(path)]
+            due = [
+                hook
+                for hook in self._hooks
+                if hook.times > 0 and hook.method == method and hook.pattern.fullmatch(path)
+            ]
             for hook in due:
                 hook.times -= 1
         for hook in due:
@@ -671,8 +839,9 @@ class FakeGitHub:
 
     def _wait_for_hold(self, method: str, path: str) -> None:
         with self._lock:
-            hold = next((h for h in self._holds
-                         if h.remaining > 0 and h.method == method and h.pattern.fullmatch(path)), None)
+            hold = next(
+                (h for h in self._holds if h.remaining > 0 and h.method == method and h.pattern.fullmatch(path)), None
+            )
             if hold is not None:
                 hold.remaining -= 1
         if hold is not None:
@@ -746,8 +915,9 @@ def _comment_text(payload: Any) -> tuple[str, Answer | None]:
     if not isinstance(body, str) or not body.strip():
         return "", _validation("IssueComment", "body", "missing_field", "body cannot be blank")
     if len(body) > MAX_COMMENT_CHARS:
-        return "", _validation("IssueComment", "body", "custom",
-                               f"body is too long (maximum is {MAX_COMMENT_CHARS} characters)")
+        return "", _validation(
+            "IssueComment", "body", "custom", f"body is too long (maximum is {MAX_COMMENT_CHARS} characters)"
+        )
     return body, None
 
 
@@ -780,13 +950,23 @@ def _message(status: int, message: str) -> Answer:
 
 
 def _validation(resource: str, field_name: str, code: str, message: str) -> Answer:
-    return 422, {"message": "Validation Failed", "documentation_url": DOCS,
-                 "errors": [{"resource": resource, "field": field_name, "code": code, "message": message}]}, {}
+    return (
+        422,
+        {
+            "message": "Validation Failed",
+            "documentation_url": DOCS,
+            "errors": [{"resource": resource, "field": field_name, "code": code, "message": message}],
+        },
+        {},
+    )
 
 
 def _user(login: str) -> dict[str, Any]:
-    return {"login": login, "id": int(hashlib.sha1(login.encode()).hexdigest()[:8], 16),
-            "type": "Bot" if login.endswith("[bot]") else "User"}
+    return {
+        "login": login,
+        "id": int(hashlib.sha1(login.encode()).hexdigest()[:8], 16),
+        "type": "Bot" if login.endswith("[bot]") else "User",
+    }
 
 
 def _now() -> str:

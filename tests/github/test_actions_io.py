@@ -22,9 +22,9 @@ def read_outputs(path: Path) -> dict[str, str]:
             continue
         equals, heredoc = line.find("="), line.find("<<")
         if equals >= 0 and (heredoc < 0 or equals < heredoc):
-            outputs[line[:equals]] = line[equals + 1:]
+            outputs[line[:equals]] = line[equals + 1 :]
             continue
-        name, delimiter = line[:heredoc], line[heredoc + 2:]
+        name, delimiter = line[:heredoc], line[heredoc + 2 :]
         value: list[str] = []
         while lines[index] != delimiter:
             value.append(lines[index])
@@ -40,8 +40,14 @@ def test_outputs_survive_newlines_and_delimiter_lookalikes(tmp_path: Path) -> No
     write_outputs(path, {"report": tricky, "passed": True, "comment-url": None, "count": 3, "score": 0.5})
     write_outputs(path, {"promoted": False})
 
-    assert read_outputs(path) == {"report": tricky, "passed": "true", "comment-url": "", "count": "3",
-                                  "score": "0.5", "promoted": "false"}
+    assert read_outputs(path) == {
+        "report": tricky,
+        "passed": "true",
+        "comment-url": "",
+        "count": "3",
+        "score": "0.5",
+        "promoted": "false",
+    }
 
 
 def test_a_value_cannot_forge_another_output(tmp_path: Path) -> None:
@@ -99,7 +105,8 @@ def test_a_full_summary_takes_nothing_more(tmp_path: Path) -> None:
 
 def test_annotation_with_properties() -> None:
     assert annotation("error", "accuracy fell below 0.9", title="Gate failed", file="mlci.yaml", line=7) == (
-        "::error file=mlci.yaml,line=7,title=Gate failed::accuracy fell below 0.9")
+        "::error file=mlci.yaml,line=7,title=Gate failed::accuracy fell below 0.9"
+    )
     assert annotation("notice", "all good") == "::notice::all good"
 
 
@@ -110,8 +117,9 @@ def test_annotation_escaping_stops_command_injection() -> None:
     line = annotation("warning", f"{metric} dropped", title=title)
 
     assert "\n" not in line and "\r" not in line
-    assert line == ("::warning title=model%3A iris%2C metric%3A acc::"
-                    "acc%2525%0A::set-output name=passed::true%0D dropped")
+    assert line == (
+        "::warning title=model%3A iris%2C metric%3A acc::acc%2525%0A::set-output name=passed::true%0D dropped"
+    )
 
 
 def test_annotation_rejects_unknown_levels_and_bad_lines() -> None:

@@ -79,8 +79,7 @@ def test_the_token_is_never_sent_to_another_host(client: GitHubClient, fake_gith
         list(client.paginate(COMMENTS))
 
 
-def test_a_server_error_on_a_read_is_retried(client: GitHubClient, fake_github: FakeGitHub,
-                                            waits: list[float]) -> None:
+def test_a_server_error_on_a_read_is_retried(client: GitHubClient, fake_github: FakeGitHub, waits: list[float]) -> None:
     fake_github.fail_next("GET", "/user", 503, times=2)
 
     assert client.get("/user")["login"] == "mlci-bot"
@@ -88,8 +87,9 @@ def test_a_server_error_on_a_read_is_retried(client: GitHubClient, fake_github: 
     assert [entry["status"] for entry in fake_github.requests_matching("GET", "/user")] == [503, 503, 200]
 
 
-def test_server_errors_that_persist_end_in_unavailable(make_client: MakeClient, fake_github: FakeGitHub,
-                                                      waits: list[float]) -> None:
+def test_server_errors_that_persist_end_in_unavailable(
+    make_client: MakeClient, fake_github: FakeGitHub, waits: list[float]
+) -> None:
     client = make_client(max_attempts=3)
     fake_github.fail_next("GET", "/user", 500, times=10)
 
@@ -103,32 +103,36 @@ def test_server_errors_that_persist_end_in_unavailable(make_client: MakeClient, 
     assert 0.5 <= waits[0] <= 1 and 1 <= waits[1] <= 2
 
 
-def test_429_with_retry_after_waits_that_long(client: GitHubClient, fake_github: FakeGitHub,
-                                             waits: list[float]) -> None:
+def test_429_with_retry_after_waits_that_long(
+    client: GitHubClient, fake_github: FakeGitHub, waits: list[float]
+) -> None:
     fake_github.fail_next("GET", "/user", 429, headers={"Retry-After": "7"})
 
     assert client.get("/user")["login"] == "mlci-bot"
     assert waits == [7.0]
 
 
-def test_secondary_rate_limit_403_with_retry_after_waits(client: GitHubClient, fake_github: FakeGitHub,
-                                                        waits: list[float]) -> None:
+def test_secondary_rate_limit_403_with_retry_after_waits(
+    client: GitHubClient, fake_github: FakeGitHub, waits: list[float]
+) -> None:
     fake_github.fail_next("GET", "/user", 403, headers={"Retry-After": "12"})
 
     assert client.get("/user")["login"] == "mlci-bot"
     assert waits == [12.0]
 
 
-def test_secondary_rate_limit_without_retry_after_waits_a_minute(client: GitHubClient, fake_github: FakeGitHub,
-                                                                waits: list[float]) -> None:
+def test_secondary_rate_limit_without_retry_after_waits_a_minute(
+    client: GitHubClient, fake_github: FakeGitHub, waits: list[float]
+) -> None:
     fake_github.fail_next("GET", "/user", 403)  # the default body says "secondary rate limit"
 
     assert client.get("/user")["login"] == "mlci-bot"
     assert waits and waits[0] >= 60
 
 
-def test_primary_rate_limit_waits_until_the_reset(client: GitHubClient, fake_github: FakeGitHub,
-                                                 waits: list[float]) -> None:
+def test_primary_rate_limit_waits_until_the_reset(
+    client: GitHubClient, fake_github: FakeGitHub, waits: list[float]
+) -> None:
     reset = int(time.time()) + 5
     fake_github.fail_next("GET", "/user", 403, headers={"x-ratelimit-remaining": "0", "x-ratelimit-reset": str(reset)})
 
@@ -137,8 +141,9 @@ def test_primary_rate_limit_waits_until_the_reset(client: GitHubClient, fake_git
     assert 4 <= wait <= 7
 
 
-def test_primary_rate_limit_with_a_distant_reset_is_refused_clearly(client: GitHubClient, fake_github: FakeGitHub,
-                                                                   waits: list[float]) -> None:
+def test_primary_rate_limit_with_a_distant_reset_is_refused_clearly(
+    client: GitHubClient, fake_github: FakeGitHub, waits: list[float]
+) -> None:
     reset = int(time.time()) + 3600
     fake_github.fail_next("GET", "/user", 403, headers={"x-ratelimit-remaining": "0", "x-ratelimit-reset": str(reset)})
 
@@ -153,8 +158,9 @@ def test_primary_rate_limit_with_a_distant_reset_is_refused_clearly(client: GitH
     assert waits == []
 
 
-def test_retry_after_beyond_max_wait_is_refused(make_client: MakeClient, fake_github: FakeGitHub,
-                                               waits: list[float]) -> None:
+def test_retry_after_beyond_max_wait_is_refused(
+    make_client: MakeClient, fake_github: FakeGitHub, waits: list[float]
+) -> None:
     client = make_client(max_wait=30)
     fake_github.fail_next("GET", "/user", 429, headers={"Retry-After": "90"})
 
@@ -163,8 +169,9 @@ def test_retry_after_beyond_max_wait_is_refused(make_client: MakeClient, fake_gi
     assert waits == []
 
 
-def test_a_post_answered_502_after_acting_is_not_repeated(client: GitHubClient, fake_github: FakeGitHub,
-                                                         waits: list[float]) -> None:
+def test_a_post_answered_502_after_acting_is_not_repeated(
+    client: GitHubClient, fake_github: FakeGitHub, waits: list[float]
+) -> None:
     fake_github.fail_after_acting("POST", COMMENTS_PATTERN, 502)
 
     with pytest.raises(GitHubUnavailable) as caught:
@@ -175,8 +182,9 @@ def test_a_post_answered_502_after_acting_is_not_repeated(client: GitHubClient, 
     assert waits == []
 
 
-def test_a_rate_limited_post_is_repeated_because_github_did_not_act(client: GitHubClient, fake_github: FakeGitHub,
-                                                                    waits: list[float]) -> None:
+def test_a_rate_limited_post_is_repeated_because_github_did_not_act(
+    client: GitHubClient, fake_github: FakeGitHub, waits: list[float]
+) -> None:
     fake_github.fail_next("POST", COMMENTS_PATTERN, 429, headers={"Retry-After": "2"})
 
     client.post(COMMENTS, json={"body": "hello"})
@@ -185,8 +193,9 @@ def test_a_rate_limited_post_is_repeated_because_github_did_not_act(client: GitH
     assert len(fake_github.issue_comments(DEFAULT_REPOSITORY, 1)) == 1
 
 
-def test_a_post_declared_retry_safe_is_repeated_after_a_server_error(client: GitHubClient,
-                                                                     fake_github: FakeGitHub) -> None:
+def test_a_post_declared_retry_safe_is_repeated_after_a_server_error(
+    client: GitHubClient, fake_github: FakeGitHub
+) -> None:
     fake_github.fail_next("POST", COMMENTS_PATTERN, 502)
 
     client.post(COMMENTS, json={"body": "hello"}, retry_safe=True)
@@ -194,8 +203,7 @@ def test_a_post_declared_retry_safe_is_repeated_after_a_server_error(client: Git
     assert len(fake_github.requests_matching("POST", COMMENTS_PATTERN)) == 2
 
 
-def test_a_retried_delete_that_already_happened_counts_as_done(client: GitHubClient,
-                                                               fake_github: FakeGitHub) -> None:
+def test_a_retried_delete_that_already_happened_counts_as_done(client: GitHubClient, fake_github: FakeGitHub) -> None:
     comment = fake_github.add_comment(DEFAULT_REPOSITORY, 1, "old", user="mlci-bot")
     path = f"/repos/{DEFAULT_REPOSITORY}/issues/comments/{comment['id']}"
     fake_github.fail_after_acting("DELETE", path, 502)
@@ -239,8 +247,9 @@ def silent_port() -> Iterator[int]:
 
 
 def test_a_read_timeout_is_retried_for_a_get_but_not_for_a_post(silent_port: int, waits: list[float]) -> None:
-    client = GitHubClient(f"http://127.0.0.1:{silent_port}", USER_TOKEN, sleep=waits.append, max_attempts=2,
-                          timeout=0.2)
+    client = GitHubClient(
+        f"http://127.0.0.1:{silent_port}", USER_TOKEN, sleep=waits.append, max_attempts=2, timeout=0.2
+    )
 
     with pytest.raises(GitHubUnavailable, match=r"no answer within 0\.2 s"):
         client.get("/user")
@@ -251,8 +260,9 @@ def test_a_read_timeout_is_retried_for_a_get_but_not_for_a_post(silent_port: int
     assert len(waits) == 1
 
 
-def test_a_read_only_token_gets_a_permission_error_that_mentions_forks(make_client: MakeClient,
-                                                                       fake_github: FakeGitHub) -> None:
+def test_a_read_only_token_gets_a_permission_error_that_mentions_forks(
+    make_client: MakeClient, fake_github: FakeGitHub
+) -> None:
     client = make_client(READ_ONLY_TOKEN)
 
     with pytest.raises(GitHubPermissionError) as caught:
@@ -295,9 +305,12 @@ def test_a_non_json_answer_is_a_bad_response(client: GitHubClient, fake_github: 
         client.get("/user")
 
 
-def test_the_token_never_appears_in_errors_logs_or_reprs(make_client: MakeClient, fake_github: FakeGitHub,
-                                                        caplog: pytest.LogCaptureFixture,
-                                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_token_never_appears_in_errors_logs_or_reprs(
+    make_client: MakeClient,
+    fake_github: FakeGitHub,
+    caplog: pytest.LogCaptureFixture,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     caplog.set_level(logging.DEBUG)
     secret = "ghp_sEcReTtOkEn1234567890abcdefABCDEF"
     read_only_secret = "ghs_rEaDoNlYsEcReT0987654321zyxwvuZYXW"
@@ -309,8 +322,9 @@ def test_the_token_never_appears_in_errors_logs_or_reprs(make_client: MakeClient
     # A server that echoes the token back, plus each kind of failure.
     fake_github.fail_next("GET", "/user", 500, times=2, body={"message": f"internal error for {secret}"})
     fake_github.fail_next("POST", COMMENTS_PATTERN, 422, body={"message": f"Validation Failed {secret}"})
-    fake_github.fail_next("GET", "/rate", 403, headers={"x-ratelimit-remaining": "0",
-                                                         "x-ratelimit-reset": str(int(time.time()) + 9999)})
+    fake_github.fail_next(
+        "GET", "/rate", 403, headers={"x-ratelimit-remaining": "0", "x-ratelimit-reset": str(int(time.time()) + 9999)}
+    )
     attempts: list[Callable[[], object]] = [
         lambda: client.get("/user"),
         lambda: client.post(COMMENTS, json={"body": "x"}),

@@ -49,8 +49,7 @@ def test_first_upsert_creates_a_marked_comment(client: GitHubClient, fake_github
 
 def test_our_comment_on_page_two_is_found_and_updated(client: GitHubClient, fake_github: FakeGitHub) -> None:
     fake_github.seed_comments(DEFAULT_REPOSITORY, 1, 150)
-    earlier = fake_github.add_comment(DEFAULT_REPOSITORY, 1, f"{report_marker('default')}\nold report",
-                                      user=USER_LOGIN)
+    earlier = fake_github.add_comment(DEFAULT_REPOSITORY, 1, f"{report_marker('default')}\nold report", user=USER_LOGIN)
     fake_github.seed_comments(DEFAULT_REPOSITORY, 1, 60)
 
     result = upsert(client, "new report")
@@ -60,8 +59,7 @@ def test_our_comment_on_page_two_is_found_and_updated(client: GitHubClient, fake
     assert len(fake_github.issue_comments(DEFAULT_REPOSITORY, 1)) == 211
     [comment] = ours(fake_github)
     assert comment["body"].endswith("new report")
-    assert {e["query"].get("page", "1") for e in fake_github.requests_matching("GET", LIST_PATTERN)} == {
-        "1", "2", "3"}
+    assert {e["query"].get("page", "1") for e in fake_github.requests_matching("GET", LIST_PATTERN)} == {"1", "2", "3"}
 
 
 def test_rerunning_with_the_same_body_changes_nothing(client: GitHubClient, fake_github: FakeGitHub) -> None:
@@ -85,8 +83,9 @@ def test_the_marker_in_someone_elses_comment_is_not_ours(client: GitHubClient, f
     assert fake_github.issue_comments(DEFAULT_REPOSITORY, 1)[0]["body"].endswith("> quoted")
 
 
-def test_the_actions_token_finds_comments_by_github_actions_bot(make_client: MakeClient,
-                                                                fake_github: FakeGitHub) -> None:
+def test_the_actions_token_finds_comments_by_github_actions_bot(
+    make_client: MakeClient, fake_github: FakeGitHub
+) -> None:
     earlier = fake_github.add_comment(DEFAULT_REPOSITORY, 1, f"{report_marker('default')}\nold", user=ACTIONS_LOGIN)
 
     result = upsert(make_client(ACTIONS_TOKEN), "new")
@@ -115,8 +114,9 @@ def test_identities_cannot_break_out_of_the_marker() -> None:
 
 
 @pytest.mark.parametrize("jobs", [2, 4])
-def test_concurrent_upserts_end_with_exactly_one_comment(make_client: MakeClient, fake_github: FakeGitHub,
-                                                         jobs: int) -> None:
+def test_concurrent_upserts_end_with_exactly_one_comment(
+    make_client: MakeClient, fake_github: FakeGitHub, jobs: int
+) -> None:
     # All jobs list the (empty) comments before any creates one: the worst interleaving.
     fake_github.hold_together("GET", LIST_PATTERN, parties=jobs)
     results: dict[str, CommentResult] = {}
@@ -154,8 +154,9 @@ def test_duplicates_left_by_an_earlier_race_are_cleaned_up(client: GitHubClient,
     assert comment["body"].endswith("C")
 
 
-def test_a_lost_answer_to_the_create_never_leads_to_a_second_comment(client: GitHubClient,
-                                                                     fake_github: FakeGitHub) -> None:
+def test_a_lost_answer_to_the_create_never_leads_to_a_second_comment(
+    client: GitHubClient, fake_github: FakeGitHub
+) -> None:
     fake_github.fail_after_acting("POST", LIST_PATTERN, 502)
 
     with pytest.raises(GitHubUnavailable, match="not retried"):
@@ -169,8 +170,9 @@ def test_a_lost_answer_to_the_create_never_leads_to_a_second_comment(client: Git
 
 def test_a_comment_deleted_before_the_update_is_created_again(client: GitHubClient, fake_github: FakeGitHub) -> None:
     old = fake_github.add_comment(DEFAULT_REPOSITORY, 1, f"{report_marker('default')}\nold", user=USER_LOGIN)
-    fake_github.run_before("PATCH", r"/repos/octo-org/demo/issues/comments/\d+",
-                           lambda: fake_github.delete_comment(old["id"]))
+    fake_github.run_before(
+        "PATCH", r"/repos/octo-org/demo/issues/comments/\d+", lambda: fake_github.delete_comment(old["id"])
+    )
 
     result = upsert(client, "new")
 
@@ -186,8 +188,7 @@ def test_a_fork_token_cannot_comment_and_is_told_why(make_client: MakeClient, fa
     assert fake_github.issue_comments(DEFAULT_REPOSITORY, 1) == []
 
 
-def test_an_overlong_report_is_cut_at_a_line_with_a_visible_note(client: GitHubClient,
-                                                                 fake_github: FakeGitHub) -> None:
+def test_an_overlong_report_is_cut_at_a_line_with_a_visible_note(client: GitHubClient, fake_github: FakeGitHub) -> None:
     rows = [f"| metric_{index:05d} | 0.91 | 0.92 |" for index in range(3000)]
     body = "| metric | base | PR |\n| --- | --- | --- |\n" + "\n".join(rows) + "\n"
     assert len(body) > MAX_COMMENT_CHARS
@@ -208,8 +209,9 @@ def test_an_overlong_report_is_cut_at_a_line_with_a_visible_note(client: GitHubC
 
 
 def test_githubs_validation_message_reaches_the_user(client: GitHubClient, fake_github: FakeGitHub) -> None:
-    fake_github.fail_next("POST", LIST_PATTERN, 422, body={"message": "Validation Failed",
-                                                           "errors": [{"message": "body contains spam"}]})
+    fake_github.fail_next(
+        "POST", LIST_PATTERN, 422, body={"message": "Validation Failed", "errors": [{"message": "body contains spam"}]}
+    )
 
     with pytest.raises(GitHubValidationError, match="Validation Failed: body contains spam"):
         upsert(client, "report")

@@ -19,8 +19,15 @@ SECRET = "ghs_contextSecretToken1234567890"
 def environ(tmp_path: Path, event_name: str, event: Any, **extra: str) -> dict[str, str]:
     path = tmp_path / "event.json"
     path.write_text(json.dumps(event) if not isinstance(event, str) else event)
-    return {"GITHUB_REPOSITORY": "octo-org/demo", "GITHUB_EVENT_NAME": event_name, "GITHUB_EVENT_PATH": str(path),
-            "GITHUB_SHA": HEAD, "GITHUB_TOKEN": SECRET, "GITHUB_RUN_ID": "1234", **extra}
+    return {
+        "GITHUB_REPOSITORY": "octo-org/demo",
+        "GITHUB_EVENT_NAME": event_name,
+        "GITHUB_EVENT_PATH": str(path),
+        "GITHUB_SHA": HEAD,
+        "GITHUB_TOKEN": SECRET,
+        "GITHUB_RUN_ID": "1234",
+        **extra,
+    }
 
 
 def pull_request_event(*, head_repo: str | None = "octo-org/demo") -> dict[str, Any]:
@@ -36,8 +43,15 @@ def pull_request_event(*, head_repo: str | None = "octo-org/demo") -> dict[str, 
 
 
 def test_pull_request_event(tmp_path: Path) -> None:
-    ctx = GitHubContext.from_env(environ(tmp_path, "pull_request", pull_request_event(),
-                                         GITHUB_REF="refs/pull/42/merge", GITHUB_SERVER_URL="https://ghe.example"))
+    ctx = GitHubContext.from_env(
+        environ(
+            tmp_path,
+            "pull_request",
+            pull_request_event(),
+            GITHUB_REF="refs/pull/42/merge",
+            GITHUB_SERVER_URL="https://ghe.example",
+        )
+    )
 
     assert ctx.is_pull_request and not ctx.is_fork and not ctx.is_push_to_default_branch
     assert (ctx.pr_number, ctx.head_sha, ctx.base_sha) == (42, HEAD, BASE)
@@ -79,10 +93,16 @@ def test_workflow_dispatch(tmp_path: Path) -> None:
 
 
 def test_workflow_run_after_a_pull_request(tmp_path: Path) -> None:
-    event = {"workflow_run": {"event": "pull_request", "head_sha": BASE, "head_branch": "feature",
-                              "pull_requests": [{"number": 7}],
-                              "head_repository": {"full_name": "someone/demo"},
-                              "repository": {"full_name": "octo-org/demo"}}}
+    event = {
+        "workflow_run": {
+            "event": "pull_request",
+            "head_sha": BASE,
+            "head_branch": "feature",
+            "pull_requests": [{"number": 7}],
+            "head_repository": {"full_name": "someone/demo"},
+            "repository": {"full_name": "octo-org/demo"},
+        }
+    }
     ctx = GitHubContext.from_env(environ(tmp_path, "workflow_run", event))
 
     assert ctx.is_pull_request and ctx.is_fork
@@ -97,8 +117,7 @@ def test_the_token_is_never_in_the_repr(tmp_path: Path) -> None:
 
 
 def test_defaults_without_an_event_file() -> None:
-    ctx = GitHubContext.from_env({"GITHUB_REPOSITORY": "octo-org/demo",
-                                  "GITHUB_API_URL": "http://127.0.0.1:8080/"})
+    ctx = GitHubContext.from_env({"GITHUB_REPOSITORY": "octo-org/demo", "GITHUB_API_URL": "http://127.0.0.1:8080/"})
 
     assert ctx.api_url == "http://127.0.0.1:8080"
     assert ctx.event == {} and ctx.pr_number is None and ctx.run_url is None
@@ -120,14 +139,17 @@ def test_an_oversized_event_file_is_refused(tmp_path: Path, monkeypatch: pytest.
         GitHubContext.from_env(env)
 
 
-@pytest.mark.parametrize(("name", "value", "message"), [
-    ("GITHUB_REPOSITORY", "just-a-name", "not a repository in the form owner/name"),
-    ("GITHUB_REPOSITORY", "octo/..", "not a repository in the form owner/name"),
-    ("GITHUB_API_URL", "ftp://example.com", "not an http(s) URL"),
-    ("GITHUB_SHA", "main", "not a full commit SHA"),
-    ("GITHUB_RUN_ID", "12a", "not a number"),
-    ("GITHUB_EVENT_PATH", "/nonexistent/event.json", "does not exist"),
-])
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("GITHUB_REPOSITORY", "just-a-name", "not a repository in the form owner/name"),
+        ("GITHUB_REPOSITORY", "octo/..", "not a repository in the form owner/name"),
+        ("GITHUB_API_URL", "ftp://example.com", "not an http(s) URL"),
+        ("GITHUB_SHA", "main", "not a full commit SHA"),
+        ("GITHUB_RUN_ID", "12a", "not a number"),
+        ("GITHUB_EVENT_PATH", "/nonexistent/event.json", "does not exist"),
+    ],
+)
 def test_bad_variables_are_named(tmp_path: Path, name: str, value: str, message: str) -> None:
     env = environ(tmp_path, "push", {})
     env[name] = value

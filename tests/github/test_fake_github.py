@@ -45,14 +45,20 @@ def test_the_actions_token_cannot_read_user(fake_github: FakeGitHub) -> None:
 def test_pages_carry_githubs_link_header(fake_github: FakeGitHub) -> None:
     fake_github.seed_comments(DEFAULT_REPOSITORY, 1, 95)
 
-    answer = requests.get(f"{fake_github.url}/repos/{DEFAULT_REPOSITORY}/issues/1/comments",
-                          params={"per_page": 30, "page": 2}, headers={"Authorization": f"token {USER_TOKEN}"},
-                          timeout=5)
+    answer = requests.get(
+        f"{fake_github.url}/repos/{DEFAULT_REPOSITORY}/issues/1/comments",
+        params={"per_page": 30, "page": 2},
+        headers={"Authorization": f"token {USER_TOKEN}"},
+        timeout=5,
+    )
 
     assert len(answer.json()) == 30
     assert {rel: link["url"].split("?")[1] for rel, link in answer.links.items()} == {
-        "prev": "per_page=30&page=1", "next": "per_page=30&page=3", "last": "per_page=30&page=4",
-        "first": "per_page=30&page=1"}
+        "prev": "per_page=30&page=1",
+        "next": "per_page=30&page=3",
+        "last": "per_page=30&page=4",
+        "first": "per_page=30&page=1",
+    }
 
 
 def test_pull_request_and_unknown_resources(client: GitHubClient, fake_github: FakeGitHub) -> None:
@@ -66,20 +72,27 @@ def test_pull_request_and_unknown_resources(client: GitHubClient, fake_github: F
             client.get(path)
 
 
-def test_deployments_statuses_and_dispatches(client: GitHubClient, fake_github: FakeGitHub,
-                                             make_client: Callable[..., GitHubClient]) -> None:
+def test_deployments_statuses_and_dispatches(
+    client: GitHubClient, fake_github: FakeGitHub, make_client: Callable[..., GitHubClient]
+) -> None:
     repo = f"/repos/{DEFAULT_REPOSITORY}"
-    first = client.post(f"{repo}/deployments", json={"ref": "main", "environment": "production",
-                                                     "payload": {"model": "iris", "version": 1}})
+    first = client.post(
+        f"{repo}/deployments",
+        json={"ref": "main", "environment": "production", "payload": {"model": "iris", "version": 1}},
+    )
     client.post(f"{repo}/deployments/{first['id']}/statuses", json={"state": "success"})
-    second = client.post(f"{repo}/deployments", json={"ref": "main", "environment": "production",
-                                                      "payload": {"model": "iris", "version": 2}})
+    second = client.post(
+        f"{repo}/deployments",
+        json={"ref": "main", "environment": "production", "payload": {"model": "iris", "version": 2}},
+    )
     client.post(f"{repo}/deployments/{second['id']}/statuses", json={"state": "success"})
     client.post(f"{repo}/dispatches", json={"event_type": "mlci-deploy", "client_payload": {"model": "iris"}})
 
     assert [d["payload"]["version"] for d in client.paginate(f"{repo}/deployments")] == [2, 1]
     assert [s["state"] for s in client.paginate(f"{repo}/deployments/{first['id']}/statuses")] == [
-        "inactive", "success"]
+        "inactive",
+        "success",
+    ]
     state = fake_github.snapshot()
     assert state["dispatches"][0]["event_type"] == "mlci-deploy"
     assert state["dispatches"][0]["client_payload"] == {"model": "iris"}
@@ -103,9 +116,22 @@ def standalone(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str, Pat
     (tmp_path / "scenario.json").write_text(json.dumps(scenario))
     port_file, state_file = tmp_path / "port", tmp_path / "state.json"
     process = subprocess.Popen(
-        [sys.executable, "-m", "tests.github.fake_github", "--port-file", str(port_file),
-         "--state-file", str(state_file), "--scenario", str(tmp_path / "scenario.json")],
-        cwd=ROOT, stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        [
+            sys.executable,
+            "-m",
+            "tests.github.fake_github",
+            "--port-file",
+            str(port_file),
+            "--state-file",
+            str(state_file),
+            "--scenario",
+            str(tmp_path / "scenario.json"),
+        ],
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     deadline = time.monotonic() + 10
     while not port_file.exists():
         assert process.poll() is None, process.stderr.read() if process.stderr else "exited"
@@ -120,7 +146,8 @@ def standalone(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str, Pat
 
 
 def test_standalone_process_serves_the_scenario_and_dumps_its_state(
-        standalone: tuple[subprocess.Popen[str], str, Path]) -> None:
+    standalone: tuple[subprocess.Popen[str], str, Path],
+) -> None:
     process, url, state_file = standalone
     waits: list[float] = []
     with GitHubClient(url, "ghs_scenarioToken", sleep=waits.append) as client:
@@ -133,7 +160,8 @@ def test_standalone_process_serves_the_scenario_and_dumps_its_state(
     assert len(state["comments"]) == 121
     assert state["repositories"]["octo-org/forked"]["pulls"][0]["head"]["repo"]["full_name"] == "fork/forked"
     assert {"method": "GET", "path": "/user", "status": 200} in [
-        {k: r[k] for k in ("method", "path", "status")} for r in state["requests"]]
+        {k: r[k] for k in ("method", "path", "status")} for r in state["requests"]
+    ]
     assert "ghs_scenarioToken" not in state_file.read_text()
 
     process.send_signal(signal.SIGTERM)
@@ -144,9 +172,23 @@ def test_standalone_process_refuses_a_bad_scenario(tmp_path: Path) -> None:
     (tmp_path / "scenario.json").write_text(json.dumps({"repos": []}))
 
     done = subprocess.run(
-        [sys.executable, "-m", "tests.github.fake_github", "--port-file", str(tmp_path / "port"),
-         "--state-file", str(tmp_path / "state.json"), "--scenario", str(tmp_path / "scenario.json")],
-        cwd=ROOT, capture_output=True, text=True, timeout=30, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        [
+            sys.executable,
+            "-m",
+            "tests.github.fake_github",
+            "--port-file",
+            str(tmp_path / "port"),
+            "--state-file",
+            str(tmp_path / "state.json"),
+            "--scenario",
+            str(tmp_path / "scenario.json"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
 
     assert done.returncode == 2
     assert "unknown scenario keys: repos" in done.stderr

@@ -15,9 +15,14 @@ STATUS_PATH = rf"/repos/octo-org/demo/statuses/{HEAD_SHA}"
 
 
 def set_status(client: GitHubClient, **overrides: object) -> CommitStatus:
-    options: dict[str, object] = {"repository": DEFAULT_REPOSITORY, "sha": HEAD_SHA, "state": "success",
-                                  "description": "2 models pass their gates", "context": "mlci/gates",
-                                  "target_url": "https://github.com/octo-org/demo/actions/runs/7"}
+    options: dict[str, object] = {
+        "repository": DEFAULT_REPOSITORY,
+        "sha": HEAD_SHA,
+        "state": "success",
+        "description": "2 models pass their gates",
+        "context": "mlci/gates",
+        "target_url": "https://github.com/octo-org/demo/actions/runs/7",
+    }
     options.update(overrides)
     return set_commit_status(client, **options)  # type: ignore[arg-type]
 
@@ -26,9 +31,13 @@ def test_status_is_recorded(client: GitHubClient, fake_github: FakeGitHub) -> No
     result = set_status(client)
 
     [status] = fake_github.statuses_for(DEFAULT_REPOSITORY, HEAD_SHA)
-    assert result == CommitStatus(id=status["id"], state="success", context="mlci/gates",
-                                  description="2 models pass their gates",
-                                  target_url="https://github.com/octo-org/demo/actions/runs/7")
+    assert result == CommitStatus(
+        id=status["id"],
+        state="success",
+        context="mlci/gates",
+        description="2 models pass their gates",
+        target_url="https://github.com/octo-org/demo/actions/runs/7",
+    )
 
 
 def test_a_long_description_is_cut_to_140_characters(client: GitHubClient, fake_github: FakeGitHub) -> None:

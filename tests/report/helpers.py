@@ -14,10 +14,14 @@ def passing(tmp_path: Path, config: Config | None = None) -> tuple[Config, Compa
     config = config or make_config(tmp_path)
     return config, compare(
         config,
-        head_runs={"iris": make_run("iris", {"accuracy": 0.95, "f1_macro": 0.94}, params={"C": 10.0}),
-                   "churn": make_run("churn", {"auc": 0.8, "latency_ms": 80.0})},
-        base_runs={"iris": make_run("iris", {"accuracy": 0.93, "f1_macro": 0.94}, params={"C": 1.0}, commit=BASE_SHA),
-                   "churn": make_run("churn", {"auc": 0.8, "latency_ms": 80.0}, commit=BASE_SHA)},
+        head_runs={
+            "iris": make_run("iris", {"accuracy": 0.95, "f1_macro": 0.94}, params={"C": 10.0}),
+            "churn": make_run("churn", {"auc": 0.8, "latency_ms": 80.0}),
+        },
+        base_runs={
+            "iris": make_run("iris", {"accuracy": 0.93, "f1_macro": 0.94}, params={"C": 1.0}, commit=BASE_SHA),
+            "churn": make_run("churn", {"auc": 0.8, "latency_ms": 80.0}, commit=BASE_SHA),
+        },
     )
 
 
@@ -26,10 +30,14 @@ def failing(tmp_path: Path, *, distance: int = 0) -> tuple[Config, Comparison]:
     config = make_config(tmp_path)
     return config, compare(
         config,
-        head_runs={"iris": make_run("iris", {"accuracy": 0.8712, "f1_macro": 0.90}),
-                   "churn": make_run("churn", {"auc": 0.8, "latency_ms": 80.0})},
-        base_runs={"iris": make_run("iris", {"accuracy": 0.92, "f1_macro": 0.90}, commit=BASE_SHA),
-                   "churn": make_run("churn", {"latency_ms": 80.0}, commit=BASE_SHA),
-                   "legacy": make_run("legacy", {"rmse": 3.5}, goals={"rmse": "minimize"}, commit=BASE_SHA)},
+        head_runs={
+            "iris": make_run("iris", {"accuracy": 0.8712, "f1_macro": 0.90}),
+            "churn": make_run("churn", {"auc": 0.8, "latency_ms": 80.0}),
+        },
+        base_runs={
+            "iris": make_run("iris", {"accuracy": 0.92, "f1_macro": 0.90}, commit=BASE_SHA),
+            "churn": make_run("churn", {"latency_ms": 80.0}, commit=BASE_SHA),
+            "legacy": make_run("legacy", {"rmse": 3.5}, goals={"rmse": "minimize"}, commit=BASE_SHA),
+        },
         distance=distance,
     )

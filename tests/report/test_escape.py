@@ -21,8 +21,23 @@ def unescaped(text: str, char: str) -> int:
     return count
 
 
-HOSTILE = ["a|b", "<img src=x onerror=1>", "@octocat", "`x`", "**bold**", "[x](javascript:1)", "line\nbreak",
-           "x" * 10_000, "#123", "~~gone~~", "$x^2$", "\\|", "![i](http://x/y.png)", "<!-- -->", "a&b"]
+HOSTILE = [
+    "a|b",
+    "<img src=x onerror=1>",
+    "@octocat",
+    "`x`",
+    "**bold**",
+    "[x](javascript:1)",
+    "line\nbreak",
+    "x" * 10_000,
+    "#123",
+    "~~gone~~",
+    "$x^2$",
+    "\\|",
+    "![i](http://x/y.png)",
+    "<!-- -->",
+    "a&b",
+]
 
 
 @pytest.mark.parametrize("name", HOSTILE)

@@ -49,7 +49,7 @@ def test_failed_gates_come_first_and_missing_sides_show_a_dash(tmp_path: Path) -
     failed_at = lines.index("### ❌ Failed gates")
     first_model = next(i for i, line in enumerate(lines) if line.startswith("### ") and i != failed_at)
     assert failed_at < first_model
-    assert lines[failed_at + 2:failed_at + 4] == [
+    assert lines[failed_at + 2 : failed_at + 4] == [
         "- **iris**: accuracy 0.8712 is below the minimum 0.9",
         "- **iris**: accuracy dropped 0.0488 (5.3%), more than the allowed 0.02",
     ]
@@ -87,9 +87,12 @@ def test_params_and_run_details_are_folded(tmp_path: Path) -> None:
 
 def test_notes_are_shown(tmp_path: Path) -> None:
     config = make_config(tmp_path)
-    comparison = compare(config, head_runs={"iris": make_run("iris", {"accuracy": 0.95}, commit="9" * 40)},
-                         base_runs={"churn": make_run("churn", {"auc": 0.8}, commit=BASE_SHA)},
-                         head=HeadInfo(commit=HEAD_SHA, branch=None, dirty=True))
+    comparison = compare(
+        config,
+        head_runs={"iris": make_run("iris", {"accuracy": 0.95}, commit="9" * 40)},
+        base_runs={"churn": make_run("churn", {"auc": 0.8}, commit=BASE_SHA)},
+        head=HeadInfo(commit=HEAD_SHA, branch=None, dirty=True),
+    )
     text = render_markdown(comparison, config=config)
     assert "> trained at 9999999, not at the current commit" in text
     assert "> not trained in this checkout; showing the base's values, gates not checked" in text
@@ -99,12 +102,17 @@ def test_notes_are_shown(tmp_path: Path) -> None:
 def test_hostile_names_cannot_break_the_report(tmp_path: Path) -> None:
     config = make_config(tmp_path)
     hostile_metric = "x|y <img src=x onerror=1> @octocat\n| injected | row |"
-    head = make_run("iris", {"accuracy": 0.95, "f1_macro": 0.9, hostile_metric: 1.0},
-                    params={"[x](javascript:1)": "**bold** #123"})
+    head = make_run(
+        "iris", {"accuracy": 0.95, "f1_macro": 0.9, hostile_metric: 1.0}, params={"[x](javascript:1)": "**bold** #123"}
+    )
     base = make_run("iris", {"accuracy": 0.95, "f1_macro": 0.9}, params={}, commit=BASE_SHA)
     removed = make_run("`evil`", {"a|b": 1.0}, commit=BASE_SHA)
-    comparison = compare(config, head_runs={"iris": head}, base_runs={"iris": base, "`evil`|x": removed},
-                         head=HeadInfo(commit=HEAD_SHA, branch="@octocat/<script>", dirty=False))
+    comparison = compare(
+        config,
+        head_runs={"iris": head},
+        base_runs={"iris": base, "`evil`|x": removed},
+        head=HeadInfo(commit=HEAD_SHA, branch="@octocat/<script>", dirty=False),
+    )
     text = render_markdown(comparison, config=config)
     assert "<img" not in text and "<script" not in text
     assert "@octocat" not in text and "#123" not in text and "[x](javascript" not in text
@@ -117,7 +125,7 @@ def test_hostile_names_cannot_break_the_report(tmp_path: Path) -> None:
 
 def _details(text: str, summary: str) -> str:
     start = text.index(f"<details><summary>{summary}</summary>")
-    return text[start:text.index("</details>", start)]
+    return text[start : text.index("</details>", start)]
 
 
 def _models_only() -> str:

@@ -14,7 +14,7 @@ def test_one_aligned_table_per_model(tmp_path: Path) -> None:
     config, comparison = passing(tmp_path)
     lines = render(comparison, "text", config=config).splitlines()
     start = lines.index("iris: improved")
-    table = lines[start + 1:start + 4]
+    table = lines[start + 1 : start + 4]
     assert table[0].split() == ["Metric", "base", "head", "change", "status"]
     assert table[1].split() == ["accuracy", "↑", "0.9300", "0.9500", "+0.0200", "(+2.2%)", "improved"]
     assert table[2].split() == ["f1_macro", "↑", "0.9400", "0.9400", "±0", "unchanged"]
@@ -30,7 +30,7 @@ def test_verdict_is_the_last_line(tmp_path: Path) -> None:
     _, comparison = failing(tmp_path)
     lines = render_text(comparison).splitlines()
     assert lines[-1] == "FAILED: 2 gates failed (2 passed); 3 models: 1 regressed, 1 unchanged, 1 removed"
-    assert "  iris: accuracy 0.8712 is below the minimum 0.9" in lines[lines.index("Failed gates:"):]
+    assert "  iris: accuracy 0.8712 is below the minimum 0.9" in lines[lines.index("Failed gates:") :]
     assert "    FAIL  accuracy 0.8712 is below the minimum 0.9" in lines
     assert "legacy: removed" in lines
 
@@ -38,8 +38,14 @@ def test_verdict_is_the_last_line(tmp_path: Path) -> None:
 def test_missing_sides_show_a_dash(tmp_path: Path) -> None:
     _, comparison = failing(tmp_path)
     lines = render_text(comparison).splitlines()
-    assert next(line for line in lines if line.strip().startswith("auc")).split() == ["auc", "↑", "-", "0.8000", "-",
-                                                                                       "new"]
+    assert next(line for line in lines if line.strip().startswith("auc")).split() == [
+        "auc",
+        "↑",
+        "-",
+        "0.8000",
+        "-",
+        "new",
+    ]
 
 
 def test_no_colour_unless_asked(tmp_path: Path) -> None:
@@ -52,9 +58,12 @@ def test_no_colour_unless_asked(tmp_path: Path) -> None:
 def test_names_cannot_carry_terminal_escapes(tmp_path: Path) -> None:
     config = make_config(tmp_path)
     head = make_run("iris", {"accuracy": 0.95, "f1_macro": 0.9, "evil\x1b]0;pwned\x07\nname": 1.0})
-    comparison = compare(config, head_runs={"iris": head},
-                         base_runs={"iris": make_run("iris", {"accuracy": 0.95}, commit=BASE_SHA)},
-                         head=HeadInfo(commit=HEAD_SHA, branch="br\x1b[2Janch", dirty=False))
+    comparison = compare(
+        config,
+        head_runs={"iris": head},
+        base_runs={"iris": make_run("iris", {"accuracy": 0.95}, commit=BASE_SHA)},
+        head=HeadInfo(commit=HEAD_SHA, branch="br\x1b[2Janch", dirty=False),
+    )
     text = render_text(comparison)
     assert "\x1b" not in text and "\x07" not in text
     assert "Head: br[2Janch (bbbbbbb)" in text

@@ -28,12 +28,15 @@ def render_error(tmp_path: Path, text: str) -> str:
 
 
 def test_a_user_template_gets_the_documented_context(tmp_path: Path) -> None:
-    config, comparison = with_template(tmp_path, (
-        "# {{ title }}: {{ verdict.headline }}\n"
-        "{% for model in models %}- {{ model.name | escape }} {{ model.status }} "
-        "{{ model.metrics[0].change_text }}\n{% endfor %}"
-        "schema {{ comparison.schema_version }}, passed {{ comparison.passed }}\n"
-    ))
+    config, comparison = with_template(
+        tmp_path,
+        (
+            "# {{ title }}: {{ verdict.headline }}\n"
+            "{% for model in models %}- {{ model.name | escape }} {{ model.status }} "
+            "{{ model.metrics[0].change_text }}\n{% endfor %}"
+            "schema {{ comparison.schema_version }}, passed {{ comparison.passed }}\n"
+        ),
+    )
     text = render_markdown(comparison, config=config)
     assert text.splitlines() == [
         "<!-- mlci-report:default -->",
@@ -51,18 +54,22 @@ def test_the_marker_is_not_doubled_when_the_template_writes_it(tmp_path: Path) -
 
 
 def test_a_user_template_can_include_the_default_partial(tmp_path: Path) -> None:
-    config, comparison = with_template(tmp_path, "{% for model in models %}{% include 'partials/model.md.j2' %}"
-                                                 "{% endfor %}")
+    config, comparison = with_template(
+        tmp_path, "{% for model in models %}{% include 'partials/model.md.j2' %}{% endfor %}"
+    )
     assert "| accuracy ↑ | 0.9300 | 0.9500 | 🟢 +0.0200 (+2.2%) |" in render_markdown(comparison, config=config)
 
 
-@pytest.mark.parametrize("expression", [
-    "''.__class__.__mro__",
-    "''.__class__.__mro__[1].__subclasses__()",
-    "lipsum.__globals__",
-    "models.append(1)",
-    "comparison.clear()",
-])
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "''.__class__.__mro__",
+        "''.__class__.__mro__[1].__subclasses__()",
+        "lipsum.__globals__",
+        "models.append(1)",
+        "comparison.clear()",
+    ],
+)
 def test_the_sandbox_stops_escapes(tmp_path: Path, expression: str) -> None:
     message = render_error(tmp_path, f"line one\n{{{{ {expression} }}}}\n")
     assert "custom.md.j2:2:" in message and "sandbox" in message

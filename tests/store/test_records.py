@@ -19,8 +19,13 @@ def make_run(folder: Path, model: str = "iris", accuracy: float = 0.9) -> tuple[
     folder.parent.mkdir(parents=True, exist_ok=True)
     model_file = folder.parent / f"{model}-model.bin"
     model_file.write_bytes(b"model bytes")
-    run = Run(model=model, mode="declarative", metrics={"accuracy": accuracy}, goals={"accuracy": "maximize"},
-              lineage={"git": {"commit": COMMIT}})
+    run = Run(
+        model=model,
+        mode="declarative",
+        metrics={"accuracy": accuracy},
+        goals={"accuracy": "maximize"},
+        lineage={"git": {"commit": COMMIT}},
+    )
     write_run(folder, run, {"model": model_file})
     return run.__class__(**{**run.__dict__, "files": {"model": model_file.name}}), folder
 
@@ -55,8 +60,10 @@ def test_a_damaged_run_file_is_an_error_that_names_it_and_is_left_alone(tmp_path
     storage = LocalStorage(tmp_path / "store")
     record_runs(storage, commit=COMMIT, runs={"iris": make_run(tmp_path / "runs" / "iris")}, info={})
     damaged = tmp_path / "store" / "runs" / COMMIT / "iris" / "run.json"
-    damaged.write_text('{"schema_version": 1, "model": "iris", "mode": "declarative", '
-                       '"metrics": {"accuracy": "high"}, "goals": {"accuracy": "maximize"}}')
+    damaged.write_text(
+        '{"schema_version": 1, "model": "iris", "mode": "declarative", '
+        '"metrics": {"accuracy": "high"}, "goals": {"accuracy": "maximize"}}'
+    )
     before = damaged.read_bytes()
     with pytest.raises(StoreError, match=r"runs/a{40}/iris/run.json in the store: metric 'accuracy' has value 'high'"):
         load_record(storage, COMMIT)
@@ -85,8 +92,10 @@ def _record_many(store: str, runs_root: str, start: int) -> None:
 
 
 def test_concurrent_writers_lose_no_record(tmp_path: Path) -> None:
-    procs = [multiprocessing.Process(target=_record_many, args=(str(tmp_path / "store"), str(tmp_path / "r"), s))
-             for s in (0, 10, 20)]
+    procs = [
+        multiprocessing.Process(target=_record_many, args=(str(tmp_path / "store"), str(tmp_path / "r"), s))
+        for s in (0, 10, 20)
+    ]
     for proc in procs:
         proc.start()
     for proc in procs:

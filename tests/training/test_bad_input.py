@@ -17,22 +17,39 @@ def with_estimator(class_line: str, params_line: str = PARAMS_LINE) -> str:
     return IRIS_CONFIG.replace(ESTIMATOR_LINE, class_line).replace(PARAMS_LINE, params_line)
 
 
-@pytest.mark.parametrize(("class_name", "fragments"), [
-    ("sklearn.linear_modle.LogisticRegression",
-     ["mlci.yaml:9: models.iris.estimator.class: cannot import sklearn.linear_modle.LogisticRegression: "
-      "there is no module named sklearn.linear_modle", "Did you mean sklearn.linear_model?"]),
-    ("nosuchpackage.Model", ["there is no module named nosuchpackage"]),
-    ("sklearn.linear_model.LogisticRegresion",
-     ["mlci.yaml:9: models.iris.estimator.class: module sklearn.linear_model has no class LogisticRegresion",
-      "Did you mean sklearn.linear_model.LogisticRegression?"]),
-    ("sklearn.LogisticRegression", ["module sklearn has no class LogisticRegression",
-                                    "Did you mean sklearn.linear_model.LogisticRegression?"]),
-    ("sklearn.preprocessing.StandardScaler", ["sklearn.preprocessing.StandardScaler is a transformer: "
-                                              "it has no predict method"]),
-    ("collections.OrderedDict", ["collections.OrderedDict is not an estimator: it has no fit method"]),
-])
-def test_an_estimator_class_that_cannot_be_used_is_named(project: Project, class_name: str,
-                                                         fragments: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("class_name", "fragments"),
+    [
+        (
+            "sklearn.linear_modle.LogisticRegression",
+            [
+                "mlci.yaml:9: models.iris.estimator.class: cannot import sklearn.linear_modle.LogisticRegression: "
+                "there is no module named sklearn.linear_modle",
+                "Did you mean sklearn.linear_model?",
+            ],
+        ),
+        ("nosuchpackage.Model", ["there is no module named nosuchpackage"]),
+        (
+            "sklearn.linear_model.LogisticRegresion",
+            [
+                "mlci.yaml:9: models.iris.estimator.class: module sklearn.linear_model has no class LogisticRegresion",
+                "Did you mean sklearn.linear_model.LogisticRegression?",
+            ],
+        ),
+        (
+            "sklearn.LogisticRegression",
+            ["module sklearn has no class LogisticRegression", "Did you mean sklearn.linear_model.LogisticRegression?"],
+        ),
+        (
+            "sklearn.preprocessing.StandardScaler",
+            ["sklearn.preprocessing.StandardScaler is a transformer: it has no predict method"],
+        ),
+        ("collections.OrderedDict", ["collections.OrderedDict is not an estimator: it has no fit method"]),
+    ],
+)
+def test_an_estimator_class_that_cannot_be_used_is_named(
+    project: Project, class_name: str, fragments: list[str]
+) -> None:
     project.config(with_estimator(f"      class: {class_name}\n", "      params: {}\n"))
     assert_clean_failure(project.mlci("train"), *fragments)
 
@@ -40,41 +57,61 @@ def test_an_estimator_class_that_cannot_be_used_is_named(project: Project, class
 def test_a_parameter_the_class_does_not_take_is_named_with_the_valid_ones(project: Project) -> None:
     project.config(with_estimator(ESTIMATOR_LINE, "      params: {C: 1.0, max_itr: 500}\n"))
 
-    output = assert_clean_failure(project.mlci("train"), "mlci.yaml:10: models.iris.estimator.params.max_itr: "
-                                  "LogisticRegression has no parameter 'max_itr' (did you mean `max_iter`?)")
+    output = assert_clean_failure(
+        project.mlci("train"),
+        "mlci.yaml:10: models.iris.estimator.params.max_itr: "
+        "LogisticRegression has no parameter 'max_itr' (did you mean `max_iter`?)",
+    )
     assert "Its parameters are: C, class_weight, dual" in output
 
 
 def test_a_parameter_value_scikit_learn_rejects_points_at_the_parameter(project: Project) -> None:
     project.config(with_estimator(ESTIMATOR_LINE, "      params: {C: -1.0}\n"))
 
-    assert_clean_failure(project.mlci("train"), "mlci.yaml:10: models.iris.estimator.params.C: "
-                         "The 'C' parameter of LogisticRegression must be a float in the range (0.0, inf]")
+    assert_clean_failure(
+        project.mlci("train"),
+        "mlci.yaml:10: models.iris.estimator.params.C: "
+        "The 'C' parameter of LogisticRegression must be a float in the range (0.0, inf]",
+    )
 
 
 def test_an_unknown_metric_name_points_at_the_metric_with_close_names(project: Project) -> None:
     project.config(IRIS_CONFIG.replace("[accuracy, f1_macro]", "[accuracy, f1_macr]"))
 
-    assert_clean_failure(project.mlci("train"), "mlci.yaml:11: models.iris.metrics[1]: unknown metric 'f1_macr'",
-                         "Did you mean f1_macro")
+    assert_clean_failure(
+        project.mlci("train"), "mlci.yaml:11: models.iris.metrics[1]: unknown metric 'f1_macr'", "Did you mean f1_macro"
+    )
 
 
-@pytest.mark.parametrize(("metrics", "fragment"), [
-    ("[accuracy, r2]", "models.iris.metrics[1]: r2 is a regression metric, but LogisticRegression is a classifier"),
-    ("[{name: accuracy, goal: minimize}]", "goal minimize contradicts scikit-learn: for accuracy, higher is better"),
-])
-def test_a_metric_that_does_not_fit_the_model_is_refused_before_training(project: Project, metrics: str,
-                                                                         fragment: str) -> None:
+@pytest.mark.parametrize(
+    ("metrics", "fragment"),
+    [
+        ("[accuracy, r2]", "models.iris.metrics[1]: r2 is a regression metric, but LogisticRegression is a classifier"),
+        (
+            "[{name: accuracy, goal: minimize}]",
+            "goal minimize contradicts scikit-learn: for accuracy, higher is better",
+        ),
+    ],
+)
+def test_a_metric_that_does_not_fit_the_model_is_refused_before_training(
+    project: Project, metrics: str, fragment: str
+) -> None:
     project.config(IRIS_CONFIG.replace("[accuracy, f1_macro]", metrics))
     assert_clean_failure(project.mlci("train"), fragment)
 
 
 def test_a_probability_metric_for_a_model_without_probabilities_says_how_to_get_them(project: Project) -> None:
-    project.config(with_estimator("      class: sklearn.svm.SVC\n", "      params: {}\n")
-                   .replace("[accuracy, f1_macro]", "[log_loss]"))
+    project.config(
+        with_estimator("      class: sklearn.svm.SVC\n", "      params: {}\n").replace(
+            "[accuracy, f1_macro]", "[log_loss]"
+        )
+    )
 
-    assert_clean_failure(project.mlci("train"), "models.iris.metrics[0]: log_loss needs predict_proba, which SVC "
-                         "does not have", "Set `probability: true`")
+    assert_clean_failure(
+        project.mlci("train"),
+        "models.iris.metrics[0]: log_loss needs predict_proba, which SVC does not have",
+        "Set `probability: true`",
+    )
 
 
 def test_a_missing_data_file(project: Project) -> None:
@@ -95,8 +132,9 @@ def test_a_data_file_with_a_header_and_no_rows(project: Project) -> None:
 def test_a_data_file_of_an_unknown_kind_lists_the_kinds_that_work(project: Project) -> None:
     project.write("data/iris.xlsx", "not really excel")
     project.config(IRIS_CONFIG.replace("data/iris.csv", "data/iris.xlsx"))
-    assert_clean_failure(project.mlci("train"), "data/iris.xlsx is not a CSV or Parquet file",
-                         ".csv, .tsv", ".parquet or .pq")
+    assert_clean_failure(
+        project.mlci("train"), "data/iris.xlsx is not a CSV or Parquet file", ".csv, .tsv", ".parquet or .pq"
+    )
 
 
 def test_an_unparseable_parquet_file(project: Project) -> None:
@@ -108,10 +146,11 @@ def test_an_unparseable_parquet_file(project: Project) -> None:
 def test_a_missing_target_column_lists_the_columns_present(project: Project) -> None:
     project.config(IRIS_CONFIG.replace("target: species", "target: specis"))
 
-    assert_clean_failure(project.mlci("train"), "mlci.yaml:6: models.iris.data.target: column 'specis' is not in "
-                         "data/iris.csv (did you mean 'species'?)",
-                         "Its columns are: sepal length (cm), sepal width (cm), petal length (cm), "
-                         "petal width (cm), species.")
+    assert_clean_failure(
+        project.mlci("train"),
+        "mlci.yaml:6: models.iris.data.target: column 'specis' is not in data/iris.csv (did you mean 'species'?)",
+        "Its columns are: sepal length (cm), sepal width (cm), petal length (cm), petal width (cm), species.",
+    )
 
 
 def test_a_missing_drop_column(project: Project) -> None:
@@ -121,28 +160,40 @@ def test_a_missing_drop_column(project: Project) -> None:
 
 def test_a_single_class_target(project: Project) -> None:
     project.write_frame("data/iris.csv", iris_frame().iloc[:50])
-    assert_clean_failure(project.mlci("train"), "target column 'species' of data/iris.csv has a single class "
-                         "('setosa'); a classifier needs at least two")
+    assert_clean_failure(
+        project.mlci("train"),
+        "target column 'species' of data/iris.csv has a single class ('setosa'); a classifier needs at least two",
+    )
 
 
 def test_a_target_with_missing_values_says_which_rows(project: Project) -> None:
     frame = iris_frame()
     frame.loc[[3, 10], "species"] = None
     project.write_frame("data/iris.csv", frame)
-    assert_clean_failure(project.mlci("train"), "target column 'species' of data/iris.csv is empty in 2 of 150 "
-                         "rows (lines 5, 12)")
+    assert_clean_failure(
+        project.mlci("train"), "target column 'species' of data/iris.csv is empty in 2 of 150 rows (lines 5, 12)"
+    )
 
 
 def test_a_text_target_for_a_regressor(project: Project) -> None:
-    project.config(with_estimator("      class: sklearn.linear_model.Ridge\n", "      params: {}\n")
-                   .replace("[accuracy, f1_macro]", "[r2]"))
-    assert_clean_failure(project.mlci("train"), "target column 'species' of data/iris.csv is not numeric",
-                         "but the estimator is a regressor")
+    project.config(
+        with_estimator("      class: sklearn.linear_model.Ridge\n", "      params: {}\n").replace(
+            "[accuracy, f1_macro]", "[r2]"
+        )
+    )
+    assert_clean_failure(
+        project.mlci("train"),
+        "target column 'species' of data/iris.csv is not numeric",
+        "but the estimator is a regressor",
+    )
 
 
 def test_an_unknown_model_name_suggests_the_closest_and_lists_them(project: Project) -> None:
-    assert_clean_failure(project.mlci("train", "irs"), "mlci.yaml:2: models: no model named 'irs' "
-                         "(did you mean 'iris'?)", "Models in this config: iris.")
+    assert_clean_failure(
+        project.mlci("train", "irs"),
+        "mlci.yaml:2: models: no model named 'irs' (did you mean 'iris'?)",
+        "Models in this config: iris.",
+    )
 
 
 def test_the_library_raises_the_matching_error_classes(project: Project) -> None:

@@ -23,8 +23,13 @@ print("progress 50%")
 """
 
 
-def command_config(metrics_file: str = "out/metrics.json", *, script: str = "train.py", extra_outputs: str = "",
-                   metrics: str = "[{name: test.auc, goal: maximize}, {name: latency_ms, goal: minimize}]") -> str:
+def command_config(
+    metrics_file: str = "out/metrics.json",
+    *,
+    script: str = "train.py",
+    extra_outputs: str = "",
+    metrics: str = "[{name: test.auc, goal: maximize}, {name: latency_ms, goal: minimize}]",
+) -> str:
     return f"""\
 version: 1
 models:
@@ -60,11 +65,14 @@ def test_nested_json_metrics_are_flattened_and_the_output_streamed(project: Proj
     assert "fit_seconds" not in run.lineage and run.lineage["duration_seconds"] > 0
 
 
-@pytest.mark.parametrize(("name", "text"), [
-    ("metrics.yaml", "test:\n  auc: 0.91\nlatency_ms: 12\n"),
-    ("metrics.yml", "test: {auc: 0.91}\nlatency_ms: 12.0\n"),
-    ("metrics.toml", "latency_ms = 12\n[test]\nauc = 0.91\n"),
-])
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("metrics.yaml", "test:\n  auc: 0.91\nlatency_ms: 12\n"),
+        ("metrics.yml", "test: {auc: 0.91}\nlatency_ms: 12.0\n"),
+        ("metrics.toml", "latency_ms = 12\n[test]\nauc = 0.91\n"),
+    ],
+)
 def test_yaml_and_toml_metrics_files(project: Project, name: str, text: str) -> None:
     write_script(project, name, text)
     project.config(command_config(f"out/{name}"))
@@ -84,7 +92,9 @@ def test_list_items_are_flattened_by_index(project: Project) -> None:
 
 
 def test_model_and_predictions_files_are_kept_with_the_run(project: Project) -> None:
-    project.write("train.py", """\
+    project.write(
+        "train.py",
+        """\
 import json
 from pathlib import Path
 
@@ -102,9 +112,13 @@ proba = model.predict_proba(X[400:])
 pd.DataFrame({"y_true": y[400:], "y_pred": model.predict(X[400:]), "proba_0": proba[:, 0], "proba_1": proba[:, 1]}
              ).to_csv(out / "preds.csv", index=False)
 (out / "metrics.json").write_text(json.dumps({"accuracy": float(model.score(X[400:], y[400:]))}))
-""")
-    project.config(command_config(extra_outputs="\n      model: out/model.skops\n      predictions: out/preds.csv",
-                                  metrics="[accuracy]"))
+""",
+    )
+    project.config(
+        command_config(
+            extra_outputs="\n      model: out/model.skops\n      predictions: out/preds.csv", metrics="[accuracy]"
+        )
+    )
 
     result = project.mlci("train")
 
@@ -123,9 +137,13 @@ def test_a_failing_command_shows_its_exit_code_and_the_tail_of_its_output(projec
     project.write("train.py", lines + "import sys\nsys.exit('CUDA out of memory')\n")
     project.config(command_config())
 
-    output = assert_clean_failure(project.mlci("train"), "mlci.yaml:4: models.churn.command:",
-                                  "exited with code 1; the last 30 lines of its output:",
-                                  "    line 49", "    CUDA out of memory")
+    output = assert_clean_failure(
+        project.mlci("train"),
+        "mlci.yaml:4: models.churn.command:",
+        "exited with code 1; the last 30 lines of its output:",
+        "    line 49",
+        "    CUDA out of memory",
+    )
     error = output.split("mlci: error:", 1)[1]
     assert "line 20" not in error and "line 21" in error
 
@@ -133,8 +151,9 @@ def test_a_failing_command_shows_its_exit_code_and_the_tail_of_its_output(projec
 def test_a_command_that_is_not_found_says_so(project: Project) -> None:
     project.write("train.py", "")
     project.config(command_config().replace(python_command("train.py"), "no-such-program-mlci --fast"))
-    assert_clean_failure(project.mlci("train"), "`no-such-program-mlci --fast` failed: command not found "
-                         "(exit code 127)", "on PATH")
+    assert_clean_failure(
+        project.mlci("train"), "`no-such-program-mlci --fast` failed: command not found (exit code 127)", "on PATH"
+    )
 
 
 def test_a_missing_dep_points_at_its_entry_before_anything_runs(project: Project) -> None:
@@ -143,9 +162,12 @@ def test_a_missing_dep_points_at_its_entry_before_anything_runs(project: Project
 
 
 def test_the_command_runs_in_the_config_folder_with_mlci_variables(project: Project, monkeypatch) -> None:
-    project.write("train.py", "import os, json\nos.makedirs('out', exist_ok=True)\n"
-                              "json.dump({'pid_seen': 1.0 if os.environ['MLCI_MODEL'] == 'churn' else 0.0}, "
-                              "open('out/metrics.json', 'w'))\n")
+    project.write(
+        "train.py",
+        "import os, json\nos.makedirs('out', exist_ok=True)\n"
+        "json.dump({'pid_seen': 1.0 if os.environ['MLCI_MODEL'] == 'churn' else 0.0}, "
+        "open('out/metrics.json', 'w'))\n",
+    )
     project.config(command_config(metrics="[{name: pid_seen, goal: maximize}]"))
     elsewhere = project.root / "sub"
     elsewhere.mkdir()
@@ -158,19 +180,24 @@ def test_the_command_runs_in_the_config_folder_with_mlci_variables(project: Proj
     assert project.run("churn").metrics == {"pid_seen": 1.0}
 
 
-@pytest.mark.parametrize(("text", "fragments"), [
-    ("{not json", ["models.churn.outputs.metrics: out/metrics.json is not valid JSON"]),
-    ('{"test": {"auc": "high"}, "latency_ms": 1}', ["metric 'test.auc' is the text 'high', not a number"]),
-    ('{"test": {"auc": "0.9"}, "latency_ms": 1}', ["is the text '0.9', not a number", "without quotes"]),
-    ('{"test": {"auc": true}, "latency_ms": 1}', ["metric 'test.auc' is true, not a number"]),
-    ('{"test": {"auc": NaN}, "latency_ms": 1}', ["metric 'test.auc' is NaN"]),
-    ('{"test": {"auc": Infinity}, "latency_ms": 1}', ["metric 'test.auc' is infinite"]),
-    ('{"test": {"auc": null}, "latency_ms": 1}', ["metric 'test.auc' is empty (null), not a number"]),
-    ('{"test": {"acc": 0.9}, "latency_ms": 1}', ["out/metrics.json has no metric 'test.auc'",
-                                                 "Its keys are: test.acc, latency_ms."]),
-    ("[]", ["has no metric 'test.auc'", "Its keys are: none."]),
-    ("0.9", ["holds a single float, not named metrics"]),
-])
+@pytest.mark.parametrize(
+    ("text", "fragments"),
+    [
+        ("{not json", ["models.churn.outputs.metrics: out/metrics.json is not valid JSON"]),
+        ('{"test": {"auc": "high"}, "latency_ms": 1}', ["metric 'test.auc' is the text 'high', not a number"]),
+        ('{"test": {"auc": "0.9"}, "latency_ms": 1}', ["is the text '0.9', not a number", "without quotes"]),
+        ('{"test": {"auc": true}, "latency_ms": 1}', ["metric 'test.auc' is true, not a number"]),
+        ('{"test": {"auc": NaN}, "latency_ms": 1}', ["metric 'test.auc' is NaN"]),
+        ('{"test": {"auc": Infinity}, "latency_ms": 1}', ["metric 'test.auc' is infinite"]),
+        ('{"test": {"auc": null}, "latency_ms": 1}', ["metric 'test.auc' is empty (null), not a number"]),
+        (
+            '{"test": {"acc": 0.9}, "latency_ms": 1}',
+            ["out/metrics.json has no metric 'test.auc'", "Its keys are: test.acc, latency_ms."],
+        ),
+        ("[]", ["has no metric 'test.auc'", "Its keys are: none."]),
+        ("0.9", ["holds a single float, not named metrics"]),
+    ],
+)
 def test_a_metrics_file_with_unusable_content(project: Project, text: str, fragments: list[str]) -> None:
     write_script(project, "metrics.json", text)
     project.config(command_config())
@@ -180,8 +207,10 @@ def test_a_metrics_file_with_unusable_content(project: Project, text: str, fragm
 def test_a_command_that_writes_no_metrics_file(project: Project) -> None:
     project.write("train.py", "print('forgot the metrics')\n")
     project.config(command_config())
-    assert_clean_failure(project.mlci("train"), "models.churn.outputs.metrics: the command wrote no metrics file; "
-                         "it should write out/metrics.json")
+    assert_clean_failure(
+        project.mlci("train"),
+        "models.churn.outputs.metrics: the command wrote no metrics file; it should write out/metrics.json",
+    )
 
 
 def test_a_metrics_file_left_over_from_an_earlier_run_is_not_taken_as_fresh(project: Project) -> None:
@@ -193,22 +222,32 @@ def test_a_metrics_file_left_over_from_an_earlier_run_is_not_taken_as_fresh(proj
 
     project.write("train.py", "print('crashed quietly before writing anything')\n")
 
-    assert_clean_failure(project.mlci("train"), "the command did not write the metrics file out/metrics.json: the "
-                         "one there is left over from an earlier run", "dvc repro --force")
+    assert_clean_failure(
+        project.mlci("train"),
+        "the command did not write the metrics file out/metrics.json: the one there is left over from an earlier run",
+        "dvc repro --force",
+    )
 
 
 def test_an_unreadable_metrics_file_kind_and_a_bad_predictions_file(project: Project) -> None:
     write_script(project, "metrics.ini", "auc=0.9")
     project.config(command_config("out/metrics.ini"))
-    assert_clean_failure(project.mlci("train"), "cannot tell the format of a metrics file", ".json, .yaml, .yml or "
-                         ".toml")
+    assert_clean_failure(
+        project.mlci("train"), "cannot tell the format of a metrics file", ".json, .yaml, .yml or .toml"
+    )
 
-    project.write("train.py", "from pathlib import Path\nPath('out').mkdir(exist_ok=True)\n"
-                              "Path('out/metrics.json').write_text('{\"accuracy\": 0.9}')\n"
-                              "Path('out/preds.csv').write_text('truth,prediction\\n1,1\\n')\n")
+    project.write(
+        "train.py",
+        "from pathlib import Path\nPath('out').mkdir(exist_ok=True)\n"
+        "Path('out/metrics.json').write_text('{\"accuracy\": 0.9}')\n"
+        "Path('out/preds.csv').write_text('truth,prediction\\n1,1\\n')\n",
+    )
     project.config(command_config(extra_outputs="\n      predictions: out/preds.csv", metrics="[accuracy]"))
-    assert_clean_failure(project.mlci("train"), "models.churn.outputs.predictions: out/preds.csv lacks the columns "
-                         "y_true, y_pred (its header: truth, prediction)")
+    assert_clean_failure(
+        project.mlci("train"),
+        "models.churn.outputs.predictions: out/preds.csv lacks the columns "
+        "y_true, y_pred (its header: truth, prediction)",
+    )
 
 
 def test_a_declared_model_file_the_command_did_not_write(project: Project) -> None:

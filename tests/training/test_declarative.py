@@ -96,8 +96,11 @@ def test_a_separate_test_file_is_scored_instead_of_a_split(project: Project) -> 
     frame = iris_frame().sample(frac=1.0, random_state=1)
     project.write_frame("data/train.csv", frame.iloc[:120])
     project.write_frame("data/test.csv", frame.iloc[120:])
-    project.config(IRIS_CONFIG.replace("train: data/iris.csv", "train: data/train.csv\n      test: data/test.csv")
-                   .replace("      split: {test_size: 0.25, seed: 0}\n", ""))
+    project.config(
+        IRIS_CONFIG.replace("train: data/iris.csv", "train: data/train.csv\n      test: data/test.csv").replace(
+            "      split: {test_size: 0.25, seed: 0}\n", ""
+        )
+    )
 
     result = project.mlci("-v", "train")
 
@@ -152,7 +155,8 @@ models:
     assert run.metrics["accuracy"] > 0.8 and run.metrics["roc_auc"] > 0.85
     model = skops.io.load(project.run_dir("cancer") / "model.skops", trusted=run.untrusted_types)
     assert [name for name, _ in model.steps] == ["preprocess", "model"]
-    columns = {name: list(cols) for name, _, cols in model.named_steps["preprocess"].transformers_ if name != "remainder"}
+    transformers = model.named_steps["preprocess"].transformers_
+    columns = {name: list(cols) for name, _, cols in transformers if name != "remainder"}
     assert columns == {
         "numeric": ["mean radius", "mean texture", "mean perimeter", "mean area"],
         "categorical": ["size", "lab"],

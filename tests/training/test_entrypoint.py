@@ -8,10 +8,13 @@ import skops.io
 
 from tests.training.helpers import IRIS_CONFIG, Project, assert_clean_failure
 
-ENTRYPOINT_CONFIG = IRIS_CONFIG.replace("""    estimator:
+ENTRYPOINT_CONFIG = IRIS_CONFIG.replace(
+    """    estimator:
       class: sklearn.linear_model.LogisticRegression
       params: {C: 1.0, max_iter: 500}
-""", "    entrypoint: {entrypoint}\n")
+""",
+    "    entrypoint: {entrypoint}\n",
+)
 
 
 def entrypoint_config(entrypoint: str) -> str:
@@ -20,7 +23,9 @@ def entrypoint_config(entrypoint: str) -> str:
 
 def test_a_pipeline_from_an_entrypoint_is_trained_as_it_is(project: Project) -> None:
     project.write("models/__init__.py", "")
-    project.write("models/factory.py", """\
+    project.write(
+        "models/factory.py",
+        """\
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
@@ -28,7 +33,8 @@ from sklearn.preprocessing import MinMaxScaler
 
 def build():
     return make_pipeline(MinMaxScaler(), LogisticRegression(C=10.0, max_iter=1000))
-""")
+""",
+    )
     project.config(entrypoint_config("models.factory:build"))
 
     result = project.mlci("train")
@@ -44,13 +50,16 @@ def build():
 
 
 def test_a_bare_estimator_from_an_entrypoint_gets_the_default_preprocessing(project: Project) -> None:
-    project.write("factory.py", """\
+    project.write(
+        "factory.py",
+        """\
 from sklearn.neighbors import KNeighborsClassifier
 
 
 def make_model():
     return KNeighborsClassifier(n_neighbors=7)
-""")
+""",
+    )
     project.config(entrypoint_config("factory:make_model"))
 
     assert project.mlci("train").exit_code == 0
@@ -62,14 +71,20 @@ def make_model():
 
 
 def test_an_edited_entrypoint_module_is_imported_afresh(project: Project) -> None:
-    project.write("factory.py", "from sklearn.tree import DecisionTreeClassifier\n\n"
-                                "def make_model():\n    return DecisionTreeClassifier(max_depth=1)\n")
+    project.write(
+        "factory.py",
+        "from sklearn.tree import DecisionTreeClassifier\n\n"
+        "def make_model():\n    return DecisionTreeClassifier(max_depth=1)\n",
+    )
     project.config(entrypoint_config("factory:make_model"))
     assert project.mlci("train").exit_code == 0
     shallow = project.run("iris").params["max_depth"]
 
-    project.write("factory.py", "from sklearn.tree import DecisionTreeClassifier\n\n"
-                                "def make_model():\n    return DecisionTreeClassifier(max_depth=3)\n")
+    project.write(
+        "factory.py",
+        "from sklearn.tree import DecisionTreeClassifier\n\n"
+        "def make_model():\n    return DecisionTreeClassifier(max_depth=3)\n",
+    )
     assert project.mlci("train").exit_code == 0
 
     assert (shallow, project.run("iris").params["max_depth"]) == (1, 3)
@@ -79,8 +94,11 @@ def test_an_entrypoint_that_returns_no_estimator_is_named_with_what_it_returned(
     project.write("factory.py", "def make_model():\n    return {'C': 1.0}\n")
     project.config(entrypoint_config("factory:make_model"))
 
-    assert_clean_failure(project.mlci("train"), "mlci.yaml:8: models.iris.entrypoint:",
-                         "factory:make_model() returned dict {'C': 1.0}, not an estimator")
+    assert_clean_failure(
+        project.mlci("train"),
+        "mlci.yaml:8: models.iris.entrypoint:",
+        "factory:make_model() returned dict {'C': 1.0}, not an estimator",
+    )
 
 
 def test_an_entrypoint_that_returns_a_class_is_told_to_return_an_instance(project: Project) -> None:
@@ -94,15 +112,19 @@ def test_an_entrypoint_that_raises_shows_the_line_in_the_project(project: Projec
     project.write("factory.py", "def make_model():\n    raise RuntimeError('no GPU here')\n")
     project.config(entrypoint_config("factory:make_model"))
 
-    assert_clean_failure(project.mlci("train"), "factory:make_model() raised RuntimeError: no GPU here",
-                         "(at factory.py:2)")
+    assert_clean_failure(
+        project.mlci("train"), "factory:make_model() raised RuntimeError: no GPU here", "(at factory.py:2)"
+    )
 
 
 def test_a_missing_entrypoint_module_or_function_points_at_the_entrypoint(project: Project) -> None:
     project.write("factory.py", "def make_model():\n    pass\n")
     project.config(entrypoint_config("factory:make_modle"))
-    assert_clean_failure(project.mlci("train"), "models.iris.entrypoint: module factory has no function "
-                         "make_modle", "Did you mean factory:make_model?")
+    assert_clean_failure(
+        project.mlci("train"),
+        "models.iris.entrypoint: module factory has no function make_modle",
+        "Did you mean factory:make_model?",
+    )
 
     project.config(entrypoint_config("fatcory:make_model"))
     assert_clean_failure(project.mlci("train"), "cannot import fatcory:make_model: there is no module named fatcory")

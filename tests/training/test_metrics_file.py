@@ -22,8 +22,10 @@ def test_flatten_joins_nested_keys_with_dots_and_list_items_by_index() -> None:
     assert flatten([1, 2]) == {"0": 1, "1": 2}
 
 
-@pytest.mark.parametrize(("name", "kind"), [("m.json", "JSON"), ("m.YAML", "YAML"), ("m.yml", "YAML"),
-                                            ("m.toml", "TOML"), ("m.txt", None), ("metrics", None)])
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [("m.json", "JSON"), ("m.YAML", "YAML"), ("m.yml", "YAML"), ("m.toml", "TOML"), ("m.txt", None), ("metrics", None)],
+)
 def test_the_format_comes_from_the_extension(name: str, kind: str | None) -> None:
     assert metrics_format(Path(name)) == kind
 
@@ -45,7 +47,9 @@ def test_an_empty_file_is_an_error_naming_it(tmp_path: Path) -> None:
 def test_pick_takes_the_declared_metrics_as_floats_and_ignores_the_rest(tmp_path: Path) -> None:
     values = {"auc": 1, "latency_ms": 2.5, "comment": "ok", "flag": True}
     assert pick_metrics(values, ["auc", "latency_ms"], path=tmp_path / "m.json", field=field(tmp_path)) == {
-        "auc": 1.0, "latency_ms": 2.5}
+        "auc": 1.0,
+        "latency_ms": 2.5,
+    }
 
 
 def test_pick_lists_the_keys_present_when_one_is_missing(tmp_path: Path) -> None:

@@ -52,8 +52,7 @@ def binary_predictions() -> pd.DataFrame:
     rng = np.random.default_rng(0)
     y_true = rng.integers(0, 2, 200)
     proba = np.clip(y_true * 0.6 + rng.uniform(0, 0.4, 200), 0.01, 0.99)
-    return pd.DataFrame({"y_true": y_true, "y_pred": (proba > 0.5).astype(int),
-                         "proba_0": 1 - proba, "proba_1": proba})
+    return pd.DataFrame({"y_true": y_true, "y_pred": (proba > 0.5).astype(int), "proba_0": 1 - proba, "proba_1": proba})
 
 
 def test_classification_metrics_equal_scikit_learns_functions(tmp_path: Path) -> None:
@@ -86,11 +85,13 @@ def test_regression_and_a_decision_function(tmp_path: Path) -> None:
     config = make_config(tmp_path, CONFIG.format(metrics="[root_mean_squared_error, r2]"))
     metrics = resolve_metrics(config, config.models["m"])
     values = score_predictions(regression, metrics, task="regression", classes=None)
-    assert values["root_mean_squared_error"] == pytest.approx(mean_squared_error(regression.y_true,
-                                                                                 regression.y_pred) ** 0.5)
+    assert values["root_mean_squared_error"] == pytest.approx(
+        mean_squared_error(regression.y_true, regression.y_pred) ** 0.5
+    )
 
-    scores = pd.DataFrame({"y_true": ["no", "yes", "yes", "no"], "y_pred": ["no", "yes", "no", "no"],
-                           "score": [-2.0, 1.5, -0.1, -1.0]})
+    scores = pd.DataFrame(
+        {"y_true": ["no", "yes", "yes", "no"], "y_pred": ["no", "yes", "no", "no"], "score": [-2.0, 1.5, -0.1, -1.0]}
+    )
     auc = score_predictions(scores, resolved(tmp_path, "[roc_auc]"), task="classification", classes=None)
     assert auc == {"roc_auc": 1.0}
 
@@ -110,8 +111,9 @@ def test_a_non_finite_metric_is_refused(tmp_path: Path) -> None:
 
 
 def test_classes_are_read_back_from_column_names_with_the_labels_type() -> None:
-    numbers = pd.DataFrame({"y_true": [2, 0], "y_pred": [2, 2], "proba_0": [0.1, 0.2], "proba_1": [0.1, 0.1],
-                            "proba_2": [0.8, 0.7]})
+    numbers = pd.DataFrame(
+        {"y_true": [2, 0], "y_pred": [2, 2], "proba_0": [0.1, 0.2], "proba_1": [0.1, 0.1], "proba_2": [0.8, 0.7]}
+    )
     texts = pd.DataFrame({"y_true": ["b"], "y_pred": ["b"], "proba_a": [0.1], "proba_b": [0.9]})
 
     assert classes_from_columns(numbers) == [0, 1, 2] and all(type(c) is int for c in classes_from_columns(numbers))
