@@ -3,6 +3,7 @@ imported inside each command, so `mlci --help` starts without loading pandas or 
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -182,9 +183,9 @@ def compare(ctx: Context, base_ref: str | None, output_format: str, output: Path
     from mlci.compare.with_base import compare_with_base
     from mlci.report import render
 
-    comparison = compare_with_base(ctx.config(), base_ref, console=ctx.console)
-    text = render(comparison, output_format, config=ctx.config())
-    _emit(text, output)
+    config = ctx.config()
+    comparison = compare_with_base(config, base_ref, console=ctx.console)
+    _emit(render(comparison, output_format, config=config, color=output is None and _stdout_wants_color()), output)
     sys.exit(0 if comparison.passed else EXIT_GATE_FAILED)
 
 
@@ -236,6 +237,11 @@ def demo(ctx: Context, directory: Path | None) -> None:
     from mlci.demo import run_demo
 
     run_demo(directory, console=ctx.console)
+
+
+def _stdout_wants_color() -> bool:
+    # https://no-color.org: any value of NO_COLOR turns colour off.
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
 
 
 def _emit(text: str, output: Path | None) -> None:
