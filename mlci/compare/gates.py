@@ -7,6 +7,7 @@ because 0.91 - 0.89 is 0.020000000000000018 in binary floating point.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from mlci.compare.metrics import within_tolerance
 from mlci.compare.numbers import format_limit, format_number, format_percent
@@ -25,9 +26,9 @@ def evaluate_gates(gates: Iterable[GateSpec], metrics: Mapping[str, MetricChange
         metric = metrics.get(gate.metric)
         head = metric.head if metric else None
         if gate.min is not None:
-            results.append(_check_min(gate.metric, gate.min, head))
+            results.append(_check_bound(_MIN, gate.metric, gate.min, head))
         if gate.max is not None:
-            results.append(_check_max(gate.metric, gate.max, head))
+            results.append(_check_bound(_MAX, gate.metric, gate.max, head))
         if gate.max_drop is not None:
             results.append(_check_max_drop(gate, metric))
     return results
@@ -37,49 +38,33 @@ def _exceeds(value: float, limit: float) -> bool:
     return value > limit and not within_tolerance(value - limit, reference=limit)
 
 
-def _missing(metric: str, kind: str, limit: float, limit_text: str, what: str) -> GateResult:
-    return GateResult(
-        metric=metric,
-        kind=kind,
-        limit=limit,
-        limit_text=limit_text,
-        value=None,
-        passed=False,
-        message=f"{metric} has no value in this run, so the {what} {limit_text} is not met",
-    )
+@dataclass(frozen=True)
+class _Bound:
+    """How a `min` or a `max` limit reads and which side of it fails."""
+
+    kind: str
+    name: str
+    inside: str
+    outside: str
+
+    def breached_by(self, value: float, limit: float) -> bool:
+        return _exceeds(limit, value) if self.kind == "min" else _exceeds(value, limit)
 
 
-def _check_min(metric: str, limit: float, head: float | None) -> GateResult:
+_MIN = _Bound("min", "minimum", inside="meets", outside="is below")
+_MAX = _Bound("max", "maximum", inside="is within", outside="is above")
+
+
+def _check_bound(bound: _Bound, metric: str, limit: float, head: float | None) -> GateResult:
     text = format_limit(limit)
     if head is None:
-        return _missing(metric, "min", limit, text, "minimum")
-    passed = not _exceeds(limit, head)
-    verdict = "meets" if passed else "is below"
+        passed, message = False, f"{metric} has no value in this run, so the {bound.name} {text} is not met"
+    else:
+        passed = not bound.breached_by(head, limit)
+        verdict = bound.inside if passed else bound.outside
+        message = f"{metric} {format_number(head)} {verdict} the {bound.name} {text}"
     return GateResult(
-        metric=metric,
-        kind="min",
-        limit=limit,
-        limit_text=text,
-        value=head,
-        passed=passed,
-        message=f"{metric} {format_number(head)} {verdict} the minimum {text}",
-    )
-
-
-def _check_max(metric: str, limit: float, head: float | None) -> GateResult:
-    text = format_limit(limit)
-    if head is None:
-        return _missing(metric, "max", limit, text, "maximum")
-    passed = not _exceeds(head, limit)
-    verdict = "is within" if passed else "is above"
-    return GateResult(
-        metric=metric,
-        kind="max",
-        limit=limit,
-        limit_text=text,
-        value=head,
-        passed=passed,
-        message=f"{metric} {format_number(head)} {verdict} the maximum {text}",
+        metric=metric, kind=bound.kind, limit=limit, limit_text=text, value=head, passed=passed, message=message
     )
 
 
@@ -93,7 +78,7 @@ def _check_max_drop(gate: GateSpec, metric: MetricChange | None) -> GateResult:
         )
 
     if metric is None or metric.head is None:
-        return _missing(name, "max_drop", limit, text, "allowed drop")
+        return result(None, False, f"{name} has no value in this run, so the allowed drop {text} is not met")
     if metric.base is None:
         return result(None, None, f"{name}: no base value to compare with, so the allowed drop {text} was not checked")
     base, head = metric.base, metric.head
