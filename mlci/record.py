@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import getpass
+import os
+import re
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from mlci.config import Config
 from mlci.console import Console
@@ -12,6 +16,9 @@ from mlci.git import Git
 from mlci.runs import Run, read_latest_runs, runs_dir
 from mlci.store import open_storage
 from mlci.store.records import RecordOutcome, record_runs
+
+MERGE_SUBJECT = re.compile(r"^Merge pull request #(\d+) ")
+SQUASH_SUBJECT = re.compile(r"\(#(\d+)\)$")
 
 
 def record_current_runs(config: Config, *, replace: bool, allow_dirty: bool, console: Console) -> RecordOutcome:
@@ -40,8 +47,26 @@ def record_current_runs(config: Config, *, replace: bool, allow_dirty: bool, con
     if untrained:
         console.warn(f"not recording {', '.join(untrained)}: never trained in this checkout")
     folders: dict[str, tuple[Run, Path]] = {name: (run, runs_dir(config.work_dir) / name) for name, run in runs.items()}
-    info = {"branch": git.branch(), "recorded_by": _who()}
-    return record_runs(open_storage(config), commit=head, runs=folders, info=info, replace=replace)
+    info = {"branch": git.branch(), **record_provenance(git, head, os.environ)}
+    storage = open_storage(config, console=console)
+    return record_runs(storage, commit=head, runs=folders, info=info, replace=replace)
+
+
+def record_provenance(git: Git, commit: str, environ: Mapping[str, str]) -> dict[str, Any]:
+    """Who recorded, from which workflow run, and which pull request the commit merged, when known.
+
+    GitHub names the merged pull request in the commit subject of both merge commits ("Merge pull
+    request #12 from ...") and squash merges ("Title (#12)"), so it is read from there.
+    """
+    info: dict[str, Any] = {"recorded_by": environ.get("GITHUB_ACTOR") or _who()}
+    server, repository, run_id = (environ.get(k) for k in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_RUN_ID"))
+    if server and repository and run_id:
+        info["run_url"] = f"{server.rstrip('/')}/{repository}/actions/runs/{run_id}"
+    subject = git.run("log", "-1", "--format=%s", commit, check=False)
+    merged = MERGE_SUBJECT.search(subject) or SQUASH_SUBJECT.search(subject)
+    if merged:
+        info["pull_request"] = int(merged.group(1))
+    return info
 
 
 def _check_runs_match(runs: dict[str, Run], *, head: str, allow_dirty: bool) -> None:

@@ -26,6 +26,9 @@ from mlci.config.yamlsource import FieldPath, YamlSource
 MODEL_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 ENTRYPOINT = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
 DOTTED_CLASS = re.compile(r"^[A-Za-z_][\w]*(\.[A-Za-z_]\w*)+$")
+BRANCH_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
+REMOTE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+STORE_BACKENDS = ("auto", "git", "local")
 PERCENT = re.compile(r"^\s*(\d+(\.\d+)?)\s*%\s*$")
 
 TOP_KEYS = {"version", "models", "store", "report"}
@@ -47,7 +50,7 @@ ESTIMATOR_KEYS = {"class", "params"}
 OUTPUT_KEYS = {"metrics", "model", "predictions"}
 METRIC_KEYS = {"name", "goal"}
 GATE_KEYS = {"min", "max", "max_drop"}
-STORE_KEYS = {"backend", "path"}
+STORE_KEYS = {"backend", "path", "branch", "remote"}
 REPORT_KEYS = {"title", "template"}
 
 
@@ -335,11 +338,17 @@ def _parse_gates(reader: _Reader, path: FieldPath, value: Any, metric_names: set
 
 def _parse_store(reader: _Reader, value: Any) -> StoreSpec:
     raw = reader.mapping(("store",), value, allowed=STORE_KEYS)
-    backend = raw.get("backend", "local")
-    if backend != "local":
-        raise reader.fail(("store", "backend"), f"unknown backend {backend!r}; available: local")
+    backend = raw.get("backend", StoreSpec.backend)
+    if backend not in STORE_BACKENDS:
+        raise reader.fail(("store", "backend"), f"unknown backend {backend!r}; available: {', '.join(STORE_BACKENDS)}")
     path = reader.path(("store", "path"), raw["path"]) if "path" in raw else reader.root / ".mlci" / "store"
-    return StoreSpec(backend=backend, path=path)
+    branch = reader.text(("store", "branch"), raw["branch"]) if "branch" in raw else StoreSpec.branch
+    if not BRANCH_NAME.match(branch) or ".." in branch or branch.endswith((".lock", "/", ".")):
+        raise reader.fail(("store", "branch"), f"{branch!r} is not a usable branch name")
+    remote = reader.text(("store", "remote"), raw["remote"]) if "remote" in raw else StoreSpec.remote
+    if not REMOTE_NAME.match(remote):
+        raise reader.fail(("store", "remote"), f"{remote!r} is not a git remote name")
+    return StoreSpec(backend=backend, path=path, branch=branch, remote=remote)
 
 
 def _parse_report(reader: _Reader, value: Any) -> ReportSpec:

@@ -88,10 +88,17 @@ class ModelSpec:
 
 @dataclass(frozen=True)
 class StoreSpec:
-    """Where recorded runs live."""
+    """Where recorded runs and the registry live.
 
-    backend: Literal["local"] = "local"
+    `git` keeps them on a branch of the repository's remote, which every CI run can reach; `local`
+    in a folder of this checkout, for laptops; `auto` (the default) is `git` when the repository has
+    the remote and `local` when it has none.
+    """
+
+    backend: Literal["auto", "git", "local"] = "auto"
     path: Path = Path(".mlci/store")
+    branch: str = "mlci-data"
+    remote: str = "origin"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,113 @@
+"""Record on one machine, compare on another: the results branch carries baselines across clones."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from mlci.cli import cli
+from mlci.config import load_config
+from mlci.git import Git
+from mlci.record import record_provenance
+from mlci.runs import Run, runs_dir, write_run
+from tests.compare.factories import IRIS_CONFIG
+from tests.conftest import git
+
+
+def _run(accuracy: float, commit: str) -> Run:
+    return Run(
+        model="iris",
+        mode="declarative",
+        metrics={"accuracy": accuracy},
+        goals={"accuracy": "maximize"},
+        params={"C": 1.0},
+        lineage={"git": {"commit": commit, "branch": "main", "dirty": False}},
+    )
+
+
+def _trained(root: Path, accuracy: float) -> None:
+    """Leave a run in the checkout as `mlci train` would, for its current commit."""
+    config = load_config(root / "mlci.yaml")
+    write_run(runs_dir(config.work_dir) / "iris", _run(accuracy, git(root, "rev-parse", "HEAD")), {})
+
+
+def mlci(root: Path, *args: str):
+    return CliRunner().invoke(cli, ["--config", str(root / "mlci.yaml"), *args])
+
+
+@pytest.fixture
+def remote(make_repo: Callable[..., Path], tmp_path: Path) -> Path:
+    seed = make_repo("seed", {"mlci.yaml": IRIS_CONFIG})
+    bare = tmp_path / "remote.git"
+    git(tmp_path, "clone", "-q", "--bare", str(seed), str(bare))
+    return bare
+
+
+def test_a_baseline_recorded_on_main_reaches_a_fresh_shallow_clone(remote: Path, tmp_path: Path) -> None:
+    main_runner = tmp_path / "main-runner"
+    git(tmp_path, "clone", "-q", "--depth=1", f"file://{remote}", str(main_runner))
+    _trained(main_runner, 0.93)
+    result = mlci(main_runner, "record")
+    assert result.exit_code == 0, result.output
+    base = git(main_runner, "rev-parse", "HEAD")
+    # It is on the remote's results branch, not in the runner's folder that is about to be thrown away.
+    assert json.loads(git(remote, "show", f"mlci-data:runs/{base}/record.json"))["models"] == ["iris"]
+    assert not (main_runner / ".mlci" / "store").exists()
+
+    pr_runner = tmp_path / "pr-runner"
+    git(tmp_path, "clone", "-q", f"file://{remote}", str(pr_runner))
+    git(pr_runner, "checkout", "-q", "-b", "feature")
+    (pr_runner / "notes.txt").write_text("change\n")
+    git(pr_runner, "add", "notes.txt")
+    git(pr_runner, "commit", "-q", "-m", "change")
+    _trained(pr_runner, 0.80)
+    result = mlci(pr_runner, "compare", "--base", "origin/main", "--format", "json")
+    assert result.exit_code == 1, result.output  # the iris max_drop gate fails against the recorded 0.93
+    comparison = json.loads(result.output)
+    assert comparison["base"]["commit"] == base
+
+
+def test_recording_twice_keeps_the_first_record(remote: Path, tmp_path: Path) -> None:
+    runner = tmp_path / "runner"
+    git(tmp_path, "clone", "-q", f"file://{remote}", str(runner))
+    _trained(runner, 0.93)
+    assert mlci(runner, "record").exit_code == 0
+    _trained(runner, 0.50)
+    result = mlci(runner, "record")
+    assert result.exit_code == 0 and "already recorded; kept it" in result.output
+    base = git(runner, "rev-parse", "HEAD")
+    run = json.loads(git(remote, "show", f"mlci-data:runs/{base}/iris/run.json"))
+    assert run["metrics"]["accuracy"] == 0.93
+    assert git(remote, "rev-list", "--count", "mlci-data") == "1"
+
+
+def test_a_repository_without_a_remote_records_in_the_local_folder(make_repo: Callable[..., Path]) -> None:
+    root = make_repo(files={"mlci.yaml": IRIS_CONFIG})
+    _trained(root, 0.9)
+    assert mlci(root, "record").exit_code == 0
+    assert (root / ".mlci" / "store" / "runs").is_dir()
+
+
+def test_provenance_names_the_actor_the_run_and_the_merged_pull_request(make_repo: Callable[..., Path]) -> None:
+    root = make_repo()
+    (root / "a.txt").write_text("a\n")
+    git(root, "add", "a.txt")
+    git(root, "commit", "-q", "-m", "Tune the forest (#42)")
+    environ = {
+        "GITHUB_ACTOR": "octocat",
+        "GITHUB_SERVER_URL": "https://github.example.com/",
+        "GITHUB_REPOSITORY": "o/r",
+        "GITHUB_RUN_ID": "77",
+    }
+    info = record_provenance(Git(root), git(root, "rev-parse", "HEAD"), environ)
+    assert info == {
+        "recorded_by": "octocat",
+        "run_url": "https://github.example.com/o/r/actions/runs/77",
+        "pull_request": 42,
+    }
+    git(root, "commit", "-q", "--allow-empty", "-m", "Merge pull request #7 from someone/branch")
+    assert record_provenance(Git(root), git(root, "rev-parse", "HEAD"), {})["pull_request"] == 7
