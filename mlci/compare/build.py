@@ -149,3 +149,11 @@ def _removed(name: str, base_run: Run) -> ModelComparison:
     return ModelComparison(
         name=name, status="removed", metrics=metrics, base_run=summarize_run(base_run), notes=["no longer in mlci.yaml"]
     )
+
+
+def compare_model(
+    spec: ModelSpec, *, head: HeadInfo, head_run: Run | None, base_run: Run | None, noise: NoiseTest = FLOAT_NOISE
+) -> ModelComparison:
+    """One model's comparison, for callers that compare two runs outside a whole-project comparison
+    (a challenger with the alias holder)."""
+    return _compare_configured(spec, head=head, head_run=head_run, base_run=base_run, noise=noise)

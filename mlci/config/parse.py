@@ -17,9 +17,13 @@ from mlci.config.schema import (
     GateSpec,
     MetricSpec,
     ModelSpec,
+    PromoteSpec,
+    RegistrySpec,
     ReportSpec,
     SplitSpec,
     StoreSpec,
+    TriggersSpec,
+    WebhookSpec,
 )
 from mlci.config.yamlsource import FieldPath, YamlSource
 
@@ -31,7 +35,7 @@ REMOTE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 STORE_BACKENDS = ("auto", "git", "local")
 PERCENT = re.compile(r"^\s*(\d+(\.\d+)?)\s*%\s*$")
 
-TOP_KEYS = {"version", "models", "store", "report"}
+TOP_KEYS = {"version", "models", "store", "registry", "promote", "report"}
 MODEL_KEYS = {
     "data",
     "estimator",
@@ -52,6 +56,12 @@ METRIC_KEYS = {"name", "goal"}
 GATE_KEYS = {"min", "max", "max_drop"}
 STORE_KEYS = {"backend", "path", "branch", "remote"}
 REPORT_KEYS = {"title", "template"}
+REGISTRY_KEYS = {"max_model_mb", "trusted_types"}
+PROMOTE_KEYS = {"alias", "triggers"}
+TRIGGER_KEYS = {"deployment", "dispatch", "webhook", "command"}
+WEBHOOK_KEYS = {"url_env", "secret_env"}
+ALIAS_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 def parse_config(source: YamlSource) -> Config:
@@ -71,6 +81,8 @@ def parse_config(source: YamlSource) -> Config:
         path=source.path.resolve(),
         models=models,
         store=_parse_store(reader, top.get("store")),
+        registry=_parse_registry(reader, top.get("registry")),
+        promote=_parse_promote(reader, top.get("promote")),
         report=_parse_report(reader, top.get("report")),
         source=source,
     )
@@ -349,6 +361,55 @@ def _parse_store(reader: _Reader, value: Any) -> StoreSpec:
     if not REMOTE_NAME.match(remote):
         raise reader.fail(("store", "remote"), f"{remote!r} is not a git remote name")
     return StoreSpec(backend=backend, path=path, branch=branch, remote=remote)
+
+
+def _parse_registry(reader: _Reader, value: Any) -> RegistrySpec:
+    raw = reader.mapping(("registry",), value, allowed=REGISTRY_KEYS)
+    limit = RegistrySpec.max_model_mb
+    if "max_model_mb" in raw:
+        limit = reader.number(("registry", "max_model_mb"), raw["max_model_mb"])
+        if limit <= 0:
+            raise reader.fail(("registry", "max_model_mb"), "must be a positive number of megabytes")
+    trusted = ()
+    if "trusted_types" in raw:
+        trusted = tuple(reader.text_list(("registry", "trusted_types"), raw["trusted_types"]))
+    return RegistrySpec(max_model_mb=limit, trusted_types=trusted)
+
+
+def _parse_promote(reader: _Reader, value: Any) -> PromoteSpec:
+    raw = reader.mapping(("promote",), value, allowed=PROMOTE_KEYS)
+    alias = reader.text(("promote", "alias"), raw["alias"]) if "alias" in raw else PromoteSpec.alias
+    if not ALIAS_NAME.match(alias):
+        raise reader.fail(("promote", "alias"), f"{alias!r} is not a usable alias name (letters, digits, _.-)")
+    return PromoteSpec(alias=alias, triggers=_parse_triggers(reader, raw.get("triggers")))
+
+
+def _parse_triggers(reader: _Reader, value: Any) -> TriggersSpec:
+    where = ("promote", "triggers")
+    raw = reader.mapping(where, value, allowed=TRIGGER_KEYS)
+    flags = {}
+    for key in ("deployment", "dispatch"):
+        flag = raw.get(key, True)
+        if not isinstance(flag, bool):
+            raise reader.fail((*where, key), f"must be true or false, not {flag!r}")
+        flags[key] = flag
+    webhook = None
+    if raw.get("webhook") is not None:
+        hook = reader.mapping((*where, "webhook"), raw["webhook"], allowed=WEBHOOK_KEYS)
+        names = {}
+        for key in ("url_env", "secret_env"):
+            if key in hook:
+                name = reader.text((*where, "webhook", key), hook[key])
+                if not ENV_NAME.match(name):
+                    raise reader.fail(
+                        (*where, "webhook", key),
+                        f"{name!r} is not an environment variable name",
+                        hint="Name the variable that holds the secret, never the secret itself.",
+                    )
+                names[key] = name
+        webhook = WebhookSpec(**names)
+    command = reader.text((*where, "command"), raw["command"]) if raw.get("command") is not None else None
+    return TriggersSpec(**flags, webhook=webhook, command=command)
 
 
 def _parse_report(reader: _Reader, value: Any) -> ReportSpec:

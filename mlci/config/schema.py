@@ -102,6 +102,42 @@ class StoreSpec:
 
 
 @dataclass(frozen=True)
+class RegistrySpec:
+    """How versions are kept in the registry."""
+
+    max_model_mb: float = 100.0
+    """Model files above this size are refused: every clone of the results branch would carry them."""
+    trusted_types: tuple[str, ...] = ()
+    """The repository's reviewed list of types a registered model may contain to be loaded."""
+
+
+@dataclass(frozen=True)
+class WebhookSpec:
+    """A POST to a URL read from an environment variable (a secret), signed with HMAC-SHA256."""
+
+    url_env: str = "MLCI_WEBHOOK_URL"
+    secret_env: str | None = "MLCI_WEBHOOK_SECRET"
+
+
+@dataclass(frozen=True)
+class TriggersSpec:
+    """What fires when an alias moves (a promotion or a rollback)."""
+
+    deployment: bool = True
+    dispatch: bool = True
+    webhook: WebhookSpec | None = None
+    command: str | None = None
+
+
+@dataclass(frozen=True)
+class PromoteSpec:
+    """Which alias `mlci promote` moves, and what it triggers."""
+
+    alias: str = "production"
+    triggers: TriggersSpec = field(default_factory=TriggersSpec)
+
+
+@dataclass(frozen=True)
 class ReportSpec:
     """How the Markdown report is rendered."""
 
@@ -116,6 +152,8 @@ class Config:
     path: Path
     models: dict[str, ModelSpec]
     store: StoreSpec = field(default_factory=StoreSpec)
+    registry: RegistrySpec = field(default_factory=RegistrySpec)
+    promote: PromoteSpec = field(default_factory=PromoteSpec)
     report: ReportSpec = field(default_factory=ReportSpec)
     source: YamlSource | None = field(default=None, compare=False, repr=False)
 

@@ -1,0 +1,170 @@
+"""`mlci promote`: register this commit's recorded models and move the alias to the ones that win.
+
+The whole decision runs inside one `Storage.update`: registering the version, reading the current
+alias holder, comparing with it, and moving the alias. When another run moves the alias meanwhile,
+the results branch rejects the push and the decision is taken again against the new holder, so an
+alias is never moved on the strength of a comparison with a model that no longer holds it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from mlci.compare.build import compare_model
+from mlci.compare.result import HeadInfo
+from mlci.config import Config, ModelSpec
+from mlci.console import Console
+from mlci.errors import ConfigError, StoreError
+from mlci.git import Git
+from mlci.record import record_provenance
+from mlci.registry.entries import AliasMove, ModelVersion
+from mlci.registry.registry import RegistryView, move_alias, register_version
+from mlci.runs import Run
+from mlci.store import open_storage
+from mlci.store.records import Record, load_record
+from mlci.store.storage import StorageView
+
+
+@dataclass(frozen=True)
+class Verdict:
+    wins: bool
+    reason: str
+
+
+@dataclass(frozen=True)
+class Promotion:
+    """What happened to one model."""
+
+    model: str
+    version: ModelVersion
+    registered: bool
+    verdict: Verdict
+    move: AliasMove | None
+
+    @property
+    def promoted(self) -> bool:
+        return self.move is not None
+
+
+def promote_models(
+    config: Config,
+    names: list[str],
+    *,
+    alias: str | None,
+    force: bool,
+    reason: str | None,
+    console: Console,
+) -> list[Promotion]:
+    """Register and, where they win, promote `names` (default: every recorded model) of HEAD's record."""
+    alias = alias or config.promote.alias
+    if force and not (reason or "").strip():
+        raise ConfigError("--force needs --reason: the history keeps why a gate was overridden")
+    git = Git(config.root)
+    commit = git.head()
+    if commit is None:
+        raise StoreError("the repository has no commits yet; nothing to promote")
+    storage = open_storage(config, console=console)
+    record = load_record(storage, commit)
+    if record is None:
+        raise StoreError(
+            f"{commit[:12]} has no recorded runs to promote",
+            hint="Run `mlci train` and `mlci record` on this commit first.",
+        )
+    models = _chosen_models(config, record, names)
+    files = {name: _model_file(config, storage, record, name) for name in models}
+    provenance = record_provenance(git, commit, os.environ)
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    outcomes: dict[str, Promotion] = {}
+
+    def change(view: StorageView) -> dict[str, bytes | None]:
+        outcomes.clear()
+        changes: dict[str, bytes | None] = {}
+        for name in models:
+            run = record.runs[name]
+            registration = register_version(view, run=run, model_file=files[name], provenance=provenance, now=now)
+            changes.update(registration.changes)
+            holder = RegistryView(view).holder(name, alias)
+            version = registration.version
+            if holder is not None and holder.number == version.number:
+                verdict, move = Verdict(False, f"version {version.number} already holds {alias}"), None
+            else:
+                verdict = challenge(config.models[name], run, holder, alias=alias)
+                move = None
+                if verdict.wins or force:
+                    kind = "promote" if verdict.wins else "force"
+                    why = verdict.reason if verdict.wins else f"forced: {reason} (gates said: {verdict.reason})"
+                    move, move_changes = move_alias(
+                        view,
+                        model=name,
+                        alias=alias,
+                        to_version=version.number,
+                        kind=kind,
+                        reason=why,
+                        by=str(provenance["recorded_by"]),
+                        now=now,
+                        commit=commit,
+                        pull_request=provenance.get("pull_request"),
+                        run_url=provenance.get("run_url"),
+                    )
+                    changes.update(move_changes)
+            outcomes[name] = Promotion(
+                model=name, version=version, registered=registration.is_new, verdict=verdict, move=move
+            )
+        return changes
+
+    summary = ", ".join(models)
+    storage.update(change, message=f"mlci: promote {summary} at {commit[:12]} to {alias}")
+    return [outcomes[name] for name in models]
+
+
+def challenge(spec: ModelSpec, challenger: Run, holder: ModelVersion | None, *, alias: str) -> Verdict:
+    """Whether `challenger` should take `alias` from `holder`: every gate passes against the holder and
+    the model's first metric is better, not just equal (a tie keeps the model already deployed)."""
+    comparison = compare_model(
+        spec,
+        head=HeadInfo(commit=challenger.commit, branch=None, dirty=False),
+        head_run=challenger,
+        base_run=holder.run if holder else None,
+    )
+    failed = [gate.message for gate in comparison.gates if gate.passed is False]
+    if failed:
+        return Verdict(False, "fails its gates: " + "; ".join(failed))
+    if holder is None:
+        return Verdict(True, f"first version to hold {alias}")
+    primary = next((m for m in comparison.metrics if m.base is not None and m.head is not None), None)
+    if primary is None:
+        return Verdict(False, f"no metric in common with version {holder.number} to compare on")
+    values = f"{primary.head:.4g} vs {primary.base:.4g}"
+    if primary.status == "improved":
+        return Verdict(True, f"better than version {holder.number} on {primary.name} ({values})")
+    word = "worse than" if primary.status == "regressed" else "no better than"
+    return Verdict(False, f"{word} version {holder.number} on {primary.name} ({values})")
+
+
+def _chosen_models(config: Config, record: Record, names: list[str]) -> list[str]:
+    unknown = [name for name in names if name not in config.models]
+    if unknown:
+        raise ConfigError(f"unknown model {', '.join(unknown)}; mlci.yaml defines {', '.join(config.models)}")
+    chosen = names or [name for name in config.models if name in record.runs]
+    missing = [name for name in chosen if name not in record.runs]
+    if missing:
+        raise StoreError(f"{', '.join(missing)} not recorded for {record.commit[:12]}; train and record it first")
+    return chosen
+
+
+def _model_file(config: Config, storage: StorageView, record: Record, name: str) -> tuple[str, bytes] | None:
+    file_name = record.runs[name].files.get("model")
+    if file_name is None:
+        return None
+    content = record.run_file(storage, name, "model")
+    if content is None:
+        raise StoreError(f"runs/{record.commit}/{name}/{file_name} is missing from the store")
+    limit = config.registry.max_model_mb
+    if len(content) > limit * 1024 * 1024:
+        raise StoreError(
+            f"{name}: the model file is {len(content) / 1024 / 1024:.1f} MB, over the registry's limit of {limit:g} MB",
+            hint="Raise `registry: {max_model_mb: ...}` in mlci.yaml, or make the model smaller.",
+        )
+    return file_name, content

@@ -1,0 +1,60 @@
+"""A project on a real bare remote whose commits have recorded runs, for the registry tests."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from mlci.config import Config, load_config
+from mlci.console import Console
+from mlci.runs import Run
+from mlci.store import open_storage
+from mlci.store.records import record_runs
+from tests.conftest import git
+
+CONFIG = """\
+version: 1
+models:
+  iris:
+    data: {train: iris.csv, target: species}
+    estimator: {class: sklearn.linear_model.LogisticRegression}
+    metrics: [accuracy]
+    gates:
+      accuracy: {min: 0.5, max_drop: 0.05}
+"""
+
+
+def quiet_console() -> Console:
+    return Console(stream=io.StringIO(), live=False)
+
+
+def commit_and_record(root: Path, accuracy: float, *, message: str, model_bytes: bytes = b"model-bytes") -> str:
+    """Commit a change in `root` and record an iris run with `accuracy` for it on the results branch."""
+    (root / "notes.txt").write_text(message + "\n")
+    git(root, "add", "notes.txt")
+    git(root, "commit", "-q", "-m", message)
+    commit = git(root, "rev-parse", "HEAD")
+    record(root, commit, accuracy, model_bytes=model_bytes)
+    return commit
+
+
+def record(root: Path, commit: str, accuracy: float, *, model_bytes: bytes = b"model-bytes") -> None:
+    config = load_config(root / "mlci.yaml")
+    run = Run(
+        model="iris",
+        mode="declarative",
+        metrics={"accuracy": accuracy},
+        goals={"accuracy": "maximize"},
+        params={"C": accuracy},
+        lineage={"git": {"commit": commit, "branch": "main", "dirty": False}},
+        files={"model": "model.skops"},
+        untrusted_types=["numpy.dtype"],
+    )
+    folder = root.parent / f"run-{commit[:8]}"
+    folder.mkdir(exist_ok=True)
+    (folder / "model.skops").write_bytes(model_bytes)
+    record_runs(open_storage(config), commit=commit, runs={"iris": (run, folder)}, info={})
+
+
+def project_config(root: Path) -> Config:
+    return load_config(root / "mlci.yaml")

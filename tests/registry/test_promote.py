@@ -1,0 +1,208 @@
+"""Registering, promoting and rolling back on a real results branch, including two writers at once."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from mlci.errors import ConfigError, StoreError
+from mlci.promote import promote_models
+from mlci.registry.registry import RegistryView
+from mlci.rollback import rollback_model
+from mlci.store import open_storage
+from tests.conftest import git
+from tests.registry.helpers import CONFIG, commit_and_record, project_config, quiet_console
+
+
+@pytest.fixture
+def clone(make_repo: Callable[..., Path], tmp_path: Path) -> Path:
+    """A clone of a bare remote holding the project; records go to the remote's results branch."""
+    seed = make_repo("seed", {"mlci.yaml": CONFIG})
+    bare = tmp_path / "remote.git"
+    git(tmp_path, "clone", "-q", "--bare", str(seed), str(bare))
+    work = tmp_path / "work"
+    git(tmp_path, "clone", "-q", str(bare), str(work))
+    return work
+
+
+def promote(root: Path, **options) -> list:
+    settings = {"alias": None, "force": False, "reason": None} | options
+    return promote_models(project_config(root), [], console=quiet_console(), **settings)
+
+
+def registry(root: Path) -> RegistryView:
+    return RegistryView(open_storage(project_config(root)))
+
+
+def test_the_first_version_is_registered_and_promoted(clone: Path) -> None:
+    commit = commit_and_record(clone, 0.90, message="first (#3)")
+    [outcome] = promote(clone)
+    assert outcome.promoted and outcome.registered and outcome.version.number == 1
+    assert outcome.verdict.reason == "first version to hold production"
+    view = registry(clone)
+    assert view.aliases("iris") == {"production": 1}
+    version = view.version("iris", 1)
+    assert version.commit == commit and version.run.metrics == {"accuracy": 0.90}
+    assert version.run.untrusted_types == ["numpy.dtype"]
+    assert view.model_file(version) == b"model-bytes"
+    [move] = view.history("iris")
+    assert (move.from_version, move.to_version, move.kind, move.pull_request) == (None, 1, "promote", 3)
+    assert move.commit == commit and move.by
+
+
+def test_a_better_model_takes_the_alias_and_a_worse_one_is_registered_but_not_promoted(clone: Path) -> None:
+    commit_and_record(clone, 0.90, message="v1")
+    promote(clone)
+    commit_and_record(clone, 0.93, message="v2")
+    [better] = promote(clone)
+    assert better.promoted and better.version.number == 2
+    assert "better than version 1 on accuracy" in better.verdict.reason
+    commit_and_record(clone, 0.91, message="v3")
+    [worse] = promote(clone)
+    assert not worse.promoted and worse.version.number == 3
+    assert worse.verdict.reason == "worse than version 2 on accuracy (0.91 vs 0.93)"
+    view = registry(clone)
+    assert view.aliases("iris") == {"production": 2}
+    assert view.version_numbers("iris") == [1, 2, 3]
+    assert [(m.from_version, m.to_version) for m in view.history("iris")] == [(None, 1), (1, 2)]
+
+
+def test_a_tie_keeps_the_model_already_deployed(clone: Path) -> None:
+    commit_and_record(clone, 0.90, message="v1")
+    promote(clone)
+    commit_and_record(clone, 0.90, message="v2")
+    [tie] = promote(clone)
+    assert not tie.promoted and tie.verdict.reason.startswith("no better than version 1")
+
+
+def test_a_model_that_fails_its_gates_is_never_promoted_not_even_first(clone: Path) -> None:
+    commit_and_record(clone, 0.40, message="bad")  # below the min 0.5
+    [outcome] = promote(clone)
+    assert not outcome.promoted and outcome.verdict.reason.startswith("fails its gates: accuracy 0.4000 is below")
+    assert registry(clone).aliases("iris") == {}
+    assert registry(clone).version_numbers("iris") == [1]
+
+
+def test_promoting_the_same_commit_again_mints_no_new_version(clone: Path) -> None:
+    commit_and_record(clone, 0.90, message="v1")
+    promote(clone)
+    [again] = promote(clone)
+    assert not again.registered and not again.promoted
+    assert again.verdict.reason == "version 1 already holds production"
+    assert registry(clone).version_numbers("iris") == [1]
+
+
+def test_force_needs_a_reason_and_records_it(clone: Path) -> None:
+    commit_and_record(clone, 0.90, message="v1")
+    promote(clone)
+    commit_and_record(clone, 0.80, message="v2")
+    with pytest.raises(ConfigError, match="--force needs --reason"):
+        promote(clone, force=True)
+    [forced] = promote(clone, force=True, reason="hotfix for a data bug")
+    assert forced.promoted and forced.move.kind == "force"
+    assert forced.move.reason.startswith("forced: hotfix for a data bug (gates said: fails its gates")
+
+
+def test_other_aliases_move_independently(clone: Path) -> None:
+    commit_and_record(clone, 0.90, message="v1")
+    promote(clone)
+    promote(clone, alias="staging")
+    assert registry(clone).aliases("iris") == {"production": 1, "staging": 1}
+
+
+def test_a_model_file_over_the_limit_is_refused_naming_the_limit(clone: Path) -> None:
+    config = clone / "mlci.yaml"
+    config.write_text(config.read_text() + "registry:\n  max_model_mb: 0.001\n")
+    git(clone, "commit", "-qam", "small limit")
+    commit_and_record(clone, 0.90, message="big", model_bytes=b"x" * 5000)
+    with pytest.raises(StoreError, match=r"over the registry's limit of 0\.001 MB"):
+        promote(clone)
+    assert registry(clone).models() == []
+
+
+def test_without_a_record_it_says_to_record_first(clone: Path) -> None:
+    with pytest.raises(StoreError, match="no recorded runs to promote"):
+        promote(clone)
+
+
+def test_rollback_goes_to_the_previous_holder_and_twice_goes_further(clone: Path) -> None:
+    for accuracy in (0.90, 0.92, 0.94):
+        commit_and_record(clone, accuracy, message=f"v{accuracy}")
+        promote(clone)
+    config, console = project_config(clone), quiet_console()
+    first = rollback_model(config, "iris", alias=None, to_version=None, reason="v3 misbehaves", console=console)
+    assert (first.from_version, first.to_version, first.kind, first.reason) == (3, 2, "rollback", "v3 misbehaves")
+    second = rollback_model(config, "iris", alias=None, to_version=None, reason=None, console=console)
+    assert (second.from_version, second.to_version) == (2, 1)
+    with pytest.raises(StoreError, match="no earlier version held it"):
+        rollback_model(config, "iris", alias=None, to_version=None, reason=None, console=console)
+    back = rollback_model(config, "iris", alias=None, to_version=3, reason="fixed upstream", console=console)
+    assert back.to_version == 3
+    with pytest.raises(StoreError, match=r"no version 9 in the registry \(versions: 1, 2, 3\)"):
+        rollback_model(config, "iris", alias=None, to_version=9, reason=None, console=console)
+    assert [m.sequence for m in registry(clone).history("iris")] == [1, 2, 3, 4, 5, 6]
+
+
+def test_a_hand_edited_registry_file_is_an_error_and_is_left_alone(clone: Path, tmp_path: Path) -> None:
+    commit_and_record(clone, 0.90, message="v1")
+    promote(clone)
+    editor = tmp_path / "editor"
+    git(tmp_path, "clone", "-q", "-b", "mlci-data", str(tmp_path / "remote.git"), str(editor))
+    (editor / "registry" / "iris" / "aliases.json").write_text('{"schema_version": 1, "aliases": {"production": "1"}')
+    git(editor, "commit", "-qam", "oops")
+    git(editor, "push", "-q", "origin", "mlci-data")
+    tip = git(tmp_path / "remote.git", "rev-parse", "mlci-data")
+    commit_and_record(clone, 0.95, message="v2")
+    with pytest.raises(StoreError, match=r"registry/iris/aliases\.json: damaged"):
+        promote(clone)
+    # The record of v2 was pushed before; the failed promotion added nothing after it.
+    after = git(tmp_path / "remote.git", "rev-parse", "mlci-data")
+    assert git(tmp_path / "remote.git", "rev-list", "--count", f"{tip}..{after}") == "1"
+    assert "aliases.json" not in git(tmp_path / "remote.git", "show", "--name-only", "--format=", after)
+
+
+def _promote_commits(work: str, commits: list[str]) -> None:
+    root = Path(work)
+    for commit in commits:
+        git(root, "checkout", "-q", commit)
+        promote(root)
+
+
+def test_two_writers_promoting_at_once_hand_out_every_version_once(clone: Path, tmp_path: Path) -> None:
+    accuracies = [0.80, 0.86, 0.83, 0.91, 0.88, 0.95, 0.90, 0.93]
+    commits = [commit_and_record(clone, a, message=f"acc {a}") for a in accuracies]
+    git(clone, "push", "-q", "origin", "main")
+    workers = []
+    context = multiprocessing.get_context("spawn")
+    for n in range(2):
+        work = tmp_path / f"writer{n}"
+        git(tmp_path, "clone", "-q", str(tmp_path / "remote.git"), str(work))
+        workers.append(context.Process(target=_promote_commits, args=(str(work), commits[n::2])))
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=180)
+        assert worker.exitcode == 0
+    view = registry(clone)
+    versions = view.versions("iris")
+    assert [v.number for v in versions] == list(range(1, len(commits) + 1))
+    assert sorted(v.commit for v in versions) == sorted(commits)
+    history = view.history("iris")
+    assert [m.sequence for m in history] == list(range(1, len(history) + 1))
+    # Each move starts where the one before it ended, and only ever moves to a better model.
+    holder = None
+    for move in history:
+        assert move.from_version == holder
+        new = view.version("iris", move.to_version).run.metrics["accuracy"]
+        if holder is not None:
+            assert new > view.version("iris", holder).run.metrics["accuracy"]
+        holder = move.to_version
+    best = max(versions, key=lambda v: v.run.metrics["accuracy"])
+    assert view.aliases("iris") == {"production": best.number}
+    assert json.loads(git(tmp_path / "remote.git", "show", "mlci-data:registry/iris/aliases.json"))["aliases"] == {
+        "production": best.number
+    }
