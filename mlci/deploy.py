@@ -71,11 +71,14 @@ def fire_triggers(
     payload = moved.payload()
     fired: list[str] = []
     failures: list[str] = []
+    outside = False
 
     def attempt(name: str, action: Any) -> None:
         try:
             detail = action()
         except MlciError as exc:
+            nonlocal outside
+            outside = outside or isinstance(exc, OutsideError)
             failures.append(f"{name}: {exc}")
             console.warn(f"{name} failed: {exc}")
         else:
@@ -91,10 +94,13 @@ def fire_triggers(
         attempt("command", lambda: _command(triggers.command, payload, config, env))
     if failures:
         move = moved.move
-        raise OutsideError(
+        # A trigger that could not be sent as configured is bad input (exit 2); one that was refused
+        # or unreachable is an outside failure (exit 3).
+        error = OutsideError if outside else ConfigError
+        raise error(
             f"{move.model}@{move.alias} moved to version {move.to_version} and that is recorded, "
             f"but {len(failures)} deploy trigger{'s' if len(failures) != 1 else ''} failed: " + "; ".join(failures),
-            hint="Fix the trigger and re-send it with `mlci rollback`/`mlci promote --force`, or deploy by hand.",
+            hint="The move stands. Fix the trigger, then deploy that version by hand or roll back.",
         )
     return fired
 
@@ -126,7 +132,10 @@ def _github_triggers(
             payload["deployment_id"] = deployment_id
             done.append(f"deployment {deployment_id} to {move.alias}")
         if config.promote.triggers.dispatch:
-            dispatch_event(client, repository=context.repository, payload=payload)
+            # GitHub accepts at most 10 top-level keys in a dispatch payload; these are what a deploy needs.
+            keys = ("model", "alias", "version", "previous_version", "commit", "model_uri", "kind", "run_url")
+            dispatched = {key: payload[key] for key in keys} | {"deployment_id": payload.get("deployment_id")}
+            dispatch_event(client, repository=context.repository, payload=dispatched)
             done.append(f"repository_dispatch {DISPATCH_EVENT}")
     return "triggered " + " and ".join(done)
 
