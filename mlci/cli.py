@@ -34,6 +34,12 @@ class Context:
 
         return load_config(find_config(self.config_option))
 
+    def registry(self, config=None):
+        from mlci.registry.registry import RegistryView
+        from mlci.store import open_storage
+
+        return RegistryView(open_storage(config or self.config(), console=self.console))
+
 
 pass_context = click.make_pass_decorator(Context)
 
@@ -237,6 +243,139 @@ def demo(ctx: Context, directory: Path | None) -> None:
     from mlci.demo import run_demo
 
     run_demo(directory, console=ctx.console)
+
+
+@cli.command()
+@click.argument("models", nargs=-1)
+@click.option("--alias", metavar="NAME", help="The alias to move (default: promote.alias in mlci.yaml, production).")
+@click.option("--force", is_flag=True, help="Move the alias even when the new version does not win.")
+@click.option("--reason", metavar="TEXT", help="Why; required with --force, kept in the history.")
+@pass_context
+def promote(ctx: Context, models: tuple[str, ...], alias: str | None, force: bool, reason: str | None) -> None:
+    """Register this commit's recorded MODELS (default: all) and move the alias to those that win.
+
+    A version wins when it passes its gates against the current alias holder and is better on the
+    model's first metric. The move is recorded in the history and fires the deploy triggers.
+
+    \b
+    Example:
+      mlci train && mlci record && mlci promote
+    """
+    from mlci.announce import announce_promotions
+    from mlci.promote import promote_models
+
+    config = ctx.config()
+    outcomes = promote_models(config, list(models), alias=alias, force=force, reason=reason, console=ctx.console)
+    announce_promotions(config, outcomes, console=ctx.console)
+
+
+@cli.command()
+@click.argument("model")
+@click.option("--alias", metavar="NAME", help="The alias to move back (default: promote.alias, production).")
+@click.option("--to", "to_version", type=click.IntRange(min=1), metavar="VERSION", help="Move it to this version.")
+@click.option("--reason", metavar="TEXT", help="Why, kept in the history.")
+@pass_context
+def rollback(ctx: Context, model: str, alias: str | None, to_version: int | None, reason: str | None) -> None:
+    """Move MODEL's alias back to the version that held it before (or --to VERSION).
+
+    \b
+    Example:
+      mlci rollback churn --reason "latency regression in production"
+    """
+    from mlci.announce import announce_rollback
+    from mlci.rollback import rollback_model
+
+    config = ctx.config()
+    move = rollback_model(config, model, alias=alias, to_version=to_version, reason=reason, console=ctx.console)
+    announce_rollback(config, move, console=ctx.console)
+
+
+@cli.group()
+def models() -> None:
+    """The model registry: versions, aliases and the history of every alias move.
+
+    \b
+    Example:
+      mlci models show iris
+    """
+
+
+REGISTRY_FORMATS = click.Choice(["text", "json"])
+
+
+@models.command("list")
+@click.option("--format", "output_format", type=REGISTRY_FORMATS, default="text", show_default=True)
+@pass_context
+def models_list(ctx: Context, output_format: str) -> None:
+    """Every registered model with its number of versions and its aliases.
+
+    \b
+    Example:
+      mlci models list --format json
+    """
+    from mlci.registry.show import list_models
+
+    _print_registry(list_models(ctx.registry()), output_format)
+
+
+@models.command("show")
+@click.argument("model")
+@click.option("--format", "output_format", type=REGISTRY_FORMATS, default="text", show_default=True)
+@pass_context
+def models_show(ctx: Context, model: str, output_format: str) -> None:
+    """MODEL's versions: commit, metrics, when registered, which aliases point at each.
+
+    \b
+    Example:
+      mlci models show iris
+    """
+    from mlci.registry.show import show_model
+
+    _print_registry(show_model(ctx.registry(), model), output_format)
+
+
+@models.command("history")
+@click.argument("model")
+@click.option("--format", "output_format", type=REGISTRY_FORMATS, default="text", show_default=True)
+@pass_context
+def models_history(ctx: Context, model: str, output_format: str) -> None:
+    """Every alias move of MODEL: when, from which version to which, who and why.
+
+    \b
+    Example:
+      mlci models history iris --format json
+    """
+    from mlci.registry.show import model_history
+
+    _print_registry(model_history(ctx.registry(), model), output_format)
+
+
+@models.command("pull")
+@click.argument("reference", metavar="MODEL@ALIAS|MODEL@VERSION")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Where to write it."
+)
+@pass_context
+def models_pull(ctx: Context, reference: str, output: Path) -> None:
+    """Write a registered model file, after checking it loads with only the reviewed trusted types.
+
+    The reviewed list is `registry.trusted_types` in mlci.yaml; a model with other types is refused.
+
+    \b
+    Example:
+      mlci models pull iris@production -o model.skops
+    """
+    from mlci.registry.show import pull_model
+
+    config = ctx.config()
+    version = pull_model(config, ctx.registry(config), reference, output)
+    click.echo(f"wrote {version.model} version {version.number} ({version.commit[:12]}) to {output}")
+
+
+def _print_registry(document: dict, output_format: str) -> None:
+    from mlci.registry.show import render_text, to_json
+
+    click.echo(to_json(document) if output_format == "json" else render_text(document))
 
 
 def _stdout_wants_color() -> bool:

@@ -1,0 +1,144 @@
+"""`mlci models list / show / history / pull`: the registry for people (text) and programs (JSON)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from mlci.config import Config
+from mlci.errors import ConfigError, StoreError
+from mlci.registry.entries import AliasMove, ModelVersion
+from mlci.registry.registry import RegistryView
+
+JSON_SCHEMA_VERSION = 1
+MODEL_REF = re.compile(r"^(?P<model>[a-z0-9][a-z0-9_.-]*)@(?P<target>[A-Za-z0-9][A-Za-z0-9_.-]*)$")
+
+
+def list_models(registry: RegistryView) -> dict[str, Any]:
+    models = []
+    for name in registry.models():
+        numbers = registry.version_numbers(name)
+        models.append(
+            {"model": name, "versions": len(numbers), "latest": numbers[-1], "aliases": registry.aliases(name)}
+        )
+    return {"schema_version": JSON_SCHEMA_VERSION, "models": models}
+
+
+def show_model(registry: RegistryView, model: str) -> dict[str, Any]:
+    versions = registry.versions(model)
+    if not versions:
+        raise StoreError(f"{model} has no versions in the registry", hint="`mlci promote` registers them.")
+    aliases = registry.aliases(model)
+    return {
+        "schema_version": JSON_SCHEMA_VERSION,
+        "model": model,
+        "aliases": aliases,
+        "versions": [_version_json(v, aliases) for v in versions],
+    }
+
+
+def model_history(registry: RegistryView, model: str) -> dict[str, Any]:
+    moves = registry.history(model)
+    return {"schema_version": JSON_SCHEMA_VERSION, "model": model, "history": [_move_json(m) for m in moves]}
+
+
+def render_text(document: dict[str, Any]) -> str:
+    """The text form of any of the documents above."""
+    if "models" in document:
+        if not document["models"]:
+            return "no models registered yet"
+        rows = [["model", "versions", "latest", "aliases"]]
+        for entry in document["models"]:
+            rows.append([entry["model"], str(entry["versions"]), str(entry["latest"]), _aliases(entry["aliases"])])
+        return _table(rows)
+    if "versions" in document:
+        rows = [["version", "commit", "registered", "metrics", "aliases"]]
+        for v in document["versions"]:
+            metrics = ", ".join(f"{k}={value:.4g}" for k, value in v["metrics"].items())
+            rows.append([str(v["version"]), v["commit"][:12], v["registered_at"], metrics, ", ".join(v["aliases"])])
+        return f"{document['model']}\n" + _table(rows)
+    rows = [["#", "when", "alias", "move", "kind", "by", "why"]]
+    for m in document["history"]:
+        move = f"{m['from'] if m['from'] is not None else '-'} -> {m['to']}"
+        rows.append([str(m["sequence"]), m["at"], m["alias"], move, m["kind"], m["by"], m["reason"]])
+    if len(rows) == 1:
+        return f"{document['model']}: no alias has moved yet"
+    return f"{document['model']}\n" + _table(rows)
+
+
+def pull_model(config: Config, registry: RegistryView, reference: str, output: Path) -> ModelVersion:
+    """Write the model file of `MODEL@ALIAS` or `MODEL@VERSION` to `output`, after checking that it loads
+    with the repository's reviewed trusted types and nothing else."""
+    matched = MODEL_REF.match(reference)
+    if not matched:
+        raise ConfigError(f"{reference!r} is not MODEL@ALIAS or MODEL@VERSION (for example iris@production)")
+    model, target = matched["model"], matched["target"]
+    if target.isdigit():
+        version = registry.version(model, int(target))
+    else:
+        number = registry.aliases(model).get(target)
+        if number is None:
+            known = ", ".join(sorted(registry.aliases(model))) or "none"
+            raise StoreError(f"{model} has no alias {target!r} (aliases: {known})")
+        version = registry.version(model, number)
+    content = registry.model_file(version)
+    if content is None:
+        raise StoreError(f"{model} version {version.number} has no model file (its run declared none)")
+    _check_trusted(content, trusted=list(config.registry.trusted_types), what=f"{model} version {version.number}")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_bytes(content)
+    return version
+
+
+def _check_trusted(content: bytes, *, trusted: list[str], what: str) -> None:
+    import skops.io
+
+    try:
+        found = skops.io.get_untrusted_types(data=content)
+    except Exception as exc:  # skops raises many kinds on a file that is not a skops archive
+        raise StoreError(f"{what}: the model file is not a readable skops file ({exc})") from None
+    unreviewed = sorted(set(found) - set(trusted))
+    if unreviewed:
+        raise StoreError(
+            f"{what} contains types not on the repository's reviewed list: {', '.join(unreviewed)}",
+            hint="Review them, then add them to `registry: {trusted_types: [...]}` in mlci.yaml.",
+        )
+    try:
+        skops.io.loads(content, trusted=trusted)
+    except Exception as exc:
+        raise StoreError(f"{what}: the model file does not load with skops ({exc})") from None
+
+
+def _version_json(version: ModelVersion, aliases: dict[str, int]) -> dict[str, Any]:
+    return {
+        "version": version.number,
+        "commit": version.commit,
+        "registered_at": version.registered_at,
+        "metrics": version.run.metrics,
+        "params": version.run.params,
+        "untrusted_types": version.run.untrusted_types,
+        "model_file": version.model_file,
+        "provenance": version.provenance,
+        "aliases": sorted(name for name, number in aliases.items() if number == version.number),
+    }
+
+
+def _move_json(move: AliasMove) -> dict[str, Any]:
+    return {key: value for key, value in move.to_json().items() if key != "schema_version"}
+
+
+def _aliases(aliases: dict[str, int]) -> str:
+    return ", ".join(f"{name}=v{number}" for name, number in sorted(aliases.items())) or "-"
+
+
+def _table(rows: list[list[str]]) -> str:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows
+    )
+
+
+def to_json(document: dict[str, Any]) -> str:
+    return json.dumps(document, indent=2, sort_keys=True)
