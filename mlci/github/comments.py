@@ -10,7 +10,6 @@ copies are folded into the oldest.
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -18,12 +17,12 @@ from mlci.github.client import GitHubClient
 from mlci.github.context import check_repository
 from mlci.github.errors import GitHubBadResponse, GitHubNotFound, GitHubPermissionError
 from mlci.github.shorten import shorten_markdown
+from mlci.report.marker import DEFAULT_IDENTITY, report_marker, sanitize_identity, without_marker
+
+__all__ = ["CommentResult", "comment_body", "report_marker", "sanitize_identity", "upsert_report_comment"]
 
 MAX_COMMENT_CHARS = 65536
 GITHUB_ACTIONS_LOGIN = "github-actions[bot]"
-IDENTITY_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
-MAX_IDENTITY_CHARS = 100
-DEFAULT_IDENTITY = "default"
 
 log = logging.getLogger("mlci.github")
 
@@ -46,23 +45,15 @@ class _Comment:
     created_at: str
 
 
-def report_marker(identity: str) -> str:
-    """The hidden HTML comment that identifies mlci's report comment for `identity`."""
-    return f"<!-- mlci-report:{sanitize_identity(identity)} -->"
-
-
-def sanitize_identity(identity: str) -> str:
-    """Letters, digits, `_.-` only, so no identity can end the HTML comment or match another's marker."""
-    cleaned = IDENTITY_UNSAFE.sub("-", identity).strip("-")
-    cleaned = re.sub(r"-{2,}", "-", cleaned)[:MAX_IDENTITY_CHARS]
-    return cleaned or DEFAULT_IDENTITY
-
-
 def comment_body(body: str, *, identity: str) -> str:
-    """The full comment text: the marker line, then the report, shortened to fit GitHub's limit."""
+    """The full comment text: the marker line, then the report, shortened to fit GitHub's limit.
+
+    A report rendered by mlci already starts with a marker; it is replaced, so the comment carries
+    exactly one, for `identity`.
+    """
     marker = report_marker(identity)
     return f"{marker}\n" + shorten_markdown(
-        body,
+        without_marker(body),
         limit=MAX_COMMENT_CHARS - len(marker) - 1,
         # The body's limit leaves room for the marker, so `over` is already the whole comment's excess.
         note=lambda over: (

@@ -11,15 +11,24 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 _DASHES = re.compile(r"-{2,}")
 
 
-def report_marker(identity: str = DEFAULT_IDENTITY) -> str:
-    """`<!-- mlci-report:{identity} -->`; two workflows reporting on one pull request use two identities.
+ANY_MARKER_LINE = re.compile(r"\A<!-- mlci-report:[A-Za-z0-9_.-]* -->\n?")
 
-    The identity is reduced to letters, digits and `_.-`, without `--`, so it can never close the
-    HTML comment early or make it invalid. The rule is the one `mlci.github.comments` uses to find the
-    comment (that module is not imported here: it pulls in the HTTP client), so both agree on the marker.
-    """
+
+def sanitize_identity(identity: str) -> str:
+    """Letters, digits and `_.-` only, without `--`, so an identity can never close the HTML comment
+    early, make it invalid, or match another identity's marker."""
     cleaned = _DASHES.sub("-", _UNSAFE.sub("-", identity).strip("-"))[:MAX_IDENTITY_LENGTH]
-    return f"<!-- mlci-report:{cleaned or DEFAULT_IDENTITY} -->"
+    return cleaned or DEFAULT_IDENTITY
+
+
+def report_marker(identity: str = DEFAULT_IDENTITY) -> str:
+    """`<!-- mlci-report:{identity} -->`; two workflows reporting on one pull request use two identities."""
+    return f"<!-- mlci-report:{sanitize_identity(identity)} -->"
+
+
+def without_marker(text: str) -> str:
+    """`text` without a leading report marker line, whichever identity it names."""
+    return ANY_MARKER_LINE.sub("", text, count=1)
 
 
 def ensure_marker(text: str, marker: str) -> str:

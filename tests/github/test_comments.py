@@ -11,6 +11,7 @@ from mlci.github.client import GitHubClient
 from mlci.github.comments import (
     MAX_COMMENT_CHARS,
     CommentResult,
+    comment_body,
     report_marker,
     sanitize_identity,
     upsert_report_comment,
@@ -220,3 +221,10 @@ def test_githubs_validation_message_reaches_the_user(client: GitHubClient, fake_
 def test_a_missing_pull_request_is_reported(client: GitHubClient) -> None:
     with pytest.raises(GitHubNotFound, match="issues/99/comments"):
         upsert_report_comment(client, repository=DEFAULT_REPOSITORY, pr_number=99, body="x")
+
+
+def test_a_rendered_report_keeps_exactly_one_marker_for_the_comments_identity() -> None:
+    rendered = f"{report_marker('default')}\n## mlci report\n"
+    body = comment_body(rendered, identity="nightly")
+    assert body.count("<!-- mlci-report:") == 1
+    assert body.startswith(report_marker("nightly") + "\n## mlci report")
