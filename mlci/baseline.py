@@ -19,6 +19,10 @@ MAX_ANCESTORS = 200
 DEFAULT_BRANCHES = ("main", "master")
 
 
+class NoBaselineError(StoreError):
+    """Nothing is recorded for the ref or any ancestor searched: a first run, or a forgotten `record`."""
+
+
 @dataclass(frozen=True)
 class Baseline:
     info: BaseInfo
@@ -59,7 +63,7 @@ def resolve_baseline(git: Git, storage: StorageView, ref: str, *, max_ancestors:
         info = BaseInfo(ref=ref, requested_commit=requested, commit=commit, distance=distance, note=note)
         return Baseline(info=info, record=record)
     searched = f"{len(history)} commit{'s' if len(history) != 1 else ''}"
-    raise StoreError(
+    raise NoBaselineError(
         f"no recorded runs for {ref} ({requested[:7]}) or any of its first-parent ancestors ({searched} searched)",
         hint=f"Record a baseline first: check out {ref}, then run `mlci train` and `mlci record`.",
     )

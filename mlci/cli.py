@@ -195,32 +195,142 @@ def compare(ctx: Context, base_ref: str | None, output_format: str, output: Path
     sys.exit(0 if comparison.passed else EXIT_GATE_FAILED)
 
 
+def github_options(function):
+    """Options shared by `report` and `run`, each with the environment variable the actions set."""
+    options = [
+        click.option(
+            "--identity",
+            envvar="MLCI_REPORT_ID",
+            default="default",
+            show_default=True,
+            metavar="NAME",
+            help="Which report this is: one PR comment per identity (env MLCI_REPORT_ID).",
+        ),
+        click.option(
+            "--fail-on-regression/--no-fail-on-regression",
+            envvar="MLCI_FAIL_ON_REGRESSION",
+            default=True,
+            show_default=True,
+            help="Exit 1 when a gate fails (env MLCI_FAIL_ON_REGRESSION).",
+        ),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
 @cli.command()
 @click.option("--base", "base_ref", metavar="REF", help="Branch, tag or commit to compare with.")
 @click.option(
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the Markdown report here (default: print it).",
+    help="Write the Markdown report here (default: print it; in Actions also $RUNNER_TEMP/mlci/).",
 )
+@click.option("--post", is_flag=True, help="Create or update the report comment on the pull request.")
+@click.option("--summary", is_flag=True, help="Append the report to the job summary (GITHUB_STEP_SUMMARY).")
+@click.option("--status", is_flag=True, help="Set a commit status `mlci/<identity>` with the verdict.")
+@click.option(
+    "--first-run-ok",
+    is_flag=True,
+    envvar="MLCI_FIRST_RUN_OK",
+    help="With nothing recorded for the base yet, report every model as new instead of failing.",
+)
+@github_options
 @pass_context
-def report(ctx: Context, base_ref: str | None, output: Path | None) -> None:
-    """Render the Markdown report of the comparison with the base.
+def report(
+    ctx: Context,
+    base_ref: str | None,
+    output: Path | None,
+    post: bool,
+    summary: bool,
+    status: bool,
+    first_run_ok: bool,
+    identity: str,
+    fail_on_regression: bool,
+) -> None:
+    """Render the Markdown report of the comparison with the base; post it on the pull request.
 
-    Exits 1 when a gate fails, after writing the report.
+    Exits 1 when a gate fails (unless --no-fail-on-regression), after writing the report. A token
+    that may not comment (pull requests from forks) gets a warning, not a failure.
 
     \b
     Example:
       mlci report --base main --output report.md
+      mlci report --post --summary --status        # in GitHub Actions
     """
     from mlci.compare.with_base import compare_with_base
-    from mlci.report import render
+    from mlci.publish import PublishOptions, publish_report
 
     config = ctx.config()
-    comparison = compare_with_base(config, base_ref, console=ctx.console)
-    _emit(render(comparison, "markdown", config=config), output)
-    if output:
-        ctx.console.info(f"report written to {output}")
-    sys.exit(0 if comparison.passed else EXIT_GATE_FAILED)
+    comparison = compare_with_base(config, base_ref, console=ctx.console, first_run_ok=first_run_ok)
+    if not (output or post or summary or status):
+        from mlci.report import render
+
+        _emit(render(comparison, "markdown", config=config), None)
+    else:
+        options = PublishOptions(identity=identity, output=output, post=post, summary=summary, status=status)
+        published = publish_report(config, comparison, options, console=ctx.console)
+        ctx.console.info(f"report written to {published.report_file}")
+    sys.exit(0 if comparison.passed or not fail_on_regression else EXIT_GATE_FAILED)
+
+
+@cli.command()
+@click.argument("report_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--pr", metavar="NUMBER", help="The pull request to comment on (env MLCI_PR_NUMBER).")
+@click.option("--identity", envvar="MLCI_REPORT_ID", default="default", show_default=True, metavar="NAME")
+@pass_context
+def comment(ctx: Context, report_file: Path, pr: str | None, identity: str) -> None:
+    """Post a report file rendered earlier as the pull request's report comment.
+
+    For the fork-safe two-workflow pattern: runs nothing from the pull request, checks the file
+    (inside the workspace, at most 1 MiB, text), the number, and in a workflow_run event that the
+    pull request's head is the commit the report was made for.
+
+    \b
+    Example:
+      mlci comment report/report.md --pr 42
+    """
+    from mlci.comment_file import post_report_file
+    from mlci.publish import Published, write_report_outputs
+
+    url = post_report_file(report_file, pr=pr, identity=identity, console=ctx.console)
+    path = report_file.resolve()
+    write_report_outputs(
+        Published(passed=True, verdict="", report_file=path, comment_url=url, comment_file=None if url else path),
+        os.environ,
+    )
+
+
+@cli.command(name="run")
+@click.argument("models", nargs=-1)
+@github_options
+@pass_context
+def run_command(ctx: Context, models: tuple[str, ...], identity: str, fail_on_regression: bool) -> None:
+    """Do what the event of this GitHub Actions run calls for (what the one-line action runs).
+
+    \b
+    pull_request       train, compare with the PR's base, comment, summary, status
+    push to main       train, record, summary, promote the winners
+    workflow_dispatch  roll back when the `rollback` input names a model
+
+    MODELS (default: env MLCI_MODELS, else all) limits which models are trained and promoted.
+
+    \b
+    Example:
+      mlci run        # in a workflow step, after actions/checkout
+    """
+    from mlci.run import run_event
+
+    chosen = list(models) or os.environ.get("MLCI_MODELS", "").replace(",", " ").split()
+    code = run_event(
+        ctx.config(),
+        models=chosen,
+        identity=identity,
+        fail_on_regression=fail_on_regression,
+        console=ctx.console,
+        environ=os.environ,
+    )
+    sys.exit(code)
 
 
 @cli.command()

@@ -42,6 +42,12 @@ class Console:
             self._write(message)
 
     def warn(self, message: str) -> None:
+        if self.github:
+            # A workflow command: GitHub shows it as a warning annotation on the run's page.
+            from mlci.github.actions_io import escape_data
+
+            self._write(f"::warning::{escape_data(message)}")
+            return
         self._write(click.style("warning: ", fg="yellow") + message if self.live else f"warning: {message}")
 
     def _write(self, message: str) -> None:

@@ -11,7 +11,20 @@ from click.testing import CliRunner
 from mlci import __version__
 from mlci.cli import cli
 
-COMMANDS = ["init", "validate", "train", "record", "compare", "report", "demo"]
+COMMANDS = [
+    "init",
+    "validate",
+    "train",
+    "record",
+    "compare",
+    "report",
+    "comment",
+    "promote",
+    "rollback",
+    "models",
+    "run",
+    "demo",
+]
 
 
 def test_version() -> None:
@@ -38,7 +51,7 @@ def test_unknown_command_is_a_usage_error() -> None:
     assert result.exit_code == 2 and "No such command 'trian'" in result.output
 
 
-@pytest.mark.parametrize("args", [["--help"], ["compare", "--help"], ["report", "--help"]])
+@pytest.mark.parametrize("args", [["--help"], *([command, "--help"] for command in COMMANDS)])
 def test_start_up_does_not_import_the_heavy_libraries(args: list[str]) -> None:
     probe = (
         "import sys\n"

@@ -102,6 +102,8 @@ class BaseInfo:
     commit: str
     distance: int
     note: str
+    first_run: bool = False
+    """Nothing was recorded for the ref or its ancestors: every model is new, and only head gates apply."""
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from mlci.baseline import default_base_ref, resolve_baseline
+from mlci.baseline import NoBaselineError, default_base_ref, resolve_baseline
 from mlci.compare.build import build_comparison
-from mlci.compare.result import Comparison, HeadInfo
+from mlci.compare.result import BaseInfo, Comparison, HeadInfo
 from mlci.config import Config
 from mlci.console import Console
 from mlci.errors import GitError, StoreError
@@ -13,8 +13,14 @@ from mlci.runs import read_latest_runs
 from mlci.store import open_storage
 
 
-def compare_with_base(config: Config, base_ref: str | None, *, console: Console) -> Comparison:
-    """Compare the latest runs in `.mlci/runs` with the runs recorded for `base_ref`."""
+def compare_with_base(
+    config: Config, base_ref: str | None, *, console: Console, first_run_ok: bool = False
+) -> Comparison:
+    """Compare the latest runs in `.mlci/runs` with the runs recorded for `base_ref`.
+
+    With `first_run_ok`, a base with nothing recorded (a repository's first pull request) gives a
+    comparison in which every model is new, instead of `NoBaselineError`.
+    """
     git = Git(config.root)
     if not git.is_repository():
         raise GitError(f"{config.root} is not a git repository; comparisons need its history")
@@ -22,9 +28,21 @@ def compare_with_base(config: Config, base_ref: str | None, *, console: Console)
     if not any(name in config.models for name in head_runs):
         raise StoreError("there are no runs in this checkout to compare", hint="Run `mlci train` first.")
     ref = base_ref or default_base_ref(git)
-    baseline = resolve_baseline(git, open_storage(config), ref)
-    console.detail(f"base: {baseline.info.note}")
+    storage = open_storage(config, console=console)
+    try:
+        baseline = resolve_baseline(git, storage, ref)
+    except NoBaselineError as exc:
+        if not first_run_ok:
+            raise
+        base, base_runs = _first_run(git, ref, reason=str(exc)), {}
+    else:
+        base, base_runs = baseline.info, baseline.record.runs
+    console.detail(f"base: {base.note}")
     head = HeadInfo(commit=git.head(), branch=git.branch(), dirty=git.is_dirty())
-    return build_comparison(
-        config=config, head=head, base=baseline.info, head_runs=head_runs, base_runs=baseline.record.runs
-    )
+    return build_comparison(config=config, head=head, base=base, head_runs=head_runs, base_runs=base_runs)
+
+
+def _first_run(git: Git, ref: str, *, reason: str) -> BaseInfo:
+    commit = git.resolve(ref)
+    note = f"{reason}. Every model is new here; the numbers become the baseline once recorded on {ref}."
+    return BaseInfo(ref=ref, requested_commit=commit, commit=commit, distance=0, note=note, first_run=True)

@@ -77,6 +77,7 @@ def template_context(comparison: Comparison, *, config: Config, identity: str) -
             "distance": base.distance,
             "exact": base.commit == base.requested_commit,
             "note": base.note,
+            "first_run": base.first_run,
         },
         "head": {
             "commit": head.commit,
