@@ -127,7 +127,7 @@ def validate(ctx: Context) -> None:
 @click.argument("models", nargs=-1)
 @pass_context
 def train(ctx: Context, models: tuple[str, ...]) -> None:
-    """Train MODELS (default: all) and keep each run under .mlci/runs/.
+    """Train MODELS (default: env MLCI_MODELS, else all) and keep each run under .mlci/runs/.
 
     \b
     Example:
@@ -137,7 +137,7 @@ def train(ctx: Context, models: tuple[str, ...]) -> None:
     from mlci.training import train_models
 
     config = ctx.config()
-    for result in train_models(config, list(models), console=ctx.console):
+    for result in train_models(config, _chosen_models(models), console=ctx.console):
         summary = ", ".join(f"{k}={v:.4g}" for k, v in result.run.metrics.items())
         click.echo(f"{result.run.model}: {summary}")
 
@@ -172,12 +172,32 @@ FORMATS = click.Choice(["text", "markdown", "json"])
     "--base",
     "base_ref",
     metavar="REF",
-    help="Branch, tag or commit to compare with (default: the repository's main branch).",
+    envvar="MLCI_BASE",
+    help="Branch, tag or commit to compare with (default: a pull request's base, else the main branch).",
 )
 @click.option("--format", "output_format", type=FORMATS, default="text", show_default=True)
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Also write it to a file.")
+@click.option(
+    "--json-output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the comparison as JSON here (in Actions: default $RUNNER_TEMP/mlci/comparison.json).",
+)
+@click.option(
+    "--fail-on-regression/--no-fail-on-regression",
+    envvar="MLCI_FAIL_ON_REGRESSION",
+    default=True,
+    show_default=True,
+    help="Exit 1 when a gate fails (env MLCI_FAIL_ON_REGRESSION).",
+)
 @pass_context
-def compare(ctx: Context, base_ref: str | None, output_format: str, output: Path | None) -> None:
+def compare(
+    ctx: Context,
+    base_ref: str | None,
+    output_format: str,
+    output: Path | None,
+    json_output: Path | None,
+    fail_on_regression: bool,
+) -> None:
     """Compare this checkout's runs with the runs recorded for the base.
 
     Exits 1 when a gate fails. The JSON format is a stable schema (see `schema_version`).
@@ -188,11 +208,23 @@ def compare(ctx: Context, base_ref: str | None, output_format: str, output: Path
     """
     from mlci.compare.with_base import compare_with_base
     from mlci.report import render
+    from mlci.run import event_base
 
     config = ctx.config()
-    comparison = compare_with_base(config, base_ref, console=ctx.console)
+    base = base_ref or event_base(config, os.environ, console=ctx.console)
+    comparison = compare_with_base(config, base, console=ctx.console)
     _emit(render(comparison, output_format, config=config, color=output is None and _stdout_wants_color()), output)
-    sys.exit(0 if comparison.passed else EXIT_GATE_FAILED)
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        runner_temp = os.environ.get("RUNNER_TEMP")
+        json_output = json_output or (Path(runner_temp) / "mlci" / "comparison.json" if runner_temp else None)
+    if json_output:
+        _emit(render(comparison, "json", config=config), json_output)
+    if os.environ.get("GITHUB_OUTPUT"):
+        from mlci.github.actions_io import write_outputs
+
+        comparison_file = str(json_output.resolve()) if json_output else ""
+        write_outputs(os.environ["GITHUB_OUTPUT"], {"passed": comparison.passed, "comparison-file": comparison_file})
+    sys.exit(0 if comparison.passed or not fail_on_regression else EXIT_GATE_FAILED)
 
 
 def github_options(function):
@@ -220,7 +252,13 @@ def github_options(function):
 
 
 @cli.command()
-@click.option("--base", "base_ref", metavar="REF", help="Branch, tag or commit to compare with.")
+@click.option(
+    "--base",
+    "base_ref",
+    metavar="REF",
+    envvar="MLCI_BASE",
+    help="Branch, tag or commit to compare with (default: a pull request's base, else the main branch).",
+)
 @click.option(
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -260,9 +298,11 @@ def report(
     """
     from mlci.compare.with_base import compare_with_base
     from mlci.publish import PublishOptions, publish_report
+    from mlci.run import event_base
 
     config = ctx.config()
-    comparison = compare_with_base(config, base_ref, console=ctx.console, first_run_ok=first_run_ok)
+    base = base_ref or event_base(config, os.environ, console=ctx.console)
+    comparison = compare_with_base(config, base, console=ctx.console, first_run_ok=first_run_ok)
     if not (output or post or summary or status):
         from mlci.report import render
 
@@ -321,10 +361,9 @@ def run_command(ctx: Context, models: tuple[str, ...], identity: str, fail_on_re
     """
     from mlci.run import run_event
 
-    chosen = list(models) or os.environ.get("MLCI_MODELS", "").replace(",", " ").split()
     code = run_event(
         ctx.config(),
-        models=chosen,
+        models=_chosen_models(models),
         identity=identity,
         fail_on_regression=fail_on_regression,
         console=ctx.console,
@@ -375,7 +414,9 @@ def promote(ctx: Context, models: tuple[str, ...], alias: str | None, force: boo
     from mlci.promote import promote_models
 
     config = ctx.config()
-    outcomes = promote_models(config, list(models), alias=alias, force=force, reason=reason, console=ctx.console)
+    outcomes = promote_models(
+        config, _chosen_models(models), alias=alias, force=force, reason=reason, console=ctx.console
+    )
     announce_promotions(config, outcomes, console=ctx.console)
 
 
@@ -486,6 +527,11 @@ def _print_registry(document: dict, output_format: str) -> None:
     from mlci.registry.show import render_text, to_json
 
     click.echo(to_json(document) if output_format == "json" else render_text(document))
+
+
+def _chosen_models(models: tuple[str, ...]) -> list[str]:
+    """The MODELS arguments, else the models named in MLCI_MODELS (how the actions pass their input)."""
+    return list(models) or os.environ.get("MLCI_MODELS", "").replace(",", " ").split()
 
 
 def _stdout_wants_color() -> bool:

@@ -44,21 +44,39 @@ def ensure_installed(*, environ: dict[str, str]) -> Path:
             f"mlci needs Python {wanted} or newer, this runner's python3 is {sys.version.split()[0]}; "
             f"add actions/setup-python with python-version: '{wanted}' (or newer) before mlci"
         )
-    root = Path(
-        environ.get("MLCI_VENV") or Path(environ.get("RUNNER_TEMP") or tempfile.gettempdir()) / f"mlci-{__version__}"
-    )
+    root = venv_folder(environ)
     bin_dir = root / "bin"
     if installed_version(str(bin_dir / "mlci")) == __version__:
         print(f"reusing mlci {__version__} in {root}")
         return bin_dir
     print(f"installing mlci {__version__} into {root}")
     venv.EnvBuilder(with_pip=True, clear=True).create(root)
-    extras = environ.get("MLCI_EXTRAS", "").strip()
-    target = f"{SOURCE}[{extras}]" if extras else str(SOURCE)
-    subprocess.run(
-        [str(bin_dir / "python"), "-m", "pip", "install", "--disable-pip-version-check", "--quiet", target], check=True
-    )
+    extras = environ.get("MLCI_EXTRAS", "").replace(" ", "")
+    if extras and not all(part.isidentifier() for part in extras.replace("-", "_").split(",")):
+        raise SystemExit(f"the extras input must be names separated by commas (like plots), not {extras!r}")
+    with tempfile.TemporaryDirectory(prefix="mlci-source-") as folder:
+        # pip builds in the source folder; the action's folder may be read-only, so build from a copy.
+        source = Path(folder) / "mlci"
+        shutil.copytree(
+            SOURCE, source, ignore=shutil.ignore_patterns(".git", "tests", "examples", "bench", "*.egg-info")
+        )
+        target = f"{source}[{extras}]" if extras else str(source)
+        subprocess.run(
+            [str(bin_dir / "python"), "-m", "pip", "install", "--disable-pip-version-check", "--quiet", target],
+            check=True,
+        )
     return bin_dir
+
+
+def venv_folder(environ: dict[str, str]) -> Path:
+    """MLCI_VENV when set; else the runner's tool cache, which self-hosted runners keep between jobs
+    (so they install once per version), when it is writable; else the job's temporary folder."""
+    if environ.get("MLCI_VENV"):
+        return Path(environ["MLCI_VENV"])
+    tool_cache = environ.get("RUNNER_TOOL_CACHE")
+    if tool_cache and os.access(tool_cache, os.W_OK):
+        return Path(tool_cache) / "mlci" / __version__
+    return Path(environ.get("RUNNER_TEMP") or tempfile.gettempdir()) / f"mlci-{__version__}"
 
 
 def main() -> None:

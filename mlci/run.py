@@ -160,6 +160,14 @@ _RUNNERS = {
 }
 
 
+def event_base(config: Config, environ: Mapping[str, str], *, console: Console) -> str | None:
+    """In a pull request's workflow run, the PR's base commit (fetched when the clone lacks it); else None."""
+    if environ.get("GITHUB_EVENT_NAME") not in PULL_REQUEST_EVENTS:
+        return None
+    context = GitHubContext.from_env(environ)
+    return _usable_base(config, context.base_sha, context.base_ref, console=console)
+
+
 def _usable_base(config: Config, base: str | None, branch: str | None, *, console: Console) -> str | None:
     """`base` when this clone has it; else fetch it (a shallow checkout lacks the PR's base commit);
     else the base branch from the remote; else None (the default branch)."""

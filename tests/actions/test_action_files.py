@@ -1,0 +1,99 @@
+"""The actions as users read them: composite, inputs only through env:, every input and output
+documented in the README, and examples that ask for no more permission than they use."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+ACTION_FILES = [ROOT / "action.yml", *sorted((ROOT / "actions").glob("*/action.yml"))]
+README = (ROOT / "README.md").read_text()
+
+
+def load(path: Path) -> dict[str, Any]:
+    return yaml.safe_load(path.read_text())
+
+
+def reference(path: Path) -> str:
+    folder = path.parent.relative_to(ROOT).as_posix()
+    return "mlci-dev/mlci@v1" if folder == "." else f"mlci-dev/mlci/{folder}@v1"
+
+
+def readme_section(path: Path) -> str:
+    start = README.index(f"#### `{reference(path)}`")
+    end = README.find("\n#### ", start + 1)
+    return README[start : end if end != -1 else len(README)]
+
+
+@pytest.mark.parametrize("path", ACTION_FILES, ids=lambda p: reference(p))
+def test_composite_with_branding_and_scripts_that_take_inputs_only_from_env(path: Path) -> None:
+    action = load(path)
+    assert action["runs"]["using"] == "composite"
+    assert action["branding"]["icon"] and action["branding"]["color"]
+    steps = action["runs"]["steps"]
+    assert steps[0]["id"] == "install" and "mlci.install" in steps[0]["run"]
+    for step in steps:
+        assert step.get("shell") == "bash", step
+        assert "${{" not in step["run"], f"{path}: an expression inside run: {step['run']}"
+
+
+@pytest.mark.parametrize("path", ACTION_FILES, ids=lambda p: reference(p))
+def test_every_input_and_output_is_described_here_and_in_the_readme(path: Path) -> None:
+    action = load(path)
+    section = readme_section(path)
+    for name, spec in action.get("inputs", {}).items():
+        assert len(spec["description"].split()) >= 5, f"{name}: say why the input exists"
+        assert f"| `{name}` |" in section, f"README does not document input {name} of {reference(path)}"
+    for name, spec in action.get("outputs", {}).items():
+        assert f"| `{name}` |" in section, f"README does not document output {name} of {reference(path)}"
+        step_id = re.fullmatch(r"\$\{\{ steps\.([\w-]+)\.outputs\.[\w-]+ \}\}", spec["value"]).group(1)
+        assert step_id in {step.get("id") for step in action["runs"]["steps"]}
+
+
+def test_the_one_line_action_has_the_common_inputs_and_outputs() -> None:
+    action = load(ROOT / "action.yml")
+    assert {"config", "models", "github-token", "working-directory", "fail-on-regression"} <= set(action["inputs"])
+    assert action["inputs"]["github-token"]["default"] == "${{ github.token }}"
+    assert action["inputs"]["fail-on-regression"]["default"] == "true"
+    assert {"passed", "report-file", "comment-url", "comment-file", "promoted", "version"} <= set(action["outputs"])
+
+
+def workflow(name: str) -> dict[str, Any]:
+    return load(ROOT / "examples" / "workflows" / name)
+
+
+def permissions_of(document: dict[str, Any]) -> list[dict[str, str]]:
+    found = [document.get("permissions") or {}]
+    found += [job.get("permissions") or {} for job in document["jobs"].values()]
+    return found
+
+
+def test_the_untrusted_half_of_the_fork_pattern_cannot_write() -> None:
+    for permissions in permissions_of(workflow("mlci-pr.yml")):
+        assert "write" not in permissions.values()
+
+
+def test_the_privileged_half_never_checks_out_the_pull_request() -> None:
+    document = workflow("mlci-comment.yml")
+    steps = [step for job in document["jobs"].values() for step in job["steps"]]
+    assert not any("checkout" in step.get("uses", "") for step in steps)
+    assert any(step.get("uses", "").startswith("mlci-dev/mlci/actions/comment@") for step in steps)
+    assert document["permissions"] == {}
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "examples" / "workflows").glob("*.yml")), ids=lambda p: p.name)
+def test_examples_bound_time_and_concurrency(path: Path) -> None:
+    document = load(path)
+    assert "concurrency" in document
+    for job in document["jobs"].values():
+        assert isinstance(job.get("timeout-minutes"), int)
+
+
+def test_mlci_init_writes_the_one_line_example() -> None:
+    template = (ROOT / "mlci" / "templates" / "init" / "mlci.yml").read_text()
+    assert template == (ROOT / "examples" / "workflows" / "mlci.yml").read_text()
