@@ -251,11 +251,18 @@ def test_the_workflow_is_the_one_line_action_with_concurrency_and_a_timeout(tmp_
     # YAML 1.1 reads the bare key `on` as true; GitHub reads it as the trigger list.
     triggers = workflow[True]
     assert set(triggers) == {"pull_request", "push"} and triggers["push"] == {"branches": ["main"]}
-    assert workflow["permissions"] == {"contents": "write", "pull-requests": "write", "deployments": "write"}
-    assert "${{ github.ref }}" in workflow["concurrency"]["group"]
+    assert workflow["permissions"] == {
+        "contents": "write",
+        "pull-requests": "write",
+        "statuses": "write",
+        "deployments": "write",
+    }
+    assert "github.event.pull_request.number || github.ref" in workflow["concurrency"]["group"]
     job = workflow["jobs"]["ml"]
     assert job["runs-on"] == "ubuntu-latest" and isinstance(job["timeout-minutes"], int)
-    assert job["steps"] == [{"uses": "actions/checkout@v4"}, {"uses": "mlci-dev/mlci@v1"}]
+    checkout, mlci = job["steps"]
+    assert checkout["uses"].startswith("actions/checkout@") and checkout["with"] == {"persist-credentials": False}
+    assert mlci == {"uses": "mlci-dev/mlci@v1"}
 
 
 def test_a_new_folder_is_created(tmp_path: Path) -> None:
