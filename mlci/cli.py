@@ -211,8 +211,8 @@ def compare(
     from mlci.run import event_base
 
     config = ctx.config()
-    base = base_ref or event_base(config, os.environ, console=ctx.console)
-    comparison = compare_with_base(config, base, console=ctx.console)
+    base, label = (base_ref, None) if base_ref else event_base(config, os.environ, console=ctx.console)
+    comparison = compare_with_base(config, base, console=ctx.console, base_label=label)
     _emit(render(comparison, output_format, config=config, color=output is None and _stdout_wants_color()), output)
     if os.environ.get("GITHUB_ACTIONS") == "true":
         runner_temp = os.environ.get("RUNNER_TEMP")
@@ -301,8 +301,8 @@ def report(
     from mlci.run import event_base
 
     config = ctx.config()
-    base = base_ref or event_base(config, os.environ, console=ctx.console)
-    comparison = compare_with_base(config, base, console=ctx.console, first_run_ok=first_run_ok)
+    base, label = (base_ref, None) if base_ref else event_base(config, os.environ, console=ctx.console)
+    comparison = compare_with_base(config, base, console=ctx.console, first_run_ok=first_run_ok, base_label=label)
     if not (output or post or summary or status):
         from mlci.report import render
 

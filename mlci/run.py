@@ -111,7 +111,8 @@ def _report(config: Config, options: Mapping[str, Any], **kw: Any) -> bool:
 
     console = kw["console"]
     base = _usable_base(config, options.get("base"), options.get("base_branch"), console=console)
-    comparison = compare_with_base(config, base, console=console, first_run_ok=True)
+    label = options.get("base_branch") if base and base == options.get("base") else None
+    comparison = compare_with_base(config, base, console=console, first_run_ok=True, base_label=label)
     publish = PublishOptions(
         identity=kw["identity"],
         post=bool(options.get("post")),
@@ -160,12 +161,13 @@ _RUNNERS = {
 }
 
 
-def event_base(config: Config, environ: Mapping[str, str], *, console: Console) -> str | None:
-    """In a pull request's workflow run, the PR's base commit (fetched when the clone lacks it); else None."""
+def event_base(config: Config, environ: Mapping[str, str], *, console: Console) -> tuple[str | None, str | None]:
+    """In a pull request's workflow run, the PR's base commit (fetched when the clone lacks it) and its
+    branch's name to show; else (None, None), which means the default branch."""
     if environ.get("GITHUB_EVENT_NAME") not in PULL_REQUEST_EVENTS:
-        return None
+        return None, None
     context = GitHubContext.from_env(environ)
-    return _usable_base(config, context.base_sha, context.base_ref, console=console)
+    return _usable_base(config, context.base_sha, context.base_ref, console=console), context.base_ref
 
 
 def _usable_base(config: Config, base: str | None, branch: str | None, *, console: Console) -> str | None:

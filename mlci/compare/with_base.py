@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from mlci.baseline import NoBaselineError, default_base_ref, resolve_baseline
 from mlci.compare.build import build_comparison
 from mlci.compare.result import BaseInfo, Comparison, HeadInfo
@@ -14,7 +16,12 @@ from mlci.store import open_storage
 
 
 def compare_with_base(
-    config: Config, base_ref: str | None, *, console: Console, first_run_ok: bool = False
+    config: Config,
+    base_ref: str | None,
+    *,
+    console: Console,
+    first_run_ok: bool = False,
+    base_label: str | None = None,
 ) -> Comparison:
     """Compare the latest runs in `.mlci/runs` with the runs recorded for `base_ref`.
 
@@ -37,6 +44,8 @@ def compare_with_base(
         base, base_runs = _first_run(git, ref, reason=str(exc)), {}
     else:
         base, base_runs = baseline.info, baseline.record.runs
+    if base_label:
+        base = replace(base, ref=base_label)
     console.detail(f"base: {base.note}")
     head = HeadInfo(commit=git.head(), branch=git.branch(), dirty=git.is_dirty())
     return build_comparison(config=config, head=head, base=base, head_runs=head_runs, base_runs=base_runs)

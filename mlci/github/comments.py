@@ -15,13 +15,14 @@ from typing import Any, Literal
 
 from mlci.github.client import GitHubClient
 from mlci.github.context import check_repository
-from mlci.github.errors import GitHubBadResponse, GitHubNotFound, GitHubPermissionError
+from mlci.github.errors import GitHubBadResponse, GitHubNotFound, GitHubPermissionError, GitHubUnavailable
 from mlci.github.shorten import shorten_markdown
 from mlci.report.marker import DEFAULT_IDENTITY, report_marker, sanitize_identity, without_marker
 
 __all__ = ["CommentResult", "comment_body", "report_marker", "sanitize_identity", "upsert_report_comment"]
 
 MAX_COMMENT_CHARS = 65536
+CREATE_ATTEMPTS = 3
 GITHUB_ACTIONS_LOGIN = "github-actions[bot]"
 
 log = logging.getLogger("mlci.github")
@@ -100,8 +101,26 @@ def upsert_report_comment(
         else:
             return CommentResult(url=updated.url, id=updated.id, action="updated")
 
-    created = _parse(client.post(list_path, json={"body": full_body}))
+    created = _create(client, list_path, full_body, marker=marker, me=me)
     return _settle_race(client, repository, list_path, created=created, marker=marker, me=me)
+
+
+def _create(client: GitHubClient, list_path: str, body: str, *, marker: str, me: str) -> _Comment:
+    """Create the comment. A create is not safe to repeat blindly: when its answer is lost (a 5xx, a
+    dropped connection) GitHub may have made it anyway. So look first, and post again only when the
+    comment is not there."""
+    for attempt in range(1, CREATE_ATTEMPTS + 1):
+        try:
+            return _parse(client.post(list_path, json={"body": body}))
+        except GitHubUnavailable:
+            if attempt == CREATE_ATTEMPTS:
+                raise
+            ours = _our_comments(client, list_path, marker=marker, me=me)
+            if ours:
+                log.info("the report comment was created although GitHub's answer was lost")
+                return ours[-1]
+            log.info("creating the report comment failed before GitHub acted; trying again")
+    raise AssertionError("unreachable")
 
 
 def token_login(client: GitHubClient) -> str:

@@ -160,13 +160,27 @@ def test_a_lost_answer_to_the_create_never_leads_to_a_second_comment(
 ) -> None:
     fake_github.fail_after_acting("POST", LIST_PATTERN, 502)
 
+    # GitHub made the comment but the answer was lost: mlci looks before posting again, and finds it.
+    result = upsert(client, "report")
+    assert result.action == "created"
+    assert len(fake_github.issue_comments(DEFAULT_REPOSITORY, 1)) == 1
+    assert len(fake_github.requests_matching("POST", LIST_PATTERN)) == 1
+
+
+def test_a_create_that_failed_before_github_acted_is_tried_again(client: GitHubClient, fake_github: FakeGitHub) -> None:
+    fake_github.fail_next("POST", LIST_PATTERN, 502)
+
+    assert upsert(client, "report").action == "created"
+    assert len(fake_github.issue_comments(DEFAULT_REPOSITORY, 1)) == 1
+    assert len(fake_github.requests_matching("POST", LIST_PATTERN)) == 2
+
+
+def test_a_create_that_keeps_failing_gives_up_with_the_reason(client: GitHubClient, fake_github: FakeGitHub) -> None:
+    fake_github.fail_next("POST", LIST_PATTERN, 502, times=5)
+
     with pytest.raises(GitHubUnavailable, match="not retried"):
         upsert(client, "report")
-    assert len(fake_github.issue_comments(DEFAULT_REPOSITORY, 1)) == 1
-
-    # The next run finds the comment the lost request created.
-    assert upsert(client, "report").action == "unchanged"
-    assert len(fake_github.issue_comments(DEFAULT_REPOSITORY, 1)) == 1
+    assert fake_github.issue_comments(DEFAULT_REPOSITORY, 1) == []
 
 
 def test_a_comment_deleted_before_the_update_is_created_again(client: GitHubClient, fake_github: FakeGitHub) -> None:

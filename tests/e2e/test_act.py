@@ -1,0 +1,210 @@
+"""The one-line workflow run for real by `act` (host mode, offline) against the stand-in GitHub server.
+
+A user's repository is made from examples/project with examples/workflows/mlci.yml, with a real bare
+remote whose results branch holds the baseline recorded on main. `act` runs the workflow's
+`uses: mlci-dev/mlci@v1` from this checkout. What is asserted is what a user would see: the comments on
+the pull request, the job's result and log, the results branch on the remote, the deployments.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.github.fake_github import ACTIONS_TOKEN, READ_ONLY_TOKEN, FakeGitHub
+
+ROOT = Path(__file__).resolve().parents[2]
+REPOSITORY = "octo-org/demo"
+IDENTITY = {
+    "GIT_AUTHOR_NAME": "Dev",
+    "GIT_AUTHOR_EMAIL": "dev@example.com",
+    "GIT_COMMITTER_NAME": "Dev",
+    "GIT_COMMITTER_EMAIL": "dev@example.com",
+}
+
+
+def environment(home: Path) -> dict[str, str]:
+    """This interpreter's `mlci` first on PATH (the action reuses it), a private HOME for act's cache."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "MLCI_", "RUNNER_"))}
+    env |= IDENTITY | {"HOME": str(home), "GIT_CONFIG_NOSYSTEM": "1"}
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    return env
+
+
+def run(cwd: Path, *command: str, env: dict[str, str]) -> str:
+    done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, f"{' '.join(command)} failed:\n{done.stdout}\n{done.stderr}"
+    return done.stdout.strip()
+
+
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A bare remote and a clone: main trained and recorded on the results branch; `feature` tunes wine."""
+    if shutil.which("act") is None:
+        pytest.fail("act is not installed; it comes with the test extras: pip install -e '.[test]'")
+    base = tmp_path_factory.mktemp("act-world")
+    env = environment(base)
+    seed = base / "seed"
+    shutil.copytree(ROOT / "examples" / "project", seed, ignore=shutil.ignore_patterns(".mlci", "out"))
+    (seed / ".github" / "workflows").mkdir(parents=True)
+    shutil.copy(ROOT / "examples" / "workflows" / "mlci.yml", seed / ".github" / "workflows" / "mlci.yml")
+    run(seed, "git", "init", "-q", "-b", "main", env=env)
+    run(seed, "git", "add", "-A", env=env)
+    run(seed, "git", "commit", "-q", "-m", "Add the models", env=env)
+    run(base, "git", "clone", "-q", "--bare", str(seed), str(base / "remote.git"), env=env)
+    user = base / "user"
+    run(base, "git", "clone", "-q", str(base / "remote.git"), str(user), env=env)
+    run(user, sys.executable, "-m", "mlci", "train", env=env)
+    run(user, sys.executable, "-m", "mlci", "record", env=env)  # the baseline, on the remote's mlci-data
+    run(user, "git", "checkout", "-q", "-b", "feature", env=env)
+    config = user / "mlci.yaml"
+    config.write_text(config.read_text().replace("C: 1.0", "C: 0.05"))
+    run(user, "git", "commit", "-q", "-am", "Regularise wine more", env=env)
+    return base
+
+
+@pytest.fixture
+def world(prepared: Path, tmp_path: Path) -> Path:
+    """A private copy of the prepared remote and clone, so each test starts from the same state."""
+    for name in ("remote.git", "user"):
+        shutil.copytree(prepared / name, tmp_path / name, symlinks=True)
+    user = tmp_path / "user"
+    run(user, "git", "remote", "set-url", "origin", str(tmp_path / "remote.git"), env=environment(tmp_path))
+    return tmp_path
+
+
+@pytest.fixture
+def github() -> Iterator[FakeGitHub]:
+    with FakeGitHub() as server:
+        server.add_repository(REPOSITORY)
+        yield server
+
+
+def rev(world: Path, ref: str) -> str:
+    return run(world / "user", "git", "rev-parse", ref, env=environment(world))
+
+
+def pull_request_event(world: Path, github: FakeGitHub) -> dict:
+    head, base = rev(world, "HEAD"), rev(world, "main")
+    if 1 not in github.repositories[REPOSITORY].pulls:
+        github.add_pull(REPOSITORY, 1, head_sha=head, base_sha=base)
+    else:
+        github.repositories[REPOSITORY].pulls[1]["head"]["sha"] = head
+    repo = {"full_name": REPOSITORY}
+    pull = {
+        "number": 1,
+        "head": {"sha": head, "ref": "feature", "repo": repo},
+        "base": {"sha": base, "ref": "main", "repo": repo},
+    }
+    return {"number": 1, "pull_request": pull, "repository": {**repo, "default_branch": "main"}}
+
+
+def act(world: Path, github: FakeGitHub, event_name: str, event: dict, *, token: str = ACTIONS_TOKEN):
+    event_file = world / f"{event_name}.json"
+    event_file.write_text(json.dumps(event))
+    command = [
+        "act",
+        event_name,
+        "-P",
+        "ubuntu-latest=-self-hosted",
+        "-e",
+        str(event_file),
+        "--local-repository",
+        f"mlci-dev/mlci@v1={ROOT}",
+        "--env",
+        f"GITHUB_API_URL={github.url}",
+        "--env",
+        f"GITHUB_REPOSITORY={REPOSITORY}",
+        "-s",
+        f"GITHUB_TOKEN={token}",
+    ]
+    done = subprocess.run(
+        command, cwd=world / "user", env=environment(world), capture_output=True, text=True, timeout=600
+    )
+    return done.returncode, done.stdout + done.stderr
+
+
+def report_comments(github: FakeGitHub) -> list[dict]:
+    return [c for c in github.issue_comments(REPOSITORY, 1) if c["body"].startswith("<!-- mlci-report:")]
+
+
+def tail(log: str) -> str:
+    """What explains a failed run: mlci's errors and warnings, then the end of the log."""
+    lines = log.splitlines()
+    problems = [line for line in lines if "mlci: error" in line or "::warning::" in line or "Traceback" in line]
+    return "\n".join([*problems, "...", *lines[-40:]])
+
+
+def test_a_pull_request_gets_one_comment_with_the_comparison_and_a_rerun_updates_it(world, github) -> None:
+    code, log = act(world, github, "pull_request", pull_request_event(world, github))
+    assert code == 0, tail(log)
+    [comment] = report_comments(github)
+    body = comment["body"]
+    assert "| Metric | base | PR | Change |" in body
+    # A real comparison with the baseline recorded on main, found through the remote's results branch.
+    assert f"**base:** main ({rev(world, 'main')[:7]})" in body, body[:600]
+    assert "wine" in body and "diabetes" in body and "🆕 **First run:**" not in body
+    [status] = github.statuses_for(REPOSITORY, rev(world, "HEAD"))
+    assert status["context"] == "mlci/default"
+
+    user, env = world / "user", environment(world)
+    config = user / "mlci.yaml"
+    config.write_text(config.read_text().replace("C: 0.05", "C: 0.5"))
+    run(user, "git", "commit", "-q", "-am", "Less regularisation", env=env)
+    code, log = act(world, github, "pull_request", pull_request_event(world, github))
+    assert code == 0, tail(log)
+    [updated] = report_comments(github)
+    assert updated["id"] == comment["id"] and updated["body"] != body
+    assert rev(world, "HEAD")[:7] in updated["body"]
+
+
+def test_among_150_other_comments_and_under_faults_it_still_posts_exactly_once(world, github) -> None:
+    github.seed_comments(REPOSITORY, 1, 150)
+    github.fail_next("GET", r"/repos/.*/issues/1/comments", 502)
+    github.fail_next("GET", r"/repos/.*/issues/1/comments", 429, headers={"Retry-After": "1"})
+    github.fail_after_acting("POST", r"/repos/.*/issues/1/comments", 502)
+    code, log = act(world, github, "pull_request", pull_request_event(world, github))
+    assert code == 0, tail(log)
+    assert len(report_comments(github)) == 1
+    assert len(github.issue_comments(REPOSITORY, 1)) == 151
+
+
+def test_a_read_only_token_passes_with_the_report_in_the_summary_and_no_comment(world, github) -> None:
+    code, log = act(world, github, "pull_request", pull_request_event(world, github), token=READ_ONLY_TOKEN)
+    assert code == 0, tail(log)
+    assert report_comments(github) == []
+    assert log.count("could not comment on pull request #1") == 1
+    assert "## mlci report" in log  # the job summary, which act prints at the end of the job
+    assert READ_ONLY_TOKEN not in log
+
+
+def test_a_push_to_main_records_registers_and_promotes(world, github) -> None:
+    user, env = world / "user", environment(world)
+    before = rev(world, "main")
+    run(user, "git", "checkout", "-q", "main", env=env)
+    run(user, "git", "merge", "-q", "--no-ff", "feature", "-m", "Merge pull request #1 from dev/feature", env=env)
+    after = rev(world, "HEAD")
+    event = {
+        "ref": "refs/heads/main",
+        "before": before,
+        "after": after,
+        "repository": {"full_name": REPOSITORY, "default_branch": "main"},
+    }
+    code, log = act(world, github, "push", event)
+    assert code == 0, tail(log)
+    assert "mlci run: push event: validate, train, record, report, promote" in log
+    assert f"record: recorded diabetes, wine for {after[:12]}" in log
+    remote = world / "remote.git"
+    record = json.loads(run(remote, "git", "show", f"mlci-data:runs/{after}/record.json", env=env))
+    assert record["pull_request"] == 1
+    aliases = json.loads(run(remote, "git", "show", "mlci-data:registry/wine/aliases.json", env=env))
+    assert aliases["aliases"] == {"production": 1}
+    assert {d["environment"] for d in github.deployments} == {"production"}
+    assert {d["event_type"] for d in github.dispatches} == {"mlci-promoted"}
