@@ -208,3 +208,44 @@ def test_a_push_to_main_records_registers_and_promotes(world, github) -> None:
     assert aliases["aliases"] == {"production": 1}
     assert {d["environment"] for d in github.deployments} == {"production"}
     assert {d["event_type"] for d in github.dispatches} == {"mlci-promoted"}
+
+
+def test_a_rollback_dispatched_from_the_actions_tab_moves_the_alias_back(world, github) -> None:
+    user, env = world / "user", environment(world)
+    shutil.copy(ROOT / "examples" / "workflows" / "mlci-rollback.yml", user / ".github" / "workflows")
+    run(user, "git", "add", "-A", env=env)
+    run(user, "git", "commit", "-q", "-m", "Add the rollback workflow", env=env)
+    # Two promotions on the results branch: version 1, then a better version 2 holds production.
+    for accuracy in ("0.90", "0.97"):
+        run(user, "git", "commit", "-q", "--allow-empty", "-m", f"wine at {accuracy}", env=env)
+        run(user, sys.executable, "-c", RECORD_WINE.format(accuracy=accuracy), env=env)
+        run(user, sys.executable, "-m", "mlci", "promote", "wine", env=env)
+    remote = world / "remote.git"
+    assert json.loads(run(remote, "git", "show", "mlci-data:registry/wine/aliases.json", env=env))["aliases"] == {
+        "production": 2
+    }
+    inputs = {"model": "wine", "alias": "", "to": "", "reason": "v2 misclassifies a new vineyard"}
+    event = {"inputs": inputs, "repository": {"full_name": REPOSITORY, "default_branch": "main"}}
+    code, log = act(world, github, "workflow_dispatch", event)
+    assert code == 0, tail(log)
+    assert "wine: production moved back from version 2 to 1" in log
+    aliases = json.loads(run(remote, "git", "show", "mlci-data:registry/wine/aliases.json", env=env))
+    assert aliases["aliases"] == {"production": 1}
+    history = run(remote, "git", "show", "mlci-data:registry/wine/history/000003.json", env=env)
+    assert json.loads(history)["reason"] == "v2 misclassifies a new vineyard"
+    assert [d["environment"] for d in github.deployments] == ["production"]
+
+
+# Records a wine run with the given accuracy for HEAD, as `mlci train && mlci record` would.
+RECORD_WINE = """
+import pathlib, subprocess
+from mlci.config import load_config
+from mlci.runs import Run
+from mlci.store import open_storage
+from mlci.store.records import record_runs
+commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
+run = Run(model="wine", mode="declarative", metrics={{"accuracy": {accuracy}}}, goals={{"accuracy": "maximize"}},
+          lineage={{"git": {{"commit": commit, "branch": "main", "dirty": False}}}})
+record_runs(open_storage(load_config(pathlib.Path("mlci.yaml"))), commit=commit,
+            runs={{"wine": (run, pathlib.Path("."))}}, info={{}})
+"""
