@@ -16,6 +16,7 @@ from mlci.store.records import Record, load_record
 from mlci.store.storage import StorageView
 
 MAX_ANCESTORS = 200
+DEEPEN_STEP = 50
 DEFAULT_BRANCHES = ("main", "master")
 
 
@@ -40,30 +41,55 @@ def default_base_ref(git: Git) -> str:
     raise GitError("cannot tell which branch to compare with (no origin/HEAD, main or master)", hint="Pass --base REF.")
 
 
-def resolve_baseline(git: Git, storage: StorageView, ref: str, *, max_ancestors: int = MAX_ANCESTORS) -> Baseline:
-    """The record for `ref`, or for its nearest recorded first-parent ancestor.
+def resolve_baseline(
+    git: Git, storage: StorageView, ref: str, *, max_ancestors: int = MAX_ANCESTORS, head: str | None = None
+) -> Baseline:
+    """The record for `ref`; else for the merge-base of `ref` and `head` (where the branch started);
+    else for the nearest recorded first-parent ancestor of `ref`.
 
-    Raises `StoreError` when none of the `max_ancestors` newest commits of that history has a record,
-    saying how to create one.
+    A shallow clone (what CI checks out) is deepened as the search needs, up to `max_ancestors`
+    commits. Raises `NoBaselineError` when none of them has a record, saying how to create one.
     """
     requested = git.resolve(ref)
-    history = git.first_parent_history(requested, limit=max_ancestors)
-    for distance, commit in enumerate(history):
+    record = load_record(storage, requested)
+    if record is not None:
+        return _baseline(ref, requested, record, 0, f"recorded runs of {ref} ({requested[:7]})")
+    fork_point = git.merge_base(requested, head) if head else None
+    if fork_point and fork_point != requested:
+        record = load_record(storage, fork_point)
+        if record is not None:
+            note = (
+                f"{ref} ({requested[:7]}) has no recorded runs; using the commit this branch started from, "
+                f"{fork_point[:7]}"
+            )
+            distance = int(git.run("rev-list", "--first-parent", "--count", f"{fork_point}..{requested}"))
+            return _baseline(ref, requested, record, distance, note)
+    history = _first_parent_history(git, requested, limit=max_ancestors)
+    for distance, commit in enumerate(history[1:], start=1):
         record = load_record(storage, commit)
         if record is None:
             continue
-        if distance == 0:
-            note = f"recorded runs of {ref} ({commit[:7]})"
-        else:
-            plural = "s" if distance != 1 else ""
-            note = (
-                f"{ref} ({requested[:7]}) has no recorded runs; using its nearest recorded ancestor "
-                f"{commit[:7]}, {distance} commit{plural} back"
-            )
-        info = BaseInfo(ref=ref, requested_commit=requested, commit=commit, distance=distance, note=note)
-        return Baseline(info=info, record=record)
+        plural = "s" if distance != 1 else ""
+        note = (
+            f"{ref} ({requested[:7]}) has no recorded runs; using its nearest recorded ancestor "
+            f"{commit[:7]}, {distance} commit{plural} back"
+        )
+        return _baseline(ref, requested, record, distance, note)
     searched = f"{len(history)} commit{'s' if len(history) != 1 else ''}"
     raise NoBaselineError(
         f"no recorded runs for {ref} ({requested[:7]}) or any of its first-parent ancestors ({searched} searched)",
         hint=f"Record a baseline first: check out {ref}, then run `mlci train` and `mlci record`.",
     )
+
+
+def _baseline(ref: str, requested: str, record: Record, distance: int, note: str) -> Baseline:
+    info = BaseInfo(ref=ref, requested_commit=requested, commit=record.commit, distance=distance, note=note)
+    return Baseline(info=info, record=record)
+
+
+def _first_parent_history(git: Git, commit: str, *, limit: int) -> list[str]:
+    """`commit` and up to `limit - 1` first-parent ancestors, deepening a shallow clone to find them."""
+    history = git.first_parent_history(commit, limit=limit)
+    while len(history) < limit and git.is_shallow() and git.deepen(commit, by=DEEPEN_STEP):
+        history = git.first_parent_history(commit, limit=limit)
+    return history

@@ -73,5 +73,15 @@ class Git:
         out = self.run("merge-base", a, b, check=False)
         return out or None
 
+    def is_shallow(self) -> bool:
+        return self.run("rev-parse", "--is-shallow-repository", check=False) == "true"
+
+    def deepen(self, commit: str, *, by: int, remote: str = "origin") -> bool:
+        """Fetch `by` more commits of history behind `commit` (a shallow CI checkout has one);
+        False when the remote cannot give more."""
+        before = self.run("rev-list", "--count", commit, check=False)
+        self.succeeds("fetch", "--no-tags", "--quiet", f"--deepen={by}", remote, commit)
+        return self.run("rev-list", "--count", commit, check=False) != before
+
     def root(self) -> Path:
         return Path(self.run("rev-parse", "--show-toplevel"))

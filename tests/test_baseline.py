@@ -90,3 +90,33 @@ def test_default_base_is_main_or_master(make_repo) -> None:
     git(repo, "branch", "-m", "master", "trunk")
     with pytest.raises(GitError, match="Pass --base"):
         default_base_ref(Git(repo))
+
+
+def test_the_commit_the_branch_started_from_comes_before_older_ancestors(make_repo, tmp_path: Path) -> None:
+    repo = make_repo()
+    storage = LocalStorage(tmp_path / "store")
+    oldest = git(repo, "rev-parse", "HEAD")
+    record(storage, tmp_path, oldest, 0.80)
+    fork_point = commit_file(repo, "b")
+    record(storage, tmp_path, fork_point, 0.85)
+    git(repo, "checkout", "-q", "-b", "feature")
+    head = commit_file(repo, "feature-change")
+    git(repo, "checkout", "-q", "main")
+    commit_file(repo, "main-moved-on")  # main is ahead, and its newest commit is not recorded
+    base = resolve_baseline(Git(repo), storage, "main", head=head)
+    assert base.record.commit == fork_point
+    assert "using the commit this branch started from" in base.info.note and base.info.distance == 1
+
+
+def test_a_shallow_clone_is_deepened_to_find_the_nearest_record(make_repo, tmp_path: Path) -> None:
+    repo = make_repo()
+    storage = LocalStorage(tmp_path / "store")
+    recorded = git(repo, "rev-parse", "HEAD")
+    record(storage, tmp_path, recorded, 0.9)
+    for n in range(5):
+        commit_file(repo, f"docs-{n}")
+    shallow = tmp_path / "shallow"
+    git(tmp_path, "clone", "-q", "--depth=1", f"file://{repo}", str(shallow))
+    assert git(shallow, "rev-list", "--count", "HEAD") == "1"
+    base = resolve_baseline(Git(shallow), storage, "HEAD")
+    assert base.record.commit == recorded and base.info.distance == 5

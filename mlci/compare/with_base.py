@@ -37,7 +37,7 @@ def compare_with_base(
     ref = base_ref or default_base_ref(git)
     storage = open_storage(config, console=console)
     try:
-        baseline = resolve_baseline(git, storage, ref)
+        baseline = resolve_baseline(git, storage, ref, head=git.head())
     except NoBaselineError as exc:
         if not first_run_ok:
             raise
