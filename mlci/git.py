@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Mapping
 from pathlib import Path
 
 from mlci.errors import GitError
@@ -11,8 +12,9 @@ from mlci.errors import GitError
 class Git:
     """Runs git in one working directory; failures become `GitError` with git's own words."""
 
-    def __init__(self, cwd: Path) -> None:
+    def __init__(self, cwd: Path, *, env: Mapping[str, str] | None = None) -> None:
         self.cwd = cwd
+        self.env = dict(env) if env is not None else None
 
     def run(self, *args: str, check: bool = True, input: bytes | None = None) -> str:
         try:
@@ -22,6 +24,7 @@ class Git:
                 input=input,
                 capture_output=True,
                 check=False,
+                env=self.env,
             )
         except FileNotFoundError:
             raise GitError("git is not installed or not on PATH") from None
@@ -31,7 +34,7 @@ class Git:
         return done.stdout.decode(errors="replace").strip()
 
     def succeeds(self, *args: str) -> bool:
-        return subprocess.run(["git", *args], cwd=self.cwd, capture_output=True).returncode == 0
+        return subprocess.run(["git", *args], cwd=self.cwd, capture_output=True, env=self.env).returncode == 0
 
     def is_repository(self) -> bool:
         return self.succeeds("rev-parse", "--git-dir")

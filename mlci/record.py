@@ -47,6 +47,7 @@ def record_current_runs(config: Config, *, replace: bool, allow_dirty: bool, con
     if untrained:
         console.warn(f"not recording {', '.join(untrained)}: never trained in this checkout")
     folders: dict[str, tuple[Run, Path]] = {name: (run, runs_dir(config.work_dir) / name) for name, run in runs.items()}
+    _check_sizes(folders, limit_mb=config.registry.max_model_mb)
     info = {"branch": git.branch(), **record_provenance(git, head, os.environ)}
     storage = open_storage(config, console=console)
     return record_runs(storage, commit=head, runs=folders, info=info, replace=replace)
@@ -84,6 +85,19 @@ def _check_runs_match(runs: dict[str, Run], *, head: str, allow_dirty: bool) -> 
             f"{', '.join(dirty)} trained with uncommitted changes",
             hint="Commit them and train again (or pass --allow-dirty).",
         )
+
+
+def _check_sizes(folders: dict[str, tuple[Run, Path]], *, limit_mb: float) -> None:
+    """Refuse run files over the registry's limit: the results branch keeps them, and every clone and
+    CI run that fetches it would carry them forever."""
+    for name, (run, folder) in folders.items():
+        for file_name in run.files.values():
+            size = (folder / file_name).stat().st_size
+            if size > limit_mb * 1024 * 1024:
+                raise StoreError(
+                    f"{name}: {file_name} is {size / 1024 / 1024:.1f} MB, over the limit of {limit_mb:g} MB",
+                    hint="Raise `registry: {max_model_mb: ...}` in mlci.yaml, or make the model smaller.",
+                )
 
 
 def _who() -> str:

@@ -17,9 +17,9 @@ from typing import Any
 from mlci.config import Config
 from mlci.console import Console
 from mlci.errors import ConfigError
-from mlci.git import Git
 from mlci.github.context import GitHubContext
 from mlci.publish import PublishOptions, publish_report
+from mlci.store.gitbranch import remote_git
 
 PULL_REQUEST_EVENTS = ("pull_request", "pull_request_target")
 
@@ -175,7 +175,7 @@ def _usable_base(config: Config, base: str | None, branch: str | None, *, consol
     else the base branch from the remote; else None (the default branch)."""
     if not base:
         return None
-    git = Git(config.root)
+    git = remote_git(config.root)
     if git.succeeds("rev-parse", "--verify", "-q", f"{base}^{{commit}}"):
         return base
     if git.succeeds("fetch", "--no-tags", "--quiet", "--depth=50", "origin", base):

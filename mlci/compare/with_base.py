@@ -13,6 +13,7 @@ from mlci.errors import GitError, StoreError
 from mlci.git import Git
 from mlci.runs import read_latest_runs
 from mlci.store import open_storage
+from mlci.store.gitbranch import remote_git
 
 
 def compare_with_base(
@@ -28,7 +29,7 @@ def compare_with_base(
     With `first_run_ok`, a base with nothing recorded (a repository's first pull request) gives a
     comparison in which every model is new, instead of `NoBaselineError`.
     """
-    git = Git(config.root)
+    git = remote_git(config.root)
     if not git.is_repository():
         raise GitError(f"{config.root} is not a git repository; comparisons need its history")
     head_runs = read_latest_runs(config.work_dir)

@@ -23,6 +23,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from mlci.errors import GitError, OutsideError, StoreError
+from mlci.git import Git
 from mlci.store.storage import Changes, StorageView, check_store_path
 
 DEFAULT_BRANCH = "mlci-data"
@@ -223,6 +224,15 @@ class GitBranchStorage:
         if any(sign in problem.lower() for sign in _DENIED_SIGNS):
             hint = "The token needs `contents: write` (add it to the workflow's `permissions:`)."
         raise OutsideError(f"could not push the results branch {self.branch!r} to {self.remote}: {problem}", hint=hint)
+
+
+def remote_git(repo: Path, remote: str = "origin") -> Git:
+    """A `Git` for `repo` whose fetches reach `remote` with GITHUB_TOKEN when there is one, the same
+    way the results branch does (a checkout with `persist-credentials: false` has no credentials)."""
+    token = os.environ.get("GITHUB_TOKEN") or None
+    url = subprocess.run(["git", "remote", "get-url", remote], cwd=repo, capture_output=True, text=True)
+    remote_url = url.stdout.strip() if url.returncode == 0 else None
+    return Git(repo, env=_git_environment(os.environ, token=token, remote_url=remote_url))
 
 
 def _git_environment(environ: Mapping[str, str], *, token: str | None, remote_url: str | None) -> dict[str, str]:

@@ -249,3 +249,27 @@ run = Run(model="wine", mode="declarative", metrics={{"accuracy": {accuracy}}}, 
 record_runs(open_storage(load_config(pathlib.Path("mlci.yaml"))), commit=commit,
             runs={{"wine": (run, pathlib.Path("."))}}, info={{}})
 """
+
+
+def test_a_worse_model_merged_later_is_registered_but_not_promoted(world, github) -> None:
+    user, env = world / "user", environment(world)
+    remote = world / "remote.git"
+    run(user, "git", "checkout", "-q", "main", env=env)
+    # The first push promotes v1; C: 0.001 is far worse: the job goes red (the gates against the
+    # parent commit fail), and the version is registered but does not take production.
+    for change, expected_code in (("C: 1.0", 0), ("C: 0.001", 1)):
+        config = user / "mlci.yaml"
+        config.write_text(config.read_text().replace("C: 1.0", change))
+        run(user, "git", "commit", "-q", "--allow-empty", "-am", f"wine with {change}", env=env)
+        event = {
+            "ref": "refs/heads/main",
+            "after": rev(world, "HEAD"),
+            "repository": {"full_name": REPOSITORY, "default_branch": "main"},
+        }
+        code, log = act(world, github, "push", event)
+        assert code == expected_code, tail(log)
+    assert "wine: registered version 2; not promoted: fails its gates" in log
+    aliases = json.loads(run(remote, "git", "show", "mlci-data:registry/wine/aliases.json", env=env))
+    assert aliases["aliases"] == {"production": 1}
+    versions = run(remote, "git", "ls-tree", "--name-only", "mlci-data:registry/wine/versions", env=env)
+    assert versions.split() == ["1", "2"]

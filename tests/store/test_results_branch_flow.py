@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -111,3 +112,16 @@ def test_provenance_names_the_actor_the_run_and_the_merged_pull_request(make_rep
     }
     git(root, "commit", "-q", "--allow-empty", "-m", "Merge pull request #7 from someone/branch")
     assert record_provenance(Git(root), git(root, "rev-parse", "HEAD"), {})["pull_request"] == 7
+
+
+def test_a_run_file_over_the_size_limit_is_not_recorded(make_repo: Callable[..., Path]) -> None:
+    root = make_repo(files={"mlci.yaml": IRIS_CONFIG + "registry:\n  max_model_mb: 0.001\n"})
+    config = load_config(root / "mlci.yaml")
+    commit = git(root, "rev-parse", "HEAD")
+    big = root / "big.skops"
+    big.write_bytes(b"x" * 5000)
+    run = replace(_run(0.9, commit), files={"model": "model.skops"})
+    write_run(runs_dir(config.work_dir) / "iris", run, {"model": big})
+    result = mlci(root, "record")
+    assert result.exit_code == 2 and "over the limit of 0.001 MB" in result.output
+    assert not (root / ".mlci" / "store").exists()
