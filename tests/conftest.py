@@ -42,6 +42,18 @@ def git(cwd: Path, *args: str) -> str:
     return done.stdout.strip()
 
 
+def read_outputs(path: Path) -> dict[str, str]:
+    """The step outputs a command appended to a GITHUB_OUTPUT file (`name<<DELIMITER` heredocs)."""
+    outputs, lines = {}, path.read_text().splitlines()
+    while lines:
+        name, delimiter = lines.pop(0).split("<<", 1)
+        value = []
+        while (line := lines.pop(0)) != delimiter:
+            value.append(line)
+        outputs[name] = "\n".join(value)
+    return outputs
+
+
 @pytest.fixture
 def make_repo(tmp_path: Path) -> Callable[..., Path]:
     """A real git repository with `main` checked out; `files` (name -> text) become its first commit."""

@@ -34,6 +34,9 @@ def environment(home: Path) -> dict[str, str]:
     """This interpreter's `mlci` first on PATH (the action reuses it), a private HOME for act's cache."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "MLCI_", "RUNNER_"))}
     env |= IDENTITY | {"HOME": str(home), "GIT_CONFIG_NOSYSTEM": "1"}
+    # act keeps its workspaces and caches under these; without the last one it asks nektosact.com for notices.
+    env |= {"XDG_CACHE_HOME": str(home / ".cache"), "XDG_CONFIG_HOME": str(home / ".config")}
+    env["ACT_DISABLE_VERSION_CHECK"] = "1"
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     return env
 
@@ -124,6 +127,7 @@ def act(world: Path, github: FakeGitHub, event_name: str, event: dict, *, token:
         f"GITHUB_REPOSITORY={REPOSITORY}",
         "-s",
         f"GITHUB_TOKEN={token}",
+        "--no-cache-server",  # no actions/cache in the workflow; act would start a server and a database for it
     ]
     done = subprocess.run(
         command, cwd=world / "user", env=environment(world), capture_output=True, text=True, timeout=600

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from mlci.cli import cli
-from tests.conftest import git
+from tests.conftest import git, read_outputs
 from tests.github.fake_github import ACTIONS_LOGIN, ACTIONS_TOKEN, DEFAULT_REPOSITORY, READ_ONLY_TOKEN, FakeGitHub
 
 ESTIMATOR = "{class: sklearn.linear_model.LogisticRegression, params: {C: 1.0, max_iter: 200}}"
@@ -87,17 +87,6 @@ def actions_env(
         "RUNNER_TEMP": str(tmp_path / "runner-temp"),
         "GITHUB_WORKSPACE": str(project["root"]),
     }
-
-
-def read_outputs(path: Path) -> dict[str, str]:
-    outputs, lines = {}, path.read_text().splitlines()
-    while lines:
-        name, delimiter = lines.pop(0).split("<<", 1)
-        value = []
-        while (line := lines.pop(0)) != delimiter:
-            value.append(line)
-        outputs[name] = "\n".join(value)
-    return outputs
 
 
 def mlci_comments(server: FakeGitHub) -> list[dict]:

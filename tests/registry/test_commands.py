@@ -4,42 +4,19 @@ from __future__ import annotations
 
 import fractions
 import json
-from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 import skops.io
 from click.testing import CliRunner
 from sklearn.linear_model import LogisticRegression
 
 from mlci.cli import cli
-from tests.conftest import git
-from tests.registry.helpers import CONFIG, commit_and_record
-
-
-@pytest.fixture
-def clone(make_repo: Callable[..., Path], tmp_path: Path) -> Path:
-    seed = make_repo("seed", {"mlci.yaml": CONFIG})
-    bare = tmp_path / "remote.git"
-    git(tmp_path, "clone", "-q", "--bare", str(seed), str(bare))
-    work = tmp_path / "work"
-    git(tmp_path, "clone", "-q", str(bare), str(work))
-    return work
+from tests.conftest import read_outputs
+from tests.registry.helpers import commit_and_record
 
 
 def mlci(root: Path, *args: str, env: dict[str, str] | None = None):
     return CliRunner().invoke(cli, ["--config", str(root / "mlci.yaml"), *args], env=env)
-
-
-def read_outputs(path: Path) -> dict[str, str]:
-    outputs, lines = {}, path.read_text().splitlines()
-    while lines:
-        name, delimiter = lines.pop(0).split("<<", 1)
-        value = []
-        while (line := lines.pop(0)) != delimiter:
-            value.append(line)
-        outputs[name] = "\n".join(value)
-    return outputs
 
 
 def test_promote_says_what_it_did_and_sets_the_step_outputs(clone: Path, tmp_path: Path) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import multiprocessing
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -15,18 +14,7 @@ from mlci.registry.registry import RegistryView
 from mlci.rollback import rollback_model
 from mlci.store import open_storage
 from tests.conftest import git
-from tests.registry.helpers import CONFIG, commit_and_record, project_config, quiet_console
-
-
-@pytest.fixture
-def clone(make_repo: Callable[..., Path], tmp_path: Path) -> Path:
-    """A clone of a bare remote holding the project; records go to the remote's results branch."""
-    seed = make_repo("seed", {"mlci.yaml": CONFIG})
-    bare = tmp_path / "remote.git"
-    git(tmp_path, "clone", "-q", "--bare", str(seed), str(bare))
-    work = tmp_path / "work"
-    git(tmp_path, "clone", "-q", str(bare), str(work))
-    return work
+from tests.registry.helpers import commit_and_record, project_config, quiet_console
 
 
 def promote(root: Path, **options) -> list:
