@@ -10,10 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mlci.compare.result import BaseInfo
+from mlci.config import Config
+from mlci.console import Console
 from mlci.errors import GitError, StoreError
 from mlci.git import Git
 from mlci.store.records import Record, load_record
-from mlci.store.storage import StorageView
+from mlci.store.storage import Storage, StorageView
 
 MAX_ANCESTORS = 200
 DEEPEN_STEP = 50
@@ -93,3 +95,18 @@ def _first_parent_history(git: Git, commit: str, *, limit: int) -> list[str]:
     while len(history) < limit and git.is_shallow() and git.deepen(commit, by=DEEPEN_STEP):
         history = git.first_parent_history(commit, limit=limit)
     return history
+
+
+def recorded_base(config: Config, ref: str, *, console: Console) -> tuple[Record, Storage] | None:
+    """The record `ref` is compared with (see `resolve_baseline`) and the store holding it; None when
+    nothing is recorded yet."""
+    from mlci.store import open_storage
+    from mlci.store.gitbranch import remote_git
+
+    storage = open_storage(config, console=console)
+    git = remote_git(config.root)
+    try:
+        baseline = resolve_baseline(git, storage, ref, head=git.head())
+    except NoBaselineError:
+        return None
+    return baseline.record, storage

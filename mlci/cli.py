@@ -125,9 +125,19 @@ def validate(ctx: Context) -> None:
 
 @cli.command()
 @click.argument("models", nargs=-1)
+@click.option("--force", is_flag=True, help="Train even models whose inputs did not change.")
+@click.option(
+    "--base",
+    "base_ref",
+    metavar="REF",
+    help="Also take over the runs recorded for REF when a model is unchanged since then.",
+)
 @pass_context
-def train(ctx: Context, models: tuple[str, ...]) -> None:
+def train(ctx: Context, models: tuple[str, ...], force: bool, base_ref: str | None) -> None:
     """Train MODELS (default: env MLCI_MODELS, else all) and keep each run under .mlci/runs/.
+
+    A model whose config section, data, deps and library versions are unchanged since its last run
+    (or since the run recorded for --base) is not trained again; --force trains it anyway.
 
     \b
     Example:
@@ -137,7 +147,10 @@ def train(ctx: Context, models: tuple[str, ...]) -> None:
     from mlci.training import train_models
 
     config = ctx.config()
-    for result in train_models(config, _chosen_models(models), console=ctx.console):
+    from mlci.baseline import recorded_base
+
+    base = recorded_base(config, base_ref, console=ctx.console) if base_ref and not force else None
+    for result in train_models(config, _chosen_models(models), console=ctx.console, force=force, base=base):
         summary = ", ".join(f"{k}={v:.4g}" for k, v in result.run.metrics.items())
         click.echo(f"{result.run.model}: {summary}")
 

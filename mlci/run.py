@@ -34,11 +34,14 @@ def plan_steps(context: GitHubContext) -> list[Step]:
     """The steps for this run's event."""
     event = context.event_name
     if event in PULL_REQUEST_EVENTS:
-        report = {"base": context.base_sha, "base_branch": context.base_ref, "post": True, "summary": True}
-        return [Step("validate"), Step("train"), Step("report", {**report, "status": True})]
+        base = {"base": context.base_sha, "base_branch": context.base_ref}
+        report = {**base, "post": True, "summary": True, "status": True}
+        return [Step("validate"), Step("train", base), Step("report", report)]
     if event == "push" and context.is_push_to_default_branch:
-        parent = {"base": "HEAD~1", "summary": True}
-        return [Step("validate"), Step("train"), Step("record"), Step("report", parent), Step("promote")]
+        # The commit before the push (the event's `before`), which a shallow checkout fetches on demand.
+        parent = {"base": context.base_sha or "HEAD~1"}
+        steps = [Step("validate"), Step("train", parent), Step("record"), Step("report", {**parent, "summary": True})]
+        return [*steps, Step("promote")]
     if event == "workflow_dispatch":
         inputs = context.event.get("inputs") or {}
         model = str(inputs.get("rollback") or "").strip()
@@ -92,10 +95,17 @@ def _validate(config: Config, options: Mapping[str, Any], **kw: Any) -> None:
 
 
 def _train(config: Config, options: Mapping[str, Any], **kw: Any) -> None:
+    from mlci.baseline import recorded_base
     from mlci.training import train_models
 
-    results = train_models(config, kw["models"], console=kw["console"])
-    kw["console"].info(f"train: trained {', '.join(result.run.model for result in results)}")
+    console = kw["console"]
+    ref = _usable_base(config, options.get("base"), options.get("base_branch"), console=console)
+    base = recorded_base(config, ref, console=console) if ref else None
+    results = train_models(config, kw["models"], console=console, base=base)
+    reused = [r.run.model for r in results if r.run.lineage.get("reused_from")]
+    trained = [r.run.model for r in results if r.run.model not in reused]
+    parts = [f"trained {', '.join(trained)}" if trained else "", f"unchanged {', '.join(reused)}" if reused else ""]
+    console.info("train: " + "; ".join(part for part in parts if part))
 
 
 def _record(config: Config, options: Mapping[str, Any], **kw: Any) -> None:

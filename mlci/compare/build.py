@@ -75,7 +75,7 @@ def _compare_configured(
         params=diff_params(base_run.params, head_run.params) if base_run else [],
         head_run=head_summary,
         base_run=summarize_run(base_run) if base_run else None,
-        notes=_head_run_notes(head_summary, head=head),
+        notes=_head_run_notes(head_summary, head=head) + _reuse_notes(head_run),
     )
 
 
@@ -114,6 +114,14 @@ def _head_run_notes(run: RunSummary, *, head: HeadInfo) -> list[str]:
     if run.dirty:
         notes.append("trained with uncommitted changes")
     return notes
+
+
+def _reuse_notes(run: Run) -> list[str]:
+    origin = run.lineage.get("reused_from")
+    if not isinstance(origin, dict):
+        return []
+    commit = str(origin.get("commit") or "an earlier run")[:SHORT_SHA]
+    return [f"not retrained: config, data, deps and libraries are unchanged since {commit}, so its run is reused"]
 
 
 def _not_trained(name: str, base_run: Run | None) -> ModelComparison:

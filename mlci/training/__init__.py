@@ -9,31 +9,47 @@ from __future__ import annotations
 
 import difflib
 import tempfile
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 from mlci.config import Config, ModelSpec
 from mlci.console import Console
-from mlci.runs import Run, runs_dir, write_run
+from mlci.runs import runs_dir, write_run
+from mlci.store.records import Record
+from mlci.store.storage import StorageView
+from mlci.training.outcome import TrainResult
 
 __all__ = ["TrainResult", "select_models", "train_model", "train_models"]
 
 
-@dataclass(frozen=True)
-class TrainResult:
-    """One model trained: the run as written, and the folder it was written to."""
-
-    run: Run
-    directory: Path
-
-
-def train_models(config: Config, names: list[str], *, console: Console) -> list[TrainResult]:
+def train_models(
+    config: Config,
+    names: list[str],
+    *,
+    console: Console,
+    force: bool = False,
+    base: tuple[Record, StorageView] | None = None,
+) -> list[TrainResult]:
     """Train the models `names` (all, in config order, when empty) one after the other, writing each
-    run to `config.work_dir / "runs" / <name>`. Stops at the first failure, raising its error."""
+    run to `config.work_dir / "runs" / <name>`. Stops at the first failure, raising its error.
+
+    A model whose fingerprint matches this checkout's latest run, or the run recorded in `base`, is
+    taken over instead of trained (see `mlci.training.reuse`), unless `force`.
+    """
+    from mlci.training.reuse import current_fingerprint, project_cache, reuse_unchanged
+
     results = []
-    for model in select_models(config, names):
-        with console.step(f"{model.name}: training"):
-            results.append(train_model(config, model, console=console))
+    try:
+        for model in select_models(config, names):
+            fingerprint = None if force else current_fingerprint(config, model)
+            reused = reuse_unchanged(config, model, fingerprint, base=base, console=console) if fingerprint else None
+            if reused is not None:
+                results.append(reused)
+                continue
+            with console.step(f"{model.name}: training"):
+                results.append(train_model(config, model, console=console))
+    finally:
+        project_cache(config).save()
     return results
 
 

@@ -60,9 +60,11 @@ def start_lineage(config: Config, model: ModelSpec) -> LineageStart:
     started = time.perf_counter()
     check_deps(config, model)
     inputs = [path for path in model_inputs(model) if path.exists()]
+    from mlci.training.reuse import project_cache
+
     return LineageStart(
         git=git_state(config.root),
-        fingerprints=fingerprint_paths(inputs, root=config.root),
+        fingerprints=fingerprint_paths(inputs, root=config.root, cache=project_cache(config)),
         started_at=started_at,
         started=started,
     )
@@ -72,12 +74,16 @@ def finish_lineage(
     start: LineageStart, model: ModelSpec, *, fit_seconds: float | None = None, rows: dict[str, int] | None = None
 ) -> dict[str, Any]:
     """The complete lineage of a run that began at `start` and ends now."""
+    from mlci.training.reuse import FINGERPRINT_KEY, model_fingerprint
+
     duration = time.perf_counter() - start.started
+    libraries = library_versions()
     lineage: dict[str, Any] = {
         "git": start.git,
         "config_hash": model.config_hash,
         "fingerprints": start.fingerprints,
-        "libraries": library_versions(),
+        "libraries": libraries,
+        FINGERPRINT_KEY: model_fingerprint(model, start.fingerprints, libraries),
         "started_at": _iso(start.started_at),
         "finished_at": _iso(datetime.now(UTC)),
         "duration_seconds": round(duration, 3),

@@ -14,3 +14,11 @@ class TrainedModel:
 
     run: Run
     files: dict[str, Path]
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    """One model trained (or taken over unchanged): the run as written, and the folder it is in."""
+
+    run: Run
+    directory: Path

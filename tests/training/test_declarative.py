@@ -226,7 +226,7 @@ def test_lineage_names_commit_branch_dirtiness_inputs_and_versions(project: Proj
 
     assert lineage["git"] == {"commit": head, "branch": "main", "dirty": False}
     assert set(lineage["fingerprints"]) == {"data/iris.csv", "features/build.py"}
-    assert all(value.startswith("blake2b:") for value in lineage["fingerprints"].values())
+    assert all(value.startswith("xxh3:") for value in lineage["fingerprints"].values())
     assert {"python", "mlci", "scikit-learn", "pandas", "numpy", "skops"} <= set(lineage["libraries"])
     assert len(lineage["config_hash"]) == 16
     assert lineage["started_at"] <= lineage["finished_at"]
@@ -255,7 +255,7 @@ def test_outside_a_git_repository_the_commit_is_unknown(tmp_path, monkeypatch: p
 
 def test_progress_goes_to_stderr_and_verbose_mode_describes_the_data(project: Project) -> None:
     quiet = project.mlci("train")
-    verbose = project.mlci("-v", "train")
+    verbose = project.mlci("-v", "train", "--force")
 
     assert quiet.stdout.strip().splitlines() == [quiet.stdout.strip()]
     assert "iris: training" in quiet.stderr and "112 training rows" not in quiet.stderr

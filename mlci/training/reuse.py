@@ -1,0 +1,107 @@
+"""Unchanged models cost nothing: a model whose inputs did not change is not trained again.
+
+A model's fingerprint covers everything that decides its result: its section of mlci.yaml, the
+content of its data files and `deps`, and the versions of Python and the libraries that fit it. When
+the fingerprint equals that of a run already made (this checkout's latest run, or the run recorded
+for the base), that run is taken over: its metrics, model and predictions, stamped with the current
+commit and with where it came from (`reused_from`), so the report can say "not retrained".
+
+Only inputs mlci can see are covered. A declarative model is entirely described by its config and
+data; an entrypoint or command model runs code mlci does not know about, so it is reused only when
+its `deps` name that code.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import xxhash
+
+from mlci.config import Config, ModelSpec
+from mlci.console import Console
+from mlci.fingerprint import FingerprintCache, fingerprint_paths
+from mlci.runs import RUN_FILE, Run, read_run, runs_dir, write_run
+from mlci.store.records import Record
+from mlci.store.storage import StorageView
+from mlci.training.lineage import check_deps, git_state, library_versions, model_inputs
+from mlci.training.outcome import TrainResult
+
+FINGERPRINT_KEY = "model_fingerprint"
+_CACHES: dict[Path, FingerprintCache] = {}
+
+
+def project_cache(config: Config) -> FingerprintCache:
+    """The fingerprint cache of this checkout, shared by everything one command does."""
+    path = config.work_dir / "cache" / "fingerprints.json"
+    if path not in _CACHES:
+        _CACHES[path] = FingerprintCache(path)
+    return _CACHES[path]
+
+
+def model_fingerprint(model: ModelSpec, inputs: dict[str, str], libraries: dict[str, str]) -> str | None:
+    """The fingerprint of everything that decides `model`'s result, or None when mlci cannot see it all."""
+    if model.mode != "declarative" and not model.deps:
+        return None
+    payload = {"config": model.config_hash, "inputs": inputs, "libraries": libraries}
+    return "xxh3:" + xxhash.xxh3_128(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+def current_fingerprint(config: Config, model: ModelSpec) -> str | None:
+    check_deps(config, model)
+    inputs = [path for path in model_inputs(model) if path.exists()]
+    prints = fingerprint_paths(inputs, root=config.root, cache=project_cache(config))
+    return model_fingerprint(model, prints, library_versions())
+
+
+def reuse_unchanged(
+    config: Config,
+    model: ModelSpec,
+    fingerprint: str,
+    *,
+    base: tuple[Record, StorageView] | None,
+    console: Console,
+) -> TrainResult | None:
+    """Take over this checkout's latest run, or the base's recorded run, when its fingerprint matches."""
+    directory = runs_dir(config.work_dir) / model.name
+    latest = _read_latest(directory)
+    if latest is not None and latest.lineage.get(FINGERPRINT_KEY) == fingerprint:
+        files = {role: directory / name for role, name in latest.files.items()}
+        return _take_over(config, latest, files, directory, console=console)
+    if base is None:
+        return None
+    record, storage = base
+    recorded = record.runs.get(model.name)
+    if recorded is None or recorded.lineage.get(FINGERPRINT_KEY) != fingerprint:
+        return None
+    with tempfile.TemporaryDirectory(prefix=f"mlci-{model.name}-") as folder:
+        files = {}
+        for role, name in recorded.files.items():
+            content = record.run_file(storage, model.name, role)
+            if content is None:
+                return None  # an incomplete record is no base to reuse; train instead
+            files[role] = Path(folder) / name
+            files[role].write_bytes(content)
+        return _take_over(config, recorded, files, directory, console=console)
+
+
+def _take_over(config: Config, run: Run, files: dict[str, Path], directory: Path, *, console: Console) -> TrainResult:
+    git = git_state(config.root)
+    origin = run.lineage.get("reused_from") or {"commit": run.commit}
+    lineage: dict[str, Any] = {**run.lineage, "git": git, "reused_from": origin}
+    written = write_run(directory, replace(run, lineage=lineage), files)
+    where = (origin.get("commit") or "an earlier run")[:12]
+    console.info(f"{run.model}: unchanged since {where} (same config, data, deps and libraries); not retrained")
+    return TrainResult(run=read_run(written), directory=written)
+
+
+def _read_latest(directory: Path) -> Run | None:
+    if not (directory / RUN_FILE).is_file():
+        return None
+    try:
+        return read_run(directory)
+    except Exception:  # a damaged run is simply not reusable; training replaces it
+        return None
