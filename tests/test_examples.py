@@ -98,7 +98,10 @@ def test_the_readme_loop_a_tuned_parameter_passes_and_a_broken_gate_fails(exampl
     diabetes = {metric["name"]: metric for metric in models["diabetes"]["metrics"]}
     assert diabetes["test.r2"]["head"] < diabetes["test.r2"]["base"]
     assert diabetes["test.mae"]["head"] > diabetes["test.mae"]["base"]
-    assert models["diabetes"]["status"] == "regressed"
+    # Both metrics got worse, but on 111 test rows the paired bootstrap cannot tell it from noise.
+    assert {metric["noise"] for metric in diabetes.values()} == {"within_noise"}
+    assert all(low <= 0 <= high for low, high in (metric["interval"] for metric in diabetes.values()))
+    assert models["diabetes"]["status"] == "unchanged"
     assert models["diabetes"]["passed"] is True
     assert {p["name"] for p in models["wine"]["params"]} == set()
 

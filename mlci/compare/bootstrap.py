@@ -48,6 +48,15 @@ class ChangeInterval:
         return self.low <= 0.0 <= self.high
 
 
+@dataclass(frozen=True)
+class ModelNoise:
+    """The bootstrap's findings for one model: an interval per metric it could compute, and why not
+    when it could not (no predictions on one side, or not the same test rows)."""
+
+    intervals: dict[str, ChangeInterval]
+    unknown_reason: str | None = None
+
+
 def resample_blocks(rows: int, settings: BootstrapSettings) -> Any:
     """Blocks of resamples (each a row of `rows` indices drawn with replacement), seeded."""
     import numpy as np
@@ -109,6 +118,8 @@ def _vectorised(
         head_rows = (head_pred == y_true).astype(float)
         base_rows = (base_pred == y_true).astype(float)
         return lambda block: head_rows[block].mean(axis=1) - base_rows[block].mean(axis=1)
+    if scorer == "f1_macro":
+        return _f1_macro_change(y_true, base_pred, head_pred)
     if scorer not in ("mean_absolute_error", "mean_squared_error", "root_mean_squared_error", "r2"):
         return None
     y = y_true.astype(float)
@@ -129,6 +140,29 @@ def _vectorised(
             return (base_sq[block].sum(axis=1) - head_sq[block].sum(axis=1)) / total
 
     return r2_change
+
+
+def _f1_macro_change(y_true: np.ndarray, base_pred: np.ndarray, head_pred: np.ndarray) -> Callable:
+    """Macro F1 from per-class counts on each resample: 2·TP / (2·TP + FP + FN), averaged over the
+    labels seen in the truth or the predictions of that side (what scikit-learn averages over)."""
+    import numpy as np
+
+    labels = np.unique(np.concatenate([y_true, base_pred, head_pred]))
+
+    def f1(pred: np.ndarray, block: np.ndarray) -> np.ndarray:
+        truth, guess = y_true[block], pred[block]
+        scores, present = [], []
+        for label in labels:
+            is_true, is_pred = truth == label, guess == label
+            tp = (is_true & is_pred).sum(axis=1)
+            wrong = (is_true ^ is_pred).sum(axis=1)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                scores.append(np.where(2 * tp + wrong > 0, 2 * tp / (2 * tp + wrong), 0.0))
+            present.append((is_true | is_pred).any(axis=1))
+        scores_matrix, present_matrix = np.array(scores), np.array(present)
+        return (scores_matrix * present_matrix).sum(axis=0) / present_matrix.sum(axis=0)
+
+    return lambda block: f1(head_pred, block) - f1(base_pred, block)
 
 
 def _point_predictions(predictions: StoredPredictions) -> np.ndarray | None:

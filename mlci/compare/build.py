@@ -15,8 +15,10 @@ Which models appear and with which status:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
+from mlci.compare.bootstrap import ModelNoise
 from mlci.compare.gates import evaluate_gates
 from mlci.compare.lineage import summarize_run
 from mlci.compare.metrics import FLOAT_NOISE, NoiseTest, compare_metric, model_status
@@ -38,13 +40,22 @@ def build_comparison(
     base_runs: dict[str, Run],
     generated_at: str | None = None,
     noise: NoiseTest = FLOAT_NOISE,
+    model_noise: Mapping[str, ModelNoise] | None = None,
 ) -> Comparison:
     """Compare every model of `config` (and every model only the base has) between the two sides.
 
-    `generated_at` defaults to now (UTC, ISO 8601); `noise` decides which differences are not changes.
+    `generated_at` defaults to now (UTC, ISO 8601); `noise` decides which differences are not changes;
+    `model_noise` holds the paired bootstrap's intervals per model, where one was made.
     """
     models = [
-        _compare_configured(spec, head=head, head_run=head_runs.get(name), base_run=base_runs.get(name), noise=noise)
+        _compare_configured(
+            spec,
+            head=head,
+            head_run=head_runs.get(name),
+            base_run=base_runs.get(name),
+            noise=noise,
+            bootstrap=(model_noise or {}).get(name),
+        )
         for name, spec in config.models.items()
     ]
     models += [_removed(name, run) for name, run in base_runs.items() if name not in config.models]
@@ -61,11 +72,17 @@ def build_comparison(
 
 
 def _compare_configured(
-    spec: ModelSpec, *, head: HeadInfo, head_run: Run | None, base_run: Run | None, noise: NoiseTest
+    spec: ModelSpec,
+    *,
+    head: HeadInfo,
+    head_run: Run | None,
+    base_run: Run | None,
+    noise: NoiseTest,
+    bootstrap: ModelNoise | None = None,
 ) -> ModelComparison:
     if head_run is None:
         return _not_trained(spec.name, base_run)
-    metrics = _compare_metrics(spec, head_run=head_run, base_run=base_run, noise=noise)
+    metrics = _compare_metrics(spec, head_run=head_run, base_run=base_run, noise=noise, bootstrap=bootstrap)
     head_summary = summarize_run(head_run)
     return ModelComparison(
         name=spec.name,
@@ -75,11 +92,13 @@ def _compare_configured(
         params=diff_params(base_run.params, head_run.params) if base_run else [],
         head_run=head_summary,
         base_run=summarize_run(base_run) if base_run else None,
-        notes=_head_run_notes(head_summary, head=head) + _reuse_notes(head_run),
+        notes=_head_run_notes(head_summary, head=head) + _reuse_notes(head_run) + _noise_notes(bootstrap),
     )
 
 
-def _compare_metrics(spec: ModelSpec, *, head_run: Run, base_run: Run | None, noise: NoiseTest) -> list[MetricChange]:
+def _compare_metrics(
+    spec: ModelSpec, *, head_run: Run, base_run: Run | None, noise: NoiseTest, bootstrap: ModelNoise | None
+) -> list[MetricChange]:
     base_metrics = base_run.metrics if base_run else {}
     configured = [metric.name for metric in spec.metrics]
     # Configured metrics first, in the config's order; then whatever else either run measured.
@@ -96,6 +115,8 @@ def _compare_metrics(spec: ModelSpec, *, head_run: Run, base_run: Run | None, no
                 base=base_metrics.get(name),
                 head=head_run.metrics.get(name),
                 noise=noise,
+                interval=bootstrap.intervals.get(name) if bootstrap else None,
+                paired=None if bootstrap is None else name in bootstrap.intervals,
             )
         )
     return changes
@@ -114,6 +135,12 @@ def _head_run_notes(run: RunSummary, *, head: HeadInfo) -> list[str]:
     if run.dirty:
         notes.append("trained with uncommitted changes")
     return notes
+
+
+def _noise_notes(bootstrap: ModelNoise | None) -> list[str]:
+    if bootstrap is None or not bootstrap.unknown_reason:
+        return []
+    return [f"noise unknown: {bootstrap.unknown_reason}"]
 
 
 def _reuse_notes(run: Run) -> list[str]:

@@ -103,4 +103,10 @@ def _check_max_drop(gate: GateSpec, metric: MetricChange | None) -> GateResult:
         )
     passed = not _exceeds(value, limit)
     limit_phrase = "within the allowed" if passed else "more than the allowed"
-    return result(value, passed, f"{name} {verb} {amount}, {limit_phrase} {text}")
+    message = f"{name} {verb} {amount}, {limit_phrase} {text}"
+    if not passed and gate.significant:
+        if metric.noise == "within_noise":
+            return result(value, True, f"{message}, but within noise, and the gate fails only on a real drop")
+        if metric.noise != "real":
+            return result(value, False, f"{message}; whether it is real is unknown (no paired predictions)")
+    return result(value, passed, message)

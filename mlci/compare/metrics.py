@@ -11,7 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
-from mlci.compare.result import MetricChange, MetricStatus, ModelStatus
+from mlci.compare.bootstrap import ChangeInterval
+from mlci.compare.result import MetricChange, MetricStatus, ModelStatus, NoiseVerdict
 
 FLOAT_TOLERANCE = 1e-9
 
@@ -47,7 +48,14 @@ def is_better(goal: str, difference: float) -> bool:
 
 
 def compare_metric(
-    name: str, *, goal: str, base: float | None, head: float | None, noise: NoiseTest = FLOAT_NOISE
+    name: str,
+    *,
+    goal: str,
+    base: float | None,
+    head: float | None,
+    noise: NoiseTest = FLOAT_NOISE,
+    interval: ChangeInterval | None = None,
+    paired: bool | None = None,
 ) -> MetricChange:
     """Compare one metric's base and head values; either side may be missing (new / removed)."""
     if base is None or head is None:
@@ -57,12 +65,27 @@ def compare_metric(
         )
     change = head - base
     relative = change / abs(base) if base != 0 else None
-    if noise.is_noise(metric=name, base=base, head=head):
+    verdict: NoiseVerdict | None = None
+    bounds = None
+    if interval is not None:
+        bounds = (interval.low, interval.high)
+        verdict = "within_noise" if interval.holds_zero else "real"
+    elif paired is False:
+        verdict = "unknown"
+    if noise.is_noise(metric=name, base=base, head=head) or verdict == "within_noise":
         status = "unchanged"
     else:
         status = "improved" if is_better(goal, change) else "regressed"
     return MetricChange(
-        name=name, goal=goal, base=base, head=head, change=change, relative_change=relative, status=status
+        name=name,
+        goal=goal,
+        base=base,
+        head=head,
+        change=change,
+        relative_change=relative,
+        status=status,
+        noise=verdict,
+        interval=bounds,
     )
 
 

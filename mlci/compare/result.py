@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 SCHEMA_VERSION = 1
 
+NoiseVerdict = Literal["real", "within_noise", "unknown"]
 MetricStatus = Literal["improved", "regressed", "unchanged", "new", "removed"]
 ModelStatus = Literal["improved", "regressed", "mixed", "unchanged", "new", "removed"]
 GateKind = Literal["min", "max", "max_drop"]
@@ -30,6 +31,11 @@ class MetricChange:
     change: float | None
     relative_change: float | None
     status: MetricStatus
+    noise: NoiseVerdict | None = None
+    """`real`, `within_noise` (the interval holds zero, so the status is `unchanged`) or `unknown`
+    (no paired predictions); None when no bootstrap was attempted."""
+    interval: tuple[float, float] | None = None
+    """The confidence interval of `change` from the paired bootstrap."""
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from mlci.baseline import NoBaselineError, default_base_ref, resolve_baseline
 from mlci.compare.build import build_comparison
+from mlci.compare.noise import comparison_noise
 from mlci.compare.result import BaseInfo, Comparison, HeadInfo
 from mlci.config import Config
 from mlci.console import Console
@@ -42,14 +43,17 @@ def compare_with_base(
     except NoBaselineError as exc:
         if not first_run_ok:
             raise
-        base, base_runs = _first_run(git, ref, reason=str(exc)), {}
+        base, base_runs, model_noise = _first_run(git, ref, reason=str(exc)), {}, {}
     else:
         base, base_runs = baseline.info, baseline.record.runs
+        model_noise = comparison_noise(config, head_runs, baseline.record, storage)
     if base_label:
         base = replace(base, ref=base_label)
     console.detail(f"base: {base.note}")
     head = HeadInfo(commit=git.head(), branch=git.branch(), dirty=git.is_dirty())
-    return build_comparison(config=config, head=head, base=base, head_runs=head_runs, base_runs=base_runs)
+    return build_comparison(
+        config=config, head=head, base=base, head_runs=head_runs, base_runs=base_runs, model_noise=model_noise
+    )
 
 
 def _first_run(git: Git, ref: str, *, reason: str) -> BaseInfo:

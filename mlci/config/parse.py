@@ -17,6 +17,7 @@ from mlci.config.schema import (
     GateSpec,
     MetricSpec,
     ModelSpec,
+    NoiseSpec,
     PromoteSpec,
     RegistrySpec,
     ReportSpec,
@@ -35,7 +36,7 @@ REMOTE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 STORE_BACKENDS = ("auto", "git", "local")
 PERCENT = re.compile(r"^\s*(\d+(\.\d+)?)\s*%\s*$")
 
-TOP_KEYS = {"version", "models", "store", "registry", "promote", "report"}
+TOP_KEYS = {"version", "models", "store", "registry", "promote", "noise", "report"}
 MODEL_KEYS = {
     "data",
     "estimator",
@@ -53,7 +54,8 @@ SPLIT_KEYS = {"test_size", "seed"}
 ESTIMATOR_KEYS = {"class", "params"}
 OUTPUT_KEYS = {"metrics", "model", "predictions"}
 METRIC_KEYS = {"name", "goal"}
-GATE_KEYS = {"min", "max", "max_drop"}
+GATE_KEYS = {"min", "max", "max_drop", "significant"}
+NOISE_KEYS = {"resamples", "confidence", "seed"}
 STORE_KEYS = {"backend", "path", "branch", "remote"}
 REPORT_KEYS = {"title", "template"}
 REGISTRY_KEYS = {"max_model_mb", "trusted_types"}
@@ -83,6 +85,7 @@ def parse_config(source: YamlSource) -> Config:
         store=_parse_store(reader, top.get("store")),
         registry=_parse_registry(reader, top.get("registry")),
         promote=_parse_promote(reader, top.get("promote")),
+        noise=_parse_noise(reader, top.get("noise")),
         report=_parse_report(reader, top.get("report")),
         source=source,
     )
@@ -324,7 +327,12 @@ def _parse_gates(reader: _Reader, path: FieldPath, value: Any, metric_names: set
             hint = f"did you mean `{close[0]}`?" if close else f"metrics: {', '.join(sorted(metric_names))}"
             raise reader.fail(gate_path, f"gate for a metric the model does not list ({hint})")
         limits = reader.mapping(gate_path, limits, allowed=GATE_KEYS)
-        if not limits:
+        significant = limits.get("significant", False)
+        if not isinstance(significant, bool):
+            raise reader.fail((*gate_path, "significant"), f"must be true or false, not {significant!r}")
+        if significant and "max_drop" not in limits:
+            raise reader.fail((*gate_path, "significant"), "applies to max_drop; this gate sets none")
+        if not set(limits) - {"significant"}:
             raise reader.fail(gate_path, "sets no limit; use min, max or max_drop")
         low = reader.number((*gate_path, "min"), limits["min"]) if "min" in limits else None
         high = reader.number((*gate_path, "max"), limits["max"]) if "max" in limits else None
@@ -344,7 +352,11 @@ def _parse_gates(reader: _Reader, path: FieldPath, value: Any, metric_names: set
                     )
             if drop < 0:
                 raise reader.fail((*gate_path, "max_drop"), "must not be negative")
-        gates.append(GateSpec(metric=metric, min=low, max=high, max_drop=drop, max_drop_is_percent=percent))
+        gates.append(
+            GateSpec(
+                metric=metric, min=low, max=high, max_drop=drop, max_drop_is_percent=percent, significant=significant
+            )
+        )
     return tuple(gates)
 
 
@@ -410,6 +422,20 @@ def _parse_triggers(reader: _Reader, value: Any) -> TriggersSpec:
         webhook = WebhookSpec(**names)
     command = reader.text((*where, "command"), raw["command"]) if raw.get("command") is not None else None
     return TriggersSpec(**flags, webhook=webhook, command=command)
+
+
+def _parse_noise(reader: _Reader, value: Any) -> NoiseSpec:
+    raw = reader.mapping(("noise",), value, allowed=NOISE_KEYS)
+    resamples = reader.integer(("noise", "resamples"), raw["resamples"]) if "resamples" in raw else NoiseSpec.resamples
+    if not 0 <= resamples <= 100_000:
+        raise reader.fail(("noise", "resamples"), "must be between 0 (no bootstrap) and 100000")
+    confidence = NoiseSpec.confidence
+    if "confidence" in raw:
+        confidence = reader.number(("noise", "confidence"), raw["confidence"])
+        if not 0.5 <= confidence < 1:
+            raise reader.fail(("noise", "confidence"), "must be at least 0.5 and below 1, like 0.95")
+    seed = reader.integer(("noise", "seed"), raw["seed"]) if "seed" in raw else NoiseSpec.seed
+    return NoiseSpec(resamples=resamples, confidence=confidence, seed=seed)
 
 
 def _parse_report(reader: _Reader, value: Any) -> ReportSpec:

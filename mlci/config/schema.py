@@ -32,6 +32,8 @@ class GateSpec:
     max: float | None = None
     max_drop: float | None = None
     max_drop_is_percent: bool = False
+    significant: bool = False
+    """A drop beyond `max_drop` fails only when the bootstrap says it is real, not noise."""
 
 
 @dataclass(frozen=True)
@@ -138,6 +140,15 @@ class PromoteSpec:
 
 
 @dataclass(frozen=True)
+class NoiseSpec:
+    """The paired bootstrap that tells real changes from noise (0 resamples turns it off)."""
+
+    resamples: int = 1000
+    confidence: float = 0.95
+    seed: int = 0
+
+
+@dataclass(frozen=True)
 class ReportSpec:
     """How the Markdown report is rendered."""
 
@@ -154,6 +165,7 @@ class Config:
     store: StoreSpec = field(default_factory=StoreSpec)
     registry: RegistrySpec = field(default_factory=RegistrySpec)
     promote: PromoteSpec = field(default_factory=PromoteSpec)
+    noise: NoiseSpec = field(default_factory=NoiseSpec)
     report: ReportSpec = field(default_factory=ReportSpec)
     source: YamlSource | None = field(default=None, compare=False, repr=False)
 

@@ -53,7 +53,8 @@ MODEL_EMOJI = {**METRIC_EMOJI, "mixed": "🟡"}
 GATE_EMOJI = {True: "✅", False: "❌", None: "⏭️"}
 LEGEND = (
     "🟢 better · 🔴 worse · 🟡 mixed · ⚪ no change · 🆕 new · 🗑️ removed · ↑ higher is better · "
-    "↓ lower is better · - no value on that side · ✅ gate passed · ❌ gate failed · ⏭️ gate not checked"
+    "↓ lower is better · - no value on that side · ✅ gate passed · ❌ gate failed · ⏭️ gate not checked · "
+    "[a, b] the change's paired-bootstrap confidence interval (within noise when it holds 0)"
 )
 
 
@@ -123,12 +124,23 @@ def _metric_view(metric: MetricChange) -> dict[str, Any]:
         "head_text": format_number(metric.head),
         "change_text": change_text,
         "change_cell": _change_cell(metric, change_text, emoji),
+        "interval_text": _interval_text(metric),
     }
+
+
+def _interval_text(metric: MetricChange) -> str | None:
+    """`[-0.081, -0.012]`: the bootstrap's interval of the change, or None without one."""
+    if metric.interval is None:
+        return None
+    low, high = metric.interval
+    return f"[{format_change(low)}, {format_change(high)}]"
 
 
 def _change_cell(metric: MetricChange, change_text: str, emoji: str) -> str:
     if metric.status in ("new", "removed"):
         return f"{emoji} {metric.status}"
+    if metric.noise == "within_noise":
+        return f"{change_text}, within noise"
     if metric.status == "unchanged":
         return change_text
     return f"{emoji} {change_text}"

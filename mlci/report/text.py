@@ -19,6 +19,7 @@ STATUS_COLORS = {"improved": "green", "regressed": "red", "mixed": "yellow", "ne
 GATE_WORDS = {True: "pass", False: "FAIL", None: "skip"}
 GATE_COLORS = {True: "green", False: "red", None: "yellow"}
 HEADER = ("Metric", "base", "head", "change", "status")
+NOISE_SUFFIX = {"within_noise": " (within noise)", "real": " (real)"}
 INDENT = "  "
 COLUMN_GAP = "   "
 
@@ -72,7 +73,7 @@ def _metric_table(metrics: list[MetricChange], paint: _Paint) -> list[str]:
             format_number(metric.base),
             format_number(metric.head),
             change_text_of(metric),
-            metric.status,
+            metric.status + NOISE_SUFFIX.get(metric.noise or "", ""),
         )
         for metric in metrics
     ]
@@ -81,7 +82,7 @@ def _metric_table(metrics: list[MetricChange], paint: _Paint) -> list[str]:
     for index, row in enumerate([HEADER, *rows]):
         name, base, head, change, status = row
         if index:
-            status = paint(status, STATUS_COLORS.get(status))
+            status = paint(status, STATUS_COLORS.get(status.split(" ")[0]))
         cells = [name.ljust(widths[0]), base.rjust(widths[1]), head.rjust(widths[2]), change.ljust(widths[3]), status]
         lines.append((INDENT + COLUMN_GAP.join(cells)).rstrip())
     return lines

@@ -6,7 +6,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mlci.compare.bootstrap import BootstrapSettings, change_interval, paired_changes, resample_blocks
+from mlci.compare.bootstrap import (
+    BootstrapSettings,
+    ChangeInterval,
+    change_interval,
+    paired_changes,
+    resample_blocks,
+)
 from mlci.training.metrics import ResolvedMetric
 from mlci.training.scoring import StoredPredictions
 
@@ -58,13 +64,23 @@ def test_accuracy_matches_the_plain_loop() -> None:
     np.testing.assert_allclose(paired_changes(accuracy, base, head, SETTINGS), plain_loop(accuracy, base, head))
 
 
+def test_macro_f1_matches_the_plain_loop() -> None:
+    generator = np.random.default_rng(2)
+    y = generator.integers(0, 3, size=90)  # few rows: some resamples miss a class entirely
+    base = stored(y, np.where(generator.random(90) < 0.7, y, (y + 1) % 3), "classification")
+    head = stored(y, np.where(generator.random(90) < 0.9, y, (y + 2) % 3), "classification")
+    f1 = metric("f1_macro", "f1_macro")
+    np.testing.assert_allclose(paired_changes(f1, base, head, SETTINGS), plain_loop(f1, base, head), atol=1e-12)
+
+
 def test_other_metrics_go_through_the_scorer() -> None:
     generator = np.random.default_rng(2)
     y = generator.integers(0, 2, size=200)
     base = stored(y, np.where(generator.random(200) < 0.7, y, 1 - y), "classification")
     head = stored(y, np.where(generator.random(200) < 0.9, y, 1 - y), "classification")
-    f1 = metric("f1_macro", "f1_macro")
-    np.testing.assert_allclose(paired_changes(f1, base, head, SETTINGS), plain_loop(f1, base, head))
+    balanced = metric("balanced_accuracy", "balanced_accuracy")
+    changes = paired_changes(balanced, base, head, SETTINGS)
+    np.testing.assert_allclose(changes, plain_loop(balanced, base, head))
 
 
 def test_a_truly_better_model_on_enough_rows_is_a_real_improvement() -> None:
@@ -91,3 +107,24 @@ def test_the_same_seed_gives_the_same_interval() -> None:
     base, head = stored(y, y + 0.5, "regression"), stored(y, y + 0.4, "regression")
     r2 = metric("r2", "r2")
     assert change_interval(r2, base, head, SETTINGS) == change_interval(r2, base, head, SETTINGS)
+
+
+def test_a_significant_gate_ignores_a_drop_within_noise_and_fails_a_real_one() -> None:
+    from mlci.compare.gates import evaluate_gates
+    from mlci.compare.metrics import compare_metric
+    from mlci.config.schema import GateSpec
+
+    gate = GateSpec(metric="accuracy", max_drop=0.01, significant=True)
+    noisy = compare_metric(
+        "accuracy", goal="maximize", base=0.90, head=0.85, interval=ChangeInterval(-0.09, 0.01, 0.95, 1000)
+    )
+    real = compare_metric(
+        "accuracy", goal="maximize", base=0.90, head=0.85, interval=ChangeInterval(-0.08, -0.02, 0.95, 1000)
+    )
+    assert noisy.status == "unchanged" and noisy.noise == "within_noise"
+    [passed] = evaluate_gates([gate], {"accuracy": noisy})
+    assert passed.passed is True and "within noise" in passed.message
+    [failed] = evaluate_gates([gate], {"accuracy": real})
+    assert failed.passed is False and real.status == "regressed" and real.noise == "real"
+    [plain] = evaluate_gates([GateSpec(metric="accuracy", max_drop=0.01)], {"accuracy": noisy})
+    assert plain.passed is False  # without `significant`, any drop over the limit fails

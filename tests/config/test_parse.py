@@ -168,3 +168,27 @@ def test_cli_without_any_config_says_how_to_make_one(tmp_path: Path, monkeypatch
     assert "no mlci.yaml found" in result.output and "mlci init" in result.output
     missing = CliRunner().invoke(cli, ["--config", "nope.yaml", "validate"])
     assert missing.exit_code == 2 and "nope.yaml: no such file" in missing.output
+
+
+def test_noise_settings_and_significant_gates_are_validated(tmp_path) -> None:
+    from mlci.config.parse import parse_config
+    from mlci.config.yamlsource import parse_yaml
+    from mlci.errors import ConfigError
+
+    base = (
+        "version: 1\nmodels:\n  m:\n    data: {train: d.csv, target: y}\n"
+        "    estimator: {class: sklearn.linear_model.LogisticRegression}\n    metrics: [accuracy]\n"
+    )
+    path = tmp_path / "mlci.yaml"
+    good = parse_config(
+        parse_yaml(base + "    gates: {accuracy: {max_drop: 0.02, significant: true}}\nnoise: {resamples: 200}\n", path)
+    )
+    assert good.models["m"].gates[0].significant is True and good.noise.resamples == 200
+    for extra, message in [
+        ("    gates: {accuracy: {min: 0.5, significant: true}}\n", "applies to max_drop"),
+        ("noise: {confidence: 1.5}\n", "must be at least 0.5 and below 1"),
+        ("noise: {resamples: -1}\n", "between 0"),
+        ("noise: {resample: 10}\n", "did you mean `resamples`"),
+    ]:
+        with pytest.raises(ConfigError, match=message):
+            parse_config(parse_yaml(base + extra, path))

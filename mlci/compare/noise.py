@@ -1,0 +1,147 @@
+"""The bootstrap for a whole comparison: pair each model's head and base predictions, then find the
+confidence interval of every metric that can be computed from them.
+
+Predictions pair only when both runs scored the same test rows (the same `y_true`, in the same
+order); otherwise the change is not comparable row by row and the report says the noise is unknown.
+The common metrics are computed with numpy alone, so `mlci compare` stays light; any other
+scikit-learn metric of a declarative model goes through scikit-learn's scorer.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from mlci.compare.bootstrap import BootstrapSettings, ModelNoise, change_interval
+from mlci.config import Config, ModelSpec
+from mlci.errors import MlciError
+from mlci.runs import Run, runs_dir
+from mlci.store.records import Record
+from mlci.store.storage import StorageView
+from mlci.training.metrics import ResolvedMetric
+
+# Metrics the bootstrap computes without scikit-learn: reported name -> (scorer, reported positive).
+KNOWN_METRICS = {
+    "accuracy": ("accuracy", False),
+    "f1_macro": ("f1_macro", False),
+    "r2": ("r2", False),
+    "mean_absolute_error": ("neg_mean_absolute_error", True),
+    "mae": ("neg_mean_absolute_error", True),
+    "neg_mean_absolute_error": ("neg_mean_absolute_error", False),
+    "mean_squared_error": ("neg_mean_squared_error", True),
+    "mse": ("neg_mean_squared_error", True),
+    "neg_mean_squared_error": ("neg_mean_squared_error", False),
+    "root_mean_squared_error": ("neg_root_mean_squared_error", True),
+    "rmse": ("neg_root_mean_squared_error", True),
+    "neg_root_mean_squared_error": ("neg_root_mean_squared_error", False),
+}
+
+
+@dataclass(frozen=True)
+class _Predictions:
+    """The two columns the fast metrics need, in the shape `bootstrap` reads (`y_true`, `estimator.predictions`)."""
+
+    y_true: Any
+    estimator: Any
+
+    def __len__(self) -> int:
+        return len(self.y_true)
+
+
+@dataclass(frozen=True)
+class _Frozen:
+    predictions: Any
+
+
+def comparison_noise(
+    config: Config, head_runs: Mapping[str, Run], record: Record, storage: StorageView
+) -> dict[str, ModelNoise]:
+    """A `ModelNoise` for every configured model trained on both sides."""
+    spec = config.noise
+    if spec.resamples == 0:
+        return {}
+    settings = BootstrapSettings(resamples=spec.resamples, confidence=spec.confidence, seed=spec.seed)
+    found = {}
+    for name, model in config.models.items():
+        head_run, base_run = head_runs.get(name), record.runs.get(name)
+        if head_run is None or base_run is None:
+            continue
+        found[name] = _model_noise(config, model, head_run, base_run, record, storage, settings)
+    return found
+
+
+def _model_noise(
+    config: Config,
+    model: ModelSpec,
+    head_run: Run,
+    base_run: Run,
+    record: Record,
+    storage: StorageView,
+    settings: BootstrapSettings,
+) -> ModelNoise:
+    head_file = head_run.files.get("predictions")
+    head_bytes = (runs_dir(config.work_dir) / model.name / head_file).read_bytes() if head_file else None
+    base_bytes = record.run_file(storage, model.name, "predictions")
+    if head_bytes is None or base_bytes is None:
+        side = "this run" if head_bytes is None else "the base run"
+        return ModelNoise({}, unknown_reason=f"{side} kept no test-set predictions (see the predictions file format)")
+    head_columns, base_columns = _columns(head_bytes), _columns(base_bytes)
+    if head_columns.get("y_true") != base_columns.get("y_true"):
+        return ModelNoise(
+            {},
+            unknown_reason="the test rows differ from the base's (the data or the split changed), so they do not pair",
+        )
+    intervals = {}
+    for index, name in enumerate(head_run.metrics):
+        if name not in base_run.metrics:
+            continue
+        metric = _resolved(config, model, name, index)
+        if metric is None:
+            continue
+        try:
+            head = _stored(head_columns, head_bytes, metric, head_run)
+            base = _stored(base_columns, base_bytes, metric, base_run)
+            intervals[name] = change_interval(metric, base, head, settings)
+        except (MlciError, ValueError, KeyError):
+            continue  # a metric the predictions cannot give: its noise stays unknown
+    return ModelNoise(intervals)
+
+
+def _resolved(config: Config, model: ModelSpec, name: str, index: int) -> ResolvedMetric | None:
+    """How to compute `name` on resamples: the fast table by the name's last dotted part (so a
+    command model's `test.r2` is R²), else a declarative model's own scorer."""
+    known = KNOWN_METRICS.get(name.rsplit(".", 1)[-1])
+    goal = next((m.goal for m in model.metrics if m.name == name), None) or "maximize"
+    if known is not None:
+        scorer, negate = known
+        return ResolvedMetric(name=name, scorer_name=scorer, goal=goal, negate=negate, index=index)
+    if model.mode == "command":
+        return None
+    from mlci.training.metrics import resolve_metrics
+
+    return next((m for m in resolve_metrics(config, model) if m.name == name), None)
+
+
+def _stored(columns: dict[str, list[str]], raw: bytes, metric: ResolvedMetric, run: Run) -> Any:
+    import numpy as np
+
+    if metric.scorer_name.removeprefix("neg_") in {s.removeprefix("neg_") for s, _ in KNOWN_METRICS.values()}:
+        numeric = run.task != "classification"
+        convert = (lambda values: np.asarray(values, dtype=float)) if numeric else np.asarray
+        return _Predictions(y_true=convert(columns["y_true"]), estimator=_Frozen(convert(columns["y_pred"])))
+    import pandas as pd
+
+    from mlci.training.scoring import StoredPredictions
+
+    frame = pd.read_csv(io.BytesIO(raw))
+    return StoredPredictions.from_frame(frame, task=run.task or "classification", classes=None)
+
+
+def _columns(raw: bytes) -> dict[str, list[str]]:
+    reader = csv.reader(io.StringIO(raw.decode("utf-8")))
+    header = next(reader, [])
+    rows = list(reader)
+    return {name: [row[i] for row in rows] for i, name in enumerate(header) if name in ("y_true", "y_pred")}
