@@ -89,6 +89,8 @@ class ModelComparison:
     head_run: RunSummary | None = None
     base_run: RunSummary | None = None
     notes: list[str] = field(default_factory=list)
+    trend: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
+    """metric -> [(short commit, value)] over the base branch's recent records, oldest first."""
 
     @property
     def passed(self) -> bool:

@@ -8,6 +8,7 @@ from mlci.baseline import NoBaselineError, default_base_ref, resolve_baseline
 from mlci.compare.build import build_comparison
 from mlci.compare.noise import comparison_noise
 from mlci.compare.result import BaseInfo, Comparison, HeadInfo
+from mlci.compare.trend import metric_history
 from mlci.config import Config
 from mlci.console import Console
 from mlci.errors import GitError, StoreError
@@ -43,17 +44,20 @@ def compare_with_base(
     except NoBaselineError as exc:
         if not first_run_ok:
             raise
-        base, base_runs, model_noise = _first_run(git, ref, reason=str(exc)), {}, {}
+        base, base_runs, model_noise, trends = _first_run(git, ref, reason=str(exc)), {}, {}, {}
     else:
         base, base_runs = baseline.info, baseline.record.runs
         model_noise = comparison_noise(config, head_runs, baseline.record, storage)
+        trends = metric_history(git, storage, baseline.info.requested_commit)
     if base_label:
         base = replace(base, ref=base_label)
     console.detail(f"base: {base.note}")
     head = HeadInfo(commit=git.head(), branch=git.branch(), dirty=git.is_dirty())
-    return build_comparison(
+    comparison = build_comparison(
         config=config, head=head, base=base, head_runs=head_runs, base_runs=base_runs, model_noise=model_noise
     )
+    models = [replace(model, trend=trends.get(model.name, {})) for model in comparison.models]
+    return replace(comparison, models=models)
 
 
 def _first_run(git: Git, ref: str, *, reason: str) -> BaseInfo:

@@ -36,6 +36,7 @@ branches, configs or metrics files: pass it through `escape`.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict
 from typing import Any
 
@@ -51,6 +52,8 @@ ARROWS = {"maximize": "↑", "minimize": "↓"}
 METRIC_EMOJI = {"improved": "🟢", "regressed": "🔴", "unchanged": "⚪", "new": "🆕", "removed": "🗑️"}
 MODEL_EMOJI = {**METRIC_EMOJI, "mixed": "🟡"}
 GATE_EMOJI = {True: "✅", False: "❌", None: "⏭️"}
+MERMAID_UNSAFE = re.compile(r"[^A-Za-z0-9 _.:,()-]")
+
 LEGEND = (
     "🟢 better · 🔴 worse · 🟡 mixed · ⚪ no change · 🆕 new · 🗑️ removed · ↑ higher is better · "
     "↓ lower is better · - no value on that side · ✅ gate passed · ❌ gate failed · ⏭️ gate not checked · "
@@ -108,6 +111,7 @@ def _model_view(model: ModelComparison) -> dict[str, Any]:
         "failed_gates": [gate for gate in gates if gate["passed"] is False],
         "params": [_param_view(param) for param in model.params],
         "run_details": _run_details(model.base_run, model.head_run),
+        "trend_chart": _trend_chart(model),
         "head_run": asdict(model.head_run) if model.head_run else None,
         "base_run": asdict(model.base_run) if model.base_run else None,
     }
@@ -126,6 +130,22 @@ def _metric_view(metric: MetricChange) -> dict[str, Any]:
         "change_cell": _change_cell(metric, change_text, emoji),
         "interval_text": _interval_text(metric),
     }
+
+
+def _trend_chart(model: ModelComparison) -> str | None:
+    """A Mermaid line chart of the model's first metric over the recent records of the base branch,
+    with this run's value as the last point (`PR`); None without at least two points to draw."""
+    metric = next((m for m in model.metrics if m.name in model.trend), None)
+    if metric is None or metric.head is None:
+        return None
+    points = [*model.trend[metric.name], ("PR", metric.head)]
+    if len(points) < 3:
+        return None
+    labels = ", ".join(f'"{label}"' for label, _ in points)
+    values = ", ".join(f"{value:.6g}" for _, value in points)
+    # Mermaid is parsed by GitHub, so the title keeps only characters that cannot end the string.
+    title = MERMAID_UNSAFE.sub(" ", f"{model.name}: {metric.name} on the base branch, then this PR")
+    return f'xychart-beta\n    title "{title}"\n    x-axis [{labels}]\n    line [{values}]'
 
 
 def _interval_text(metric: MetricChange) -> str | None:

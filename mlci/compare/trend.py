@@ -1,0 +1,34 @@
+"""How a model's metrics moved over the recent recorded commits of the base branch.
+
+The history is read from the same store as the base's record, along the base's first-parent line
+(what the branch actually contained), newest last; the pull request's own value is added by the
+report. Bounded: at most `points` records, found within `search` commits.
+"""
+
+from __future__ import annotations
+
+from mlci.git import Git
+from mlci.store.records import load_record
+from mlci.store.storage import StorageView
+
+TREND_POINTS = 12
+TREND_SEARCH = 200
+
+
+def metric_history(
+    git: Git, storage: StorageView, base_commit: str, *, points: int = TREND_POINTS, search: int = TREND_SEARCH
+) -> dict[str, dict[str, list[tuple[str, float]]]]:
+    """model -> metric -> [(short commit, value)], oldest first, from the last `points` records."""
+    history: dict[str, dict[str, list[tuple[str, float]]]] = {}
+    found = 0
+    for commit in git.first_parent_history(base_commit, limit=search):
+        record = load_record(storage, commit)
+        if record is None:
+            continue
+        for model, run in record.runs.items():
+            for metric, value in run.metrics.items():
+                history.setdefault(model, {}).setdefault(metric, []).insert(0, (commit[:7], value))
+        found += 1
+        if found == points:
+            break
+    return history

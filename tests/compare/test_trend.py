@@ -1,0 +1,42 @@
+"""The metric's recent history on the base branch, drawn as a Mermaid chart in the report."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from mlci.cli import cli
+from mlci.config import load_config
+from mlci.runs import Run, runs_dir, write_run
+from tests.conftest import git
+from tests.registry.helpers import CONFIG, commit_and_record
+
+
+def test_the_report_charts_the_recent_main_commits_and_the_pr(make_repo: Callable[..., Path]) -> None:
+    root = make_repo(files={"mlci.yaml": CONFIG})
+    commits = [commit_and_record(root, accuracy, message=f"acc {accuracy}") for accuracy in (0.81, 0.84, 0.86)]
+    git(root, "checkout", "-q", "-b", "feature")
+    (root / "change.txt").write_text("x\n")
+    git(root, "add", "change.txt")
+    git(root, "commit", "-q", "-m", "change")
+    head = git(root, "rev-parse", "HEAD")
+    run = Run(
+        model="iris",
+        mode="declarative",
+        metrics={"accuracy": 0.9},
+        goals={"accuracy": "maximize"},
+        lineage={"git": {"commit": head, "branch": "feature", "dirty": False}},
+    )
+    write_run(runs_dir(load_config(root / "mlci.yaml").work_dir) / "iris", run, {})
+
+    compared = CliRunner().invoke(cli, ["--config", str(root / "mlci.yaml"), "compare", "--format", "json"])
+    [iris] = json.loads(compared.output)["models"]
+    assert iris["trend"]["accuracy"] == [[c[:7], a] for c, a in zip(commits, (0.81, 0.84, 0.86), strict=True)]
+
+    report = CliRunner().invoke(cli, ["--config", str(root / "mlci.yaml"), "report", "--base", "main"])
+    labels = ", ".join(f'"{c[:7]}"' for c in commits)
+    assert "```mermaid\nxychart-beta\n" in report.output
+    assert f'x-axis [{labels}, "PR"]' in report.output and "line [0.81, 0.84, 0.86, 0.9]" in report.output
