@@ -15,7 +15,7 @@ SCHEMA_VERSION = 1
 NoiseVerdict = Literal["real", "within_noise", "unknown"]
 MetricStatus = Literal["improved", "regressed", "unchanged", "new", "removed"]
 ModelStatus = Literal["improved", "regressed", "mixed", "unchanged", "new", "removed"]
-GateKind = Literal["min", "max", "max_drop"]
+GateKind = Literal["min", "max", "max_drop", "data"]
 ParamChangeKind = Literal["added", "removed", "changed"]
 
 
@@ -90,6 +90,8 @@ class ModelComparison:
     base_run: RunSummary | None = None
     notes: list[str] = field(default_factory=list)
     trend: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
+    data: dict[str, Any] | None = None
+    """What changed in the training data since the base (see `mlci.compare.datacheck`), when checked."""
     """metric -> [(short commit, value)] over the base branch's recent records, oldest first."""
 
     @property

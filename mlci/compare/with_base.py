@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import asdict, replace
 
 from mlci.baseline import NoBaselineError, default_base_ref, resolve_baseline
 from mlci.compare.build import build_comparison
 from mlci.compare.noise import comparison_noise
-from mlci.compare.result import BaseInfo, Comparison, HeadInfo
+from mlci.compare.result import BaseInfo, Comparison, HeadInfo, ModelComparison
 from mlci.compare.trend import metric_history
 from mlci.config import Config
 from mlci.console import Console
@@ -25,6 +25,7 @@ def compare_with_base(
     console: Console,
     first_run_ok: bool = False,
     base_label: str | None = None,
+    data_checks: bool = False,
 ) -> Comparison:
     """Compare the latest runs in `.mlci/runs` with the runs recorded for `base_ref`.
 
@@ -57,7 +58,25 @@ def compare_with_base(
         config=config, head=head, base=base, head_runs=head_runs, base_runs=base_runs, model_noise=model_noise
     )
     models = [replace(model, trend=trends.get(model.name, {})) for model in comparison.models]
+    if data_checks and not base.first_run:
+        models = [_with_data_check(config, model, base.commit) for model in models]
     return replace(comparison, models=models)
+
+
+def _with_data_check(config: Config, model: ModelComparison, base_commit: str) -> ModelComparison:
+    """`model` with what changed in its training data, and the data gates mlci.yaml enforces."""
+    from mlci.compare.datacheck import check_model_data, data_gates
+
+    spec = config.models.get(model.name)
+    if spec is None or model.head_run is None or model.base_run is None:
+        return model
+    check = check_model_data(config, spec, base_commit)
+    if check is None:
+        return model
+    settings = config.data_checks
+    gates = data_gates(check, max_psi=settings.max_psi, fail_on_schema_change=settings.fail_on_schema_change)
+    data = {**asdict(check), "schema_changed": check.schema_changed}
+    return replace(model, data=data, gates=[*model.gates, *gates] if check.changed else model.gates)
 
 
 def _first_run(git: Git, ref: str, *, reason: str) -> BaseInfo:

@@ -12,6 +12,7 @@ from mlci.config.goals import goal_from_name
 from mlci.config.schema import (
     CommandSpec,
     Config,
+    DataChecksSpec,
     DataSpec,
     EstimatorSpec,
     GateSpec,
@@ -36,7 +37,8 @@ REMOTE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 STORE_BACKENDS = ("auto", "git", "local")
 PERCENT = re.compile(r"^\s*(\d+(\.\d+)?)\s*%\s*$")
 
-TOP_KEYS = {"version", "models", "store", "registry", "promote", "noise", "report"}
+TOP_KEYS = {"version", "models", "store", "registry", "promote", "noise", "data_checks", "report"}
+DATA_CHECK_KEYS = {"max_psi", "fail_on_schema_change"}
 MODEL_KEYS = {
     "data",
     "estimator",
@@ -86,6 +88,7 @@ def parse_config(source: YamlSource) -> Config:
         registry=_parse_registry(reader, top.get("registry")),
         promote=_parse_promote(reader, top.get("promote")),
         noise=_parse_noise(reader, top.get("noise")),
+        data_checks=_parse_data_checks(reader, top.get("data_checks")),
         report=_parse_report(reader, top.get("report")),
         source=source,
     )
@@ -422,6 +425,19 @@ def _parse_triggers(reader: _Reader, value: Any) -> TriggersSpec:
         webhook = WebhookSpec(**names)
     command = reader.text((*where, "command"), raw["command"]) if raw.get("command") is not None else None
     return TriggersSpec(**flags, webhook=webhook, command=command)
+
+
+def _parse_data_checks(reader: _Reader, value: Any) -> DataChecksSpec:
+    raw = reader.mapping(("data_checks",), value, allowed=DATA_CHECK_KEYS)
+    max_psi = None
+    if raw.get("max_psi") is not None:
+        max_psi = reader.number(("data_checks", "max_psi"), raw["max_psi"])
+        if max_psi <= 0:
+            raise reader.fail(("data_checks", "max_psi"), "must be positive; 0.25 is the usual line for a large shift")
+    schema = raw.get("fail_on_schema_change", False)
+    if not isinstance(schema, bool):
+        raise reader.fail(("data_checks", "fail_on_schema_change"), f"must be true or false, not {schema!r}")
+    return DataChecksSpec(max_psi=max_psi, fail_on_schema_change=schema)
 
 
 def _parse_noise(reader: _Reader, value: Any) -> NoiseSpec:

@@ -140,6 +140,14 @@ class PromoteSpec:
 
 
 @dataclass(frozen=True)
+class DataChecksSpec:
+    """When the training data's changes fail the check (by default they are only reported)."""
+
+    max_psi: float | None = None
+    fail_on_schema_change: bool = False
+
+
+@dataclass(frozen=True)
 class NoiseSpec:
     """The paired bootstrap that tells real changes from noise (0 resamples turns it off)."""
 
@@ -166,6 +174,7 @@ class Config:
     registry: RegistrySpec = field(default_factory=RegistrySpec)
     promote: PromoteSpec = field(default_factory=PromoteSpec)
     noise: NoiseSpec = field(default_factory=NoiseSpec)
+    data_checks: DataChecksSpec = field(default_factory=DataChecksSpec)
     report: ReportSpec = field(default_factory=ReportSpec)
     source: YamlSource | None = field(default=None, compare=False, repr=False)
 

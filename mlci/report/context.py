@@ -112,6 +112,7 @@ def _model_view(model: ModelComparison) -> dict[str, Any]:
         "params": [_param_view(param) for param in model.params],
         "run_details": _run_details(model.base_run, model.head_run),
         "trend_chart": _trend_chart(model),
+        "data": model.data,
         "head_run": asdict(model.head_run) if model.head_run else None,
         "base_run": asdict(model.base_run) if model.base_run else None,
     }

@@ -1,0 +1,204 @@
+"""What changed in a model's training data between the base and this run.
+
+The base's data is read from git at the base commit (`git show <commit>:<path>`), so this works for
+data committed with the project; data kept elsewhere is reported as not checked. The checks:
+columns added, removed or retyped; row counts; missing-value rates; the target's distribution; and
+per-feature drift, as the population stability index (PSI, for numeric and categorical columns) and
+a two-sample Kolmogorov-Smirnov test for numeric ones. Features come worst first.
+
+PSI reading, by the usual convention: below 0.1 no real shift, 0.1-0.25 a moderate one, above 0.25 a
+large one. `data_checks.max_psi` in mlci.yaml turns "large" into a failed check.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mlci.compare.result import GateResult
+from mlci.config import Config, ModelSpec
+from mlci.fingerprint import fingerprint_file
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+PSI_BINS = 10
+PSI_FLOOR = 1e-4  # an empty bin would make PSI infinite; this floor is the usual remedy
+WORST_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class FeatureDrift:
+    column: str
+    kind: str
+    psi: float
+    ks_pvalue: float | None = None
+
+
+@dataclass(frozen=True)
+class DataCheck:
+    """The differences between the base's and this run's training data, for one model."""
+
+    path: str
+    changed: bool
+    note: str | None = None
+    added_columns: list[str] = field(default_factory=list)
+    removed_columns: list[str] = field(default_factory=list)
+    retyped_columns: list[tuple[str, str, str]] = field(default_factory=list)
+    rows: tuple[int, int] | None = None
+    missing: list[tuple[str, float, float]] = field(default_factory=list)
+    target: dict[str, Any] = field(default_factory=dict)
+    drift: list[FeatureDrift] = field(default_factory=list)
+
+    @property
+    def schema_changed(self) -> bool:
+        return bool(self.added_columns or self.removed_columns or self.retyped_columns)
+
+
+def data_gates(check: DataCheck, *, max_psi: float | None, fail_on_schema_change: bool) -> list[GateResult]:
+    """The failed or passed data checks that mlci.yaml asks to enforce."""
+    results = []
+    if fail_on_schema_change:
+        changes = [f"+{c}" for c in check.added_columns] + [f"-{c}" for c in check.removed_columns]
+        changes += [f"{c} {a}->{b}" for c, a, b in check.retyped_columns]
+        message = f"the columns of {check.path} changed: {', '.join(changes)}" if changes else "no schema change"
+        results.append(_data_gate("schema", 0.0, float(len(changes)), not changes, message))
+    if max_psi is not None and check.drift:
+        worst = check.drift[0]
+        passed = worst.psi <= max_psi
+        verdict = "within" if passed else "above"
+        message = f"largest drift: {worst.column} PSI {worst.psi:.3f}, {verdict} the allowed {max_psi:g}"
+        results.append(_data_gate("drift", max_psi, worst.psi, passed, message))
+    return results
+
+
+def _data_gate(metric: str, limit: float, value: float, passed: bool, message: str) -> GateResult:
+    return GateResult(
+        metric=metric, kind="data", limit=limit, limit_text=f"{limit:g}", value=value, passed=passed, message=message
+    )
+
+
+def check_model_data(config: Config, model: ModelSpec, base_commit: str) -> DataCheck | None:
+    """The data check of `model` against its data at `base_commit`; None for models without `data:`."""
+    if model.data is None:
+        return None
+    path = model.data.train
+    relative = path.resolve().relative_to(_repository_root(config)).as_posix()
+    base_bytes = _file_at(config, base_commit, relative)
+    if base_bytes is None:
+        return DataCheck(path=relative, changed=False, note="not in git at the base commit, so not compared")
+    if _fingerprint_bytes(base_bytes) == fingerprint_file(path):
+        return DataCheck(path=relative, changed=False)
+    import pandas as pd
+
+    base = _read(base_bytes, relative)
+    head = pd.read_parquet(path) if relative.endswith((".parquet", ".pq")) else pd.read_csv(path)
+    return _compare_frames(relative, base, head, target=model.data.target)
+
+
+def _compare_frames(path: str, base: pd.DataFrame, head: pd.DataFrame, *, target: str) -> DataCheck:
+    import pandas as pd
+
+    base_columns, head_columns = list(base.columns), list(head.columns)
+    common = [c for c in head_columns if c in base_columns]
+    retyped = [
+        (c, str(base[c].dtype), str(head[c].dtype))
+        for c in common
+        if pd.api.types.is_numeric_dtype(base[c]) != pd.api.types.is_numeric_dtype(head[c])
+    ]
+    missing = []
+    for column in common:
+        before, after = float(base[column].isna().mean()), float(head[column].isna().mean())
+        if abs(after - before) >= 0.005:
+            missing.append((column, before, after))
+    drift = []
+    retyped_names = {c for c, _, _ in retyped}
+    for column in common:
+        if column == target or column in retyped_names:
+            continue
+        drift.append(_drift(column, base[column], head[column]))
+    drift.sort(key=lambda d: d.psi, reverse=True)
+    return DataCheck(
+        path=path,
+        changed=True,
+        added_columns=[c for c in head_columns if c not in base_columns],
+        removed_columns=[c for c in base_columns if c not in head_columns],
+        retyped_columns=retyped,
+        rows=(len(base), len(head)),
+        missing=missing,
+        target=_target_shift(base, head, target) if target in base.columns and target in head.columns else {},
+        drift=drift,
+    )
+
+
+def _drift(column: str, base: pd.Series, head: pd.Series) -> FeatureDrift:
+    import numpy as np
+    import pandas as pd
+
+    before, after = base.dropna(), head.dropna()
+    if pd.api.types.is_numeric_dtype(before) and before.nunique() > PSI_BINS:
+        edges = np.unique(np.quantile(before.to_numpy(dtype=float), np.linspace(0, 1, PSI_BINS + 1)))
+        edges[0], edges[-1] = -np.inf, np.inf
+        expected = np.histogram(before, bins=edges)[0] / max(len(before), 1)
+        actual = np.histogram(after, bins=edges)[0] / max(len(after), 1)
+        from scipy.stats import ks_2samp
+
+        pvalue = float(ks_2samp(before, after).pvalue) if len(before) and len(after) else None
+        return FeatureDrift(column=column, kind="numeric", psi=_psi(expected, actual), ks_pvalue=pvalue)
+    categories = sorted(set(before.astype(str)) | set(after.astype(str)))
+    expected = before.astype(str).value_counts(normalize=True).reindex(categories, fill_value=0).to_numpy()
+    actual = after.astype(str).value_counts(normalize=True).reindex(categories, fill_value=0).to_numpy()
+    return FeatureDrift(column=column, kind="categorical", psi=_psi(expected, actual))
+
+
+def _psi(expected: Any, actual: Any) -> float:
+    import numpy as np
+
+    e, a = np.clip(expected, PSI_FLOOR, None), np.clip(actual, PSI_FLOOR, None)
+    value = float(np.sum((a - e) * np.log(a / e)))
+    return value if math.isfinite(value) else float("inf")
+
+
+def _target_shift(base: pd.DataFrame, head: pd.DataFrame, target: str) -> dict[str, Any]:
+    import pandas as pd
+
+    before, after = base[target].dropna(), head[target].dropna()
+    if pd.api.types.is_numeric_dtype(before) and before.nunique() > 20:
+        return {"kind": "numeric", "mean": (float(before.mean()), float(after.mean()))}
+    shares_before = before.astype(str).value_counts(normalize=True)
+    shares_after = after.astype(str).value_counts(normalize=True)
+    labels = sorted(set(shares_before.index) | set(shares_after.index))
+    return {
+        "kind": "classes",
+        "shares": {
+            label: (float(shares_before.get(label, 0.0)), float(shares_after.get(label, 0.0))) for label in labels
+        },
+    }
+
+
+def _read(raw: bytes, path: str) -> pd.DataFrame:
+    import pandas as pd
+
+    if path.endswith((".parquet", ".pq")):
+        return pd.read_parquet(io.BytesIO(raw))
+    return pd.read_csv(io.BytesIO(raw))
+
+
+def _repository_root(config: Config) -> Path:
+    done = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=config.root, capture_output=True, text=True)
+    return Path(done.stdout.strip()).resolve()
+
+
+def _file_at(config: Config, commit: str, relative: str) -> bytes | None:
+    done = subprocess.run(["git", "show", f"{commit}:{relative}"], cwd=config.root, capture_output=True)
+    return done.stdout if done.returncode == 0 else None
+
+
+def _fingerprint_bytes(raw: bytes) -> str:
+    import xxhash
+
+    return "xxh3:" + xxhash.xxh3_128(raw).hexdigest()

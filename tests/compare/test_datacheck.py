@@ -1,0 +1,82 @@
+"""Data checks between the base's training data (from git) and this run's: planted effects are found."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from click.testing import CliRunner
+
+from mlci.cli import cli
+from tests.conftest import git
+
+CONFIG = """\
+version: 1
+models:
+  clf:
+    data: {train: data.csv, target: label, split: {test_size: 0.3, seed: 0}}
+    estimator: {class: sklearn.linear_model.LogisticRegression}
+    metrics: [accuracy]
+"""
+
+
+def frame(seed: int, *, shift: float = 0.0, rows: int = 400) -> pd.DataFrame:
+    generator = np.random.default_rng(seed)
+    x1 = generator.normal(size=rows)
+    x2 = generator.normal(size=rows) + shift
+    colour = generator.choice(["red", "blue"], size=rows)
+    return pd.DataFrame({"x1": x1, "x2": x2, "colour": colour, "label": (x1 > 0).astype(int)})
+
+
+def mlci(root: Path, *args: str):
+    return CliRunner().invoke(cli, ["--config", str(root / "mlci.yaml"), *args], catch_exceptions=False)
+
+
+def project_with_change(make_repo: Callable[..., Path], head_frame: pd.DataFrame, extra: str = "") -> Path:
+    root = make_repo(files={"mlci.yaml": CONFIG + extra, "data.csv": frame(0).to_csv(index=False)})
+    assert mlci(root, "train").exit_code == 0 and mlci(root, "record").exit_code == 0
+    git(root, "checkout", "-q", "-b", "feature")
+    (root / "data.csv").write_text(head_frame.to_csv(index=False))
+    git(root, "commit", "-q", "--allow-empty", "-am", "new data")
+    assert mlci(root, "train").exit_code == 0
+    return root
+
+
+def data_of(root: Path) -> dict:
+    """The report's text and exit code (data checks run in reports, not in the light `compare`)."""
+    result = mlci(root, "report", "--base", "main", "--output", str(root / "report.md"))
+    assert result.exit_code in (0, 1), result.output
+    return {"report": (root / "report.md").read_text(), "exit": result.exit_code}
+
+
+def test_a_shifted_feature_is_flagged_as_the_worst_drift(make_repo) -> None:
+    root = project_with_change(make_repo, frame(1, shift=1.5))
+    found = data_of(root)
+    assert "Data: data.csv changed, drift in x2" in found["report"]
+    table = found["report"].split("| Feature (worst first) | PSI | KS p-value |")[1]
+    assert table.split("\n")[2].startswith("| x2 |")
+
+
+def test_a_dropped_column_is_a_schema_change_and_can_fail_the_check(make_repo) -> None:
+    root = project_with_change(
+        make_repo, frame(0).drop(columns="colour"), "data_checks: {fail_on_schema_change: true}\n"
+    )
+    found = data_of(root)
+    assert "schema changed" in found["report"] and "column removed: `colour`" in found["report"]
+    assert found["exit"] == 1 and "the columns of data.csv changed: -colour" in found["report"]
+
+
+def test_a_drift_threshold_fails_the_check_only_above_it(make_repo) -> None:
+    root = project_with_change(make_repo, frame(1, shift=1.5), "data_checks: {max_psi: 0.25}\n")
+    report = data_of(root)
+    assert report["exit"] == 1 and "largest drift: x2 PSI" in report["report"]
+
+
+def test_unchanged_data_is_not_reported(make_repo) -> None:
+    root = project_with_change(make_repo, frame(0))
+    report = data_of(root)["report"]
+    assert "Data:" not in report and "Feature (worst first)" not in report
+    assert json.loads(mlci(root, "compare", "--base", "main", "--format", "json").output)["models"][0]["data"] is None
