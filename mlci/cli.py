@@ -316,7 +316,7 @@ def report(
     config = ctx.config()
     base, label = (base_ref, None) if base_ref else event_base(config, os.environ, console=ctx.console)
     comparison = compare_with_base(
-        config, base, console=ctx.console, first_run_ok=first_run_ok, base_label=label, data_checks=True
+        config, base, console=ctx.console, first_run_ok=first_run_ok, base_label=label, data_checks=True, rescore=True
     )
     if not (output or post or summary or status):
         from mlci.report import render

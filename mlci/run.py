@@ -122,7 +122,9 @@ def _report(config: Config, options: Mapping[str, Any], **kw: Any) -> bool:
     console = kw["console"]
     base = _usable_base(config, options.get("base"), options.get("base_branch"), console=console)
     label = options.get("base_branch") if base and base == options.get("base") else None
-    comparison = compare_with_base(config, base, console=console, first_run_ok=True, base_label=label, data_checks=True)
+    comparison = compare_with_base(
+        config, base, console=console, first_run_ok=True, base_label=label, data_checks=True, rescore=True
+    )
     publish = PublishOptions(
         identity=kw["identity"],
         post=bool(options.get("post")),

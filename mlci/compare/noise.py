@@ -40,6 +40,9 @@ KNOWN_METRICS = {
 }
 
 
+ROWS_DIFFER = "the test rows differ from the base's (the data or the split changed), so they do not pair"
+
+
 @dataclass(frozen=True)
 class _Predictions:
     """The two columns the fast metrics need, in the shape `bootstrap` reads (`y_true`, `estimator.predictions`)."""
@@ -60,10 +63,9 @@ def comparison_noise(
     config: Config, head_runs: Mapping[str, Run], record: Record, storage: StorageView
 ) -> dict[str, ModelNoise]:
     """A `ModelNoise` for every configured model trained on both sides."""
-    spec = config.noise
-    if spec.resamples == 0:
+    if config.noise.resamples == 0:
         return {}
-    settings = BootstrapSettings(resamples=spec.resamples, confidence=spec.confidence, seed=spec.seed)
+    settings = noise_settings(config)
     found = {}
     for name, model in config.models.items():
         head_run, base_run = head_runs.get(name), record.runs.get(name)
@@ -82,18 +84,37 @@ def _model_noise(
     storage: StorageView,
     settings: BootstrapSettings,
 ) -> ModelNoise:
-    head_file = head_run.files.get("predictions")
-    head_bytes = (runs_dir(config.work_dir) / model.name / head_file).read_bytes() if head_file else None
     base_bytes = record.run_file(storage, model.name, "predictions")
+    return paired_noise(config, model, head_run, base_run, base_bytes, settings)
+
+
+def noise_settings(config: Config) -> BootstrapSettings:
+    spec = config.noise
+    return BootstrapSettings(resamples=spec.resamples, confidence=spec.confidence, seed=spec.seed)
+
+
+def head_predictions(config: Config, run: Run) -> bytes | None:
+    name = run.files.get("predictions")
+    path = runs_dir(config.work_dir) / run.model / name if name else None
+    return path.read_bytes() if path and path.is_file() else None
+
+
+def paired_noise(
+    config: Config,
+    model: ModelSpec,
+    head_run: Run,
+    base_run: Run,
+    base_bytes: bytes | None,
+    settings: BootstrapSettings,
+) -> ModelNoise:
+    """The intervals of every metric both runs have, from the head's predictions and `base_bytes`."""
+    head_bytes = head_predictions(config, head_run)
     if head_bytes is None or base_bytes is None:
         side = "this run" if head_bytes is None else "the base run"
         return ModelNoise({}, unknown_reason=f"{side} kept no test-set predictions (see the predictions file format)")
     head_columns, base_columns = _columns(head_bytes), _columns(base_bytes)
     if head_columns.get("y_true") != base_columns.get("y_true"):
-        return ModelNoise(
-            {},
-            unknown_reason="the test rows differ from the base's (the data or the split changed), so they do not pair",
-        )
+        return ModelNoise({}, unknown_reason=ROWS_DIFFER)
     intervals = {}
     for index, name in enumerate(head_run.metrics):
         if name not in base_run.metrics:

@@ -5,17 +5,20 @@ from __future__ import annotations
 from dataclasses import asdict, replace
 
 from mlci.baseline import NoBaselineError, default_base_ref, resolve_baseline
+from mlci.compare.bootstrap import ModelNoise
 from mlci.compare.build import build_comparison
-from mlci.compare.noise import comparison_noise
+from mlci.compare.noise import ROWS_DIFFER, comparison_noise, noise_settings, paired_noise
 from mlci.compare.result import BaseInfo, Comparison, HeadInfo, ModelComparison
 from mlci.compare.trend import metric_history
 from mlci.config import Config
 from mlci.console import Console
 from mlci.errors import GitError, StoreError
 from mlci.git import Git
-from mlci.runs import read_latest_runs
+from mlci.runs import Run, read_latest_runs
 from mlci.store import open_storage
 from mlci.store.gitbranch import remote_git
+from mlci.store.records import Record
+from mlci.store.storage import StorageView
 
 
 def compare_with_base(
@@ -26,6 +29,7 @@ def compare_with_base(
     first_run_ok: bool = False,
     base_label: str | None = None,
     data_checks: bool = False,
+    rescore: bool = False,
 ) -> Comparison:
     """Compare the latest runs in `.mlci/runs` with the runs recorded for `base_ref`.
 
@@ -40,6 +44,7 @@ def compare_with_base(
         raise StoreError("there are no runs in this checkout to compare", hint="Run `mlci train` first.")
     ref = base_ref or default_base_ref(git)
     storage = open_storage(config, console=console)
+    rescore_notes: dict[str, str] = {}
     try:
         baseline = resolve_baseline(git, storage, ref, head=git.head())
     except NoBaselineError as exc:
@@ -49,6 +54,8 @@ def compare_with_base(
     else:
         base, base_runs = baseline.info, baseline.record.runs
         model_noise = comparison_noise(config, head_runs, baseline.record, storage)
+        if rescore:
+            base_runs, rescore_notes = _same_data(config, head_runs, baseline.record, storage, model_noise)
         trends = metric_history(git, storage, baseline.info.requested_commit)
     if base_label:
         base = replace(base, ref=base_label)
@@ -57,10 +64,41 @@ def compare_with_base(
     comparison = build_comparison(
         config=config, head=head, base=base, head_runs=head_runs, base_runs=base_runs, model_noise=model_noise
     )
-    models = [replace(model, trend=trends.get(model.name, {})) for model in comparison.models]
+    models = [
+        replace(
+            model,
+            trend=trends.get(model.name, {}),
+            notes=[*model.notes, rescore_notes[model.name]] if model.name in rescore_notes else model.notes,
+        )
+        for model in comparison.models
+    ]
     if data_checks and not base.first_run:
         models = [_with_data_check(config, model, base.commit) for model in models]
     return replace(comparison, models=models)
+
+
+def _same_data(
+    config: Config, head_runs: dict[str, Run], record: Record, storage: StorageView, model_noise: dict[str, ModelNoise]
+) -> tuple[dict[str, Run], dict[str, str]]:
+    """Base runs re-scored on this run's test rows where the rows differ (see `mlci.compare.rescore`);
+    `model_noise` is updated in place with the pairs that re-scoring makes possible."""
+    from mlci.compare.rescore import rescore_base
+
+    base_runs, notes = dict(record.runs), {}
+    for name, noise in model_noise.items():
+        if noise.unknown_reason != ROWS_DIFFER:
+            continue
+        spec, head_run, base_run = config.models[name], head_runs[name], record.runs[name]
+        rescored = rescore_base(config, spec, head_run, base_run, record, storage)
+        notes[name] = rescored.note
+        if rescored.metrics is None:
+            continue
+        metrics = {metric: rescored.metrics.get(metric, value) for metric, value in base_run.metrics.items()}
+        base_runs[name] = replace(base_run, metrics=metrics)
+        model_noise[name] = paired_noise(
+            config, spec, head_run, base_runs[name], rescored.predictions, noise_settings(config)
+        )
+    return base_runs, notes
 
 
 def _with_data_check(config: Config, model: ModelComparison, base_commit: str) -> ModelComparison:

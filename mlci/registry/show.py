@@ -11,6 +11,7 @@ from mlci.config import Config
 from mlci.errors import ConfigError, StoreError
 from mlci.registry.entries import AliasMove, ModelVersion
 from mlci.registry.registry import RegistryView
+from mlci.trust import reviewed_types
 
 JSON_SCHEMA_VERSION = 1
 MODEL_REF = re.compile(r"^(?P<model>[a-z0-9][a-z0-9_.-]*)@(?P<target>[A-Za-z0-9][A-Za-z0-9_.-]*)$")
@@ -86,7 +87,7 @@ def pull_model(config: Config, registry: RegistryView, reference: str, output: P
     content = registry.model_file(version)
     if content is None:
         raise StoreError(f"{model} version {version.number} has no model file (its run declared none)")
-    _check_trusted(content, trusted=list(config.registry.trusted_types), what=f"{model} version {version.number}")
+    _check_trusted(content, trusted=reviewed_types(config), what=f"{model} version {version.number}")
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_bytes(content)
     return version

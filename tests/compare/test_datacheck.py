@@ -80,3 +80,17 @@ def test_unchanged_data_is_not_reported(make_repo) -> None:
     report = data_of(root)["report"]
     assert "Data:" not in report and "Feature (worst first)" not in report
     assert json.loads(mlci(root, "compare", "--base", "main", "--format", "json").output)["models"][0]["data"] is None
+
+
+def test_new_data_rescores_the_base_model_on_the_prs_test_rows(make_repo) -> None:
+    root = project_with_change(make_repo, frame(1))
+    report = data_of(root)["report"]
+    assert "the test data changed: the base model" in report and "re-scored on this run's 120 test rows" in report
+    assert "noise unknown" not in report  # the re-scored predictions pair with this run's, row by row
+
+
+def test_a_base_model_that_cannot_read_the_new_data_is_reported_not_fatal(make_repo) -> None:
+    root = project_with_change(make_repo, frame(1).drop(columns="x2"))
+    found = data_of(root)
+    assert "the base model could not predict this run's test rows" in found["report"]
+    assert "noise unknown: the test rows differ" in found["report"]
