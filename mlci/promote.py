@@ -19,6 +19,8 @@ from mlci.console import Console
 from mlci.errors import ConfigError, StoreError
 from mlci.git import Git
 from mlci.record import record_provenance
+from mlci.registry.card import FILE_NAME as CARD_FILE
+from mlci.registry.card import model_card
 from mlci.registry.entries import AliasMove, ModelVersion
 from mlci.registry.registry import RegistryView, move_alias, register_version
 from mlci.runs import Run
@@ -109,6 +111,17 @@ def promote_models(
                         run_url=provenance.get("run_url"),
                     )
                     changes.update(move_changes)
+            if registration.is_new or move is not None:
+                folder = f"registry/{name}/versions/{version.number}"
+                decision = (
+                    f"{'Promoted' if move else 'Not promoted'} to `{alias}`: {move.reason if move else verdict.reason}"
+                )
+                changes[f"{folder}/{CARD_FILE}"] = model_card(
+                    version,
+                    description=config.models[name].description,
+                    decision=decision,
+                    model_file=files[name][1] if files[name] else None,
+                )
             outcomes[name] = Promotion(
                 model=name, version=version, registered=registration.is_new, verdict=verdict, move=move
             )

@@ -207,10 +207,10 @@ def _parse_model(reader: _Reader, name: str, section: Any) -> ModelSpec:
     preprocessing = raw.get("preprocessing", "auto")
     if preprocessing not in ("auto", "none"):
         raise reader.fail((*base, "preprocessing"), f"must be `auto` or `none`, not {preprocessing!r}")
-    if "description" in raw:
-        reader.text((*base, "description"), raw["description"])
+    description = reader.text((*base, "description"), raw["description"]) if "description" in raw else None
     return ModelSpec(
         name=name,
+        description=description,
         mode=mode,
         metrics=metrics,
         gates=gates,

@@ -79,6 +79,7 @@ class ModelSpec:
     entrypoint: str | None = None
     command: CommandSpec | None = None
     preprocessing: Literal["auto", "none"] = "auto"
+    description: str | None = None
     section: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property

@@ -194,3 +194,17 @@ def test_two_writers_promoting_at_once_hand_out_every_version_once(clone: Path, 
     assert json.loads(git(tmp_path / "remote.git", "show", "mlci-data:registry/iris/aliases.json"))["aliases"] == {
         "production": best.number
     }
+
+
+def test_every_registered_version_gets_a_model_card(clone: Path, tmp_path: Path) -> None:
+    commit = commit_and_record(clone, 0.90, message="first (#5)")
+    promote(clone)
+    commit_and_record(clone, 0.80, message="worse")
+    promote(clone)
+    remote = tmp_path / "remote.git"
+    first = git(remote, "show", "mlci-data:registry/iris/versions/1/model-card.md")
+    assert "## Evaluation Results" in first and "| accuracy |" in first
+    assert commit in first and "#5" in first
+    assert "Promoted to `production`: first version to hold production" in first
+    second = git(remote, "show", "mlci-data:registry/iris/versions/2/model-card.md")
+    assert "Not promoted to `production`: fails its gates" in second
