@@ -68,7 +68,7 @@ def publish_report(
 
     in_actions = env.get("GITHUB_ACTIONS") == "true"
     if options.summary:
-        _summary(markdown, env, console=console)
+        _summary(markdown + _plots_note(config), env, console=console)
     comment_url, comment_file = None, None
     if options.post:
         comment_url = _post(markdown, identity, env, console=console)
@@ -89,6 +89,18 @@ def publish_report(
     )
     write_report_outputs(published, env)
     return published
+
+
+def _plots_note(config: Config) -> str:
+    """Where this run's pictures are (with the `plots` extra), for the job summary."""
+    pictures = sorted(config.work_dir.glob("runs/*/*.png"))
+    if not pictures:
+        return ""
+    listed = "\n".join(f"- `{path.relative_to(config.root).as_posix()}`" for path in pictures)
+    return (
+        "\n\n<details><summary>Plots of this run</summary>\n\n"
+        f"{listed}\n\nKeep them with `actions/upload-artifact` (path `.mlci/runs/*/*.png`).\n\n</details>\n"
+    )
 
 
 def default_report_file(config: Config, identity: str, environ: Mapping[str, str]) -> Path:

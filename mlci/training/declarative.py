@@ -26,6 +26,7 @@ from mlci.training.modelfile import FILE_NAME as MODEL_FILE
 from mlci.training.modelfile import save_model, skops_imported_meanwhile
 from mlci.training.outcome import TrainedModel
 from mlci.training.params import estimator_params
+from mlci.training.plots import write_plots
 from mlci.training.predictions import FILE_NAME as PREDICTIONS_FILE
 from mlci.training.predictions import predict_test_set
 from mlci.training.preprocessing import needs_preprocessing, with_preprocessing
@@ -94,7 +95,14 @@ def train_estimator_model(config: Config, model: ModelSpec, *, console: Console,
         task=task,
         untrusted_types=untrusted,
     )
-    return TrainedModel(run=run, files={"model": model_path, "predictions": predictions_path})
+    plots = write_plots(
+        predictions,
+        classification=classification,
+        model=fitted,
+        feature_names=[str(c) for c in dataset.x_train.columns],
+        folder=workspace,
+    )
+    return TrainedModel(run=run, files={"model": model_path, "predictions": predictions_path, **plots})
 
 
 def estimator_field(config: Config, model: ModelSpec) -> ConfigField:

@@ -1,0 +1,129 @@
+"""Pictures of a run, with the `plots` extra (matplotlib): saved as run files, so CI can keep them with
+`actions/upload-artifact` and the job summary can point at them; nothing is uploaded anywhere.
+
+Classifiers get a confusion matrix, and for two classes with probabilities ROC and precision-recall
+curves; regressors get residuals against predictions; a model with `feature_importances_` or `coef_`
+gets its top features. Everything but the importances is drawn from `predictions.csv`, so the pictures
+show exactly the predictions the metrics were computed from.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mlci.training.predictions import PROBA_PREFIX, Y_PRED, Y_TRUE
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+TOP_FEATURES = 15
+
+
+def plots_available() -> bool:
+    return importlib.util.find_spec("matplotlib") is not None
+
+
+def write_plots(
+    predictions: pd.DataFrame, *, classification: bool, model: Any, feature_names: list[str], folder: Path
+) -> dict[str, Path]:
+    """The pictures of one run, written into `folder`; role -> path (empty without matplotlib)."""
+    if not plots_available():
+        return {}
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only: CI runners have no display
+    import matplotlib.pyplot as plt
+
+    written: dict[str, Path] = {}
+
+    def save(role: str, figure: Any) -> None:
+        path = folder / f"{role.replace('_', '-')}.png"
+        figure.tight_layout()
+        figure.savefig(path, dpi=100)
+        plt.close(figure)
+        written[role] = path
+
+    if classification:
+        save("plot_confusion_matrix", _confusion(plt, predictions))
+        proba = [c for c in predictions.columns if c.startswith(PROBA_PREFIX)]
+        if len(proba) == 2:
+            save("plot_roc_pr", _roc_pr(plt, predictions, positive=proba[1]))
+    else:
+        save("plot_residuals", _residuals(plt, predictions))
+    importances = _importances(model, feature_names)
+    if importances:
+        save("plot_feature_importance", _importance_chart(plt, importances))
+    return written
+
+
+def _confusion(plt: Any, predictions: pd.DataFrame) -> Any:
+    import pandas as pd
+
+    table = pd.crosstab(predictions[Y_TRUE].astype(str), predictions[Y_PRED].astype(str))
+    figure, axes = plt.subplots(figsize=(4.5, 4))
+    axes.imshow(table.to_numpy(), cmap="Blues")
+    axes.set_xticks(range(len(table.columns)), table.columns, rotation=45)
+    axes.set_yticks(range(len(table.index)), table.index)
+    for (row, column), value in pd.DataFrame(table.to_numpy()).stack().items():
+        axes.text(column, row, str(value), ha="center", va="center")
+    axes.set_xlabel("predicted")
+    axes.set_ylabel("true")
+    axes.set_title("Confusion matrix (test rows)")
+    return figure
+
+
+def _roc_pr(plt: Any, predictions: pd.DataFrame, *, positive: str) -> Any:
+    from sklearn.metrics import precision_recall_curve, roc_curve
+
+    label = positive.removeprefix(PROBA_PREFIX)
+    truth = (predictions[Y_TRUE].astype(str) == label).to_numpy()
+    scores = predictions[positive].to_numpy(dtype=float)
+    figure, (roc, pr) = plt.subplots(1, 2, figsize=(8, 3.8))
+    fpr, tpr, _ = roc_curve(truth, scores)
+    roc.plot(fpr, tpr)
+    roc.plot([0, 1], [0, 1], linestyle=":", color="grey")
+    roc.set(xlabel="false positive rate", ylabel="true positive rate", title=f"ROC ({label})")
+    precision, recall, _ = precision_recall_curve(truth, scores)
+    pr.plot(recall, precision)
+    pr.set(xlabel="recall", ylabel="precision", title=f"Precision-recall ({label})")
+    return figure
+
+
+def _residuals(plt: Any, predictions: pd.DataFrame) -> Any:
+    predicted = predictions[Y_PRED].to_numpy(dtype=float)
+    residuals = predictions[Y_TRUE].to_numpy(dtype=float) - predicted
+    figure, axes = plt.subplots(figsize=(5, 3.8))
+    axes.scatter(predicted, residuals, s=8, alpha=0.6)
+    axes.axhline(0, color="grey", linestyle=":")
+    axes.set(xlabel="predicted", ylabel="true - predicted", title="Residuals (test rows)")
+    return figure
+
+
+def _importances(model: Any, feature_names: list[str]) -> list[tuple[str, float]]:
+    import numpy as np
+
+    estimator = model.steps[-1][1] if hasattr(model, "steps") else model
+    values = getattr(estimator, "feature_importances_", None)
+    if values is None and getattr(estimator, "coef_", None) is not None:
+        values = np.abs(np.atleast_2d(estimator.coef_)).mean(axis=0)
+    if values is None:
+        return []
+    names = (
+        list(getattr(model[:-1], "get_feature_names_out", lambda: feature_names)())
+        if hasattr(model, "steps")
+        else feature_names
+    )
+    if len(names) != len(values):
+        names = [f"feature {i}" for i in range(len(values))]
+    ranked = sorted(zip(names, map(float, values), strict=True), key=lambda pair: pair[1], reverse=True)
+    return ranked[:TOP_FEATURES]
+
+
+def _importance_chart(plt: Any, importances: list[tuple[str, float]]) -> Any:
+    figure, axes = plt.subplots(figsize=(6, 0.3 * len(importances) + 1.2))
+    names = [name for name, _ in reversed(importances)]
+    axes.barh(names, [value for _, value in reversed(importances)])
+    axes.set_title("Feature importance (top features)")
+    return figure

@@ -1,0 +1,43 @@
+"""With the plots extra, each run keeps its pictures as run files, and the job summary lists them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from mlci.cli import cli
+
+CONFIG = """\
+version: 1
+models:
+  clf:
+    data: {train: data.csv, target: label, split: {test_size: 0.3, seed: 0}}
+    estimator: {class: sklearn.ensemble.RandomForestClassifier, params: {n_estimators: 5, random_state: 0}}
+    metrics: [accuracy]
+  reg:
+    data: {train: data.csv, target: x1}
+    estimator: {class: sklearn.linear_model.Ridge}
+    metrics: [r2]
+"""
+DATA = "x1,x2,label\n" + "".join(f"{i % 7 + 3 * (i % 2)},{i % 5},{i % 2}\n" for i in range(60))
+
+
+def test_runs_keep_pictures_and_the_summary_lists_them(make_repo: Callable[..., Path], tmp_path: Path) -> None:
+    root = make_repo(files={"mlci.yaml": CONFIG, "data.csv": DATA})
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--config", str(root / "mlci.yaml"), "train"]).exit_code == 0
+    clf = json.loads((root / ".mlci" / "runs" / "clf" / "run.json").read_text())["files"]
+    assert {"plot_confusion_matrix", "plot_roc_pr", "plot_feature_importance"} <= set(clf)
+    reg = json.loads((root / ".mlci" / "runs" / "reg" / "run.json").read_text())["files"]
+    assert "plot_residuals" in reg and "plot_feature_importance" in reg
+    png = (root / ".mlci" / "runs" / "clf" / clf["plot_confusion_matrix"]).read_bytes()
+    assert png.startswith(b"\x89PNG")
+
+    summary = tmp_path / "summary.md"
+    env = {"GITHUB_STEP_SUMMARY": str(summary)}
+    args = ["--config", str(root / "mlci.yaml"), "report", "--base", "main", "--first-run-ok", "--summary"]
+    assert runner.invoke(cli, args, env=env).exit_code == 0
+    assert "- `.mlci/runs/clf/plot-confusion-matrix.png`" in summary.read_text()
