@@ -38,7 +38,8 @@ def main() -> int:
 def bootstrap(rows: int, resamples: int) -> None:
     import pandas as pd
 
-    from mlci.compare.bootstrap import BootstrapSettings, change_interval
+    from mlci.compare.bootstrap import change_interval
+    from mlci.config.schema import NoiseSpec
     from mlci.training.metrics import ResolvedMetric
     from mlci.training.scoring import StoredPredictions
 
@@ -49,7 +50,7 @@ def bootstrap(rows: int, resamples: int) -> None:
     def stored(truth, pred, task):
         return StoredPredictions.from_frame(pd.DataFrame({"y_true": truth, "y_pred": pred}), task=task, classes=None)
 
-    settings = BootstrapSettings(resamples=resamples, seed=0)
+    settings = NoiseSpec(resamples=resamples, seed=0)
     print(f"paired bootstrap, {rows:,} rows, {resamples:,} resamples")
     cases = [
         ("accuracy", "accuracy", False, "classification", y, lambda p: np.where(generator.random(rows) < p, y, 1 - y)),

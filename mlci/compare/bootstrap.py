@@ -18,6 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from mlci.config.schema import NoiseSpec
+
 if TYPE_CHECKING:
     import numpy as np
 
@@ -25,13 +27,6 @@ if TYPE_CHECKING:
     from mlci.training.scoring import StoredPredictions
 
 BLOCK_CELLS = 4_000_000  # row indices drawn per block: bounds memory at ~32 MB whatever the test set size
-
-
-@dataclass(frozen=True)
-class BootstrapSettings:
-    resamples: int = 1000
-    confidence: float = 0.95
-    seed: int = 0
 
 
 @dataclass(frozen=True)
@@ -57,7 +52,7 @@ class ModelNoise:
     unknown_reason: str | None = None
 
 
-def resample_blocks(rows: int, settings: BootstrapSettings) -> Any:
+def resample_blocks(rows: int, settings: NoiseSpec) -> Any:
     """Blocks of resamples (each a row of `rows` indices drawn with replacement), seeded."""
     import numpy as np
 
@@ -71,7 +66,7 @@ def resample_blocks(rows: int, settings: BootstrapSettings) -> Any:
 
 
 def paired_changes(
-    metric: ResolvedMetric, base: StoredPredictions, head: StoredPredictions, settings: BootstrapSettings
+    metric: ResolvedMetric, base: StoredPredictions, head: StoredPredictions, settings: NoiseSpec
 ) -> np.ndarray:
     """The metric's change (head minus base, as reported) on each resample."""
     import numpy as np
@@ -90,7 +85,7 @@ def paired_changes(
 
 
 def change_interval(
-    metric: ResolvedMetric, base: StoredPredictions, head: StoredPredictions, settings: BootstrapSettings
+    metric: ResolvedMetric, base: StoredPredictions, head: StoredPredictions, settings: NoiseSpec
 ) -> ChangeInterval:
     import numpy as np
 

@@ -15,8 +15,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from mlci.compare.bootstrap import BootstrapSettings, ModelNoise, change_interval
+from mlci.compare.bootstrap import ModelNoise, change_interval
 from mlci.config import Config, ModelSpec
+from mlci.config.schema import NoiseSpec
 from mlci.errors import MlciError
 from mlci.runs import Run, runs_dir
 from mlci.store.records import Record
@@ -82,15 +83,14 @@ def _model_noise(
     base_run: Run,
     record: Record,
     storage: StorageView,
-    settings: BootstrapSettings,
+    settings: NoiseSpec,
 ) -> ModelNoise:
     base_bytes = record.run_file(storage, model.name, "predictions")
     return paired_noise(config, model, head_run, base_run, base_bytes, settings)
 
 
-def noise_settings(config: Config) -> BootstrapSettings:
-    spec = config.noise
-    return BootstrapSettings(resamples=spec.resamples, confidence=spec.confidence, seed=spec.seed)
+def noise_settings(config: Config) -> NoiseSpec:
+    return config.noise
 
 
 def head_predictions(config: Config, run: Run) -> bytes | None:
@@ -105,7 +105,7 @@ def paired_noise(
     head_run: Run,
     base_run: Run,
     base_bytes: bytes | None,
-    settings: BootstrapSettings,
+    settings: NoiseSpec,
 ) -> ModelNoise:
     """The intervals of every metric both runs have, from the head's predictions and `base_bytes`."""
     head_bytes = head_predictions(config, head_run)

@@ -7,16 +7,16 @@ import pandas as pd
 import pytest
 
 from mlci.compare.bootstrap import (
-    BootstrapSettings,
     ChangeInterval,
     change_interval,
     paired_changes,
     resample_blocks,
 )
+from mlci.config.schema import NoiseSpec
 from mlci.training.metrics import ResolvedMetric
 from mlci.training.scoring import StoredPredictions
 
-SETTINGS = BootstrapSettings(resamples=300, confidence=0.95, seed=7)
+SETTINGS = NoiseSpec(resamples=300, confidence=0.95, seed=7)
 
 
 def metric(name: str, scorer: str, *, negate: bool = False, goal: str = "maximize") -> ResolvedMetric:
