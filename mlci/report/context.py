@@ -160,7 +160,7 @@ def _interval_text(metric: MetricChange) -> str | None:
 def _change_cell(metric: MetricChange, change_text: str, emoji: str) -> str:
     if metric.status in ("new", "removed"):
         return f"{emoji} {metric.status}"
-    if metric.noise == "within_noise":
+    if metric.noise == "within_noise" and change_text != "±0":
         return f"{change_text}, within noise"
     if metric.status == "unchanged":
         return change_text
