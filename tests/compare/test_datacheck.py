@@ -94,3 +94,18 @@ def test_a_base_model_that_cannot_read_the_new_data_is_reported_not_fatal(make_r
     found = data_of(root)
     assert "the base model could not predict this run's test rows" in found["report"]
     assert "noise unknown: the test rows differ" in found["report"]
+
+
+def test_a_base_model_with_unreviewed_types_is_not_loaded(make_repo) -> None:
+    import fractions
+
+    import skops.io
+    from sklearn.linear_model import LogisticRegression
+
+    root = project_with_change(make_repo, frame(1))
+    base = git(root, "rev-parse", "main")
+    planted = LogisticRegression().fit([[0.0, 0.0], [1.0, 1.0]], [0, 1])
+    planted.note_ = fractions.Fraction(1, 3)  # a type nobody reviewed: it must never be loaded
+    (root / ".mlci" / "store" / "runs" / base / "clf" / "model.skops").write_bytes(skops.io.dumps(planted))
+    report = data_of(root)["report"]
+    assert "not on the reviewed list (fractions.Fraction); not loaded, so not re-scored" in report
