@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import click
 
-from mlci.compare.numbers import format_number
+from mlci.compare.numbers import format_change, format_number
 from mlci.compare.result import Comparison, GateResult, MetricChange, ModelComparison
 from mlci.report.context import ARROWS, SHORT_SHA, change_text_of, param_text
 from mlci.report.escape import one_line
@@ -72,8 +72,8 @@ def _metric_table(metrics: list[MetricChange], paint: _Paint) -> list[str]:
             f"{one_line(metric.name)} {ARROWS.get(metric.goal, '')}".rstrip(),
             format_number(metric.base),
             format_number(metric.head),
-            change_text_of(metric),
-            metric.status + NOISE_SUFFIX.get(metric.noise or "", ""),
+            _change_with_interval(metric),
+            metric.status + ("" if change_text_of(metric) == "±0" else NOISE_SUFFIX.get(metric.noise or "", "")),
         )
         for metric in metrics
     ]
@@ -86,6 +86,14 @@ def _metric_table(metrics: list[MetricChange], paint: _Paint) -> list[str]:
         cells = [name.ljust(widths[0]), base.rjust(widths[1]), head.rjust(widths[2]), change.ljust(widths[3]), status]
         lines.append((INDENT + COLUMN_GAP.join(cells)).rstrip())
     return lines
+
+
+def _change_with_interval(metric: MetricChange) -> str:
+    text = change_text_of(metric)
+    if metric.interval is None or text == "±0":
+        return text
+    low, high = metric.interval
+    return f"{text} [{format_change(low)}, {format_change(high)}]"
 
 
 def _gate_line(gate: GateResult, paint: _Paint) -> str:
