@@ -66,7 +66,7 @@ def resolve_baseline(
             )
             distance = int(git.run("rev-list", "--first-parent", "--count", f"{fork_point}..{requested}"))
             return _baseline(ref, requested, record, distance, note)
-    history = _first_parent_history(git, requested, limit=max_ancestors)
+    history = first_parent_history(git, requested, limit=max_ancestors)
     for distance, commit in enumerate(history[1:], start=1):
         record = load_record(storage, commit)
         if record is None:
@@ -89,7 +89,7 @@ def _baseline(ref: str, requested: str, record: Record, distance: int, note: str
     return Baseline(info=info, record=record)
 
 
-def _first_parent_history(git: Git, commit: str, *, limit: int) -> list[str]:
+def first_parent_history(git: Git, commit: str, *, limit: int) -> list[str]:
     """`commit` and up to `limit - 1` first-parent ancestors, deepening a shallow clone to find them."""
     history = git.first_parent_history(commit, limit=limit)
     while len(history) < limit and git.is_shallow() and git.deepen(commit, by=DEEPEN_STEP):

@@ -7,6 +7,7 @@ report. Bounded: at most `points` records, found within `search` commits.
 
 from __future__ import annotations
 
+from mlci.baseline import first_parent_history
 from mlci.git import Git
 from mlci.store.records import load_record
 from mlci.store.storage import StorageView
@@ -21,7 +22,8 @@ def metric_history(
     """model -> metric -> [(short commit, value)], oldest first, from the last `points` records."""
     history: dict[str, dict[str, list[tuple[str, float]]]] = {}
     found = 0
-    for commit in git.first_parent_history(base_commit, limit=search):
+    # A shallow CI checkout is deepened as needed (bounded by `search`), as the baseline search does.
+    for commit in first_parent_history(git, base_commit, limit=search):
         record = load_record(storage, commit)
         if record is None:
             continue
