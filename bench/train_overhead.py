@@ -68,7 +68,8 @@ def main() -> int:
         root = Path(folder)
         prepare(root, trees=args.trees)
         plain_cmd = [sys.executable, "plain.py"]
-        mlci_cmd = [sys.executable, "-m", "mlci", "-q", "train"]
+        # --force: measure training, not the reuse of an unchanged run (which takes a fraction of a second).
+        mlci_cmd = [sys.executable, "-m", "mlci", "-q", "train", "--force"]
         plain_times, mlci_times = [], []
         plain_accuracy = mlci_accuracy = float("nan")
         # Alternating the two keeps slow drift of the machine (other jobs, thermal limits) from
