@@ -562,5 +562,39 @@ def _emit(text: str, output: Path | None) -> None:
         click.echo(text.rstrip("\n"))
 
 
+def _verbosity_callback(ctx: click.Context, param: click.Parameter, value: object) -> None:
+    """`-v`/`-q` after the command name (`mlci train -q`) work like before it (`mlci -q train`)."""
+    state = ctx.find_object(Context)
+    if state is None or not value:
+        return
+    state.verbosity = -1 if param.name == "quiet_here" else state.verbosity + int(value)
+
+
+def _accept_verbosity_everywhere(group: click.Group) -> None:
+    for command in group.commands.values():
+        if isinstance(command, click.Group):
+            _accept_verbosity_everywhere(command)
+            continue
+        command.params += [
+            click.Option(
+                ["-v", "--verbose", "verbose_here"],
+                count=True,
+                expose_value=False,
+                callback=_verbosity_callback,
+                help="Say more about each step.",
+            ),
+            click.Option(
+                ["-q", "--quiet", "quiet_here"],
+                is_flag=True,
+                expose_value=False,
+                callback=_verbosity_callback,
+                help="Print only results and errors.",
+            ),
+        ]
+
+
+_accept_verbosity_everywhere(cli)
+
+
 def main() -> None:
     cli(prog_name="mlci")

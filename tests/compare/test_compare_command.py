@@ -101,3 +101,11 @@ def test_a_sandbox_violation_in_a_user_template_exits_2_without_a_traceback(proj
     assert result.exit_code == 2
     assert "evil.md.j2:1:" in result.output and "sandbox" in result.output
     assert "Traceback" not in result.output
+
+
+def test_verbosity_options_work_after_the_command_name_too(project) -> None:
+    root = project(0.95)
+    before = CliRunner().invoke(cli, ["--config", str(root / "mlci.yaml"), "-v", "compare", "--base", "main"])
+    after = mlci(root, "compare", "--base", "main", "-v")
+    assert "base: recorded runs of main" in before.output and "base: recorded runs of main" in after.output
+    assert "base: recorded runs of main" not in mlci(root, "compare", "--base", "main").output
