@@ -1,51 +1,77 @@
-"""The `mlci` command line. Commands only parse options and dispatch; the work lives in modules
-imported inside each command, so `mlci --help` starts without loading pandas or scikit-learn."""
+"""The `mlci` command line: click options in, one call to `mlci.commands` out, and every failure
+turned into its exit code (see `mlci.errors`). The commands are imported inside each click function,
+so `mlci --help` starts without loading pandas or scikit-learn."""
 
 from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
+import traceback
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from mlci import __version__
-from mlci.errors import MlciError
+from mlci.errors import ExitCode, MlciError
 
-EXIT_GATE_FAILED = 1
+if TYPE_CHECKING:
+    from mlci.commands.project import Project
+    from mlci.config import Config
+    from mlci.console import Console
+    from mlci.github.context import GitHubContext
+
+BUG_REPORT = "this is a bug in mlci; please report it with the command you ran"
 
 
 @dataclass
 class Context:
-    """Options shared by every command."""
+    """Options shared by every command, and what they lead to, made on first use."""
 
     config_option: str | None
     verbosity: int
+    _config: Config | None = field(default=None, repr=False)
+
+    @cached_property
+    def github(self) -> GitHubContext:
+        """The GitHub Actions run this is part of (empty outside one): the only read of its variables."""
+        from mlci.github.context import GitHubContext
+
+        return GitHubContext.from_env(os.environ)
 
     @property
-    def console(self):
+    def console(self) -> Console:
         from mlci.console import Console
+        from mlci.github.actions_io import WorkflowCommands
 
-        return Console(verbosity=self.verbosity)
+        github = self.github
+        return Console(
+            verbosity=self.verbosity,
+            live=False if github.ci else None,
+            commands=WorkflowCommands() if github.in_actions else None,
+        )
 
-    def config(self):
+    def config(self) -> Config:
         from mlci.config import find_config, load_config
 
-        return load_config(find_config(self.config_option))
+        if self._config is None:
+            self._config = load_config(find_config(self.config_option))
+        return self._config
 
-    def registry(self, config=None):
-        from mlci.registry.registry import RegistryView
-        from mlci.store import open_storage
+    def project(self) -> Project:
+        from mlci.commands.project import Project
 
-        return RegistryView(open_storage(config or self.config(), console=self.console))
+        return Project(config=self.config(), console=self.console, github=self.github)
 
 
 pass_context = click.make_pass_decorator(Context)
 
 
 class MlciGroup(click.Group):
-    """Turns every `MlciError` into its message and exit code, never a traceback."""
+    """Turns every failure into its exit code: a known one with its message, an unexpected one with
+    one line asking to report it (the traceback only with -v), never mixed up with a failed gate."""
 
     def invoke(self, ctx: click.Context) -> object:
         try:
@@ -56,6 +82,16 @@ class MlciGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("mlci: interrupted", err=True)
             sys.exit(130)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as exc:
+            verbose = isinstance(ctx.obj, Context) and ctx.obj.verbosity > 0
+            if verbose:
+                traceback.print_exc()
+            detail = str(exc).splitlines()[0] if str(exc).strip() else ""
+            click.echo(f"mlci: unexpected error: {type(exc).__name__}{': ' + detail if detail else ''}", err=True)
+            click.echo(f"{BUG_REPORT}{'' if verbose else ' (run it again with -v to see the traceback)'}", err=True)
+            sys.exit(ExitCode.BUG)
 
 
 @click.group(cls=MlciGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -101,7 +137,7 @@ def init(ctx: Context, force: bool, directory: Path) -> None:
     Example:
       mlci init && mlci validate
     """
-    from mlci.scaffold import init_project
+    from mlci.commands.init import init_project
 
     for path in init_project(directory, force=force, console=ctx.console):
         click.echo(f"wrote {path}")
@@ -116,7 +152,7 @@ def validate(ctx: Context) -> None:
     Example:
       mlci validate --config ml/mlci.yaml
     """
-    from mlci.validate import validate_project
+    from mlci.commands.validate import validate_project
 
     config = ctx.config()
     validate_project(config, console=ctx.console)
@@ -144,13 +180,9 @@ def train(ctx: Context, models: tuple[str, ...], force: bool, base_ref: str | No
       mlci train            # every model in mlci.yaml
       mlci train iris       # just one
     """
-    from mlci.training import train_models
+    from mlci.commands.train import train as train_command
 
-    config = ctx.config()
-    from mlci.baseline import recorded_base
-
-    base = recorded_base(config, base_ref, console=ctx.console) if base_ref and not force else None
-    for result in train_models(config, _chosen_models(models), console=ctx.console, force=force, base=base):
+    for result in train_command(ctx.project(), _chosen_models(models), force=force, base_ref=base_ref):
         summary = ", ".join(f"{k}={v:.4g}" for k, v in result.run.metrics.items())
         click.echo(f"{result.run.model}: {summary}")
 
@@ -168,13 +200,14 @@ def record(ctx: Context, replace: bool, allow_dirty: bool) -> None:
     Example:
       mlci train && mlci record
     """
-    from mlci.record import record_current_runs
+    from mlci.commands.record import record_current_runs
+    from mlci.git import short_sha
 
-    outcome = record_current_runs(ctx.config(), replace=replace, allow_dirty=allow_dirty, console=ctx.console)
+    outcome = record_current_runs(ctx.project(), replace=replace, allow_dirty=allow_dirty)
     if outcome.written:
-        click.echo(f"recorded {', '.join(outcome.models)} for {outcome.commit[:12]}")
+        click.echo(f"recorded {', '.join(outcome.models)} for {short_sha(outcome.commit)}")
     else:
-        click.echo(f"{outcome.commit[:12]} already recorded; kept it (use --replace to overwrite)")
+        click.echo(f"{short_sha(outcome.commit)} already recorded; kept it (use --replace to overwrite)")
 
 
 FORMATS = click.Choice(["text", "markdown", "json"])
@@ -219,25 +252,14 @@ def compare(
     Example:
       mlci compare --base main --format markdown
     """
-    from mlci.compare.with_base import compare_with_base
-    from mlci.report import render
-    from mlci.run import event_base
+    from mlci.commands.compare import compare as compare_command
 
-    config = ctx.config()
-    base, label = (base_ref, None) if base_ref else event_base(config, os.environ, console=ctx.console)
-    comparison = compare_with_base(config, base, console=ctx.console, base_label=label)
-    _emit(render(comparison, output_format, config=config, color=output is None and _stdout_wants_color()), output)
-    if os.environ.get("GITHUB_ACTIONS") == "true":
-        runner_temp = os.environ.get("RUNNER_TEMP")
-        json_output = json_output or (Path(runner_temp) / "mlci" / "comparison.json" if runner_temp else None)
-    if json_output:
-        _emit(render(comparison, "json", config=config), json_output)
-    if os.environ.get("GITHUB_OUTPUT"):
-        from mlci.github.actions_io import write_outputs
-
-        comparison_file = str(json_output.resolve()) if json_output else ""
-        write_outputs(os.environ["GITHUB_OUTPUT"], {"passed": comparison.passed, "comparison-file": comparison_file})
-    sys.exit(0 if comparison.passed or not fail_on_regression else EXIT_GATE_FAILED)
+    color = output is None and _stdout_wants_color()
+    text, compared = compare_command(
+        ctx.project(), base_ref, output_format=output_format, color=color, json_output=json_output
+    )
+    _emit(text, output)
+    sys.exit(_verdict_code(compared.comparison.passed, fail_on_regression))
 
 
 def github_options(function):
@@ -309,29 +331,27 @@ def report(
       mlci report --base main --output report.md
       mlci report --post --summary --status        # in GitHub Actions
     """
-    from mlci.compare.with_base import compare_with_base
-    from mlci.publish import PublishOptions, publish_report
-    from mlci.run import event_base
+    from mlci.commands.compare import comparison_for
+    from mlci.commands.report import PublishOptions, publish_report
 
-    config = ctx.config()
-    base, label = (base_ref, None) if base_ref else event_base(config, os.environ, console=ctx.console)
-    comparison = compare_with_base(
-        config, base, console=ctx.console, first_run_ok=first_run_ok, base_label=label, data_checks=True, rescore=True
-    )
+    project = ctx.project()
+    comparison = comparison_for(project, base_ref, first_run_ok=first_run_ok, data_checks=True, rescore=True)
     if not (output or post or summary or status):
         from mlci.report import render
 
-        _emit(render(comparison, "markdown", config=config), None)
+        _emit(render(comparison, "markdown", config=project.config), None)
     else:
         options = PublishOptions(identity=identity, output=output, post=post, summary=summary, status=status)
-        published = publish_report(config, comparison, options, console=ctx.console)
-        ctx.console.info(f"report written to {published.report_file}")
-    sys.exit(0 if comparison.passed or not fail_on_regression else EXIT_GATE_FAILED)
+        published = publish_report(project, comparison, options)
+        project.console.info(f"report written to {published.report_file}")
+    sys.exit(_verdict_code(comparison.passed, fail_on_regression))
 
 
 @cli.command()
 @click.argument("report_file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--pr", metavar="NUMBER", help="The pull request to comment on (env MLCI_PR_NUMBER).")
+@click.option(
+    "--pr", envvar="MLCI_PR_NUMBER", metavar="NUMBER", help="The pull request to comment on (env MLCI_PR_NUMBER)."
+)
 @click.option("--identity", envvar="MLCI_REPORT_ID", default="default", show_default=True, metavar="NAME")
 @pass_context
 def comment(ctx: Context, report_file: Path, pr: str | None, identity: str) -> None:
@@ -345,15 +365,9 @@ def comment(ctx: Context, report_file: Path, pr: str | None, identity: str) -> N
     Example:
       mlci comment report/report.md --pr 42
     """
-    from mlci.comment_file import post_report_file
-    from mlci.publish import Published, write_report_outputs
+    from mlci.commands.comment import comment as comment_command
 
-    url = post_report_file(report_file, pr=pr, identity=identity, console=ctx.console)
-    path = report_file.resolve()
-    write_report_outputs(
-        Published(passed=True, verdict="", report_file=path, comment_url=url, comment_file=None if url else path),
-        os.environ,
-    )
+    comment_command(report_file, pr=pr, identity=identity, github=ctx.github, console=ctx.console)
 
 
 @cli.command(name="run")
@@ -374,15 +388,10 @@ def run_command(ctx: Context, models: tuple[str, ...], identity: str, fail_on_re
     Example:
       mlci run        # in a workflow step, after actions/checkout
     """
-    from mlci.run import run_event
+    from mlci.commands.run import run_event
 
     code = run_event(
-        ctx.config(),
-        models=_chosen_models(models),
-        identity=identity,
-        fail_on_regression=fail_on_regression,
-        console=ctx.console,
-        environ=os.environ,
+        ctx.project(), models=_chosen_models(models), identity=identity, fail_on_regression=fail_on_regression
     )
     sys.exit(code)
 
@@ -404,7 +413,7 @@ def demo(ctx: Context, directory: Path | None) -> None:
     Example:
       mlci demo --directory /tmp/mlci-demo
     """
-    from mlci.demo import run_demo
+    from mlci.commands.demo import run_demo
 
     run_demo(directory, console=ctx.console)
 
@@ -425,14 +434,9 @@ def promote(ctx: Context, models: tuple[str, ...], alias: str | None, force: boo
     Example:
       mlci train && mlci record && mlci promote
     """
-    from mlci.announce import announce_promotions
-    from mlci.promote import promote_models
+    from mlci.commands.promote import promote as promote_command
 
-    config = ctx.config()
-    outcomes = promote_models(
-        config, _chosen_models(models), alias=alias, force=force, reason=reason, console=ctx.console
-    )
-    announce_promotions(config, outcomes, console=ctx.console)
+    promote_command(ctx.project(), _chosen_models(models), alias=alias, force=force, reason=reason)
 
 
 @cli.command()
@@ -448,12 +452,9 @@ def rollback(ctx: Context, model: str, alias: str | None, to_version: int | None
     Example:
       mlci rollback churn --reason "latency regression in production"
     """
-    from mlci.announce import announce_rollback
-    from mlci.rollback import rollback_model
+    from mlci.commands.rollback import rollback as rollback_command
 
-    config = ctx.config()
-    move = rollback_model(config, model, alias=alias, to_version=to_version, reason=reason, console=ctx.console)
-    announce_rollback(config, move, console=ctx.console)
+    rollback_command(ctx.project(), model, alias=alias, to_version=to_version, reason=reason)
 
 
 @cli.group()
@@ -479,9 +480,7 @@ def models_list(ctx: Context, output_format: str) -> None:
     Example:
       mlci models list --format json
     """
-    from mlci.registry.show import list_models
-
-    _print_registry(list_models(ctx.registry()), output_format)
+    _print_registry(ctx, "list", None, output_format)
 
 
 @models.command("show")
@@ -495,9 +494,7 @@ def models_show(ctx: Context, model: str, output_format: str) -> None:
     Example:
       mlci models show iris
     """
-    from mlci.registry.show import show_model
-
-    _print_registry(show_model(ctx.registry(), model), output_format)
+    _print_registry(ctx, "show", model, output_format)
 
 
 @models.command("history")
@@ -511,9 +508,7 @@ def models_history(ctx: Context, model: str, output_format: str) -> None:
     Example:
       mlci models history iris --format json
     """
-    from mlci.registry.show import model_history
-
-    _print_registry(model_history(ctx.registry(), model), output_format)
+    _print_registry(ctx, "history", model, output_format)
 
 
 @models.command("pull")
@@ -531,22 +526,26 @@ def models_pull(ctx: Context, reference: str, output: Path) -> None:
     Example:
       mlci models pull iris@production -o model.skops
     """
-    from mlci.registry.show import pull_model
+    from mlci.commands.models import pull
+    from mlci.git import short_sha
 
-    config = ctx.config()
-    version = pull_model(config, ctx.registry(config), reference, output)
-    click.echo(f"wrote {version.model} version {version.number} ({version.commit[:12]}) to {output}")
+    version = pull(ctx.project(), reference, output)
+    click.echo(f"wrote {version.model} version {version.number} ({short_sha(version.commit)}) to {output}")
 
 
-def _print_registry(document: dict, output_format: str) -> None:
-    from mlci.registry.show import render_text, to_json
+def _print_registry(ctx: Context, what: str, model: str | None, output_format: str) -> None:
+    from mlci.commands.models import registry_document, render_document
 
-    click.echo(to_json(document) if output_format == "json" else render_text(document))
+    click.echo(render_document(registry_document(ctx.project(), what, model), output_format))
 
 
 def _chosen_models(models: tuple[str, ...]) -> list[str]:
     """The MODELS arguments, else the models named in MLCI_MODELS (how the actions pass their input)."""
     return list(models) or os.environ.get("MLCI_MODELS", "").replace(",", " ").split()
+
+
+def _verdict_code(passed: bool, fail_on_regression: bool) -> ExitCode:
+    return ExitCode.OK if passed or not fail_on_regression else ExitCode.GATE_FAILED
 
 
 def _stdout_wants_color() -> bool:

@@ -1,54 +1,83 @@
 """Everything mlci tells the person (or the CI log) while it works, on stderr.
 
-On a terminal long steps show a live line with the elapsed time; in CI logs (no terminal, or
-`CI` set) the same steps print one plain line when they start and one when they end, and GitHub
-Actions gets collapsible groups for noisy output such as a training command's own prints.
+On a terminal long steps show a live line with the elapsed time; in CI logs (no terminal, or a CI
+runner) the same steps print one plain line when they start and one when they end. Where the output
+goes is told to the console by its creator, never guessed here: a CI runner turns the live line off,
+and GitHub Actions plugs in its workflow commands (`actions`), which fold noisy output such as a
+training command's own prints into groups and turn warnings into annotations.
 Results (tables, JSON, reports) go to stdout, so they can be piped.
 """
 
 from __future__ import annotations
 
-import os
+import re
 import sys
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TextIO
+from typing import Protocol, TextIO
 
 import click
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 
+# C0/C1 controls (terminal escapes, NUL, backspace, carriage return...), bidi overrides that can make
+# a name read as another one, and the BOM. Line feeds and tabs are kept: messages span lines.
+UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+def printable(text: str) -> str:
+    """`text` without the characters that could rewrite a terminal or a log line."""
+    return UNPRINTABLE.sub("", text)
+
+
+class LogCommands(Protocol):
+    """How a CI log marks warnings and folds output (GitHub Actions' workflow commands)."""
+
+    def warning(self, message: str) -> str: ...
+
+    def group_start(self, title: str) -> str: ...
+
+    def group_end(self) -> str: ...
+
 
 class Console:
-    """Progress and messages, shaped by verbosity and by where the output goes."""
+    """Progress and messages, shaped by verbosity and by where the output goes.
 
-    def __init__(self, *, verbosity: int = 0, stream: TextIO | None = None, live: bool | None = None) -> None:
+    `live` (default: when the stream is a terminal) draws a ticking line for long steps; `commands`
+    are the CI log's own markers for warnings and folded groups, when it has any.
+    """
+
+    def __init__(
+        self,
+        *,
+        verbosity: int = 0,
+        stream: TextIO | None = None,
+        live: bool | None = None,
+        commands: LogCommands | None = None,
+    ) -> None:
         self.verbosity = verbosity
         self.stream = stream or sys.stderr
-        in_ci = bool(os.environ.get("CI")) or bool(os.environ.get("GITHUB_ACTIONS"))
-        self.live = live if live is not None else (_is_terminal(self.stream) and not in_ci)
-        self.github = os.environ.get("GITHUB_ACTIONS") == "true"
+        self.live = live if live is not None else _is_terminal(self.stream)
+        self.commands = commands
         self._ticker: _Ticker | None = None
 
     def info(self, message: str) -> None:
         if self.verbosity >= 0:
-            self._write(message)
+            self._write(printable(message))
 
     def detail(self, message: str) -> None:
         """Only with --verbose."""
         if self.verbosity > 0:
-            self._write(message)
+            self._write(printable(message))
 
     def warn(self, message: str) -> None:
-        if self.github:
-            # A workflow command: GitHub shows it as a warning annotation on the run's page.
-            from mlci.github.actions_io import escape_data
-
-            self._write(f"::warning::{escape_data(message)}")
+        text = printable(message)
+        if self.commands is not None:
+            self._write(self.commands.warning(text))
             return
-        self._write(click.style("warning: ", fg="yellow") + message if self.live else f"warning: {message}")
+        self._write(click.style("warning: ", fg="yellow") + text if self.live else f"warning: {text}")
 
     def _write(self, message: str) -> None:
         click.echo(message, file=self.stream)
@@ -95,15 +124,15 @@ class Console:
 
     @contextmanager
     def group(self, title: str) -> Iterator[None]:
-        """Fold noisy output in GitHub Actions logs; a plain heading elsewhere."""
-        if self.github:
-            self._write(f"::group::{title}")
-            try:
-                yield
-            finally:
-                self._write("::endgroup::")
-        else:
+        """Fold noisy output in a CI log that can; nothing elsewhere."""
+        if self.commands is None:
             yield
+            return
+        self._write(self.commands.group_start(printable(title)))
+        try:
+            yield
+        finally:
+            self._write(self.commands.group_end())
 
 
 class _Ticker(threading.Thread):

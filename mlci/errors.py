@@ -1,15 +1,32 @@
-"""One exception class per kind of failure, each carrying the exit code the CLI returns.
+"""Every exit code mlci returns, and one exception class per kind of failure it reports.
 
 Messages are written for the person at the terminal: what went wrong, where, and what to do.
+Which code a failure gets decides what a CI job can do about it, so they are kept apart:
+
+    0  success
+    1  a gate failed (a regression), or a monitor alert: the model is the problem
+    2  bad usage, config or data: the message says what and where
+    3  something outside mlci failed (git remote, GitHub API, a deploy trigger) after retries
+    4  an unexpected error inside mlci: a bug to report (traceback with -v)
 """
 
 from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    GATE_FAILED = 1
+    BAD_INPUT = 2
+    OUTSIDE = 3
+    BUG = 4
 
 
 class MlciError(Exception):
     """Base of every failure mlci reports without a traceback (exit code 2: bad usage or input)."""
 
-    exit_code = 2
+    exit_code: ExitCode = ExitCode.BAD_INPUT
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
         super().__init__(message)
@@ -45,6 +62,6 @@ class GitError(MlciError):
 
 
 class OutsideError(MlciError):
-    """A service outside mlci (GitHub API, git remote) failed after retries (exit code 3)."""
+    """A service outside mlci (GitHub API, git remote, a deploy trigger) failed after retries."""
 
-    exit_code = 3
+    exit_code = ExitCode.OUTSIDE

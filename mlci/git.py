@@ -1,40 +1,94 @@
-"""A thin wrapper around the `git` command, so every call has the same error handling."""
+"""The one way mlci runs git: every call gets the same error handling, and remote operations the
+same credentials.
+
+A token reaches git only through environment-only configuration (`GIT_CONFIG_COUNT`), never in
+argv (visible to every process), in a remote URL (saved in .git/config) or in a log: messages are
+scrubbed of it. That also works when `actions/checkout` ran with `persist-credentials: false`.
+"""
 
 from __future__ import annotations
 
+import base64
+import os
+import re
 import subprocess
 from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from mlci.errors import GitError
 
+DEFAULT_REMOTE = "origin"
+SHORT_SHA_LENGTH = 7
+_OWN_CONFIG = re.compile(r"^GIT_CONFIG_(COUNT|KEY_\d+|VALUE_\d+)$")
+
+
+def short_sha(commit: str | None) -> str:
+    """The abbreviation of a commit id people see in reports and messages (`3f2a9c1`)."""
+    return commit[:SHORT_SHA_LENGTH] if commit else "no commit"
+
 
 class Git:
-    """Runs git in one working directory; failures become `GitError` with git's own words."""
+    """Runs git in `cwd`. With a `token`, fetches and pushes to `remote`'s host authenticate with it."""
 
-    def __init__(self, cwd: Path, *, env: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        cwd: Path,
+        *,
+        token: str | None = None,
+        remote: str = DEFAULT_REMOTE,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
         self.cwd = cwd
-        self.env = dict(env) if env is not None else None
+        self.remote = remote
+        self.token = token or None
+        base = os.environ if environ is None else environ
+        remote_url = self._remote_url(base) if self.token else None
+        self.env = git_environment(base, token=self.token, remote_url=remote_url)
 
-    def run(self, *args: str, check: bool = True, input: bytes | None = None) -> str:
+    def attempt(
+        self, *args: str, input: bytes | None = None, env: Mapping[str, str] | None = None
+    ) -> subprocess.CompletedProcess[bytes]:
+        """Run git and return what happened, whatever its exit code."""
         try:
-            done = subprocess.run(
-                ["git", *args],
-                cwd=self.cwd,
-                input=input,
-                capture_output=True,
-                check=False,
-                env=self.env,
+            return subprocess.run(
+                ["git", *args], cwd=self.cwd, input=input, capture_output=True, env={**self.env, **(env or {})}
             )
         except FileNotFoundError:
             raise GitError("git is not installed or not on PATH") from None
-        if check and done.returncode != 0:
-            detail = done.stderr.decode(errors="replace").strip() or f"exit code {done.returncode}"
-            raise GitError(f"git {args[0]} failed: {detail}")
+        except NotADirectoryError:
+            raise GitError(f"{self.cwd} is not a folder") from None
+
+    def output(self, *args: str, input: bytes | None = None, env: Mapping[str, str] | None = None) -> bytes:
+        """git's standard output as bytes; `GitError` with git's own (scrubbed) words when it fails."""
+        done = self.attempt(*args, input=input, env=env)
+        if done.returncode != 0:
+            raise GitError(f"git {args[0]} failed: {self.problem(done)}")
+        return done.stdout
+
+    def run(self, *args: str, check: bool = True, input: bytes | None = None) -> str:
+        """git's standard output as stripped text; with `check=False` an empty string on failure."""
+        done = self.attempt(*args, input=input)
+        if done.returncode != 0:
+            if check:
+                raise GitError(f"git {args[0]} failed: {self.problem(done)}")
+            return done.stdout.decode(errors="replace").strip()
         return done.stdout.decode(errors="replace").strip()
 
     def succeeds(self, *args: str) -> bool:
-        return subprocess.run(["git", *args], cwd=self.cwd, capture_output=True, env=self.env).returncode == 0
+        return self.attempt(*args).returncode == 0
+
+    def problem(self, done: subprocess.CompletedProcess[bytes]) -> str:
+        """What git said on stderr about a failed call, without the token."""
+        text = done.stderr.decode(errors="replace").strip() or f"exit code {done.returncode}"
+        return self.scrub(text)
+
+    def scrub(self, text: str) -> str:
+        if not self.token:
+            return text
+        return text.replace(self.token, "***").replace(_basic_credentials(self.token), "***")
+
+    # -- questions about the repository ----------------------------------------------------------
 
     def is_repository(self) -> bool:
         return self.succeeds("rev-parse", "--git-dir")
@@ -54,6 +108,9 @@ class Git:
         """Whether tracked files differ from HEAD (untracked files do not count)."""
         pathspec = ["--", ".", *[f":(exclude){p}" for p in ignore]]
         return bool(self.run("status", "--porcelain", "--untracked-files=no", *pathspec))
+
+    def has_commit(self, ref: str) -> bool:
+        return not ref.startswith("-") and self.succeeds("rev-parse", "--verify", "-q", f"{ref}^{{commit}}")
 
     def resolve(self, ref: str) -> str:
         """The full commit id `ref` names; `GitError` naming the ref when it names none."""
@@ -79,12 +136,82 @@ class Git:
     def is_shallow(self) -> bool:
         return self.run("rev-parse", "--is-shallow-repository", check=False) == "true"
 
-    def deepen(self, commit: str, *, by: int, remote: str = "origin") -> bool:
+    def root(self) -> Path:
+        return Path(self.run("rev-parse", "--show-toplevel"))
+
+    def subject(self, commit: str) -> str:
+        """The first line of `commit`'s message."""
+        return self.run("log", "-1", "--format=%s", commit, check=False)
+
+    def file_at(self, commit: str, path: str) -> bytes | None:
+        """The content of `path` (relative to the repository root) at `commit`, or None when it has none."""
+        done = self.attempt("show", f"{commit}:{path}")
+        return done.stdout if done.returncode == 0 else None
+
+    def config_value(self, key: str) -> str | None:
+        value = self.run("config", "--get", key, check=False)
+        return value or None
+
+    # -- the remote --------------------------------------------------------------------------------
+
+    def has_remote(self) -> bool:
+        return self.succeeds("remote", "get-url", self.remote)
+
+    def fetch_commit(self, ref: str, *, depth: int) -> bool:
+        """Fetch `ref` (a commit or branch) from the remote with `depth` commits of history."""
+        return self.succeeds("fetch", "--no-tags", "--quiet", f"--depth={depth}", self.remote, ref)
+
+    def deepen(self, commit: str, *, by: int) -> bool:
         """Fetch `by` more commits of history behind `commit` (a shallow CI checkout has one);
         False when the remote cannot give more."""
         before = self.run("rev-list", "--count", commit, check=False)
-        self.succeeds("fetch", "--no-tags", "--quiet", f"--deepen={by}", remote, commit)
+        self.succeeds("fetch", "--no-tags", "--quiet", f"--deepen={by}", self.remote, commit)
         return self.run("rev-list", "--count", commit, check=False) != before
 
-    def root(self) -> Path:
-        return Path(self.run("rev-parse", "--show-toplevel"))
+    def _remote_url(self, base: Mapping[str, str]) -> str | None:
+        try:
+            done = subprocess.run(
+                ["git", "remote", "get-url", self.remote], cwd=self.cwd, capture_output=True, text=True, env=dict(base)
+            )
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        return done.stdout.strip() if done.returncode == 0 else None
+
+
+def git_environment(environ: Mapping[str, str], *, token: str | None, remote_url: str | None) -> dict[str, str]:
+    """The environment for git: never prompt, English messages, and the token as an HTTP header.
+
+    The header is added after any `GIT_CONFIG_*` entries already in the environment. Its empty first
+    value clears a header an earlier checkout may have stored for the same host, so git never sends
+    two Authorization headers.
+    """
+    env = dict(environ)
+    env["GIT_TERMINAL_PROMPT"] = "0"
+    env["LC_ALL"] = "C"  # git's messages in English: rejection and missing-branch detection read them.
+    if not token or not remote_url:
+        return env
+    parts = urlsplit(remote_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return env
+    key = f"http.{parts.scheme}://{parts.netloc.rsplit('@', 1)[-1]}/.extraheader"
+    try:
+        count = int(env.get("GIT_CONFIG_COUNT", "0"))
+    except ValueError:
+        count = 0
+    if count <= 0:
+        env = {name: value for name, value in env.items() if not _OWN_CONFIG.match(name)}
+        count = 0
+    env.update(
+        {
+            "GIT_CONFIG_COUNT": str(count + 2),
+            f"GIT_CONFIG_KEY_{count}": key,
+            f"GIT_CONFIG_VALUE_{count}": "",
+            f"GIT_CONFIG_KEY_{count + 1}": key,
+            f"GIT_CONFIG_VALUE_{count + 1}": f"AUTHORIZATION: basic {_basic_credentials(token)}",
+        }
+    )
+    return env
+
+
+def _basic_credentials(token: str) -> str:
+    return base64.b64encode(f"x-access-token:{token}".encode()).decode()

@@ -17,6 +17,7 @@ import venv
 from pathlib import Path
 
 from mlci import __version__
+from mlci.github.actions_io import write_outputs
 
 SOURCE = Path(__file__).resolve().parents[1]
 MINIMUM_PYTHON = (3, 11)
@@ -86,8 +87,7 @@ def main() -> None:
         with open(path_file, "a", encoding="utf-8") as handle:
             handle.write(f"{bin_dir}\n")
     if output_file := environ.get("GITHUB_OUTPUT"):
-        with open(output_file, "a", encoding="utf-8") as handle:
-            handle.write(f"mlci-path={bin_dir / 'mlci'}\nversion={__version__}\n")
+        write_outputs(output_file, {"mlci-path": str(bin_dir / "mlci"), "version": __version__})
 
 
 if __name__ == "__main__":

@@ -8,6 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from testing.outputs import read_outputs
+
+__all__ = ["git", "read_outputs"]
+
 
 @pytest.fixture(autouse=True)
 def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -40,18 +44,6 @@ def git(cwd: Path, *args: str) -> str:
     done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True)
     assert done.returncode == 0, f"git {' '.join(args)} failed: {done.stderr}"
     return done.stdout.strip()
-
-
-def read_outputs(path: Path) -> dict[str, str]:
-    """The step outputs a command appended to a GITHUB_OUTPUT file (`name<<DELIMITER` heredocs)."""
-    outputs, lines = {}, path.read_text().splitlines()
-    while lines:
-        name, delimiter = lines.pop(0).split("<<", 1)
-        value = []
-        while (line := lines.pop(0)) != delimiter:
-            value.append(line)
-        outputs[name] = "\n".join(value)
-    return outputs
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from mlci.baseline import default_base_ref, resolve_baseline
+from mlci.compare.baseline import default_base_ref, resolve_baseline
 from mlci.errors import GitError, StoreError
 from mlci.git import Git
 from mlci.runs import Run, write_run

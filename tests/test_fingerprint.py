@@ -9,7 +9,7 @@ import pytest
 import xxhash
 
 from mlci.errors import DataError
-from mlci.fingerprint import CHUNK_BYTES, FingerprintCache, fingerprint_file, fingerprint_paths
+from mlci.runs.fingerprint import CHUNK_BYTES, FingerprintCache, fingerprint_file, fingerprint_paths
 
 
 def write(path: Path, data: bytes) -> Path:

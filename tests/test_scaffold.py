@@ -15,7 +15,8 @@ from mlci.cli import cli
 from mlci.config import load_config
 from mlci.console import Console
 from mlci.errors import ConfigError
-from mlci.scaffold import detect_data, ensure_ignored, init_project, model_name
+from mlci.commands.init import ensure_ignored, init_project
+from mlci.training.detect import detect_data, model_name
 
 WORKFLOW = Path(".github/workflows/mlci.yml")
 

@@ -12,16 +12,16 @@ large one. `data_checks.max_psi` in mlci.yaml turns "large" into a failed check.
 
 from __future__ import annotations
 
-import io
 import math
-import subprocess
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mlci.compare.result import GateResult
-from mlci.config import Config, ModelSpec
-from mlci.fingerprint import fingerprint_file
+from mlci.config import ModelSpec
+from mlci.errors import DataError
+from mlci.git import Git
+from mlci.runs.fingerprint import fingerprint_bytes, fingerprint_file
+from mlci.training.tables import read_table
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -82,21 +82,32 @@ def _data_gate(metric: str, limit: float, value: float, passed: bool, message: s
     )
 
 
-def check_model_data(config: Config, model: ModelSpec, base_commit: str) -> DataCheck | None:
-    """The data check of `model` against its data at `base_commit`; None for models without `data:`."""
+def check_model_data(model: ModelSpec, base_commit: str, *, git: Git) -> DataCheck | None:
+    """The data check of `model` against its data at `base_commit`; None for models without `data:`.
+
+    Data that cannot be compared (outside the repository, not committed at the base, unreadable on
+    either side) gives a check with a note saying why, never an error: the report still stands.
+    """
     if model.data is None:
         return None
     path = model.data.train
-    relative = path.resolve().relative_to(_repository_root(config)).as_posix()
-    base_bytes = _file_at(config, base_commit, relative)
+    try:
+        relative = path.resolve().relative_to(git.root().resolve()).as_posix()
+    except ValueError:
+        return DataCheck(path=str(path), changed=False, note="outside the repository, so not compared")
+    base_bytes = git.file_at(base_commit, relative)
     if base_bytes is None:
         return DataCheck(path=relative, changed=False, note="not in git at the base commit, so not compared")
-    if _fingerprint_bytes(base_bytes) == fingerprint_file(path):
+    if fingerprint_bytes(base_bytes) == fingerprint_file(path):
         return DataCheck(path=relative, changed=False)
-    import pandas as pd
-
-    base = _read(base_bytes, relative)
-    head = pd.read_parquet(path) if relative.endswith((".parquet", ".pq")) else pd.read_csv(path)
+    try:
+        base = read_table(path, content=base_bytes)
+    except DataError as exc:
+        return DataCheck(path=relative, changed=True, note=f"the base's version could not be read: {exc.message}")
+    try:
+        head = read_table(path)
+    except DataError as exc:
+        return DataCheck(path=relative, changed=True, note=f"this run's version could not be read: {exc.message}")
     return _compare_frames(relative, base, head, target=model.data.target)
 
 
@@ -178,27 +189,3 @@ def _target_shift(base: pd.DataFrame, head: pd.DataFrame, target: str) -> dict[s
             label: (float(shares_before.get(label, 0.0)), float(shares_after.get(label, 0.0))) for label in labels
         },
     }
-
-
-def _read(raw: bytes, path: str) -> pd.DataFrame:
-    import pandas as pd
-
-    if path.endswith((".parquet", ".pq")):
-        return pd.read_parquet(io.BytesIO(raw))
-    return pd.read_csv(io.BytesIO(raw))
-
-
-def _repository_root(config: Config) -> Path:
-    done = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=config.root, capture_output=True, text=True)
-    return Path(done.stdout.strip()).resolve()
-
-
-def _file_at(config: Config, commit: str, relative: str) -> bytes | None:
-    done = subprocess.run(["git", "show", f"{commit}:{relative}"], cwd=config.root, capture_output=True)
-    return done.stdout if done.returncode == 0 else None
-
-
-def _fingerprint_bytes(raw: bytes) -> str:
-    import xxhash
-
-    return "xxh3:" + xxhash.xxh3_128(raw).hexdigest()

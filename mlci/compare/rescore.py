@@ -18,10 +18,15 @@ from dataclasses import dataclass
 from mlci.config import Config, ModelSpec
 from mlci.console import Console
 from mlci.errors import MlciError
+from mlci.git import short_sha
 from mlci.runs import Run
 from mlci.store.records import Record
 from mlci.store.storage import StorageView
-from mlci.trust import reviewed_types
+from mlci.training.data import load_dataset
+from mlci.training.metrics import resolve_metrics
+from mlci.training.modelfile import ModelLoadError, load_reviewed
+from mlci.training.predictions import predict_test_set
+from mlci.training.scoring import score_predictions
 
 
 @dataclass(frozen=True)
@@ -41,28 +46,12 @@ def rescore_base(
     content = record.run_file(storage, model.name, "model")
     if content is None:
         return Rescored(None, None, "the test data changed, and the base run kept no model file to re-score")
-    import skops.io
-
-    trusted = reviewed_types(config)
     try:
-        unreviewed = sorted(set(skops.io.get_untrusted_types(data=content)) - set(trusted))
-    except Exception as exc:  # not a skops file, or a damaged one
-        return Rescored(None, None, f"the base model file could not be read by skops ({exc}); not re-scored")
-    if unreviewed:
-        return Rescored(
-            None,
-            None,
-            f"the base model holds types not on the reviewed list ({', '.join(unreviewed)}); "
-            "not loaded, so not re-scored (add them to registry.trusted_types after review)",
-        )
-    from mlci.training.data import load_dataset
-    from mlci.training.metrics import resolve_metrics
-    from mlci.training.predictions import predict_test_set
-    from mlci.training.scoring import score_predictions
-
+        fitted = load_reviewed(content, config=config, what=f"the base model ({short_sha(record.commit)})")
+    except ModelLoadError as exc:
+        return Rescored(None, None, f"the test data changed, but {exc.message}; not loaded, so not re-scored")
     classification = (head_run.task or base_run.task) == "classification"
     try:
-        fitted = skops.io.loads(content, trusted=trusted)
         dataset = load_dataset(config, model, classification=classification, console=Console(verbosity=-1))
         predictions, classes = predict_test_set(fitted, dataset.x_test, dataset.y_test, classification=classification)
         metrics = resolve_metrics(config, model)
@@ -77,7 +66,7 @@ def rescore_base(
     predictions.to_csv(buffer, index=False)
     recorded = ", ".join(f"{name} {value:.4g}" for name, value in base_run.metrics.items() if name in values)
     note = (
-        f"the test data changed: the base model ({record.commit[:7]}) was re-scored on this run's "
+        f"the test data changed: the base model ({short_sha(record.commit)}) was re-scored on this run's "
         f"{len(predictions)} test rows (recorded on its own test set: {recorded})"
     )
     return Rescored(values, buffer.getvalue().encode(), note)

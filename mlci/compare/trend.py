@@ -7,8 +7,8 @@ report. Bounded: at most `points` records, found within `search` commits.
 
 from __future__ import annotations
 
-from mlci.baseline import first_parent_history
-from mlci.git import Git
+from mlci.compare.baseline import first_parent_history
+from mlci.git import Git, short_sha
 from mlci.store.records import load_record
 from mlci.store.storage import StorageView
 
@@ -29,7 +29,7 @@ def metric_history(
             continue
         for model, run in record.runs.items():
             for metric, value in run.metrics.items():
-                history.setdefault(model, {}).setdefault(metric, []).insert(0, (commit[:7], value))
+                history.setdefault(model, {}).setdefault(metric, []).insert(0, (short_sha(commit), value))
         found += 1
         if found == points:
             break

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import asdict, replace
 
-from mlci.baseline import NoBaselineError, default_base_ref, resolve_baseline
+from mlci.compare.baseline import NoBaselineError, default_base_ref, resolve_baseline
 from mlci.compare.bootstrap import ModelNoise
 from mlci.compare.build import build_comparison
+from mlci.compare.datacheck import check_model_data, data_gates
 from mlci.compare.noise import ROWS_DIFFER, comparison_noise, noise_settings, paired_noise
+from mlci.compare.rescore import rescore_base
 from mlci.compare.result import BaseInfo, Comparison, HeadInfo, ModelComparison
 from mlci.compare.trend import metric_history
 from mlci.config import Config
@@ -15,8 +17,6 @@ from mlci.console import Console
 from mlci.errors import GitError, StoreError
 from mlci.git import Git
 from mlci.runs import Run, read_latest_runs
-from mlci.store import open_storage
-from mlci.store.gitbranch import remote_git
 from mlci.store.records import Record
 from mlci.store.storage import StorageView
 
@@ -25,25 +25,25 @@ def compare_with_base(
     config: Config,
     base_ref: str | None,
     *,
+    git: Git,
+    storage: StorageView,
     console: Console,
     first_run_ok: bool = False,
     base_label: str | None = None,
     data_checks: bool = False,
     rescore: bool = False,
 ) -> Comparison:
-    """Compare the latest runs in `.mlci/runs` with the runs recorded for `base_ref`.
+    """Compare the latest runs in `.mlci/runs` with the runs recorded for `base_ref` in `storage`.
 
     With `first_run_ok`, a base with nothing recorded (a repository's first pull request) gives a
     comparison in which every model is new, instead of `NoBaselineError`.
     """
-    git = remote_git(config.root)
     if not git.is_repository():
         raise GitError(f"{config.root} is not a git repository; comparisons need its history")
     head_runs = read_latest_runs(config.work_dir)
     if not any(name in config.models for name in head_runs):
         raise StoreError("there are no runs in this checkout to compare", hint="Run `mlci train` first.")
     ref = base_ref or default_base_ref(git)
-    storage = open_storage(config, console=console)
     rescore_notes: dict[str, str] = {}
     try:
         baseline = resolve_baseline(git, storage, ref, head=git.head())
@@ -73,7 +73,7 @@ def compare_with_base(
         for model in comparison.models
     ]
     if data_checks and not base.first_run:
-        models = [_with_data_check(config, model, base.commit) for model in models]
+        models = [_with_data_check(config, model, base.commit, git=git) for model in models]
     return replace(comparison, models=models)
 
 
@@ -82,8 +82,6 @@ def _same_data(
 ) -> tuple[dict[str, Run], dict[str, str]]:
     """Base runs re-scored on this run's test rows where the rows differ (see `mlci.compare.rescore`);
     `model_noise` is updated in place with the pairs that re-scoring makes possible."""
-    from mlci.compare.rescore import rescore_base
-
     base_runs, notes = dict(record.runs), {}
     for name, noise in model_noise.items():
         if noise.unknown_reason != ROWS_DIFFER:
@@ -101,14 +99,12 @@ def _same_data(
     return base_runs, notes
 
 
-def _with_data_check(config: Config, model: ModelComparison, base_commit: str) -> ModelComparison:
+def _with_data_check(config: Config, model: ModelComparison, base_commit: str, *, git: Git) -> ModelComparison:
     """`model` with what changed in its training data, and the data gates mlci.yaml enforces."""
-    from mlci.compare.datacheck import check_model_data, data_gates
-
     spec = config.models.get(model.name)
     if spec is None or model.head_run is None or model.base_run is None:
         return model
-    check = check_model_data(config, spec, base_commit)
+    check = check_model_data(spec, base_commit, git=git)
     if check is None:
         return model
     settings = config.data_checks

@@ -7,7 +7,6 @@ delimiter, annotations with GitHub's escaping, the summary within GitHub's size 
 
 from __future__ import annotations
 
-import re
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
@@ -16,8 +15,30 @@ from mlci.errors import ConfigError
 from mlci.github.shorten import shorten_markdown, utf8_size
 
 MAX_SUMMARY_BYTES = 1024 * 1024
-OUTPUT_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 ANNOTATION_LEVELS = ("error", "warning", "notice")
+
+# Every step output mlci writes. The actions' `outputs:` declare exactly these (a test holds them
+# together), so an output is never written that no workflow can read, nor declared and never set.
+STEP_OUTPUTS = frozenset(
+    {
+        # mlci itself, installed by the actions
+        "mlci-path",
+        "version",
+        # compare and report
+        "passed",
+        "verdict",
+        "comparison-file",
+        "report-file",
+        "comment-url",
+        "comment-file",
+        # promote and rollback
+        "promoted",
+        "promotions",
+        "model",
+        "alias",
+        "model-uri",
+    }
+)
 
 OutputValue = str | int | float | bool | None
 
@@ -26,11 +47,12 @@ def write_outputs(path: Path | str, outputs: Mapping[str, OutputValue]) -> None:
     """Append step outputs to the GITHUB_OUTPUT file; any value may span lines.
 
     Booleans become `true`/`false` (what workflow expressions compare with) and None an empty string.
+    Only the outputs in `STEP_OUTPUTS` may be written.
     """
     records = []
     for name, value in outputs.items():
-        if not OUTPUT_NAME.match(name):
-            raise ValueError(f"{name!r} is not a valid step output name")
+        if name not in STEP_OUTPUTS:
+            raise ValueError(f"{name!r} is not one of the step outputs the actions declare")
         text = _output_text(value)
         delimiter = _delimiter_for(text)
         records.append(f"{name}<<{delimiter}\n{text}\n{delimiter}\n")
@@ -99,6 +121,19 @@ def annotation(
         properties.append(("title", title))
     rendered = ",".join(f"{name}={escape_property(value)}" for name, value in properties)
     return f"::{level}{' ' + rendered if rendered else ''}::{escape_data(message)}"
+
+
+class WorkflowCommands:
+    """GitHub Actions' log markers, for the console: warnings as annotations, output in folded groups."""
+
+    def warning(self, message: str) -> str:
+        return annotation("warning", message)
+
+    def group_start(self, title: str) -> str:
+        return f"::group::{escape_data(title)}"
+
+    def group_end(self) -> str:
+        return "::endgroup::"
 
 
 def escape_data(text: str) -> str:

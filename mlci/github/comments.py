@@ -13,15 +13,28 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from mlci.console import Console
+from mlci.errors import ConfigError
 from mlci.github.client import GitHubClient
-from mlci.github.context import check_repository
+from mlci.github.context import GitHubContext, check_repository
 from mlci.github.errors import GitHubBadResponse, GitHubNotFound, GitHubPermissionError, GitHubUnavailable
 from mlci.github.shorten import shorten_markdown
 from mlci.report.marker import DEFAULT_IDENTITY, report_marker, sanitize_identity, without_marker
 
-__all__ = ["CommentResult", "comment_body", "report_marker", "sanitize_identity", "upsert_report_comment"]
+__all__ = [
+    "CommentResult",
+    "comment_body",
+    "post_report_comment",
+    "report_marker",
+    "sanitize_identity",
+    "upsert_report_comment",
+]
 
 MAX_COMMENT_CHARS = 65536
+FORK_PATTERN_HINT = (
+    "To comment on pull requests from forks, use the two-workflow pattern with mlci-dev/mlci/actions/comment "
+    "(see the README, 'Pull requests from forks')."
+)
 CREATE_ATTEMPTS = 3
 GITHUB_ACTIONS_LOGIN = "github-actions[bot]"
 
@@ -200,3 +213,29 @@ def _parse(data: Any) -> _Comment:
         url=url,
         created_at=created_at if isinstance(created_at, str) else "",
     )
+
+
+def post_report_comment(
+    context: GitHubContext, number: int, markdown: str, identity: str, *, console: Console
+) -> str | None:
+    """Upsert the report comment on pull request `number`; its URL, or None (after one warning) when
+    the token may not comment, as on a pull request from a fork."""
+    if not context.token:
+        raise ConfigError(
+            "posting the report needs a token in GITHUB_TOKEN",
+            hint="In a workflow, the action passes its `github-token` input (default: the job's token).",
+        )
+    with GitHubClient(context.api_url, context.token) as client:
+        try:
+            result = upsert_report_comment(
+                client, repository=context.require_repository(), pr_number=number, body=markdown, identity=identity
+            )
+        except GitHubPermissionError:
+            fork = " (a pull request from a fork gets a read-only token)" if context.is_fork else ""
+            console.warn(
+                f"could not comment on pull request #{number}: the token may not write to pull requests{fork}. "
+                f"The report is in the job summary and the report file. {FORK_PATTERN_HINT}"
+            )
+            return None
+    console.info(f"report comment {result.action}: {result.url}")
+    return result.url

@@ -1,8 +1,11 @@
 """What a GitHub Actions run is about, read once from its environment and event file.
 
-Every GitHub-facing command starts from a `GitHubContext`: the repository, the event, the pull
-request (if any) with its base and head, and where the step's outputs and summary go. Values are
-checked here, so a wrong variable is reported by name instead of failing later in an API call.
+This is the one place in mlci that reads the runner's variables (`GITHUB_*`, `RUNNER_*`, `CI`):
+everything else is handed a `GitHubContext`. It says whether this is a CI run at all, the
+repository, the event, the pull request (if any) with its base and head, the token, and where the
+step's outputs, summary and temporary files go. Values are checked here, so a wrong variable is
+reported by name instead of failing later in an API call. Outside a runner every field is empty,
+and the same code paths simply find nothing to post.
 """
 
 from __future__ import annotations
@@ -45,7 +48,7 @@ def check_repository(value: str, *, where: str = "repository") -> str:
 class GitHubContext:
     """The run's GitHub environment; build it with `GitHubContext.from_env`."""
 
-    repository: str
+    repository: str | None = None
     api_url: str = DEFAULT_API_URL
     server_url: str = DEFAULT_SERVER_URL
     event_name: str | None = None
@@ -58,6 +61,12 @@ class GitHubContext:
     run_id: str | None = None
     actor: str | None = None
     workflow: str | None = None
+    in_actions: bool = False
+    """GitHub Actions is running this (its workflow commands are understood in the log)."""
+    ci: bool = False
+    """Some CI runner is: no terminal to draw on, whatever stderr claims."""
+    runner_temp: Path | None = None
+    workspace: Path | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> GitHubContext:
@@ -72,11 +81,6 @@ class GitHubContext:
             return value if value else None
 
         repository = get("GITHUB_REPOSITORY")
-        if repository is None:
-            raise ConfigError(
-                "GITHUB_REPOSITORY is not set, so mlci does not know which repository to talk to",
-                hint="GitHub Actions sets it; elsewhere set it to owner/name.",
-            )
         sha = get("GITHUB_SHA")
         if sha is not None and not SHA.match(sha):
             raise ConfigError(f"GITHUB_SHA: {sha!r} is not a full commit SHA (40 hexadecimal characters)")
@@ -84,8 +88,9 @@ class GitHubContext:
         if run_id is not None and not run_id.isdigit():
             raise ConfigError(f"GITHUB_RUN_ID: {run_id!r} is not a number")
         event_path = get("GITHUB_EVENT_PATH")
+        in_actions = get("GITHUB_ACTIONS") == "true"
         return cls(
-            repository=check_repository(repository, where="GITHUB_REPOSITORY"),
+            repository=check_repository(repository, where="GITHUB_REPOSITORY") if repository else None,
             api_url=_http_url(get("GITHUB_API_URL") or DEFAULT_API_URL, name="GITHUB_API_URL"),
             server_url=_http_url(get("GITHUB_SERVER_URL") or DEFAULT_SERVER_URL, name="GITHUB_SERVER_URL"),
             event_name=get("GITHUB_EVENT_NAME"),
@@ -98,15 +103,28 @@ class GitHubContext:
             run_id=run_id,
             actor=get("GITHUB_ACTOR"),
             workflow=get("GITHUB_WORKFLOW"),
+            in_actions=in_actions,
+            ci=in_actions or bool(get("CI")),
+            runner_temp=_optional_path(get("RUNNER_TEMP")),
+            workspace=_optional_path(get("GITHUB_WORKSPACE")),
         )
+
+    def require_repository(self) -> str:
+        """The repository, for calls to GitHub's API; `ConfigError` when GITHUB_REPOSITORY is not set."""
+        if self.repository is None:
+            raise ConfigError(
+                "GITHUB_REPOSITORY is not set, so mlci does not know which repository to talk to",
+                hint="GitHub Actions sets it; elsewhere set it to owner/name.",
+            )
+        return self.repository
 
     @property
     def owner(self) -> str:
-        return self.repository.split("/", 1)[0]
+        return self.require_repository().split("/", 1)[0]
 
     @property
     def name(self) -> str:
-        return self.repository.split("/", 1)[1]
+        return self.require_repository().split("/", 1)[1]
 
     @property
     def is_pull_request(self) -> bool:
@@ -205,9 +223,13 @@ class GitHubContext:
     @property
     def run_url(self) -> str | None:
         """The web page of this workflow run, for links in comments and statuses."""
-        if not self.run_id:
+        if not self.run_id or not self.repository:
             return None
         return f"{self.server_url}/{self.repository}/actions/runs/{self.run_id}"
+
+    def temporary_folder(self) -> Path | None:
+        """`$RUNNER_TEMP/mlci`: outside the checkout and removed after the job; None off a runner."""
+        return self.runner_temp / "mlci" if self.runner_temp else None
 
     @property
     def _pull_request(self) -> Mapping[str, Any]:

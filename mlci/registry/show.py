@@ -11,7 +11,7 @@ from mlci.config import Config
 from mlci.errors import ConfigError, StoreError
 from mlci.registry.entries import AliasMove, ModelVersion
 from mlci.registry.registry import RegistryView
-from mlci.trust import reviewed_types
+from mlci.training.modelfile import load_reviewed
 
 JSON_SCHEMA_VERSION = 1
 MODEL_REF = re.compile(r"^(?P<model>[a-z0-9][a-z0-9_.-]*)@(?P<target>[A-Za-z0-9][A-Za-z0-9_.-]*)$")
@@ -87,29 +87,10 @@ def pull_model(config: Config, registry: RegistryView, reference: str, output: P
     content = registry.model_file(version)
     if content is None:
         raise StoreError(f"{model} version {version.number} has no model file (its run declared none)")
-    _check_trusted(content, trusted=reviewed_types(config), what=f"{model} version {version.number}")
+    load_reviewed(content, config=config, what=f"{model} version {version.number}")
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_bytes(content)
     return version
-
-
-def _check_trusted(content: bytes, *, trusted: list[str], what: str) -> None:
-    import skops.io
-
-    try:
-        found = skops.io.get_untrusted_types(data=content)
-    except Exception as exc:  # skops raises many kinds on a file that is not a skops archive
-        raise StoreError(f"{what}: the model file is not a readable skops file ({exc})") from None
-    unreviewed = sorted(set(found) - set(trusted))
-    if unreviewed:
-        raise StoreError(
-            f"{what} contains types not on the repository's reviewed list: {', '.join(unreviewed)}",
-            hint="Review them, then add them to `registry: {trusted_types: [...]}` in mlci.yaml.",
-        )
-    try:
-        skops.io.loads(content, trusted=trusted)
-    except Exception as exc:
-        raise StoreError(f"{what}: the model file does not load with skops ({exc})") from None
 
 
 def _version_json(version: ModelVersion, aliases: dict[str, int]) -> dict[str, Any]:

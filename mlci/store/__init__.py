@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
-import os
-
 from mlci.config import Config
 from mlci.console import Console
 from mlci.git import Git
-from mlci.store.storage import LocalStorage, Storage
+from mlci.store.gitbranch import GitBranchStorage
+from mlci.store.storage import LocalStorage, Storage, StorageView
+
+__all__ = ["GitBranchStorage", "LocalStorage", "Storage", "StorageView", "open_storage"]
 
 
-def open_storage(config: Config, *, console: Console | None = None) -> Storage:
-    """The storage `mlci.yaml` asks for: the results branch, or a local folder."""
+def open_storage(config: Config, *, git: Git, console: Console | None = None) -> Storage:
+    """The storage `mlci.yaml` asks for: the results branch on `git`'s remote, or a local folder.
+
+    `git` runs in the project's repository with the remote named by `store.remote` (and the token
+    that may fetch and push it).
+    """
     spec = config.store
     backend = spec.backend
     if backend == "auto":
-        has_remote = Git(config.root).succeeds("remote", "get-url", spec.remote)
+        has_remote = git.is_repository() and git.has_remote()
         backend = "git" if has_remote else "local"
         if console:
             where = (
@@ -24,12 +29,4 @@ def open_storage(config: Config, *, console: Console | None = None) -> Storage:
             console.detail(f"store: {where}")
     if backend == "local":
         return LocalStorage(spec.path)
-    from mlci.store.gitbranch import GitBranchStorage
-
-    return GitBranchStorage(
-        config.root,
-        branch=spec.branch,
-        remote=spec.remote,
-        token=os.environ.get("GITHUB_TOKEN") or None,
-        on_retry=console.warn if console else None,
-    )
+    return GitBranchStorage(git, branch=spec.branch, on_retry=console.warn if console else None)

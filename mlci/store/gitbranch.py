@@ -11,18 +11,14 @@ is re-applied to the newer tip and pushed again, so concurrent writers never los
 
 from __future__ import annotations
 
-import base64
-import os
 import random
-import subprocess
 import tempfile
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
-from mlci.errors import GitError, OutsideError, StoreError
+from mlci.errors import OutsideError, StoreError
 from mlci.git import Git
 from mlci.store.storage import Changes, StorageView, check_store_path
 
@@ -40,16 +36,16 @@ _DENIED_SIGNS = ("403", "permission", "denied", "authentication failed", "could 
 class _Snapshot:
     """One commit of the results branch, read on demand: its file list up front, contents lazily."""
 
-    git: _BranchGit
+    git: Git
     commit: str | None
     blobs: dict[str, str] = field(default_factory=dict)
     _contents: dict[str, bytes] = field(default_factory=dict)
 
     @classmethod
-    def at(cls, git: _BranchGit, commit: str | None) -> _Snapshot:
+    def at(cls, git: Git, commit: str | None) -> _Snapshot:
         blobs: dict[str, str] = {}
         if commit:
-            listing = git.run("ls-tree", "-r", "-z", "--full-tree", commit).decode()
+            listing = git.output("ls-tree", "-r", "-z", "--full-tree", commit).decode()
             for entry in filter(None, listing.split("\0")):
                 meta, path = entry.split("\t", 1)
                 _mode, kind, sha = meta.split()
@@ -63,7 +59,7 @@ class _Snapshot:
         if sha is None:
             return None
         if path not in self._contents:
-            self._contents[path] = self.git.run("cat-file", "blob", sha)
+            self._contents[path] = self.git.output("cat-file", "blob", sha)
         return self._contents[path]
 
     def list(self, folder: str) -> list[str]:
@@ -72,64 +68,30 @@ class _Snapshot:
         return sorted(names)
 
 
-class _BranchGit:
-    """Runs git for the results branch with credentials that never reach argv, URLs or logs."""
-
-    def __init__(self, repo: Path, *, token: str | None, remote_url: str | None) -> None:
-        self.repo = repo
-        self.token = token
-        self.env = _git_environment(os.environ, token=token, remote_url=remote_url)
-
-    def run(self, *args: str, input: bytes | None = None, env: Mapping[str, str] | None = None) -> bytes:
-        done = self.attempt(*args, input=input, env=env)
-        if done.returncode != 0:
-            raise GitError(f"git {args[0]} failed: {self.scrub(done.stderr.decode(errors='replace').strip())}")
-        return done.stdout
-
-    def attempt(
-        self, *args: str, input: bytes | None = None, env: Mapping[str, str] | None = None
-    ) -> subprocess.CompletedProcess[bytes]:
-        try:
-            return subprocess.run(
-                ["git", *args], cwd=self.repo, input=input, capture_output=True, env={**self.env, **(env or {})}
-            )
-        except FileNotFoundError:
-            raise GitError("git is not installed or not on PATH") from None
-
-    def scrub(self, text: str) -> str:
-        if not self.token:
-            return text
-        return text.replace(self.token, "***").replace(_basic_credentials(self.token), "***")
-
-
 class GitBranchStorage:
     """A `Storage` on branch `branch` of `remote`, for the repository at `repo`."""
 
     def __init__(
         self,
-        repo: Path,
+        git: Git,
         *,
         branch: str = DEFAULT_BRANCH,
-        remote: str = "origin",
-        token: str | None = None,
         max_attempts: int = MAX_PUSH_ATTEMPTS,
         on_retry: Callable[[str], None] | None = None,
     ) -> None:
         self.branch = branch
-        self.remote = remote
+        self.remote = git.remote
         self.max_attempts = max_attempts
         self.on_retry = on_retry or (lambda _message: None)
         self.tracking_ref = f"refs/mlci/{branch}"
-        probe = _BranchGit(repo, token=None, remote_url=None)
-        if probe.attempt("rev-parse", "--git-dir").returncode != 0:
-            raise StoreError(f"{repo} is not a git repository; the results branch lives in the repository's git")
-        url = probe.attempt("remote", "get-url", remote)
-        if url.returncode != 0:
+        if not git.is_repository():
+            raise StoreError(f"{git.cwd} is not a git repository; the results branch lives in the repository's git")
+        if not git.has_remote():
             raise StoreError(
-                f"this repository has no remote {remote!r} to keep the results branch {branch!r} on",
+                f"this repository has no remote {git.remote!r} to keep the results branch {branch!r} on",
                 hint="Add the remote, or keep results in a folder with `store: {backend: local}` in mlci.yaml.",
             )
-        self._git = _BranchGit(repo, token=token, remote_url=url.stdout.decode().strip())
+        self._git = git
         self._snapshot: _Snapshot | None = None
 
     # StorageView: reads see the branch as fetched once, the first time it is needed.
@@ -149,7 +111,7 @@ class GitBranchStorage:
                 return False
             outcome = self._push(commit)
             if outcome == "pushed":
-                self._git.run("update-ref", self.tracking_ref, commit)
+                self._git.output("update-ref", self.tracking_ref, commit)
                 self._snapshot = _Snapshot.at(self._git, commit)
                 return True
             wait = min(8.0, 0.2 * 2 ** (attempt - 1)) * random.uniform(0.5, 1.5)
@@ -177,13 +139,13 @@ class GitBranchStorage:
             args.append("--depth=1")
         done = self._git.attempt(*args, self.remote, f"+refs/heads/{self.branch}:{self.tracking_ref}")
         if done.returncode != 0:
-            problem = self._git.scrub(done.stderr.decode(errors="replace").strip())
+            problem = self._git.problem(done)
             if any(sign in problem.lower() for sign in _MISSING_BRANCH_SIGNS):
                 self._git.attempt("update-ref", "-d", self.tracking_ref)
                 self._snapshot = _Snapshot.at(self._git, None)
                 return self._snapshot
             raise OutsideError(f"could not fetch the results branch {self.branch!r} from {self.remote}: {problem}")
-        tip = self._git.run("rev-parse", "--verify", f"{self.tracking_ref}^{{commit}}").decode().strip()
+        tip = self._git.output("rev-parse", "--verify", f"{self.tracking_ref}^{{commit}}").decode().strip()
         self._snapshot = _Snapshot.at(self._git, tip)
         return self._snapshot
 
@@ -199,25 +161,25 @@ class GitBranchStorage:
         with tempfile.TemporaryDirectory(prefix="mlci-index-") as folder:
             index = {"GIT_INDEX_FILE": str(Path(folder) / "index")}
             if snapshot.commit:
-                self._git.run("read-tree", snapshot.commit, env=index)
+                self._git.output("read-tree", snapshot.commit, env=index)
             lines = []
             for path, content in sorted(effective.items()):
                 if content is None:
                     lines.append(f"0 {'0' * 40}\t{path}")
                 else:
-                    sha = self._git.run("hash-object", "-w", "--stdin", input=content).decode().strip()
+                    sha = self._git.output("hash-object", "-w", "--stdin", input=content).decode().strip()
                     lines.append(f"{FILE_MODE} {sha}\t{path}")
-            self._git.run("update-index", "--index-info", input=("\n".join(lines) + "\n").encode(), env=index)
-            tree = self._git.run("write-tree", env=index).decode().strip()
+            self._git.output("update-index", "--index-info", input=("\n".join(lines) + "\n").encode(), env=index)
+            tree = self._git.output("write-tree", env=index).decode().strip()
         parents = ["-p", snapshot.commit] if snapshot.commit else []
-        return self._git.run("commit-tree", tree, *parents, "-m", message, env=_identity(self._git)).decode().strip()
+        return self._git.output("commit-tree", tree, *parents, "-m", message, env=_identity(self._git)).decode().strip()
 
     def _push(self, commit: str) -> str:
         """ "pushed", or "raced" when the branch moved; other failures raise."""
         done = self._git.attempt("push", "--quiet", "--no-verify", self.remote, f"{commit}:refs/heads/{self.branch}")
         if done.returncode == 0:
             return "pushed"
-        problem = self._git.scrub(done.stderr.decode(errors="replace").strip())
+        problem = self._git.problem(done)
         if any(sign in problem for sign in _RACE_SIGNS):
             return "raced"
         hint = None
@@ -226,47 +188,7 @@ class GitBranchStorage:
         raise OutsideError(f"could not push the results branch {self.branch!r} to {self.remote}: {problem}", hint=hint)
 
 
-def remote_git(repo: Path, remote: str = "origin") -> Git:
-    """A `Git` for `repo` whose fetches reach `remote` with GITHUB_TOKEN when there is one, the same
-    way the results branch does (a checkout with `persist-credentials: false` has no credentials)."""
-    token = os.environ.get("GITHUB_TOKEN") or None
-    url = subprocess.run(["git", "remote", "get-url", remote], cwd=repo, capture_output=True, text=True)
-    remote_url = url.stdout.strip() if url.returncode == 0 else None
-    return Git(repo, env=_git_environment(os.environ, token=token, remote_url=remote_url))
-
-
-def _git_environment(environ: Mapping[str, str], *, token: str | None, remote_url: str | None) -> dict[str, str]:
-    """The environment for git: never prompt, and the token as an HTTP header set through env-only config.
-
-    `GIT_CONFIG_COUNT` config never appears in argv (visible to every process) nor in the remote URL
-    (saved in .git/config), and it works when `actions/checkout` ran with `persist-credentials: false`.
-    The empty first value clears a header an earlier checkout may have stored for the same host, so
-    git never sends two Authorization headers.
-    """
-    env = {key: value for key, value in environ.items() if not key.startswith("GIT_CONFIG_")}
-    env["GIT_TERMINAL_PROMPT"] = "0"
-    env["LC_ALL"] = "C"  # git's messages in English: rejection and missing-branch detection read them.
-    if token and remote_url:
-        parts = urlsplit(remote_url)
-        if parts.scheme in ("http", "https") and parts.hostname:
-            key = f"http.{parts.scheme}://{parts.netloc.rsplit('@', 1)[-1]}/.extraheader"
-            env.update(
-                {
-                    "GIT_CONFIG_COUNT": "2",
-                    "GIT_CONFIG_KEY_0": key,
-                    "GIT_CONFIG_VALUE_0": "",
-                    "GIT_CONFIG_KEY_1": key,
-                    "GIT_CONFIG_VALUE_1": f"AUTHORIZATION: basic {_basic_credentials(token)}",
-                }
-            )
-    return env
-
-
-def _basic_credentials(token: str) -> str:
-    return base64.b64encode(f"x-access-token:{token}".encode()).decode()
-
-
-def _identity(git: _BranchGit) -> dict[str, str]:
+def _identity(git: Git) -> dict[str, str]:
     """Who commits to the results branch: the user's git identity, else the Actions bot (CI runners have none)."""
     if git.attempt("config", "user.email").returncode == 0 or "GIT_COMMITTER_EMAIL" in git.env:
         return {}

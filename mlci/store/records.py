@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from mlci.errors import StoreError
+from mlci.git import short_sha
 from mlci.runs import RUN_FILE, Run, decode_run, encode_run
 from mlci.store.storage import Changes, Storage, StorageView
 
@@ -88,7 +89,7 @@ def record_runs(
         out[f"runs/{commit}/{RECORD_FILE}"] = (json.dumps(meta, indent=2, sort_keys=True) + "\n").encode()
         return out
 
-    written = storage.update(change, message=f"mlci: record {commit[:12]} ({', '.join(sorted(runs))})")
+    written = storage.update(change, message=f"mlci: record {short_sha(commit)} ({', '.join(sorted(runs))})")
     return RecordOutcome(commit=commit, models=sorted(runs), written=written, existing=existing)
 
 

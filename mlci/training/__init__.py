@@ -15,9 +15,14 @@ from pathlib import Path
 from mlci.config import Config, ModelSpec
 from mlci.console import Console
 from mlci.runs import runs_dir, write_run
+from mlci.runs.fingerprint import project_cache
+from mlci.runs.lineage import LineageStart, start_lineage
 from mlci.store.records import Record
 from mlci.store.storage import StorageView
+from mlci.training.command import train_command_model
+from mlci.training.declarative import train_estimator_model
 from mlci.training.outcome import TrainResult
+from mlci.training.reuse import reuse_unchanged
 
 __all__ = ["TrainResult", "select_models", "train_model", "train_models"]
 
@@ -36,20 +41,18 @@ def train_models(
     A model whose fingerprint matches this checkout's latest run, or the run recorded in `base`, is
     taken over instead of trained (see `mlci.training.reuse`), unless `force`.
     """
-    from mlci.training.reuse import current_fingerprint, project_cache, reuse_unchanged
-
     results = []
     try:
         for model in select_models(config, names):
-            fingerprint = None if force else current_fingerprint(config, model)
-            reused = reuse_unchanged(config, model, fingerprint, base=base, console=console) if fingerprint else None
+            start = start_lineage(config, model)
+            reused = None if force else reuse_unchanged(config, model, start, base=base, console=console)
             if reused is not None:
                 results.append(reused)
                 continue
             with console.step(f"{model.name}: training"):
-                results.append(train_model(config, model, console=console))
+                results.append(train_model(config, model, console=console, lineage=start))
     finally:
-        project_cache(config).save()
+        project_cache(config.work_dir).save()
     return results
 
 
@@ -72,14 +75,15 @@ def select_models(config: Config, names: list[str]) -> list[ModelSpec]:
     return list(selected.values())
 
 
-def train_model(config: Config, model: ModelSpec, *, console: Console) -> TrainResult:
-    """Train one model and write its run; nothing is written unless training succeeds."""
-    from mlci.training.command import train_command_model
-    from mlci.training.declarative import train_estimator_model
-
+def train_model(
+    config: Config, model: ModelSpec, *, console: Console, lineage: LineageStart | None = None
+) -> TrainResult:
+    """Train one model and write its run; nothing is written unless training succeeds. `lineage` is
+    the state when its training began (taken now when not given)."""
     train = train_command_model if model.mode == "command" else train_estimator_model
+    start = lineage or start_lineage(config, model)
     with tempfile.TemporaryDirectory(prefix=f"mlci-{model.name}-") as folder:
-        trained = train(config, model, console=console, workspace=Path(folder))
+        trained = train(config, model, console=console, workspace=Path(folder), lineage=start)
         directory = write_run(runs_dir(config.work_dir) / model.name, trained.run, trained.files)
     # write_run records each file under its own name; the returned run says the same.
     run = replace(trained.run, files={role: path.name for role, path in trained.files.items()})

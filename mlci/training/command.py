@@ -21,12 +21,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from mlci.config import Config, ModelSpec
+from mlci.config.fields import ConfigField, model_field
 from mlci.config.yamlsource import display_path
 from mlci.console import Console
 from mlci.errors import MetricsFileError, MlciError, TrainingError
 from mlci.runs import RUN_FILE, Run
-from mlci.training.fields import ConfigField, model_field
-from mlci.training.lineage import finish_lineage, start_lineage
+from mlci.runs.lineage import LineageStart, finish_lineage
 from mlci.training.metrics_file import pick_metrics, read_metrics_file
 from mlci.training.modelfile import untrusted_types
 from mlci.training.outcome import TrainedModel
@@ -61,14 +61,15 @@ class CommandResult:
     tail: list[str]
 
 
-def train_command_model(config: Config, model: ModelSpec, *, console: Console, workspace: Path) -> TrainedModel:
+def train_command_model(
+    config: Config, model: ModelSpec, *, console: Console, workspace: Path, lineage: LineageStart
+) -> TrainedModel:
     """Run `model`'s command and build its run from the metrics file (and the model and predictions
     files when declared). `workspace` is an empty folder that lives until the run is written."""
     spec = model.command
     assert spec is not None, "only command models have a command"
     outputs = model_field(config, model.name, "outputs")
     check_output_names(config, model)
-    lineage = start_lineage(config, model)
     declared = {"metrics": spec.metrics_file, "model": spec.model_file, "predictions": spec.predictions_file}
     before = {role: FileState.of(path) for role, path in declared.items() if path is not None}
 

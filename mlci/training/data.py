@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mlci.config import Config, DataSpec, ModelSpec
+from mlci.config.fields import ConfigField, model_field
 from mlci.config.yamlsource import display_path
 from mlci.console import Console
 from mlci.errors import DataError, MlciError
-from mlci.training.fields import ConfigField, model_field
 from mlci.training.tables import read_table
 
 if TYPE_CHECKING:

@@ -14,13 +14,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from mlci.config import Config, ModelSpec
+from mlci.config.fields import ConfigField, model_field
 from mlci.console import Console
 from mlci.errors import TrainingError
 from mlci.runs import Run
+from mlci.runs.lineage import LineageStart, finish_lineage
 from mlci.training.data import Dataset, load_dataset
 from mlci.training.estimators import build_estimator, load_entrypoint, param_error
-from mlci.training.fields import ConfigField, model_field
-from mlci.training.lineage import finish_lineage, start_lineage
 from mlci.training.metrics import check_metric_fits, metric_field, resolve_metrics
 from mlci.training.modelfile import FILE_NAME as MODEL_FILE
 from mlci.training.modelfile import save_model, skops_imported_meanwhile
@@ -35,7 +35,9 @@ from mlci.training.scoring import MetricComputationError, score_predictions
 MAX_WARNINGS_SHOWN = 5
 
 
-def train_estimator_model(config: Config, model: ModelSpec, *, console: Console, workspace: Path) -> TrainedModel:
+def train_estimator_model(
+    config: Config, model: ModelSpec, *, console: Console, workspace: Path, lineage: LineageStart
+) -> TrainedModel:
     """Train a declarative or entrypoint `model`; its model file and predictions are written to
     `workspace`, an empty folder that lives until the run is written."""
     from sklearn.base import is_classifier
@@ -46,7 +48,6 @@ def train_estimator_model(config: Config, model: ModelSpec, *, console: Console,
         check_metric_fits(config, model, metric, estimator)
     classification = is_classifier(estimator)
     task = "classification" if classification else "regression"
-    lineage = start_lineage(config, model)
     dataset = load_dataset(config, model, classification=classification, console=console)
     _describe(console, model.name, dataset)
 

@@ -20,8 +20,8 @@ from types import ModuleType
 from typing import Any
 
 from mlci.config import Config, ModelSpec
+from mlci.config.fields import ConfigField, model_field
 from mlci.errors import ConfigError, TrainingError
-from mlci.training.fields import ConfigField, model_field
 
 # sklearn reports a rejected parameter value as "The 'C' parameter of LogisticRegression must be ...".
 REJECTED_PARAM = re.compile(r"The '(\w+)' parameter of \w+ must be")

@@ -16,8 +16,8 @@ from functools import cache
 from typing import Any
 
 from mlci.config import Config, ModelSpec
+from mlci.config.fields import ConfigField, model_field
 from mlci.config.schema import Goal
-from mlci.training.fields import ConfigField, model_field
 
 NEGATED_PREFIX = "neg_"
 # Where scikit-learn defines its metric functions, which tells which task a scorer is for.

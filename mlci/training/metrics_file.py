@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from mlci.config.fields import ConfigField
 from mlci.config.yamlsource import display_path
 from mlci.errors import MetricsFileError
-from mlci.training.fields import ConfigField
 
 FORMATS = {".json": "JSON", ".yaml": "YAML", ".yml": "YAML", ".toml": "TOML"}
 MAX_KEYS_SHOWN = 20

@@ -1,7 +1,9 @@
 """The model file of a run: saved with skops, never pickle, so loading one cannot run code.
 
-A run records the types its file holds that skops does not trust by default; whoever loads the
-model (`skops.io.load(path, trusted=run.untrusted_types)`) can review that list first.
+A run records the types its file holds that skops does not trust by default. mlci itself loads a
+model file (to re-score a base model, to check a pulled one) only through `load_reviewed`: when
+every type in it is on the repository's reviewed list (`registry.trusted_types`) or is one mlci
+vouches for, and never a file in any other format.
 """
 
 from __future__ import annotations
@@ -13,11 +15,49 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from mlci.config.fields import ConfigField
+from mlci.config.schema import Config
 from mlci.config.yamlsource import display_path
 from mlci.errors import MlciError, TrainingError
-from mlci.training.fields import ConfigField
 
 FILE_NAME = "model.skops"
+# numpy.dtype is in nearly every scikit-learn model (encoders keep the dtypes they saw); skops lists
+# it as untrusted only because it is not a scikit-learn type. It holds data and runs no code.
+ALWAYS_TRUSTED = ("numpy.dtype",)
+
+
+class ModelLoadError(MlciError):
+    """A model file mlci will not or cannot load: not skops, unreviewed types, or damaged."""
+
+
+def reviewed_types(config: Config) -> list[str]:
+    """The types a model file may hold to be loaded: the repository's reviewed list and `ALWAYS_TRUSTED`."""
+    return sorted({*ALWAYS_TRUSTED, *config.registry.trusted_types})
+
+
+def load_reviewed(content: bytes, *, config: Config, what: str) -> Any:
+    """The model in the skops file `content`, loaded with only the reviewed types trusted.
+
+    `ModelLoadError` naming `what` when the file is not a skops file, holds a type not on the
+    reviewed list (nothing is loaded then), or does not load.
+    """
+    import skops.io
+
+    trusted = reviewed_types(config)
+    try:
+        found = skops.io.get_untrusted_types(data=content)
+    except Exception as exc:  # skops raises many kinds on a file that is not a skops archive
+        raise ModelLoadError(f"{what}: the model file is not a readable skops file ({exc})") from None
+    unreviewed = sorted(set(found) - set(trusted))
+    if unreviewed:
+        raise ModelLoadError(
+            f"{what} contains types not on the repository's reviewed list: {', '.join(unreviewed)}",
+            hint="Review them, then add them to `registry: {trusted_types: [...]}` in mlci.yaml.",
+        )
+    try:
+        return skops.io.loads(content, trusted=trusted)
+    except Exception as exc:
+        raise ModelLoadError(f"{what}: the model file does not load with skops ({exc})") from None
 
 
 @contextmanager

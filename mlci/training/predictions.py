@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mlci.config.fields import ConfigField
 from mlci.config.yamlsource import display_path
 from mlci.errors import MetricsFileError
-from mlci.training.fields import ConfigField
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from mlci.config.fields import ConfigField
 from mlci.errors import DataError
-from mlci.training.fields import ConfigField
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -13,64 +13,40 @@ its `deps` name that code.
 
 from __future__ import annotations
 
-import json
 import tempfile
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import xxhash
-
 from mlci.config import Config, ModelSpec
 from mlci.console import Console
-from mlci.fingerprint import FingerprintCache, fingerprint_paths
+from mlci.errors import StoreError
+from mlci.git import short_sha
 from mlci.runs import RUN_FILE, Run, read_run, runs_dir, write_run
+from mlci.runs.lineage import FINGERPRINT_KEY, LineageStart
 from mlci.store.records import Record
 from mlci.store.storage import StorageView
-from mlci.training.lineage import check_deps, git_state, library_versions, model_inputs
 from mlci.training.outcome import TrainResult
-
-FINGERPRINT_KEY = "model_fingerprint"
-_CACHES: dict[Path, FingerprintCache] = {}
-
-
-def project_cache(config: Config) -> FingerprintCache:
-    """The fingerprint cache of this checkout, shared by everything one command does."""
-    path = config.work_dir / "cache" / "fingerprints.json"
-    if path not in _CACHES:
-        _CACHES[path] = FingerprintCache(path)
-    return _CACHES[path]
-
-
-def model_fingerprint(model: ModelSpec, inputs: dict[str, str], libraries: dict[str, str]) -> str | None:
-    """The fingerprint of everything that decides `model`'s result, or None when mlci cannot see it all."""
-    if model.mode != "declarative" and not model.deps:
-        return None
-    payload = {"config": model.config_hash, "inputs": inputs, "libraries": libraries}
-    return "xxh3:" + xxhash.xxh3_128(json.dumps(payload, sort_keys=True).encode()).hexdigest()
-
-
-def current_fingerprint(config: Config, model: ModelSpec) -> str | None:
-    check_deps(config, model)
-    inputs = [path for path in model_inputs(model) if path.exists()]
-    prints = fingerprint_paths(inputs, root=config.root, cache=project_cache(config))
-    return model_fingerprint(model, prints, library_versions())
 
 
 def reuse_unchanged(
     config: Config,
     model: ModelSpec,
-    fingerprint: str,
+    start: LineageStart,
     *,
     base: tuple[Record, StorageView] | None,
     console: Console,
 ) -> TrainResult | None:
-    """Take over this checkout's latest run, or the base's recorded run, when its fingerprint matches."""
+    """Take over this checkout's latest run, or the base's recorded run, when its fingerprint is the
+    one `start` found for the model now; None when there is none to take (then it must be trained)."""
+    fingerprint = start.model_fingerprint
+    if fingerprint is None:
+        return None
     directory = runs_dir(config.work_dir) / model.name
     latest = _read_latest(directory)
     if latest is not None and latest.lineage.get(FINGERPRINT_KEY) == fingerprint:
         files = {role: directory / name for role, name in latest.files.items()}
-        return _take_over(config, latest, files, directory, console=console)
+        return _take_over(latest, files, directory, git=start.git, console=console)
     if base is None:
         return None
     record, storage = base
@@ -85,15 +61,16 @@ def reuse_unchanged(
                 return None  # an incomplete record is no base to reuse; train instead
             files[role] = Path(folder) / name
             files[role].write_bytes(content)
-        return _take_over(config, recorded, files, directory, console=console)
+        return _take_over(recorded, files, directory, git=start.git, console=console)
 
 
-def _take_over(config: Config, run: Run, files: dict[str, Path], directory: Path, *, console: Console) -> TrainResult:
-    git = git_state(config.root)
+def _take_over(
+    run: Run, files: dict[str, Path], directory: Path, *, git: dict[str, Any], console: Console
+) -> TrainResult:
     origin = run.lineage.get("reused_from") or {"commit": run.commit}
     lineage: dict[str, Any] = {**run.lineage, "git": git, "reused_from": origin}
     written = write_run(directory, replace(run, lineage=lineage), files)
-    where = (origin.get("commit") or "an earlier run")[:12]
+    where = short_sha(origin.get("commit")) if origin.get("commit") else "an earlier run"
     console.info(f"{run.model}: unchanged since {where} (same config, data, deps and libraries); not retrained")
     return TrainResult(run=read_run(written), directory=written)
 
@@ -103,5 +80,5 @@ def _read_latest(directory: Path) -> Run | None:
         return None
     try:
         return read_run(directory)
-    except Exception:  # a damaged run is simply not reusable; training replaces it
+    except StoreError:  # a damaged run is simply not reusable; training replaces it
         return None

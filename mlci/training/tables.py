@@ -1,4 +1,7 @@
-"""Reading a CSV or Parquet data file into a DataFrame, or just its header, with clear errors.
+"""Reading a CSV, TSV or Parquet data file into a DataFrame, or just its header, with clear errors.
+
+This is the one table reader of mlci: training, `mlci validate`, `mlci init` and the data checks of
+a report all read tables here, so a format one of them accepts the others accept too.
 
 The format comes from the file's extension so that a typo in a path fails with a message that
 lists what works, instead of pandas guessing and failing later on a column it cannot find.
@@ -6,13 +9,14 @@ lists what works, instead of pandas guessing and failing later on a column it ca
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from mlci.config.fields import ConfigField
 from mlci.config.yamlsource import display_path
-from mlci.errors import DataError
-from mlci.training.fields import ConfigField
+from mlci.errors import DataError, MlciError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -46,26 +50,72 @@ def table_format(path: Path) -> TableFormat | None:
     return None
 
 
-def read_table(path: Path, *, field: ConfigField) -> pd.DataFrame:
-    """The whole table at `path`; `DataError` located at `field` when it is missing, of an unknown
-    format, unparseable or has no rows."""
+def read_table(
+    path: Path, *, field: ConfigField | None = None, content: bytes | None = None, rows: int | None = None
+) -> pd.DataFrame:
+    """The table at `path`: all of it, or its first `rows` rows. `content` reads those bytes instead
+    of the file (a file as it was at another commit), the format still told by `path`'s name.
+
+    Raises `DataError` when the file is missing, of an unknown format, unparseable or has no rows;
+    located at `field` of mlci.yaml when given, else naming the file alone.
+    """
     import pandas as pd
 
     shown = display_path(path)
-    kind = _check_file(path, field=field)
+    kind = _check_file(path, field=field) if content is None else _format_of(path, field=field)
+    source: Path | io.BytesIO = path if content is None else io.BytesIO(content)
+    compression = _compression(path) if content is not None else "infer"
     try:
-        frame = pd.read_parquet(path) if kind == "parquet" else pd.read_csv(path, sep=_separator(kind))
+        if kind == "parquet":
+            frame = _read_parquet(source, rows=rows)
+        else:
+            header = _csv_header(source, kind=kind, compression=compression)
+            _check_unique_columns(header, path=path, field=field)
+            frame = pd.read_csv(source, sep=_separator(kind), nrows=rows, compression=compression)
     except pd.errors.EmptyDataError:
-        raise field.error(
-            f"{shown} is empty", kind=DataError, hint="It should start with a header row naming the columns."
-        ) from None
-    except (UnicodeDecodeError, pd.errors.ParserError, OSError, ValueError) as exc:
+        raise _error(field, f"{shown} is empty", hint="It should start with a header row naming the columns.") from None
+    except (UnicodeDecodeError, pd.errors.ParserError, OSError, ValueError, EOFError) as exc:
         # pyarrow's errors derive from OSError or ValueError; its message names what is wrong with the file.
-        raise field.error(f"{shown} could not be read as {kind.upper()}: {_first_line(exc)}", kind=DataError) from None
+        raise _error(field, f"{shown} could not be read as {kind.upper()}: {_first_line(exc)}") from None
     frame.columns = [str(column) for column in frame.columns]
     if frame.empty:
-        raise field.error(f"{shown} has no rows" if len(frame.columns) else f"{shown} is empty", kind=DataError)
+        raise _error(field, f"{shown} has no rows" if len(frame.columns) else f"{shown} is empty")
     return _without_nullable_booleans(frame)
+
+
+def _check_unique_columns(names: list[str], *, path: Path, field: ConfigField | None) -> None:
+    """Refuse a header that names a column twice: pandas would silently rename the second (`age.1`),
+    and the model would learn from a column nobody named."""
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if twice:
+        raise _error(
+            field,
+            f"{display_path(path)} names the column{'s' if len(twice) > 1 else ''} "
+            f"{', '.join(repr(name) for name in twice)} more than once",
+            hint="Give every column its own name in the header row.",
+        )
+
+
+def _csv_header(source: Path | io.BytesIO, *, kind: TableFormat, compression: str | None) -> list[str]:
+    """The header row as written, before pandas makes its names unique."""
+    import pandas as pd
+
+    first = pd.read_csv(source, sep=_separator(kind), header=None, nrows=1, dtype=str, compression=compression)
+    if isinstance(source, io.BytesIO):
+        source.seek(0)
+    return ["" if pd.isna(value) else str(value) for value in first.iloc[0]] if len(first) else []
+
+
+def _read_parquet(source: Path | io.BytesIO, *, rows: int | None) -> pd.DataFrame:
+    import pyarrow.parquet as pq
+
+    if rows is None:
+        import pandas as pd
+
+        return pd.read_parquet(source)
+    parquet = pq.ParquetFile(source)
+    first = next(parquet.iter_batches(batch_size=rows), None)
+    return first.to_pandas() if first is not None else parquet.schema_arrow.empty_table().to_pandas()
 
 
 def read_header(path: Path, *, field: ConfigField) -> TableHeader:
@@ -82,10 +132,11 @@ def read_header(path: Path, *, field: ConfigField) -> TableHeader:
             names = [str(name) for name in metadata.schema.to_arrow_schema().names]
             columns = [name for name in names if not name.startswith(PANDAS_INDEX_PREFIX)]
             return TableHeader(columns=columns, has_rows=metadata.num_rows > 0)
+        _check_unique_columns(_csv_header(path, kind=kind, compression="infer"), path=path, field=field)
         frame = pd.read_csv(path, sep=_separator(kind), nrows=1)
     except pd.errors.EmptyDataError:
         raise field.error(f"{shown} is empty", kind=DataError) from None
-    except (UnicodeDecodeError, pd.errors.ParserError, OSError, ValueError) as exc:
+    except (UnicodeDecodeError, pd.errors.ParserError, OSError, ValueError, EOFError) as exc:
         raise field.error(f"{shown} could not be read as {kind.upper()}: {_first_line(exc)}", kind=DataError) from None
     return TableHeader(columns=[str(column) for column in frame.columns], has_rows=len(frame) > 0)
 
@@ -104,24 +155,38 @@ def _without_nullable_booleans(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _check_file(path: Path, *, field: ConfigField) -> TableFormat:
+def _check_file(path: Path, *, field: ConfigField | None) -> TableFormat:
     shown = display_path(path)
     if not path.exists():
-        raise field.error(
-            f"{shown}: no such file",
-            kind=DataError,
-            hint="Paths in mlci.yaml are relative to the folder that holds it.",
+        raise _error(
+            field, f"{shown}: no such file", hint="Paths in mlci.yaml are relative to the folder that holds it."
         )
     if path.is_dir():
-        raise field.error(f"{shown} is a folder, not a data file", kind=DataError)
+        raise _error(field, f"{shown} is a folder, not a data file")
+    return _format_of(path, field=field)
+
+
+def _format_of(path: Path, *, field: ConfigField | None) -> TableFormat:
     kind = table_format(path)
     if kind is None:
-        raise field.error(
-            f"{shown} is not a CSV or Parquet file (judging by its extension)",
-            kind=DataError,
+        raise _error(
+            field,
+            f"{display_path(path)} is not a CSV or Parquet file (judging by its extension)",
             hint=f"mlci reads {SUPPORTED}.",
         )
     return kind
+
+
+def _compression(path: Path) -> str | None:
+    """pandas' name for the compression of bytes read from somewhere else than `path` itself."""
+    suffix = path.suffix.lower()
+    return {".gz": "gzip", ".bz2": "bz2", ".xz": "xz", ".zip": "zip", ".zst": "zstd"}.get(suffix)
+
+
+def _error(field: ConfigField | None, message: str, *, hint: str | None = None) -> MlciError:
+    if field is None:
+        return DataError(message, hint=hint)
+    return field.error(message, kind=DataError, hint=hint)
 
 
 def _separator(kind: TableFormat) -> str:

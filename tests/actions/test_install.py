@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from mlci import __version__
+from tests.conftest import read_outputs
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -43,7 +44,7 @@ def test_an_install_of_the_same_version_on_path_is_reused(tmp_path: Path) -> Non
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == f"mlci {__version__} already installed at {here}/mlci"
     assert (tmp_path / "github_path").read_text() == f"{here}\n"
-    assert (tmp_path / "github_output").read_text() == f"mlci-path={here}/mlci\nversion={__version__}\n"
+    assert read_outputs(tmp_path / "github_output") == {"mlci-path": f"{here}/mlci", "version": __version__}
     assert not (tmp_path / "runner-temp").exists()
 
 

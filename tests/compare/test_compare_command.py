@@ -13,8 +13,8 @@ from click.testing import CliRunner
 from mlci.cli import cli
 from mlci.config import load_config
 from mlci.runs import Run, runs_dir, write_run
-from mlci.store import open_storage
 from mlci.store.records import record_runs
+from testing.projects import project_at
 from tests.compare.factories import IRIS_CONFIG
 from tests.conftest import git
 
@@ -31,7 +31,7 @@ def project(make_repo: Callable[..., Path], tmp_path: Path) -> Callable[[float],
         base_run = _run({"accuracy": 0.93, "f1_macro": 0.9}, commit=base)
         folder = tmp_path / "recorded" / "iris"
         write_run(folder, base_run, {})
-        record_runs(open_storage(config), commit=base, runs={"iris": (base_run, folder)}, info={})
+        record_runs(project_at(root).storage, commit=base, runs={"iris": (base_run, folder)}, info={})
         git(root, "checkout", "-q", "-b", "feature")
         (root / "notes.txt").write_text("a change\n")
         git(root, "add", "notes.txt")

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.github.fake_github import ACTIONS_TOKEN, READ_ONLY_TOKEN, FakeGitHub
+from testing.fake_github import ACTIONS_TOKEN, READ_ONLY_TOKEN, FakeGitHub
 
 ROOT = Path(__file__).resolve().parents[2]
 REPOSITORY = "octo-org/demo"
@@ -204,7 +204,7 @@ def test_a_push_to_main_records_registers_and_promotes(world, github) -> None:
     code, log = act(world, github, "push", event)
     assert code == 0, tail(log)
     assert "mlci run: push event: validate, train, record, report, promote" in log
-    assert f"record: recorded diabetes, wine for {after[:12]}" in log
+    assert f"record: recorded diabetes, wine for {after[:7]}" in log
     remote = world / "remote.git"
     record = json.loads(run(remote, "git", "show", f"mlci-data:runs/{after}/record.json", env=env))
     assert record["pull_request"] == 1
@@ -244,13 +244,16 @@ def test_a_rollback_dispatched_from_the_actions_tab_moves_the_alias_back(world, 
 RECORD_WINE = """
 import pathlib, subprocess
 from mlci.config import load_config
+from mlci.git import Git
 from mlci.runs import Run
 from mlci.store import open_storage
 from mlci.store.records import record_runs
+config = load_config(pathlib.Path("mlci.yaml"))
+storage = open_storage(config, git=Git(config.root, remote=config.store.remote))
 commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
 run = Run(model="wine", mode="declarative", metrics={{"accuracy": {accuracy}}}, goals={{"accuracy": "maximize"}},
           lineage={{"git": {{"commit": commit, "branch": "main", "dirty": False}}}})
-record_runs(open_storage(load_config(pathlib.Path("mlci.yaml"))), commit=commit,
+record_runs(storage, commit=commit,
             runs={{"wine": (run, pathlib.Path("."))}}, info={{}})
 """
 

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from mlci.github.client import GitHubClient
-from tests.github.fake_github import USER_TOKEN, FakeGitHub
+from testing.fake_github import USER_TOKEN, FakeGitHub
 
 
 @pytest.fixture

@@ -8,66 +8,46 @@ import pytest
 
 from mlci.errors import ConfigError
 from mlci.github.actions_io import MAX_SUMMARY_BYTES, annotation, append_summary, write_outputs
-
-
-def read_outputs(path: Path) -> dict[str, str]:
-    """Parse a GITHUB_OUTPUT file the way the Actions runner does."""
-    outputs: dict[str, str] = {}
-    lines = path.read_text(encoding="utf-8").split("\n")
-    index = 0
-    while index < len(lines):
-        line = lines[index]
-        index += 1
-        if not line:
-            continue
-        equals, heredoc = line.find("="), line.find("<<")
-        if equals >= 0 and (heredoc < 0 or equals < heredoc):
-            outputs[line[:equals]] = line[equals + 1 :]
-            continue
-        name, delimiter = line[:heredoc], line[heredoc + 2 :]
-        value: list[str] = []
-        while lines[index] != delimiter:
-            value.append(lines[index])
-            index += 1
-        index += 1
-        outputs[name] = "\n".join(value)
-    return outputs
+from testing.outputs import read_outputs
 
 
 def test_outputs_survive_newlines_and_delimiter_lookalikes(tmp_path: Path) -> None:
     path = tmp_path / "output"
     tricky = "line one\nEOF\nghadelimiter_0123456789abcdef0123456789abcdef\npassed=false\n::error::nope"
-    write_outputs(path, {"report": tricky, "passed": True, "comment-url": None, "count": 3, "score": 0.5})
+    write_outputs(path, {"verdict": tricky, "passed": True, "comment-url": None, "version": 3, "model": 0.5})
     write_outputs(path, {"promoted": False})
 
     assert read_outputs(path) == {
-        "report": tricky,
+        "verdict": tricky,
         "passed": "true",
         "comment-url": "",
-        "count": "3",
-        "score": "0.5",
+        "version": "3",
+        "model": "0.5",
         "promoted": "false",
     }
 
 
 def test_a_value_cannot_forge_another_output(tmp_path: Path) -> None:
     path = tmp_path / "output"
-    write_outputs(path, {"a": "x"})
+    write_outputs(path, {"model": "x"})
     delimiter = path.read_text().splitlines()[0].split("<<", 1)[1]
     # Even the delimiter of an earlier record is useless to a later value: every record draws its own.
-    write_outputs(path, {"b": f"{delimiter}\npassed=true"})
+    write_outputs(path, {"alias": f"{delimiter}\npassed=true"})
 
-    assert read_outputs(path) == {"a": "x", "b": f"{delimiter}\npassed=true"}
+    assert read_outputs(path) == {"model": "x", "alias": f"{delimiter}\npassed=true"}
 
 
-def test_output_names_are_checked(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="not a valid step output name"):
+def test_only_the_outputs_the_actions_declare_can_be_written(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="not one of the step outputs the actions declare"):
         write_outputs(tmp_path / "output", {"bad name\nx": "1"})
+    with pytest.raises(ValueError, match="not one of the step outputs"):
+        write_outputs(tmp_path / "output", {"promotion": "1"})
+    assert not (tmp_path / "output").exists()
 
 
 def test_an_unwritable_output_file_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="GITHUB_OUTPUT: cannot write to"):
-        write_outputs(tmp_path / "missing-dir" / "output", {"a": "1"})
+        write_outputs(tmp_path / "missing-dir" / "output", {"model": "1"})
 
 
 def test_summary_is_appended(tmp_path: Path) -> None:

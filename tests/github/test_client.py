@@ -21,7 +21,7 @@ from mlci.github.errors import (
     GitHubUnavailable,
     GitHubValidationError,
 )
-from tests.github.fake_github import (
+from testing.fake_github import (
     DEFAULT_REPOSITORY,
     READ_ONLY_TOKEN,
     USER_TOKEN,

@@ -17,7 +17,7 @@ from mlci.github.comments import (
     upsert_report_comment,
 )
 from mlci.github.errors import GitHubNotFound, GitHubPermissionError, GitHubUnavailable, GitHubValidationError
-from tests.github.fake_github import (
+from testing.fake_github import (
     ACTIONS_LOGIN,
     ACTIONS_TOKEN,
     DEFAULT_REPOSITORY,

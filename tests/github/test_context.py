@@ -159,6 +159,15 @@ def test_bad_variables_are_named(tmp_path: Path, name: str, value: str, message:
     assert str(caught.value).startswith(name) and message in str(caught.value)
 
 
-def test_a_missing_repository_is_explained() -> None:
+def test_outside_actions_the_context_is_empty_and_a_missing_repository_is_explained() -> None:
+    context = GitHubContext.from_env({})
+    assert not context.in_actions and not context.ci and context.repository is None and context.run_url is None
     with pytest.raises(ConfigError, match="GITHUB_REPOSITORY is not set"):
-        GitHubContext.from_env({})
+        context.require_repository()
+
+
+def test_a_ci_runner_is_told_apart_from_github_actions() -> None:
+    assert GitHubContext.from_env({"CI": "true"}).ci
+    assert not GitHubContext.from_env({"CI": "true"}).in_actions
+    actions = GitHubContext.from_env({"GITHUB_ACTIONS": "true", "RUNNER_TEMP": "/tmp/r"})
+    assert actions.in_actions and actions.ci and actions.temporary_folder() == Path("/tmp/r/mlci")

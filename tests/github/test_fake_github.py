@@ -17,7 +17,7 @@ import requests
 from mlci.github.client import GitHubClient
 from mlci.github.comments import upsert_report_comment
 from mlci.github.errors import GitHubNotFound, GitHubPermissionError, GitHubValidationError
-from tests.github.fake_github import (
+from testing.fake_github import (
     ACTIONS_TOKEN,
     DEFAULT_REPOSITORY,
     READ_ONLY_TOKEN,
@@ -119,7 +119,7 @@ def standalone(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str, Pat
         [
             sys.executable,
             "-m",
-            "tests.github.fake_github",
+            "testing.fake_github",
             "--port-file",
             str(port_file),
             "--state-file",
@@ -175,7 +175,7 @@ def test_standalone_process_refuses_a_bad_scenario(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "tests.github.fake_github",
+            "testing.fake_github",
             "--port-file",
             str(tmp_path / "port"),
             "--state-file",

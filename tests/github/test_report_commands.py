@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from mlci.cli import cli
 from tests.conftest import git, read_outputs
-from tests.github.fake_github import ACTIONS_LOGIN, ACTIONS_TOKEN, DEFAULT_REPOSITORY, READ_ONLY_TOKEN, FakeGitHub
+from testing.fake_github import ACTIONS_LOGIN, ACTIONS_TOKEN, DEFAULT_REPOSITORY, READ_ONLY_TOKEN, FakeGitHub
 
 ESTIMATOR = "{class: sklearn.linear_model.LogisticRegression, params: {C: 1.0, max_iter: 200}}"
 CONFIG = f"""\
@@ -200,7 +200,7 @@ def test_comment_in_workflow_run_checks_the_pull_requests_head(fake_github, proj
     report = project["root"] / "report.md"
     report.write_text("## mlci report\n")
     result = mlci(project["root"], "comment", str(report), "--pr", "1", env=env)
-    assert result.exit_code == 2 and "but the report was made for ffffffffffff" in result.output
+    assert result.exit_code == 2 and "but the report was made for fffffff" in result.output
     assert mlci_comments(fake_github) == []
 
 

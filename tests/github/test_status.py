@@ -9,7 +9,7 @@ import pytest
 from mlci.github.client import GitHubClient
 from mlci.github.errors import GitHubPermissionError
 from mlci.github.status import CommitStatus, set_commit_status
-from tests.github.fake_github import DEFAULT_REPOSITORY, HEAD_SHA, READ_ONLY_TOKEN, FakeGitHub
+from testing.fake_github import DEFAULT_REPOSITORY, HEAD_SHA, READ_ONLY_TOKEN, FakeGitHub
 
 STATUS_PATH = rf"/repos/octo-org/demo/statuses/{HEAD_SHA}"
 

@@ -8,8 +8,8 @@ from pathlib import Path
 from mlci.config import Config, load_config
 from mlci.console import Console
 from mlci.runs import Run
-from mlci.store import open_storage
 from mlci.store.records import record_runs
+from testing.projects import project_at
 from tests.conftest import git
 
 CONFIG = """\
@@ -39,7 +39,6 @@ def commit_and_record(root: Path, accuracy: float, *, message: str, model_bytes:
 
 
 def record(root: Path, commit: str, accuracy: float, *, model_bytes: bytes = b"model-bytes") -> None:
-    config = load_config(root / "mlci.yaml")
     run = Run(
         model="iris",
         mode="declarative",
@@ -53,7 +52,7 @@ def record(root: Path, commit: str, accuracy: float, *, model_bytes: bytes = b"m
     folder = root.parent / f"run-{commit[:8]}"
     folder.mkdir(exist_ok=True)
     (folder / "model.skops").write_bytes(model_bytes)
-    record_runs(open_storage(config), commit=commit, runs={"iris": (run, folder)}, info={})
+    record_runs(project_at(root).storage, commit=commit, runs={"iris": (run, folder)}, info={})
 
 
 def project_config(root: Path) -> Config:

@@ -9,21 +9,34 @@ from pathlib import Path
 import pytest
 
 from mlci.errors import ConfigError, StoreError
-from mlci.promote import promote_models
+from mlci.registry.promotion import promote_models
 from mlci.registry.registry import RegistryView
-from mlci.rollback import rollback_model
-from mlci.store import open_storage
+from mlci.registry.rollback import rollback_model
+from testing.projects import project_at
 from tests.conftest import git
-from tests.registry.helpers import commit_and_record, project_config, quiet_console
+from tests.registry.helpers import commit_and_record
 
 
 def promote(root: Path, **options) -> list:
     settings = {"alias": None, "force": False, "reason": None} | options
-    return promote_models(project_config(root), [], console=quiet_console(), **settings)
+    project = project_at(root)
+    commit = project.git.head()
+    return promote_models(
+        project.config, [], storage=project.storage, commit=commit, provenance=project.provenance(commit), **settings
+    )
+
+
+def rollback(root: Path, model: str, **options):
+    settings = {"alias": None, "to_version": None, "reason": None} | options
+    project = project_at(root)
+    commit = project.git.head()
+    return rollback_model(
+        project.config, model, storage=project.storage, commit=commit, provenance=project.provenance(commit), **settings
+    )
 
 
 def registry(root: Path) -> RegistryView:
-    return RegistryView(open_storage(project_config(root)))
+    return RegistryView(project_at(root).storage)
 
 
 def test_the_first_version_is_registered_and_promoted(clone: Path) -> None:
@@ -121,17 +134,16 @@ def test_rollback_goes_to_the_previous_holder_and_twice_goes_further(clone: Path
     for accuracy in (0.90, 0.92, 0.94):
         commit_and_record(clone, accuracy, message=f"v{accuracy}")
         promote(clone)
-    config, console = project_config(clone), quiet_console()
-    first = rollback_model(config, "iris", alias=None, to_version=None, reason="v3 misbehaves", console=console)
+    first = rollback(clone, "iris", reason="v3 misbehaves")
     assert (first.from_version, first.to_version, first.kind, first.reason) == (3, 2, "rollback", "v3 misbehaves")
-    second = rollback_model(config, "iris", alias=None, to_version=None, reason=None, console=console)
+    second = rollback(clone, "iris")
     assert (second.from_version, second.to_version) == (2, 1)
     with pytest.raises(StoreError, match="no earlier version held it"):
-        rollback_model(config, "iris", alias=None, to_version=None, reason=None, console=console)
-    back = rollback_model(config, "iris", alias=None, to_version=3, reason="fixed upstream", console=console)
+        rollback(clone, "iris")
+    back = rollback(clone, "iris", to_version=3, reason="fixed upstream")
     assert back.to_version == 3
     with pytest.raises(StoreError, match=r"no version 9 in the registry \(versions: 1, 2, 3\)"):
-        rollback_model(config, "iris", alias=None, to_version=9, reason=None, console=console)
+        rollback(clone, "iris", to_version=9)
     assert [m.sequence for m in registry(clone).history("iris")] == [1, 2, 3, 4, 5, 6]
 
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from mlci.errors import OutsideError, StoreError
-from mlci.store.gitbranch import GitBranchStorage, _git_environment
+from mlci.git import Git
+from mlci.store.gitbranch import GitBranchStorage
 from mlci.store.storage import StorageView
 from tests.conftest import git
 
@@ -40,7 +41,7 @@ def put(files: dict[str, bytes | None]) -> Callable[[StorageView], dict[str, byt
 
 
 def test_an_absent_branch_reads_as_an_empty_store(remote: Path, tmp_path: Path) -> None:
-    storage = GitBranchStorage(clone(remote, tmp_path / "a"))
+    storage = GitBranchStorage(Git(clone(remote, tmp_path / "a")))
     assert storage.read("runs/x/record.json") is None
     assert storage.list("runs") == []
 
@@ -48,10 +49,10 @@ def test_an_absent_branch_reads_as_an_empty_store(remote: Path, tmp_path: Path) 
 def test_a_write_is_pushed_and_seen_by_a_fresh_shallow_clone(remote: Path, tmp_path: Path) -> None:
     writer = clone(remote, tmp_path / "writer")
     head_before = git(writer, "rev-parse", "HEAD")
-    assert GitBranchStorage(writer).update(put({"runs/a/record.json": b"{}\n", "runs/a/m/run.json": b"1"}), message="m")
+    assert GitBranchStorage(Git(writer)).update(put({"runs/a/record.json": b"{}\n", "runs/a/m/run.json": b"1"}), message="m")
 
     runner = clone(remote, tmp_path / "runner", shallow=True)
-    reader = GitBranchStorage(runner)
+    reader = GitBranchStorage(Git(runner))
     assert reader.read("runs/a/m/run.json") == b"1"
     assert reader.list("runs") == ["a"] and reader.list("runs/a") == ["m", "record.json"]
     # The user's checkout is untouched: same HEAD, same branch, clean tree, and no local branch made.
@@ -63,37 +64,37 @@ def test_a_write_is_pushed_and_seen_by_a_fresh_shallow_clone(remote: Path, tmp_p
 
 
 def test_a_full_clone_stays_a_full_clone(remote: Path, tmp_path: Path) -> None:
-    GitBranchStorage(clone(remote, tmp_path / "w")).update(put({"f": b"1"}), message="m")
+    GitBranchStorage(Git(clone(remote, tmp_path / "w"))).update(put({"f": b"1"}), message="m")
     laptop = clone(remote, tmp_path / "laptop")
-    GitBranchStorage(laptop).read("f")
+    GitBranchStorage(Git(laptop)).read("f")
     assert git(laptop, "rev-parse", "--is-shallow-repository") == "false"
 
 
 def test_writes_from_a_shallow_runner_clone_push_on_top(remote: Path, tmp_path: Path) -> None:
-    GitBranchStorage(clone(remote, tmp_path / "first")).update(put({"one": b"1"}), message="one")
+    GitBranchStorage(Git(clone(remote, tmp_path / "first"))).update(put({"one": b"1"}), message="one")
     runner = clone(remote, tmp_path / "runner", shallow=True)
-    assert GitBranchStorage(runner).update(put({"two": b"2"}), message="two")
+    assert GitBranchStorage(Git(runner)).update(put({"two": b"2"}), message="two")
     assert git(remote, "rev-list", "--count", BRANCH) == "2"
     assert git(remote, "show", f"{BRANCH}:one") == "1" and git(remote, "show", f"{BRANCH}:two") == "2"
 
 
 def test_nothing_changed_makes_no_commit(remote: Path, tmp_path: Path) -> None:
-    storage = GitBranchStorage(clone(remote, tmp_path / "a"))
+    storage = GitBranchStorage(Git(clone(remote, tmp_path / "a")))
     storage.update(put({"f": b"1"}), message="m")
     assert storage.update(put({"f": b"1", "gone": None}), message="again") is False
     assert git(remote, "rev-list", "--count", BRANCH) == "1"
 
 
 def test_deleting_a_file(remote: Path, tmp_path: Path) -> None:
-    storage = GitBranchStorage(clone(remote, tmp_path / "a"))
+    storage = GitBranchStorage(Git(clone(remote, tmp_path / "a")))
     storage.update(put({"keep": b"k", "drop": b"d"}), message="m")
     assert storage.update(put({"drop": None}), message="drop")
     assert git(remote, "ls-tree", "--name-only", BRANCH) == "keep"
 
 
 def test_a_lost_race_is_reapplied_on_the_newer_state_never_forced(remote: Path, tmp_path: Path) -> None:
-    mine = GitBranchStorage(clone(remote, tmp_path / "mine"), on_retry=lambda message: retries.append(message))
-    theirs = GitBranchStorage(clone(remote, tmp_path / "theirs"))
+    mine = GitBranchStorage(Git(clone(remote, tmp_path / "mine")), on_retry=lambda message: retries.append(message))
+    theirs = GitBranchStorage(Git(clone(remote, tmp_path / "theirs")))
     retries: list[str] = []
     calls: list[list[str]] = []
 
@@ -112,7 +113,7 @@ def test_a_lost_race_is_reapplied_on_the_newer_state_never_forced(remote: Path, 
 
 
 def _append_entries(clone_path: str, writer: str, rounds: int) -> None:
-    storage = GitBranchStorage(Path(clone_path))
+    storage = GitBranchStorage(Git(Path(clone_path)))
     for n in range(rounds):
 
         def change(view: StorageView, n: int = n) -> dict[str, bytes | None]:
@@ -143,7 +144,7 @@ def test_concurrent_writers_in_separate_processes_lose_nothing(remote: Path, tmp
 
 def test_a_repository_without_the_remote_says_how_to_keep_results_locally(make_repo: Callable[..., Path]) -> None:
     with pytest.raises(StoreError, match="no remote 'origin'") as caught:
-        GitBranchStorage(make_repo())
+        GitBranchStorage(Git(make_repo()))
     assert "backend: local" in str(caught.value.hint)
 
 
@@ -152,21 +153,7 @@ def test_an_unreachable_remote_is_an_outside_failure_that_never_shows_the_token(
 ) -> None:
     repo = make_repo()
     git(repo, "remote", "add", "origin", "http://127.0.0.1:9/owner/repo.git")
-    storage = GitBranchStorage(repo, token="ghs_secret_token_value")
+    storage = GitBranchStorage(Git(repo, token="ghs_secret_token_value"))
     with pytest.raises(OutsideError) as caught:
         storage.read("anything")
     assert "ghs_secret_token_value" not in str(caught.value) + str(caught.value.hint)
-
-
-def test_the_token_travels_only_in_environment_config_for_the_remote_host() -> None:
-    env = _git_environment(
-        {"PATH": "/bin", "GIT_CONFIG_COUNT": "9"}, token="tok", remote_url="https://github.com/o/r.git"
-    )
-    assert env["GIT_CONFIG_COUNT"] == "2"
-    assert env["GIT_CONFIG_KEY_0"] == env["GIT_CONFIG_KEY_1"] == "http.https://github.com/.extraheader"
-    # The empty value first clears a header actions/checkout may have stored, so only one is sent.
-    assert env["GIT_CONFIG_VALUE_0"] == ""
-    assert env["GIT_CONFIG_VALUE_1"] == "AUTHORIZATION: basic eC1hY2Nlc3MtdG9rZW46dG9r"
-    assert env["GIT_TERMINAL_PROMPT"] == "0"
-    # Not for an ssh or local remote: git would never send it there.
-    assert "GIT_CONFIG_COUNT" not in _git_environment({}, token="tok", remote_url="git@github.com:o/r.git")

@@ -90,7 +90,7 @@ def test_a_fresh_checkout_takes_over_the_run_recorded_for_the_base(project: Path
 
     result = mlci(project, "train", "--base", "main")
     assert result.exit_code == 0
-    assert f"clf: unchanged since {base[:12]}" in result.output
+    assert f"clf: unchanged since {base[:7]}" in result.output
     assert (runs / "clf" / "model.skops").is_file() and (runs / "clf" / "predictions.csv").is_file()
     compared = mlci(project, "compare", "--base", "main", "--format", "json")
     [clf] = [m for m in json.loads(compared.output)["models"] if m["name"] == "clf"]

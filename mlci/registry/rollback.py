@@ -1,36 +1,34 @@
-"""`mlci rollback`: move an alias back to the version that held it before, and say why."""
+"""Rollback: move an alias back to the version that held it before, and say why."""
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime
 
 from mlci.config import Config
-from mlci.console import Console
 from mlci.errors import ConfigError, StoreError
-from mlci.git import Git
-from mlci.record import record_provenance
 from mlci.registry.entries import AliasMove
 from mlci.registry.registry import RegistryView, move_alias, previous_holder
-from mlci.store import open_storage
-from mlci.store.storage import StorageView
+from mlci.runs.provenance import Provenance
+from mlci.store.storage import Storage, StorageView
+
+DEFAULT_REASON = "rolled back"
 
 
 def rollback_model(
     config: Config,
     model: str,
     *,
+    storage: Storage,
+    commit: str | None,
+    provenance: Provenance,
     alias: str | None,
     to_version: int | None,
     reason: str | None,
-    console: Console,
 ) -> AliasMove:
     """Point `alias` of `model` at `to_version`, or at the holder before the current one."""
     alias = alias or config.promote.alias
     if model not in config.models:
         raise ConfigError(f"unknown model {model!r}; mlci.yaml defines {', '.join(config.models)}")
-    git = Git(config.root)
-    provenance = record_provenance(git, git.head(), os.environ) if git.head() else {"recorded_by": "unknown"}
     now = datetime.now(UTC).isoformat(timespec="seconds")
     done: list[AliasMove] = []
 
@@ -57,14 +55,14 @@ def rollback_model(
             alias=alias,
             to_version=target,
             kind="rollback",
-            reason=(reason or "").strip() or "rolled back",
-            by=str(provenance["recorded_by"]),
+            reason=(reason or "").strip() or DEFAULT_REASON,
+            by=provenance.by,
             now=now,
-            commit=git.head(),
-            run_url=provenance.get("run_url"),
+            commit=commit,
+            run_url=provenance.run_url,
         )
         done.append(move)
         return changes
 
-    open_storage(config, console=console).update(change, message=f"mlci: roll back {model}@{alias}")
+    storage.update(change, message=f"mlci: roll back {model}@{alias}")
     return done[0]

@@ -17,9 +17,16 @@ from pathlib import Path
 from typing import Any
 
 from mlci.config import Config, ModelSpec
+from mlci.config.fields import model_field
 from mlci.config.yamlsource import display_path
 from mlci.console import Console
 from mlci.errors import ConfigError, DataError, MlciError
+from mlci.training.command import check_output_names
+from mlci.training.data import column_problems, feature_columns
+from mlci.training.estimators import build_estimator, check_entrypoint, check_param_values
+from mlci.training.metrics import check_metric_fits, resolve_metric
+from mlci.training.metrics_file import metrics_format
+from mlci.training.tables import read_header
 
 # Shell words that are not programs on PATH, so their absence from PATH means nothing.
 SHELL_BUILTINS = frozenset(
@@ -76,8 +83,6 @@ def validate_project(config: Config, *, console: Console) -> None:
 
 
 def _check_model(config: Config, model: ModelSpec, problems: Problems, *, console: Console) -> None:
-    from mlci.training.fields import model_field
-
     for index, dep in enumerate(model.deps):
         if not dep.exists():
             problems.add(
@@ -89,8 +94,6 @@ def _check_model(config: Config, model: ModelSpec, problems: Problems, *, consol
     resolved = _check_metrics(config, model, problems)
     estimator = _check_estimator(config, model, problems)
     if estimator is not None:
-        from mlci.training.metrics import check_metric_fits
-
         for metric in resolved:
             with problems.check():
                 check_metric_fits(config, model, metric, estimator)
@@ -98,8 +101,6 @@ def _check_model(config: Config, model: ModelSpec, problems: Problems, *, consol
 
 
 def _check_metrics(config: Config, model: ModelSpec, problems: Problems) -> list[Any]:
-    from mlci.training.metrics import resolve_metric
-
     resolved = []
     for index in range(len(model.metrics)):
         with problems.check():
@@ -109,8 +110,6 @@ def _check_metrics(config: Config, model: ModelSpec, problems: Problems) -> list
 
 def _check_estimator(config: Config, model: ModelSpec, problems: Problems) -> Any | None:
     """The constructed (unfitted) estimator of a declarative model, when it could be built."""
-    from mlci.training.estimators import build_estimator, check_entrypoint, check_param_values
-
     if model.mode == "entrypoint":
         with problems.check():
             check_entrypoint(config, model)
@@ -123,10 +122,6 @@ def _check_estimator(config: Config, model: ModelSpec, problems: Problems) -> An
 
 
 def _check_data(config: Config, model: ModelSpec, problems: Problems) -> None:
-    from mlci.training.data import column_problems, feature_columns
-    from mlci.training.fields import model_field
-    from mlci.training.tables import read_header
-
     data = model.data
     assert data is not None
     field = model_field(config, model.name, "data")
@@ -157,10 +152,6 @@ def _check_data(config: Config, model: ModelSpec, problems: Problems) -> None:
 
 
 def _check_command(config: Config, model: ModelSpec, problems: Problems, *, console: Console) -> None:
-    from mlci.training.command import check_output_names
-    from mlci.training.fields import model_field
-    from mlci.training.metrics_file import metrics_format
-
     spec = model.command
     assert spec is not None
     outputs = model_field(config, model.name, "outputs")

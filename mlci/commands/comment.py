@@ -9,12 +9,15 @@ artifact cannot put a report on another pull request.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
 from pathlib import Path
 
 from mlci.console import Console
 from mlci.errors import ConfigError, DataError
+from mlci.git import short_sha
+from mlci.github.actions_io import write_outputs
+from mlci.github.client import GitHubClient
+from mlci.github.comments import post_report_comment
+from mlci.github.context import GitHubContext
 
 MAX_REPORT_BYTES = 1024 * 1024
 
@@ -47,29 +50,43 @@ def parse_pr_number(value: str | int | None) -> int:
 
 
 def post_report_file(
-    path: Path, *, pr: str | int | None, identity: str, console: Console, environ: Mapping[str, str] | None = None
+    path: Path, *, pr: str | int | None, identity: str, github: GitHubContext, console: Console
 ) -> str | None:
     """Validate and post `path` as the report comment on `pr`; the comment URL, or None if not permitted."""
-    from mlci.github.client import GitHubClient
-    from mlci.github.context import GitHubContext
-    from mlci.publish import post_comment
-
-    env = os.environ if environ is None else environ
-    workspace = Path(env.get("GITHUB_WORKSPACE") or Path.cwd())
-    number = parse_pr_number(pr if pr is not None else env.get("MLCI_PR_NUMBER"))
+    workspace = github.workspace or Path.cwd()
+    number = parse_pr_number(pr)
     markdown = read_report_file(path, workspace=workspace)
-    context = GitHubContext.from_env(env)
-    if context.event_name == "workflow_run":
-        expected = context.head_sha
+    if github.event_name == "workflow_run":
+        expected = github.head_sha
         if not expected:
             raise ConfigError("the workflow_run event names no head_sha to check the pull request against")
-        with GitHubClient(context.api_url, context.token) as client:
-            pull = client.get(f"/repos/{context.repository}/pulls/{number}")
-        actual = pull.get("head", {}).get("sha") if isinstance(pull, dict) else None
+        with GitHubClient(github.api_url, github.token) as client:
+            pull = client.get(f"/repos/{github.require_repository()}/pulls/{number}")
+        head = pull.get("head") if isinstance(pull, dict) else None
+        actual = head.get("sha") if isinstance(head, dict) else None
         if actual != expected:
+            shown = short_sha(actual) if isinstance(actual, str) else "an unknown commit"
             raise ConfigError(
-                f"pull request #{number} is at {str(actual)[:12]}, but the report was made for {expected[:12]}; "
+                f"pull request #{number} is at {shown}, but the report was made for {short_sha(expected)}; "
                 "not posting it",
                 hint="The PR moved on (a newer run will report) or the artifact does not belong to it.",
             )
-    return post_comment(context, number, markdown, identity, console=console)
+    return post_report_comment(github, number, markdown, identity, console=console)
+
+
+def comment(report_file: Path, *, pr: str | None, identity: str, github: GitHubContext, console: Console) -> str | None:
+    """`mlci comment`: post the file, then the step outputs of a report step (the URL, or the file)."""
+    url = post_report_file(report_file, pr=pr, identity=identity, github=github, console=console)
+    if github.output is not None:
+        path = str(report_file.resolve())
+        write_outputs(
+            github.output,
+            {
+                "passed": True,
+                "verdict": "",
+                "report-file": path,
+                "comment-url": url or "",
+                "comment-file": "" if url else path,
+            },
+        )
+    return url

@@ -14,10 +14,16 @@ from pathlib import Path
 
 import click
 
+from mlci.commands.compare import comparison_for
+from mlci.commands.project import Project
+from mlci.commands.record import record_current_runs
+from mlci.commands.train import train
 from mlci.config import load_config
 from mlci.console import Console
 from mlci.errors import MlciError
-from mlci.git import Git
+from mlci.git import Git, short_sha
+from mlci.github.context import GitHubContext
+from mlci.report import render
 
 DEMO_IDENTITY = ("-c", "user.name=mlci demo", "-c", "user.email=demo@mlci.invalid", "-c", "commit.gpgsign=false")
 
@@ -76,34 +82,30 @@ print(f"ridge alpha={params['alpha']}: r2={metrics['test']['r2']:.3f}")
 
 def run_demo(directory: Path | None, *, console: Console) -> Path:
     """Build the demo project in `directory` (or a temporary folder) and run the loop; returns the
-    path of the Markdown report."""
-    from mlci.compare.with_base import compare_with_base
-    from mlci.record import record_current_runs
-    from mlci.report import render
-    from mlci.training import train_models
-
+    path of the Markdown report. It runs as on a laptop, whatever CI the demo itself runs in."""
     root = _prepare_folder(directory)
     git = Git(root)
     console.info(f"demo project: {root}")
     with console.step("writing the project (breast cancer and diabetes data from scikit-learn)"):
         _write_project(root, git)
-    config = load_config(root / "mlci.yaml")
+    project = Project(config=load_config(root / "mlci.yaml"), console=console, github=GitHubContext())
 
     console.info(click.style("\n1. On main: train and record the baseline", bold=True))
-    train_models(config, [], console=console)
-    outcome = record_current_runs(config, replace=False, allow_dirty=False, console=console)
-    console.info(f"recorded {', '.join(outcome.models)} for main ({outcome.commit[:7]})")
+    train(project, [])
+    outcome = record_current_runs(project, replace=False, allow_dirty=False)
+    console.info(f"recorded {', '.join(outcome.models)} for main ({short_sha(outcome.commit)})")
 
     console.info(click.style("\n2. On branch tune-models: weaker regularisation, a different ridge alpha", bold=True))
     git.run("checkout", "-q", "-b", "tune-models")
     (root / "mlci.yaml").write_text(CONFIG.format(C=100.0, command=_command()))
     (root / "params.json").write_text('{"alpha": 0.1}\n')
     git.run(*DEMO_IDENTITY, "commit", "-q", "-am", "Tune the models")
-    config = load_config(root / "mlci.yaml")
-    train_models(config, [], console=console)
+    project = Project(config=load_config(root / "mlci.yaml"), console=console, github=GitHubContext())
+    train(project, [])
+    config = project.config
 
     console.info(click.style("\n3. Compare with main and render the report", bold=True))
-    comparison = compare_with_base(config, "main", console=console)
+    comparison = comparison_for(project, "main")
     report = render(comparison, "markdown", config=config)
     report_path = root / "report.md"
     report_path.write_text(report, encoding="utf-8")

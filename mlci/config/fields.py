@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mlci.config import Config
+from mlci.config.schema import Config
 from mlci.config.yamlsource import FieldPath
 from mlci.errors import ConfigError, MlciError
 

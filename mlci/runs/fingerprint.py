@@ -69,6 +69,23 @@ class FingerprintCache:
         self.changed = False
 
 
+_PROJECT_CACHES: dict[Path, FingerprintCache] = {}
+
+
+def project_cache(work_dir: Path) -> FingerprintCache:
+    """The fingerprint cache of the checkout whose mlci folder is `work_dir`, shared by everything one
+    command does (so a file is hashed at most once per command); `save()` keeps it for the next."""
+    path = work_dir / "cache" / "fingerprints.json"
+    if path not in _PROJECT_CACHES:
+        _PROJECT_CACHES[path] = FingerprintCache(path)
+    return _PROJECT_CACHES[path]
+
+
+def fingerprint_bytes(raw: bytes) -> str:
+    """`xxh3:<hex>` of `raw`: the same fingerprint `fingerprint_file` gives a file holding it."""
+    return PREFIX + xxhash.xxh3_128(raw).hexdigest()
+
+
 def fingerprint_file(path: Path) -> str:
     """`xxh3:<hex>` of the bytes of `path`, read in chunks so large data files use little memory."""
     digest = xxhash.xxh3_128()

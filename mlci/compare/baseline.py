@@ -10,12 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mlci.compare.result import BaseInfo
-from mlci.config import Config
-from mlci.console import Console
 from mlci.errors import GitError, StoreError
-from mlci.git import Git
+from mlci.git import Git, short_sha
 from mlci.store.records import Record, load_record
-from mlci.store.storage import Storage, StorageView
+from mlci.store.storage import StorageView
 
 MAX_ANCESTORS = 200
 DEEPEN_STEP = 50
@@ -33,14 +31,16 @@ class Baseline:
 
 
 def default_base_ref(git: Git) -> str:
-    """The repository's main line: `origin/HEAD`'s branch, else a local `main` or `master`."""
-    remote_head = git.run("symbolic-ref", "-q", "--short", "refs/remotes/origin/HEAD", check=False)
+    """The repository's main line: the remote's HEAD branch (`origin/HEAD`), else a local `main` or `master`."""
+    remote_head = git.run("symbolic-ref", "-q", "--short", f"refs/remotes/{git.remote}/HEAD", check=False)
     if remote_head:
         return remote_head
     for name in DEFAULT_BRANCHES:
         if git.succeeds("rev-parse", "--verify", "-q", f"refs/heads/{name}"):
             return name
-    raise GitError("cannot tell which branch to compare with (no origin/HEAD, main or master)", hint="Pass --base REF.")
+    raise GitError(
+        f"cannot tell which branch to compare with (no {git.remote}/HEAD, main or master)", hint="Pass --base REF."
+    )
 
 
 def resolve_baseline(
@@ -55,14 +55,14 @@ def resolve_baseline(
     requested = git.resolve(ref)
     record = load_record(storage, requested)
     if record is not None:
-        return _baseline(ref, requested, record, 0, f"recorded runs of {ref} ({requested[:7]})")
+        return _baseline(ref, requested, record, 0, f"recorded runs of {ref} ({short_sha(requested)})")
     fork_point = git.merge_base(requested, head) if head else None
     if fork_point and fork_point != requested:
         record = load_record(storage, fork_point)
         if record is not None:
             note = (
-                f"{ref} ({requested[:7]}) has no recorded runs; using the commit this branch started from, "
-                f"{fork_point[:7]}"
+                f"{ref} ({short_sha(requested)}) has no recorded runs; using the commit this branch started from, "
+                f"{short_sha(fork_point)}"
             )
             distance = int(git.run("rev-list", "--first-parent", "--count", f"{fork_point}..{requested}"))
             return _baseline(ref, requested, record, distance, note)
@@ -73,13 +73,14 @@ def resolve_baseline(
             continue
         plural = "s" if distance != 1 else ""
         note = (
-            f"{ref} ({requested[:7]}) has no recorded runs; using its nearest recorded ancestor "
-            f"{commit[:7]}, {distance} commit{plural} back"
+            f"{ref} ({short_sha(requested)}) has no recorded runs; using its nearest recorded ancestor "
+            f"{short_sha(commit)}, {distance} commit{plural} back"
         )
         return _baseline(ref, requested, record, distance, note)
     searched = f"{len(history)} commit{'s' if len(history) != 1 else ''}"
     raise NoBaselineError(
-        f"no recorded runs for {ref} ({requested[:7]}) or any of its first-parent ancestors ({searched} searched)",
+        f"no recorded runs for {ref} ({short_sha(requested)}) or any of its first-parent ancestors "
+        f"({searched} searched)",
         hint=f"Record a baseline first: check out {ref}, then run `mlci train` and `mlci record`.",
     )
 
@@ -97,16 +98,9 @@ def first_parent_history(git: Git, commit: str, *, limit: int) -> list[str]:
     return history
 
 
-def recorded_base(config: Config, ref: str, *, console: Console) -> tuple[Record, Storage] | None:
-    """The record `ref` is compared with (see `resolve_baseline`) and the store holding it; None when
-    nothing is recorded yet."""
-    from mlci.store import open_storage
-    from mlci.store.gitbranch import remote_git
-
-    storage = open_storage(config, console=console)
-    git = remote_git(config.root)
+def recorded_base(git: Git, storage: StorageView, ref: str) -> Record | None:
+    """The record `ref` is compared with (see `resolve_baseline`); None when nothing is recorded yet."""
     try:
-        baseline = resolve_baseline(git, storage, ref, head=git.head())
+        return resolve_baseline(git, storage, ref, head=git.head()).record
     except NoBaselineError:
         return None
-    return baseline.record, storage

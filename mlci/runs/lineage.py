@@ -6,6 +6,7 @@ before the fit (or before the command runs, which could change files); timings a
 
 from __future__ import annotations
 
+import json
 import platform
 import time
 from dataclasses import dataclass
@@ -15,21 +16,24 @@ from pathlib import Path
 from typing import Any
 
 from mlci.config import Config, ModelSpec
+from mlci.config.fields import model_field
 from mlci.config.yamlsource import display_path
 from mlci.errors import GitError
-from mlci.fingerprint import fingerprint_paths
 from mlci.git import Git
-from mlci.training.fields import model_field
+from mlci.runs.fingerprint import fingerprint_bytes, fingerprint_paths, project_cache
 
 LIBRARIES = ("mlci", "scikit-learn", "pandas", "numpy", "skops")
+FINGERPRINT_KEY = "model_fingerprint"
 
 
 @dataclass(frozen=True)
 class LineageStart:
-    """What is recorded when a model's training begins."""
+    """What is recorded when a model's training begins, and the model's fingerprint from it."""
 
     git: dict[str, Any]
     fingerprints: dict[str, str]
+    libraries: dict[str, str]
+    model_fingerprint: str | None
     started_at: datetime
     started: float
 
@@ -54,17 +58,30 @@ def model_inputs(model: ModelSpec) -> list[Path]:
     return [*inputs, *model.deps]
 
 
+def model_fingerprint(model: ModelSpec, inputs: dict[str, str], libraries: dict[str, str]) -> str | None:
+    """The fingerprint of everything that decides `model`'s result: its section of mlci.yaml, the
+    content of its inputs and the library versions; None when mlci cannot see it all (an entrypoint
+    or command model runs code mlci knows about only through `deps`)."""
+    if model.mode != "declarative" and not model.deps:
+        return None
+    payload = {"config": model.config_hash, "inputs": inputs, "libraries": libraries}
+    return fingerprint_bytes(json.dumps(payload, sort_keys=True).encode())
+
+
 def start_lineage(config: Config, model: ModelSpec) -> LineageStart:
-    """The git state and the fingerprints of `model`'s inputs, now. Missing deps raise `ConfigError`."""
+    """The git state, the fingerprints of `model`'s inputs and its model fingerprint, now. Missing
+    deps raise `ConfigError`."""
     started_at = datetime.now(UTC)
     started = time.perf_counter()
     check_deps(config, model)
     inputs = [path for path in model_inputs(model) if path.exists()]
-    from mlci.training.reuse import project_cache
-
+    fingerprints = fingerprint_paths(inputs, root=config.root, cache=project_cache(config.work_dir))
+    libraries = library_versions()
     return LineageStart(
         git=git_state(config.root),
-        fingerprints=fingerprint_paths(inputs, root=config.root, cache=project_cache(config)),
+        fingerprints=fingerprints,
+        libraries=libraries,
+        model_fingerprint=model_fingerprint(model, fingerprints, libraries),
         started_at=started_at,
         started=started,
     )
@@ -74,16 +91,13 @@ def finish_lineage(
     start: LineageStart, model: ModelSpec, *, fit_seconds: float | None = None, rows: dict[str, int] | None = None
 ) -> dict[str, Any]:
     """The complete lineage of a run that began at `start` and ends now."""
-    from mlci.training.reuse import FINGERPRINT_KEY, model_fingerprint
-
     duration = time.perf_counter() - start.started
-    libraries = library_versions()
     lineage: dict[str, Any] = {
         "git": start.git,
         "config_hash": model.config_hash,
         "fingerprints": start.fingerprints,
-        "libraries": libraries,
-        FINGERPRINT_KEY: model_fingerprint(model, start.fingerprints, libraries),
+        "libraries": start.libraries,
+        FINGERPRINT_KEY: start.model_fingerprint,
         "started_at": _iso(start.started_at),
         "finished_at": _iso(datetime.now(UTC)),
         "duration_seconds": round(duration, 3),

@@ -15,11 +15,15 @@ import pytest
 
 from mlci.config.parse import parse_config
 from mlci.config.yamlsource import parse_yaml
-from mlci.deploy import SIGNATURE_HEADER, AliasMoved, fire_triggers, model_uri
+from mlci.commands.alias_moves import deploy_triggers
+from mlci.commands.project import Project
+from mlci.config import Config
 from mlci.errors import ConfigError, OutsideError
+from mlci.github.context import GitHubContext
 from mlci.registry.entries import AliasMove
-from tests.github.fake_github import ACTIONS_TOKEN, FakeGitHub
-from tests.registry.helpers import quiet_console
+from mlci.registry.triggers import SIGNATURE_HEADER, AliasMoved, fire_triggers, model_uri
+from testing.fake_github import ACTIONS_TOKEN, FakeGitHub
+from testing.projects import quiet_console
 
 MOVE = AliasMove(
     sequence=2,
@@ -40,7 +44,13 @@ MOVED = AliasMoved(
 )
 
 
-def config(tmp_path: Path, triggers: str) -> object:
+def fire(settings: Config, environ: dict[str, str]) -> list[str]:
+    """Fire the triggers `settings` configures for MOVED, in the environment `environ`."""
+    project = Project(config=settings, console=quiet_console(), github=GitHubContext.from_env(environ))
+    return fire_triggers(MOVED, deploy_triggers(project, environ), console=project.console)
+
+
+def config(tmp_path: Path, triggers: str) -> Config:
     text = f"""\
 version: 1
 models:
@@ -70,7 +80,7 @@ def github_env(server: FakeGitHub, token: str) -> dict[str, str]:
 
 def test_a_move_creates_a_deployment_with_a_status_and_a_dispatch(tmp_path: Path, fake_github: FakeGitHub) -> None:
     settings = config(tmp_path, "    deployment: true\n    dispatch: true")
-    fired = fire_triggers(settings, MOVED, console=quiet_console(), environ=github_env(fake_github, ACTIONS_TOKEN))
+    fired = fire(settings, github_env(fake_github, ACTIONS_TOKEN))
     [deployment] = fake_github.deployments
     assert fired == [f"triggered deployment {deployment['id']} to production and repository_dispatch mlci-promoted"]
     assert deployment["environment"] == "production" and deployment["ref"] == COMMIT
@@ -83,7 +93,7 @@ def test_a_move_creates_a_deployment_with_a_status_and_a_dispatch(tmp_path: Path
 
 
 def test_outside_github_the_github_triggers_are_skipped(tmp_path: Path) -> None:
-    assert fire_triggers(config(tmp_path, "    deployment: true"), MOVED, console=quiet_console(), environ={}) == []
+    assert fire(config(tmp_path, "    deployment: true"), {}) == []
 
 
 class _Receiver(BaseHTTPRequestHandler):
@@ -113,7 +123,7 @@ def receiver() -> Iterator[tuple[str, type[_Receiver]]]:
 def test_the_webhook_body_is_signed_with_the_secret(tmp_path: Path, receiver) -> None:
     url, handler = receiver
     settings = config(tmp_path, WEBHOOK_ONLY)
-    fired = fire_triggers(settings, MOVED, console=quiet_console(), environ={"HOOK": url, "KEY": "s3cret"})
+    fired = fire(settings, {"HOOK": url, "KEY": "s3cret"})
     assert fired == ["webhook answered 200"]
     [(headers, body)] = handler.received
     expected = "sha256=" + hmac.new(b"s3cret", body, hashlib.sha256).hexdigest()
@@ -125,14 +135,14 @@ def test_a_failing_webhook_is_retried_then_reported_without_its_url(tmp_path: Pa
     url, handler = receiver
     handler.answers.extend([502, 200])
     settings = config(tmp_path, WEBHOOK_ONLY)
-    assert fire_triggers(settings, MOVED, console=quiet_console(), environ={"HOOK": url, "KEY": "k"})
+    assert fire(settings, {"HOOK": url, "KEY": "k"})
     assert len(handler.received) == 2
     # Both attempts are one delivery, so a receiver can drop the duplicate.
     assert len({headers["X-Mlci-Delivery"] for headers, _ in handler.received}) == 1
 
     handler.answers.extend([403])
     with pytest.raises(OutsideError) as caught:
-        fire_triggers(settings, MOVED, console=quiet_console(), environ={"HOOK": url, "KEY": "k"})
+        fire(settings, {"HOOK": url, "KEY": "k"})
     message = str(caught.value)
     assert "moved to version 2 and that is recorded" in message and "HTTP 403" in message
     assert url not in message
@@ -142,7 +152,7 @@ def test_a_webhook_without_its_secret_is_not_sent(tmp_path: Path, receiver) -> N
     url, handler = receiver
     settings = config(tmp_path, WEBHOOK_ONLY)
     with pytest.raises(ConfigError, match="KEY is not set"):
-        fire_triggers(settings, MOVED, console=quiet_console(), environ={"HOOK": url})
+        fire(settings, {"HOOK": url})
     assert handler.received == []
 
 
@@ -152,7 +162,7 @@ def test_the_command_gets_the_payload_and_variables(tmp_path: Path) -> None:
         "    deployment: false\n    dispatch: false\n"
         '    command: cat > got.json && echo "$MLCI_MODEL@$MLCI_VERSION" > got.txt',
     )
-    assert fire_triggers(settings, MOVED, console=quiet_console(), environ={"PATH": "/usr/bin:/bin"})
+    assert fire(settings, {"PATH": "/usr/bin:/bin"})
     assert json.loads((tmp_path / "got.json").read_text())["alias"] == "production"
     assert (tmp_path / "got.txt").read_text() == "iris@2\n"
 
@@ -160,7 +170,7 @@ def test_the_command_gets_the_payload_and_variables(tmp_path: Path) -> None:
 def test_a_failing_command_shows_its_output(tmp_path: Path) -> None:
     settings = config(tmp_path, "    deployment: false\n    dispatch: false\n    command: echo deploying; exit 4")
     with pytest.raises(OutsideError, match=r"exited with 4:\ndeploying"):
-        fire_triggers(settings, MOVED, console=quiet_console(), environ={"PATH": "/usr/bin:/bin"})
+        fire(settings, {"PATH": "/usr/bin:/bin"})
 
 
 def test_a_secret_in_the_config_instead_of_a_variable_name_is_refused(tmp_path: Path) -> None:

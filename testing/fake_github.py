@@ -15,7 +15,7 @@ In a test:
 
 As a process (mlci running in another process, e.g. under `act`):
 
-    python -m tests.github.fake_github --port-file PORT --state-file STATE.json [--scenario S.json]
+    python -m testing.fake_github --port-file PORT --state-file STATE.json [--scenario S.json]
 
 writes its port to PORT once it listens, and its whole state as JSON to STATE.json after every
 request. A scenario file adds repositories, pull requests, tokens, comments and faults; see
@@ -982,7 +982,7 @@ def _int(value: str | None, default: int) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the stand-in as a process until SIGTERM or SIGINT."""
-    parser = argparse.ArgumentParser(prog="python -m tests.github.fake_github", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m testing.fake_github", description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
     parser.add_argument("--port-file", type=Path, required=True, help="where to write the port once listening")
     parser.add_argument("--state-file", type=Path, required=True, help="where to keep the state as JSON")

@@ -1,4 +1,4 @@
-"""`mlci promote`: register this commit's recorded models and move the alias to the ones that win.
+"""Promotion: register a commit's recorded models and move the alias to the ones that win.
 
 The whole decision runs inside one `Storage.update`: registering the version, reading the current
 alias holder, comparing with it, and moving the alias. When another run moves the alias meanwhile,
@@ -8,25 +8,22 @@ alias is never moved on the strength of a comparison with a model that no longer
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from mlci.compare.build import compare_model
 from mlci.compare.result import HeadInfo
 from mlci.config import Config, ModelSpec
-from mlci.console import Console
 from mlci.errors import ConfigError, StoreError
-from mlci.git import Git
-from mlci.record import record_provenance
+from mlci.git import short_sha
 from mlci.registry.card import FILE_NAME as CARD_FILE
 from mlci.registry.card import model_card
 from mlci.registry.entries import AliasMove, ModelVersion
 from mlci.registry.registry import RegistryView, move_alias, register_version
 from mlci.runs import Run
-from mlci.store import open_storage
+from mlci.runs.provenance import Provenance
 from mlci.store.records import Record, load_record
-from mlci.store.storage import StorageView
+from mlci.store.storage import Storage, StorageView
 
 
 @dataclass(frozen=True)
@@ -54,29 +51,25 @@ def promote_models(
     config: Config,
     names: list[str],
     *,
+    storage: Storage,
+    commit: str,
+    provenance: Provenance,
     alias: str | None,
     force: bool,
     reason: str | None,
-    console: Console,
 ) -> list[Promotion]:
-    """Register and, where they win, promote `names` (default: every recorded model) of HEAD's record."""
+    """Register and, where they win, promote `names` (default: every recorded model) of `commit`'s record."""
     alias = alias or config.promote.alias
     if force and not (reason or "").strip():
         raise ConfigError("--force needs --reason: the history keeps why a gate was overridden")
-    git = Git(config.root)
-    commit = git.head()
-    if commit is None:
-        raise StoreError("the repository has no commits yet; nothing to promote")
-    storage = open_storage(config, console=console)
     record = load_record(storage, commit)
     if record is None:
         raise StoreError(
-            f"{commit[:12]} has no recorded runs to promote",
+            f"{short_sha(commit)} has no recorded runs to promote",
             hint="Run `mlci train` and `mlci record` on this commit first.",
         )
     models = _chosen_models(config, record, names)
     files = {name: _model_file(config, storage, record, name) for name in models}
-    provenance = record_provenance(git, commit, os.environ)
     now = datetime.now(UTC).isoformat(timespec="seconds")
     outcomes: dict[str, Promotion] = {}
 
@@ -85,7 +78,9 @@ def promote_models(
         changes: dict[str, bytes | None] = {}
         for name in models:
             run = record.runs[name]
-            registration = register_version(view, run=run, model_file=files[name], provenance=provenance, now=now)
+            registration = register_version(
+                view, run=run, model_file=files[name], provenance=provenance.to_json(), now=now
+            )
             changes.update(registration.changes)
             holder = RegistryView(view).holder(name, alias)
             version = registration.version
@@ -104,11 +99,11 @@ def promote_models(
                         to_version=version.number,
                         kind=kind,
                         reason=why,
-                        by=str(provenance["recorded_by"]),
+                        by=provenance.by,
                         now=now,
                         commit=commit,
-                        pull_request=provenance.get("pull_request"),
-                        run_url=provenance.get("run_url"),
+                        pull_request=provenance.pull_request,
+                        run_url=provenance.run_url,
                     )
                     changes.update(move_changes)
             if registration.is_new or move is not None:
@@ -128,7 +123,7 @@ def promote_models(
         return changes
 
     summary = ", ".join(models)
-    storage.update(change, message=f"mlci: promote {summary} at {commit[:12]} to {alias}")
+    storage.update(change, message=f"mlci: promote {summary} at {short_sha(commit)} to {alias}")
     return [outcomes[name] for name in models]
 
 
@@ -163,7 +158,7 @@ def _chosen_models(config: Config, record: Record, names: list[str]) -> list[str
     chosen = names or [name for name in config.models if name in record.runs]
     missing = [name for name in chosen if name not in record.runs]
     if missing:
-        raise StoreError(f"{', '.join(missing)} not recorded for {record.commit[:12]}; train and record it first")
+        raise StoreError(f"{', '.join(missing)} not recorded for {short_sha(record.commit)}; train and record it first")
     return chosen
 
 

@@ -1,0 +1,102 @@
+"""`mlci compare`: this checkout's runs against the base's recorded runs, as text, Markdown or JSON.
+
+Also where every command that compares finds its base: a pull request's base commit in GitHub
+Actions (fetched when the shallow checkout lacks it), else the ref given, else the default branch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from mlci.commands.project import Project
+from mlci.compare.result import Comparison
+from mlci.compare.with_base import compare_with_base
+from mlci.git import short_sha
+from mlci.report import render
+
+# A shallow checkout fetches the base with this much history, enough for the baseline search to
+# find the fork point of most branches without deepening again.
+BASE_FETCH_DEPTH = 50
+
+
+@dataclass(frozen=True)
+class Compared:
+    """A comparison and the files it was written to."""
+
+    comparison: Comparison
+    json_file: Path | None
+
+
+def comparison_for(
+    project: Project,
+    base_ref: str | None,
+    *,
+    first_run_ok: bool = False,
+    data_checks: bool = False,
+    rescore: bool = False,
+) -> Comparison:
+    """Compare with `base_ref`, or with the pull request's base in a PR's workflow run, else with the
+    default branch."""
+    if base_ref:
+        base, label = base_ref, None
+    else:
+        base, label = event_base(project)
+    return compare_with_base(
+        project.config,
+        base,
+        git=project.git,
+        storage=project.storage,
+        console=project.console,
+        first_run_ok=first_run_ok,
+        base_label=label,
+        data_checks=data_checks,
+        rescore=rescore,
+    )
+
+
+def compare(
+    project: Project, base_ref: str | None, *, output_format: str, color: bool, json_output: Path | None
+) -> tuple[str, Compared]:
+    """The comparison rendered in `output_format`; in Actions also as JSON in the runner's temporary
+    folder (or `json_output`), with the `passed` and `comparison-file` step outputs."""
+    comparison = comparison_for(project, base_ref)
+    text = render(comparison, output_format, config=project.config, color=color)
+    temporary = project.github.temporary_folder()
+    json_file = json_output or (temporary / "comparison.json" if temporary and project.github.in_actions else None)
+    if json_file is not None:
+        write_text(json_file, render(comparison, "json", config=project.config))
+    project.write_outputs(
+        {"passed": comparison.passed, "comparison-file": str(json_file.resolve()) if json_file else ""}
+    )
+    return text, Compared(comparison=comparison, json_file=json_file)
+
+
+def event_base(project: Project) -> tuple[str | None, str | None]:
+    """In a pull request's workflow run, the PR's base commit (fetched when the clone lacks it) and its
+    branch's name to show; else (None, None), which means the default branch."""
+    github = project.github
+    if not github.is_pull_request or github.event_name == "workflow_run":
+        return None, None
+    return usable_base(project, github.base_sha, github.base_ref), github.base_ref
+
+
+def usable_base(project: Project, base: str | None, branch: str | None) -> str | None:
+    """`base` when this clone has it; else fetch it (a shallow checkout lacks the PR's base commit);
+    else the base branch from the remote; else None (the default branch)."""
+    if not base:
+        return None
+    git, console = project.git, project.console
+    if git.has_commit(base) or git.fetch_commit(base, depth=BASE_FETCH_DEPTH):
+        return base
+    fallback = f"{git.remote}/{branch}" if branch else None
+    if fallback and branch and git.fetch_commit(branch, depth=BASE_FETCH_DEPTH):
+        console.warn(f"the base commit {short_sha(base)} is not reachable; comparing with {fallback} instead")
+        return fallback
+    console.warn(f"the base commit {short_sha(base)} is not reachable; comparing with the default branch instead")
+    return None
+
+
+def write_text(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")

@@ -1,0 +1,28 @@
+"""`mlci models list / show / history / pull`: the registry for people and programs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from mlci.commands.project import Project
+from mlci.registry.entries import ModelVersion
+from mlci.registry.registry import RegistryView
+from mlci.registry.show import list_models, model_history, pull_model, render_text, show_model, to_json
+
+
+def registry_document(project: Project, what: str, model: str | None = None) -> dict[str, Any]:
+    """The `list`, `show` or `history` document of the registry."""
+    registry = RegistryView(project.storage)
+    if what == "list":
+        return list_models(registry)
+    assert model is not None, "show and history name a model"
+    return show_model(registry, model) if what == "show" else model_history(registry, model)
+
+
+def render_document(document: dict[str, Any], output_format: str) -> str:
+    return to_json(document) if output_format == "json" else render_text(document)
+
+
+def pull(project: Project, reference: str, output: Path) -> ModelVersion:
+    return pull_model(project.config, RegistryView(project.storage), reference, output)

@@ -1,0 +1,43 @@
+"""What every command works with: the config, the console, the GitHub run (when there is one), and
+the adapters built from them once: git with the run's credentials, and the store."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+
+from mlci.config import Config
+from mlci.console import Console
+from mlci.git import Git
+from mlci.github.actions_io import OutputValue, write_outputs
+from mlci.github.context import GitHubContext
+from mlci.runs.provenance import Provenance, provenance_of
+from mlci.store import open_storage
+from mlci.store.storage import Storage
+
+
+@dataclass
+class Project:
+    """One project as one command sees it; the adapters are made on first use."""
+
+    config: Config
+    console: Console
+    github: GitHubContext
+
+    @cached_property
+    def git(self) -> Git:
+        """git in the project's repository; fetches and pushes reach the store's remote with the run's token."""
+        return Git(self.config.root, token=self.github.token, remote=self.config.store.remote)
+
+    @cached_property
+    def storage(self) -> Storage:
+        return open_storage(self.config, git=self.git, console=self.console)
+
+    def provenance(self, commit: str | None) -> Provenance:
+        return provenance_of(self.git, commit, actor=self.github.actor, run_url=self.github.run_url)
+
+    def write_outputs(self, outputs: Mapping[str, OutputValue]) -> None:
+        """Step outputs for the workflow, in GitHub Actions; nothing elsewhere."""
+        if self.github.output is not None:
+            write_outputs(self.github.output, outputs)

@@ -1,0 +1,29 @@
+"""`mlci promote`: register this commit's recorded models and move the alias to those that win."""
+
+from __future__ import annotations
+
+from mlci.commands.alias_moves import announce_promotions
+from mlci.commands.project import Project
+from mlci.errors import StoreError
+from mlci.registry.promotion import Promotion, promote_models
+
+
+def promote(
+    project: Project, models: list[str], *, alias: str | None, force: bool, reason: str | None
+) -> list[Promotion]:
+    """Promote HEAD's recorded `models` (all when empty), then say what happened and fire the triggers."""
+    commit = project.git.head()
+    if commit is None:
+        raise StoreError("the repository has no commits yet; nothing to promote")
+    outcomes = promote_models(
+        project.config,
+        models,
+        storage=project.storage,
+        commit=commit,
+        provenance=project.provenance(commit),
+        alias=alias,
+        force=force,
+        reason=reason,
+    )
+    announce_promotions(project, outcomes)
+    return outcomes

@@ -1,0 +1,151 @@
+"""`mlci report`: render the Markdown report and send it where it is asked for: a file, the PR
+comment, the job summary, a commit status, annotations for failed gates, and the step outputs.
+
+Only the report file is required to succeed. The GitHub parts degrade the way users need on forks:
+a token that may not write gets one warning, the report still lands in the job summary and the
+file, and the job's result is decided by the gates alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from mlci.commands.project import Project
+from mlci.compare.result import Comparison
+from mlci.config import Config
+from mlci.github.actions_io import annotation, append_summary
+from mlci.github.client import GitHubClient
+from mlci.github.comments import post_report_comment
+from mlci.github.errors import GitHubPermissionError
+from mlci.github.status import set_commit_status
+from mlci.report import render_markdown
+from mlci.report.marker import DEFAULT_IDENTITY, sanitize_identity
+from mlci.report.verdict import verdict_of
+
+
+@dataclass(frozen=True)
+class PublishOptions:
+    identity: str = DEFAULT_IDENTITY
+    output: Path | None = None
+    post: bool = False
+    summary: bool = False
+    status: bool = False
+
+
+@dataclass(frozen=True)
+class Published:
+    passed: bool
+    verdict: str
+    report_file: Path
+    comment_url: str | None = None
+    comment_file: Path | None = None
+
+
+def publish_report(project: Project, comparison: Comparison, options: PublishOptions) -> Published:
+    """Render `comparison` once and send it everywhere `options` asks; return what happened."""
+    config, console, github = project.config, project.console, project.github
+    identity = sanitize_identity(options.identity)
+    markdown = render_markdown(comparison, config=config, identity=identity)
+    verdict = verdict_of(comparison)
+    verdict_line = f"{verdict.headline}; {verdict.summary}"
+    report_file = (options.output or default_report_file(project, identity)).resolve()
+    report_file.parent.mkdir(parents=True, exist_ok=True)
+    report_file.write_text(markdown, encoding="utf-8")
+
+    if options.summary:
+        _summary(project, markdown + _plots_note(config))
+    comment_url, comment_file = None, None
+    if options.post:
+        comment_url = _post(project, markdown, identity)
+        comment_file = None if comment_url else report_file
+    if options.status:
+        _status(project, comparison, verdict_line, identity)
+    if github.in_actions:
+        for model, gate in comparison.failed_gates:
+            click.echo(annotation("error", gate.message, title=f"mlci: {model}"))
+    published = Published(
+        passed=comparison.passed,
+        verdict=verdict_line,
+        report_file=report_file,
+        comment_url=comment_url,
+        comment_file=comment_file,
+    )
+    write_report_outputs(project, published)
+    console.detail(f"report written to {report_file}")
+    return published
+
+
+def _plots_note(config: Config) -> str:
+    """Where this run's pictures are (with the `plots` extra), for the job summary."""
+    pictures = sorted(config.work_dir.glob("runs/*/*.png"))
+    if not pictures:
+        return ""
+    listed = "\n".join(f"- `{path.relative_to(config.root).as_posix()}`" for path in pictures)
+    return (
+        "\n\n<details><summary>Plots of this run</summary>\n\n"
+        f"{listed}\n\nKeep them with `actions/upload-artifact` (path `.mlci/runs/*/*.png`).\n\n</details>\n"
+    )
+
+
+def default_report_file(project: Project, identity: str) -> Path:
+    """In Actions, the runner's temporary folder (outside the checkout, removed after the job);
+    elsewhere this checkout's `.mlci/` folder."""
+    folder = project.github.temporary_folder() or project.config.work_dir
+    return folder / f"report-{identity}.md"
+
+
+def write_report_outputs(project: Project, published: Published) -> None:
+    project.write_outputs(
+        {
+            "passed": published.passed,
+            "verdict": published.verdict,
+            "report-file": str(published.report_file),
+            "comment-url": published.comment_url or "",
+            "comment-file": str(published.comment_file) if published.comment_file else "",
+        }
+    )
+
+
+def _summary(project: Project, markdown: str) -> None:
+    path = project.github.step_summary
+    if path is None:
+        project.console.detail("no job summary file (not in GitHub Actions): job summary skipped")
+        return
+    if not append_summary(path, markdown):
+        project.console.warn(
+            "the report was shortened to fit the job summary's 1 MiB; the full report is in the report file"
+        )
+
+
+def _post(project: Project, markdown: str, identity: str) -> str | None:
+    """The comment's URL, or None when there is nothing to comment on or the token may not."""
+    github = project.github
+    number = github.pr_number
+    if not github.is_pull_request or number is None:
+        project.console.info("not a pull request: no comment posted")
+        return None
+    return post_report_comment(github, number, markdown, identity, console=project.console)
+
+
+def _status(project: Project, comparison: Comparison, verdict: str, identity: str) -> None:
+    github = project.github
+    sha = github.head_sha
+    if not github.token or not sha or not github.repository:
+        project.console.detail("no token or commit to set a status on: commit status skipped")
+        return
+    with GitHubClient(github.api_url, github.token) as client:
+        try:
+            set_commit_status(
+                client,
+                repository=github.repository,
+                sha=sha,
+                state="success" if comparison.passed else "failure",
+                description=verdict,
+                context=f"mlci/{identity}",
+                target_url=github.run_url,
+            )
+        except GitHubPermissionError:
+            project.console.warn("could not set the commit status: the token needs `statuses: write`")

@@ -1,0 +1,165 @@
+"""`mlci run`, what the one-line action does: pick the steps from the GitHub event, then run them.
+
+The plan is plain data (`plan_steps`), so what each event does is easy to read, test and extend:
+
+    pull_request        validate, train, report on the PR against its base (comment, summary, status)
+    push to default     validate, train, record, report against the parent commit, promote
+    push elsewhere      validate, train, report against the default branch (summary)
+    workflow_dispatch   rollback MODEL when the `rollback` input names one; else as a push elsewhere
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from mlci.commands.compare import usable_base
+from mlci.commands.project import Project
+from mlci.commands.promote import promote
+from mlci.commands.record import record_current_runs
+from mlci.commands.report import PublishOptions, publish_report
+from mlci.commands.rollback import rollback
+from mlci.commands.train import summary, train
+from mlci.commands.validate import validate_project
+from mlci.compare.with_base import compare_with_base
+from mlci.errors import ConfigError, ExitCode
+from mlci.git import short_sha
+from mlci.github.context import PULL_REQUEST_EVENTS, GitHubContext
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """What the action passes to every step."""
+
+    models: list[str]
+    identity: str
+
+
+def plan_steps(context: GitHubContext) -> list[Step]:
+    """The steps for this run's event."""
+    event = context.event_name
+    if event in PULL_REQUEST_EVENTS:
+        base = {"base": context.base_sha, "base_branch": context.base_ref}
+        report = {**base, "post": True, "summary": True, "status": True}
+        return [Step("validate"), Step("train", base), Step("report", report)]
+    if event == "push" and context.is_push_to_default_branch:
+        # The commit before the push (the event's `before`), which a shallow checkout fetches on demand.
+        parent = {"base": context.base_sha or "HEAD~1"}
+        steps = [Step("validate"), Step("train", parent), Step("record"), Step("report", {**parent, "summary": True})]
+        return [*steps, Step("promote")]
+    if event == "workflow_dispatch":
+        inputs = context.event.get("inputs") or {}
+        model = str(inputs.get("rollback") or "").strip()
+        if model:
+            options = {
+                "model": model,
+                "alias": inputs.get("alias"),
+                "to": inputs.get("to"),
+                "reason": inputs.get("reason"),
+            }
+            return [Step("rollback", options)]
+    if event in ("push", "workflow_dispatch"):
+        return [Step("validate"), Step("train"), Step("report", {"base": None, "summary": True})]
+    raise ConfigError(
+        f"mlci run does not handle the {event or 'unknown'} event",
+        hint="Run it on pull_request, push or workflow_dispatch, or compose the sub-actions (see the README).",
+    )
+
+
+def run_event(project: Project, *, models: list[str], identity: str, fail_on_regression: bool) -> ExitCode:
+    """Run the steps for this event; the exit code (1 when a gate failed and that should fail the job)."""
+    github = project.github
+    if not github.event_name:
+        raise ConfigError(
+            "mlci run picks its steps from a GitHub Actions event, and there is none here",
+            hint="On a laptop run the steps yourself: mlci train, mlci compare --base main, mlci report.",
+        )
+    steps = plan_steps(github)
+    console = project.console
+    console.info(f"mlci run: {github.event_name} event: {', '.join(step.name for step in steps)}")
+    settings = RunSettings(models=models, identity=identity)
+    passed = True
+    for step in steps:
+        with console.group(f"mlci {step.name}"):
+            done = _RUNNERS[step.name](project, step.options, settings)
+        passed = passed and done is not False
+    return ExitCode.OK if passed or not fail_on_regression else ExitCode.GATE_FAILED
+
+
+def _validate(project: Project, options: Mapping[str, Any], settings: RunSettings) -> None:
+    config = project.config
+    validate_project(config, console=project.console)
+    project.console.info(f"validate: {config.path.name} and its data are fine ({len(config.models)} models)")
+
+
+def _train(project: Project, options: Mapping[str, Any], settings: RunSettings) -> None:
+    ref = usable_base(project, options.get("base"), options.get("base_branch"))
+    results = train(project, settings.models, base_ref=ref)
+    project.console.info(f"train: {summary(results)}")
+
+
+def _record(project: Project, options: Mapping[str, Any], settings: RunSettings) -> None:
+    outcome = record_current_runs(project, replace=False, allow_dirty=False)
+    what = "recorded" if outcome.written else "already recorded (kept)"
+    project.console.info(f"record: {what} {', '.join(outcome.models)} for {short_sha(outcome.commit)}")
+
+
+def _report(project: Project, options: Mapping[str, Any], settings: RunSettings) -> bool:
+    base = usable_base(project, options.get("base"), options.get("base_branch"))
+    label = options.get("base_branch") if base and base == options.get("base") else None
+    comparison = compare_with_base(
+        project.config,
+        base,
+        git=project.git,
+        storage=project.storage,
+        console=project.console,
+        first_run_ok=True,
+        base_label=label,
+        data_checks=True,
+        rescore=True,
+    )
+    publish = PublishOptions(
+        identity=settings.identity,
+        post=bool(options.get("post")),
+        summary=bool(options.get("summary")),
+        status=bool(options.get("status")),
+    )
+    published = publish_report(project, comparison, publish)
+    verdict = "PASSED" if published.passed else "FAILED"
+    project.console.info(f"report: {verdict}: {published.verdict} ({published.report_file})")
+    return published.passed
+
+
+def _promote(project: Project, options: Mapping[str, Any], settings: RunSettings) -> None:
+    promote(project, settings.models, alias=None, force=False, reason=None)
+
+
+def _rollback(project: Project, options: Mapping[str, Any], settings: RunSettings) -> None:
+    to = options.get("to")
+    to_version = int(to) if str(to or "").strip().isdigit() else None
+    if to not in (None, "") and to_version is None:
+        raise ConfigError(f"the `to` input must be a version number, not {to!r}")
+    rollback(
+        project,
+        options["model"],
+        alias=options.get("alias") or None,
+        to_version=to_version,
+        reason=options.get("reason") or None,
+    )
+
+
+_RUNNERS: dict[str, Callable[[Project, Mapping[str, Any], RunSettings], bool | None]] = {
+    "validate": _validate,
+    "train": _train,
+    "record": _record,
+    "report": _report,
+    "promote": _promote,
+    "rollback": _rollback,
+}

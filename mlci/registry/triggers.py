@@ -1,0 +1,203 @@
+"""What fires when an alias moves: deploy triggers, each behind one small interface.
+
+`promote.triggers` in mlci.yaml configures them: a GitHub Deployment and a `repository_dispatch`
+(both in `mlci.github.deployments`, handed in by the commands), a webhook and a command (here).
+They run after the move is recorded on the results branch, so a trigger that fails never undoes or
+loses the move; every trigger runs even when an earlier one failed, and the failures are raised
+together at the end, saying that the alias did move and which trigger failed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import subprocess
+import time
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from mlci.config import Config
+from mlci.console import Console
+from mlci.errors import ConfigError, MlciError, OutsideError
+from mlci.registry.entries import AliasMove
+
+WEBHOOK_ATTEMPTS = 3
+WEBHOOK_TIMEOUT = 30
+SIGNATURE_HEADER = "X-Mlci-Signature-256"
+
+
+@dataclass(frozen=True)
+class AliasMoved:
+    """The facts every trigger is given."""
+
+    move: AliasMove
+    commit: str
+    model_uri: str
+    repository: str | None
+
+    def payload(self) -> dict[str, Any]:
+        move = self.move
+        return {
+            "event": "alias-moved",
+            "kind": move.kind,
+            "model": move.model,
+            "alias": move.alias,
+            "version": move.to_version,
+            "previous_version": move.from_version,
+            "commit": self.commit,
+            "model_uri": self.model_uri,
+            "reason": move.reason,
+            "by": move.by,
+            "at": move.at,
+            "run_url": move.run_url,
+            "repository": self.repository,
+        }
+
+
+class Trigger(Protocol):
+    """One way of telling the world that an alias moved."""
+
+    name: str
+
+    def fire(self, payload: dict[str, Any]) -> str | None:
+        """Send `payload` (it may add keys for later triggers, such as a deployment id); return what
+        was done, or None when this trigger has nothing to do here. Failures raise `MlciError`."""
+        ...
+
+
+def model_uri(branch: str, model: str, version: int, file_name: str | None) -> str:
+    """Where the model file is: `<results branch>:<path>`, which `git show` reads after a fetch."""
+    name = file_name or "version.json"
+    return f"{branch}:registry/{model}/versions/{version}/{name}"
+
+
+def fire_triggers(moved: AliasMoved, triggers: Sequence[Trigger], *, console: Console) -> list[str]:
+    """Fire every trigger for `moved`; returns what fired. Failures raise after all have run."""
+    payload = moved.payload()
+    fired: list[str] = []
+    failures: list[str] = []
+    outside = False
+    for trigger in triggers:
+        try:
+            detail = trigger.fire(payload)
+        except MlciError as exc:
+            outside = outside or isinstance(exc, OutsideError)
+            failures.append(f"{trigger.name}: {exc}")
+            console.warn(f"{trigger.name} failed: {exc}")
+            continue
+        if detail:
+            fired.append(detail)
+            console.info(detail)
+    if failures:
+        move = moved.move
+        # A trigger that could not be sent as configured is bad input (exit 2); one that was refused
+        # or unreachable is an outside failure (exit 3).
+        error = OutsideError if outside else ConfigError
+        raise error(
+            f"{move.model}@{move.alias} moved to version {move.to_version} and that is recorded, "
+            f"but {len(failures)} deploy trigger{'s' if len(failures) != 1 else ''} failed: " + "; ".join(failures),
+            hint="The move stands. Fix the trigger, then deploy that version by hand or roll back.",
+        )
+    return fired
+
+
+def configured_triggers(config: Config, environ: Mapping[str, str]) -> list[Trigger]:
+    """The webhook and command triggers mlci.yaml configures (the GitHub ones come from the caller)."""
+    spec = config.promote.triggers
+    triggers: list[Trigger] = []
+    if spec.webhook is not None:
+        triggers.append(
+            WebhookTrigger(url_env=spec.webhook.url_env, secret_env=spec.webhook.secret_env, environ=environ)
+        )
+    if spec.command:
+        triggers.append(CommandTrigger(command=spec.command, cwd=config.root, environ=environ))
+    return triggers
+
+
+@dataclass(frozen=True)
+class WebhookTrigger:
+    """A POST of the payload as JSON to the URL in `url_env`, signed with HMAC-SHA256 of `secret_env`."""
+
+    url_env: str
+    secret_env: str | None
+    environ: Mapping[str, str]
+    name: str = "webhook"
+
+    def fire(self, payload: dict[str, Any]) -> str:
+        import requests
+
+        url = self.environ.get(self.url_env)
+        if not url:
+            raise ConfigError(
+                f"the webhook's URL variable {self.url_env} is not set",
+                hint=f"Pass the secret to the step: `env: {self.url_env}: ${{{{ secrets.{self.url_env} }}}}`.",
+            )
+        body = json.dumps(payload, sort_keys=True).encode()
+        headers = {
+            "Content-Type": "application/json",
+            "X-Mlci-Event": "alias-moved",
+            "X-Mlci-Delivery": str(uuid.uuid4()),
+        }
+        if self.secret_env:
+            secret = self.environ.get(self.secret_env)
+            if not secret:
+                raise ConfigError(
+                    f"the webhook's secret variable {self.secret_env} is not set; unsigned calls are not sent"
+                )
+            headers[SIGNATURE_HEADER] = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+        problem = ""
+        for attempt in range(1, WEBHOOK_ATTEMPTS + 1):
+            try:
+                response = requests.post(url, data=body, headers=headers, timeout=WEBHOOK_TIMEOUT)
+            except requests.RequestException as exc:
+                problem = type(exc).__name__
+            else:
+                if response.status_code < 300:
+                    return f"webhook answered {response.status_code}"
+                problem = f"HTTP {response.status_code}"
+                if response.status_code < 500 and response.status_code != 429:
+                    break  # the receiver refused this call; sending it again would not change its mind
+            if attempt < WEBHOOK_ATTEMPTS:
+                time.sleep(2 ** (attempt - 1))
+        # The URL is a secret (it often carries a key), so only its variable's name is shown.
+        raise OutsideError(f"the webhook in {self.url_env} failed after {attempt} attempt(s): {problem}")
+
+
+@dataclass(frozen=True)
+class CommandTrigger:
+    """A shell command in the project's folder, given the payload on stdin and `MLCI_*` variables."""
+
+    command: str
+    cwd: Path
+    environ: Mapping[str, str]
+    name: str = "command"
+
+    def fire(self, payload: dict[str, Any]) -> str:
+        variables = {
+            **self.environ,
+            "MLCI_MODEL": str(payload["model"]),
+            "MLCI_ALIAS": str(payload["alias"]),
+            "MLCI_VERSION": str(payload["version"]),
+            "MLCI_PREVIOUS_VERSION": "" if payload["previous_version"] is None else str(payload["previous_version"]),
+            "MLCI_COMMIT": str(payload["commit"]),
+            "MLCI_MODEL_URI": str(payload["model_uri"]),
+        }
+        done = subprocess.run(
+            self.command,
+            shell=True,
+            cwd=self.cwd,
+            env=variables,
+            input=json.dumps(payload).encode(),
+            capture_output=True,
+        )
+        if done.returncode != 0:
+            tail = "\n".join(
+                done.stdout.decode(errors="replace").splitlines()[-10:]
+                + done.stderr.decode(errors="replace").splitlines()[-10:]
+            )
+            raise OutsideError(f"the deploy command `{self.command}` exited with {done.returncode}:\n{tail}")
+        return f"deploy command `{self.command}` succeeded"

@@ -1,0 +1,15 @@
+"""Runs: what one training of one model produced (`run`), where it came from (`lineage`), and the
+content fingerprints that tell an unchanged model from a changed one (`fingerprint`)."""
+
+from mlci.runs.run import (
+    RUN_FILE,
+    Run,
+    decode_run,
+    encode_run,
+    read_latest_runs,
+    read_run,
+    runs_dir,
+    write_run,
+)
+
+__all__ = ["RUN_FILE", "Run", "decode_run", "encode_run", "read_latest_runs", "read_run", "runs_dir", "write_run"]
