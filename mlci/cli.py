@@ -16,6 +16,7 @@ import click
 
 from mlci import __version__
 from mlci.errors import ExitCode, MlciError
+from mlci.git import short_sha
 
 if TYPE_CHECKING:
     from mlci.commands.project import Project
@@ -201,7 +202,6 @@ def record(ctx: Context, replace: bool, allow_dirty: bool) -> None:
       mlci train && mlci record
     """
     from mlci.commands.record import record_current_runs
-    from mlci.git import short_sha
 
     outcome = record_current_runs(ctx.project(), replace=replace, allow_dirty=allow_dirty)
     if outcome.written:
@@ -331,19 +331,11 @@ def report(
       mlci report --base main --output report.md
       mlci report --post --summary --status        # in GitHub Actions
     """
-    from mlci.commands.compare import comparison_for
-    from mlci.commands.report import PublishOptions, publish_report
+    from mlci.commands.report import PublishOptions
+    from mlci.commands.report import report as report_command
 
-    project = ctx.project()
-    comparison = comparison_for(project, base_ref, first_run_ok=first_run_ok, data_checks=True, rescore=True)
-    if not (output or post or summary or status):
-        from mlci.report import render
-
-        _emit(render(comparison, "markdown", config=project.config), None)
-    else:
-        options = PublishOptions(identity=identity, output=output, post=post, summary=summary, status=status)
-        published = publish_report(project, comparison, options)
-        project.console.info(f"report written to {published.report_file}")
+    options = PublishOptions(identity=identity, output=output, post=post, summary=summary, status=status)
+    comparison, _published = report_command(ctx.project(), base_ref, options, first_run_ok=first_run_ok)
     sys.exit(_verdict_code(comparison.passed, fail_on_regression))
 
 
@@ -527,7 +519,6 @@ def models_pull(ctx: Context, reference: str, output: Path) -> None:
       mlci models pull iris@production -o model.skops
     """
     from mlci.commands.models import pull
-    from mlci.git import short_sha
 
     version = pull(ctx.project(), reference, output)
     click.echo(f"wrote {version.model} version {version.number} ({short_sha(version.commit)}) to {output}")
@@ -566,7 +557,7 @@ def _verbosity_callback(ctx: click.Context, param: click.Parameter, value: objec
     state = ctx.find_object(Context)
     if state is None or not value:
         return
-    state.verbosity = -1 if param.name == "quiet_here" else state.verbosity + int(value)
+    state.verbosity = -1 if param.name == "quiet_here" else state.verbosity + int(str(value))
 
 
 def _accept_verbosity_everywhere(group: click.Group) -> None:

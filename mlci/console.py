@@ -3,7 +3,7 @@
 On a terminal long steps show a live line with the elapsed time; in CI logs (no terminal, or a CI
 runner) the same steps print one plain line when they start and one when they end. Where the output
 goes is told to the console by its creator, never guessed here: a CI runner turns the live line off,
-and GitHub Actions plugs in its workflow commands (`actions`), which fold noisy output such as a
+and GitHub Actions plugs in its workflow commands (`commands`), which fold noisy output such as a
 training command's own prints into groups and turn warnings into annotations.
 Results (tables, JSON, reports) go to stdout, so they can be piped.
 """
@@ -18,13 +18,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Protocol, TextIO
 
-import click
-
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 
 # C0/C1 controls (terminal escapes, NUL, backspace, carriage return...), bidi overrides that can make
 # a name read as another one, and the BOM. Line feeds and tabs are kept: messages span lines.
 UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+RED, GREEN, YELLOW = 31, 32, 33
+
+
+def paint(text: str, color: int) -> str:
+    """`text` in an ANSI colour, for a terminal."""
+    return f"\033[{color}m{text}\033[0m"
 
 
 def printable(text: str) -> str:
@@ -67,6 +73,12 @@ class Console:
         if self.verbosity >= 0:
             self._write(printable(message))
 
+    def heading(self, message: str) -> None:
+        """A line that starts a part of the output, bold on a terminal."""
+        if self.verbosity >= 0:
+            text = printable(message)
+            self._write(f"\033[1m{text}\033[0m" if self.live else text)
+
     def detail(self, message: str) -> None:
         """Only with --verbose."""
         if self.verbosity > 0:
@@ -77,10 +89,11 @@ class Console:
         if self.commands is not None:
             self._write(self.commands.warning(text))
             return
-        self._write(click.style("warning: ", fg="yellow") + text if self.live else f"warning: {text}")
+        self._write(f"{paint('warning: ', YELLOW)}{text}" if self.live else f"warning: {text}")
 
     def _write(self, message: str) -> None:
-        click.echo(message, file=self.stream)
+        self.stream.write(f"{message}\n")
+        self.stream.flush()
 
     @contextmanager
     def step(self, label: str) -> Iterator[None]:
@@ -103,10 +116,10 @@ class Console:
         try:
             yield
         except BaseException:
-            ticker.finish(click.style("failed", fg="red"))
+            ticker.finish(paint("failed", RED))
             raise
         else:
-            ticker.finish(click.style("done", fg="green"))
+            ticker.finish(paint("done", GREEN))
         finally:
             self._ticker = None
 

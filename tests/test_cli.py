@@ -62,3 +62,27 @@ def test_start_up_does_not_import_the_heavy_libraries(args: list[str]) -> None:
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout.strip().splitlines()[-1] == "heavy modules: none"
+
+
+def test_an_unexpected_error_is_exit_code_4_with_one_line_and_the_traceback_only_with_v(
+    monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:
+    import mlci.commands.validate
+
+    def broken(config, *, console) -> None:
+        raise RuntimeError("something inside mlci went wrong\nsecond line")
+
+    monkeypatch.setattr(mlci.commands.validate, "validate_project", broken)
+    config = tmp_path / "mlci.yaml"
+    config.write_text(
+        "version: 1\nmodels:\n  m:\n    command: 'true'\n    outputs: {metrics: m.json}\n"
+        "    metrics: [{name: a, goal: maximize}]\n"
+    )
+    quiet = CliRunner().invoke(cli, ["--config", str(config), "validate"])
+    assert quiet.exit_code == 4
+    assert "mlci: unexpected error: RuntimeError: something inside mlci went wrong\n" in quiet.stderr
+    assert "please report it" in quiet.stderr and "-v" in quiet.stderr
+    assert "Traceback" not in quiet.stderr and "second line" not in quiet.stderr
+    verbose = CliRunner().invoke(cli, ["-v", "--config", str(config), "validate"])
+    assert verbose.exit_code == 4 and "Traceback (most recent call last)" in verbose.stderr
+

@@ -19,7 +19,12 @@ def test_the_token_travels_only_in_environment_config_for_the_remote_host() -> N
 
 def test_configuration_already_in_the_environment_is_kept_and_the_header_added_after_it() -> None:
     env = git_environment(
-        {"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "core.pager", "GIT_CONFIG_VALUE_0": "cat", "GIT_CONFIG_NOSYSTEM": "1"},
+        {
+            "GIT_CONFIG_COUNT": "1",
+            "GIT_CONFIG_KEY_0": "core.pager",
+            "GIT_CONFIG_VALUE_0": "cat",
+            "GIT_CONFIG_NOSYSTEM": "1",
+        },
         token="tok",
         remote_url="https://ghe.example.com/o/r.git",
     )

@@ -12,10 +12,10 @@ from click.testing import CliRunner
 from sklearn.datasets import load_breast_cancer, load_diabetes, load_iris
 
 from mlci.cli import cli
+from mlci.commands.init import ensure_ignored, init_project
 from mlci.config import load_config
 from mlci.console import Console
 from mlci.errors import ConfigError
-from mlci.commands.init import ensure_ignored, init_project
 from mlci.training.detect import detect_data, model_name
 
 WORKFLOW = Path(".github/workflows/mlci.yml")

@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 from mlci.cli import cli
+from mlci.commands.validate import validate_project
 from mlci.config import load_config
 from mlci.errors import ConfigError, DataError
-from mlci.commands.validate import validate_project
 from tests.training.helpers import IRIS_CONFIG, iris_frame, python_command, quiet_console
 
 GOOD = (

@@ -72,7 +72,7 @@ def _write_outputs(project: Project, moves: list[tuple[AliasMove, dict | None]],
         {
             "promoted": bool(moves),
             "alias": alias,
-            "model": single.get("model", " ".join(d["model"] for d in described)),
+            "model": single.get("model", " ".join(str(d["model"]) for d in described)),
             "version": single.get("version", " ".join(str(d["version"]) for d in described)),
             "model-uri": single.get("model_uri", ""),
             "promotions": json.dumps(described),

@@ -38,6 +38,8 @@ def comparison_for(
 ) -> Comparison:
     """Compare with `base_ref`, or with the pull request's base in a PR's workflow run, else with the
     default branch."""
+    base: str | None
+    label: str | None
     if base_ref:
         base, label = base_ref, None
     else:

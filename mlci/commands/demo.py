@@ -90,12 +90,14 @@ def run_demo(directory: Path | None, *, console: Console) -> Path:
         _write_project(root, git)
     project = Project(config=load_config(root / "mlci.yaml"), console=console, github=GitHubContext())
 
-    console.info(click.style("\n1. On main: train and record the baseline", bold=True))
+    console.info("")
+    console.heading("1. On main: train and record the baseline")
     train(project, [])
     outcome = record_current_runs(project, replace=False, allow_dirty=False)
     console.info(f"recorded {', '.join(outcome.models)} for main ({short_sha(outcome.commit)})")
 
-    console.info(click.style("\n2. On branch tune-models: weaker regularisation, a different ridge alpha", bold=True))
+    console.info("")
+    console.heading("2. On branch tune-models: weaker regularisation, a different ridge alpha")
     git.run("checkout", "-q", "-b", "tune-models")
     (root / "mlci.yaml").write_text(CONFIG.format(C=100.0, command=_command()))
     (root / "params.json").write_text('{"alpha": 0.1}\n')
@@ -104,7 +106,8 @@ def run_demo(directory: Path | None, *, console: Console) -> Path:
     train(project, [])
     config = project.config
 
-    console.info(click.style("\n3. Compare with main and render the report", bold=True))
+    console.info("")
+    console.heading("3. Compare with main and render the report")
     comparison = comparison_for(project, "main")
     report = render(comparison, "markdown", config=config)
     report_path = root / "report.md"

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 
+from mlci.commands.compare import comparison_for
 from mlci.commands.project import Project
 from mlci.compare.result import Comparison
 from mlci.config import Config
@@ -42,6 +43,20 @@ class Published:
     report_file: Path
     comment_url: str | None = None
     comment_file: Path | None = None
+
+
+def report(
+    project: Project, base_ref: str | None, options: PublishOptions, *, first_run_ok: bool
+) -> tuple[Comparison, Published | None]:
+    """`mlci report`: the comparison with the base, published where `options` say; without any place
+    to send it, it is printed."""
+    comparison = comparison_for(project, base_ref, first_run_ok=first_run_ok, data_checks=True, rescore=True)
+    if not (options.output or options.post or options.summary or options.status):
+        click.echo(render_markdown(comparison, config=project.config, identity=options.identity).rstrip("\n"))
+        return comparison, None
+    published = publish_report(project, comparison, options)
+    project.console.info(f"report written to {published.report_file}")
+    return comparison, published
 
 
 def publish_report(project: Project, comparison: Comparison, options: PublishOptions) -> Published:

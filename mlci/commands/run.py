@@ -143,7 +143,7 @@ def _promote(project: Project, options: Mapping[str, Any], settings: RunSettings
 
 def _rollback(project: Project, options: Mapping[str, Any], settings: RunSettings) -> None:
     to = options.get("to")
-    to_version = int(to) if str(to or "").strip().isdigit() else None
+    to_version = int(str(to)) if str(to or "").strip().isdigit() else None
     if to not in (None, "") and to_version is None:
         raise ConfigError(f"the `to` input must be a version number, not {to!r}")
     rollback(

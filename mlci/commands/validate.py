@@ -142,11 +142,11 @@ def _check_data(config: Config, model: ModelSpec, problems: Problems) -> None:
         if not test.has_rows:
             raise field.child("test").error(f"{display_path(data.test)} has no rows", kind=DataError)
         wanted = [*(features or []), data.target]
-        missing = [column for column in wanted if column not in test.columns]
-        if missing:
+        absent = [column for column in wanted if column not in test.columns]
+        if absent:
             raise field.child("test").error(
-                f"{display_path(data.test)} lacks column{'s' if len(missing) > 1 else ''} "
-                f"{', '.join(repr(column) for column in missing)}, which {display_path(data.train)} has",
+                f"{display_path(data.test)} lacks column{'s' if len(absent) > 1 else ''} "
+                f"{', '.join(repr(column) for column in absent)}, which {display_path(data.train)} has",
                 kind=DataError,
             )
 

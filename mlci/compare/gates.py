@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Literal
 
 from mlci.compare.metrics import within_tolerance
 from mlci.compare.numbers import format_limit, format_number, format_percent
@@ -42,7 +43,7 @@ def _exceeds(value: float, limit: float) -> bool:
 class _Bound:
     """How a `min` or a `max` limit reads and which side of it fails."""
 
-    kind: str
+    kind: Literal["min", "max"]
     name: str
     inside: str
     outside: str

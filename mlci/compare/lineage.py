@@ -17,7 +17,8 @@ def summarize_run(run: Run) -> RunSummary:
     """The trust-relevant facts of `run`: lineage keys `git.commit`, `git.branch`, `git.dirty`,
     `config_hash`, `started_at` and `duration_seconds`."""
     lineage = run.lineage
-    git = lineage.get("git") if isinstance(lineage.get("git"), dict) else {}
+    recorded_git = lineage.get("git")
+    git: dict[str, Any] = recorded_git if isinstance(recorded_git, dict) else {}
     return RunSummary(
         commit=_text(git.get("commit")),
         branch=_text(git.get("branch")),

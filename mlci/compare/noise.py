@@ -22,7 +22,8 @@ from mlci.errors import MlciError
 from mlci.runs import Run, runs_dir
 from mlci.store.records import Record
 from mlci.store.storage import StorageView
-from mlci.training.metrics import ResolvedMetric
+from mlci.training.metrics import ResolvedMetric, resolve_metrics
+from mlci.training.scoring import StoredPredictions
 
 # Metrics the bootstrap computes without scikit-learn: reported name -> (scorer, reported positive).
 KNOWN_METRICS = {
@@ -141,8 +142,6 @@ def _resolved(config: Config, model: ModelSpec, name: str, index: int) -> Resolv
         return ResolvedMetric(name=name, scorer_name=scorer, goal=goal, negate=negate, index=index)
     if model.mode == "command":
         return None
-    from mlci.training.metrics import resolve_metrics
-
     return next((m for m in resolve_metrics(config, model) if m.name == name), None)
 
 
@@ -154,8 +153,6 @@ def _stored(columns: dict[str, list[str]], raw: bytes, metric: ResolvedMetric, r
         convert = (lambda values: np.asarray(values, dtype=float)) if numeric else np.asarray
         return _Predictions(y_true=convert(columns["y_true"]), estimator=_Frozen(convert(columns["y_pred"])))
     import pandas as pd
-
-    from mlci.training.scoring import StoredPredictions
 
     frame = pd.read_csv(io.BytesIO(raw))
     return StoredPredictions.from_frame(frame, task=run.task or "classification", classes=None)

@@ -17,6 +17,7 @@ from mlci.config.schema import (
     EstimatorSpec,
     GateSpec,
     MetricSpec,
+    Mode,
     ModelSpec,
     NoiseSpec,
     PromoteSpec,
@@ -29,6 +30,7 @@ from mlci.config.schema import (
 )
 from mlci.config.yamlsource import FieldPath, YamlSource
 
+MODES: dict[str, Mode] = {"estimator": "declarative", "entrypoint": "entrypoint", "command": "command"}
 MODEL_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 ENTRYPOINT = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
 DOTTED_CLASS = re.compile(r"^[A-Za-z_][\w]*(\.[A-Za-z_]\w*)+$")
@@ -174,7 +176,7 @@ def _parse_model(reader: _Reader, name: str, section: Any) -> ModelSpec:
     if len(modes) != 1:
         found = ", ".join(f"`{m}`" for m in modes) if modes else "none"
         raise reader.fail(base, f"needs exactly one of `estimator`, `entrypoint` or `command` (found {found})")
-    mode = {"estimator": "declarative", "entrypoint": "entrypoint", "command": "command"}[modes[0]]
+    mode: Mode = MODES[modes[0]]
 
     data = estimator = entrypoint = command = None
     if mode == "command":
@@ -204,7 +206,7 @@ def _parse_model(reader: _Reader, name: str, section: Any) -> ModelSpec:
     deps = tuple(
         reader.path((*base, "deps", i), d) for i, d in enumerate(_as_list(reader, (*base, "deps"), raw.get("deps")))
     )
-    preprocessing = raw.get("preprocessing", "auto")
+    preprocessing = raw.get("preprocessing", ModelSpec.preprocessing)
     if preprocessing not in ("auto", "none"):
         raise reader.fail((*base, "preprocessing"), f"must be `auto` or `none`, not {preprocessing!r}")
     description = reader.text((*base, "description"), raw["description"]) if "description" in raw else None
@@ -241,13 +243,13 @@ def _parse_data(reader: _Reader, path: FieldPath, value: Any) -> DataSpec:
         if "test" in raw:
             raise reader.fail((*path, "split"), "cannot be used together with `test`; the test file is the split")
         split_raw = reader.mapping((*path, "split"), raw["split"], allowed=SPLIT_KEYS)
-        test_size = split_raw.get("test_size", 0.25)
+        test_size = split_raw.get("test_size", SplitSpec.test_size)
         size = reader.number((*path, "split", "test_size"), test_size)
         if isinstance(test_size, float) and not 0 < size < 1:
             raise reader.fail((*path, "split", "test_size"), f"a fraction must be between 0 and 1, not {size}")
         if isinstance(test_size, int) and size < 1:
             raise reader.fail((*path, "split", "test_size"), f"a row count must be at least 1, not {test_size}")
-        seed = reader.integer((*path, "split", "seed"), split_raw.get("seed", 0))
+        seed = reader.integer((*path, "split", "seed"), split_raw.get("seed", SplitSpec.seed))
         split = SplitSpec(test_size=test_size if isinstance(test_size, int) else size, seed=seed)
     target = reader.text((*path, "target"), raw["target"])
     drop = tuple(reader.text_list((*path, "drop"), raw.get("drop", [])))
@@ -330,7 +332,7 @@ def _parse_gates(reader: _Reader, path: FieldPath, value: Any, metric_names: set
             hint = f"did you mean `{close[0]}`?" if close else f"metrics: {', '.join(sorted(metric_names))}"
             raise reader.fail(gate_path, f"gate for a metric the model does not list ({hint})")
         limits = reader.mapping(gate_path, limits, allowed=GATE_KEYS)
-        significant = limits.get("significant", False)
+        significant = limits.get("significant", GateSpec.significant)
         if not isinstance(significant, bool):
             raise reader.fail((*gate_path, "significant"), f"must be true or false, not {significant!r}")
         if significant and "max_drop" not in limits:
@@ -368,7 +370,7 @@ def _parse_store(reader: _Reader, value: Any) -> StoreSpec:
     backend = raw.get("backend", StoreSpec.backend)
     if backend not in STORE_BACKENDS:
         raise reader.fail(("store", "backend"), f"unknown backend {backend!r}; available: {', '.join(STORE_BACKENDS)}")
-    path = reader.path(("store", "path"), raw["path"]) if "path" in raw else reader.root / ".mlci" / "store"
+    path = reader.path(("store", "path"), raw["path"]) if "path" in raw else reader.root / StoreSpec.path
     branch = reader.text(("store", "branch"), raw["branch"]) if "branch" in raw else StoreSpec.branch
     if not BRANCH_NAME.match(branch) or ".." in branch or branch.endswith((".lock", "/", ".")):
         raise reader.fail(("store", "branch"), f"{branch!r} is not a usable branch name")
@@ -385,7 +387,7 @@ def _parse_registry(reader: _Reader, value: Any) -> RegistrySpec:
         limit = reader.number(("registry", "max_model_mb"), raw["max_model_mb"])
         if limit <= 0:
             raise reader.fail(("registry", "max_model_mb"), "must be a positive number of megabytes")
-    trusted = ()
+    trusted: tuple[str, ...] = ()
     if "trusted_types" in raw:
         trusted = tuple(reader.text_list(("registry", "trusted_types"), raw["trusted_types"]))
     return RegistrySpec(max_model_mb=limit, trusted_types=trusted)
@@ -404,7 +406,7 @@ def _parse_triggers(reader: _Reader, value: Any) -> TriggersSpec:
     raw = reader.mapping(where, value, allowed=TRIGGER_KEYS)
     flags = {}
     for key in ("deployment", "dispatch"):
-        flag = raw.get(key, True)
+        flag = raw.get(key, getattr(TriggersSpec, key))
         if not isinstance(flag, bool):
             raise reader.fail((*where, key), f"must be true or false, not {flag!r}")
         flags[key] = flag
@@ -434,7 +436,7 @@ def _parse_data_checks(reader: _Reader, value: Any) -> DataChecksSpec:
         max_psi = reader.number(("data_checks", "max_psi"), raw["max_psi"])
         if max_psi <= 0:
             raise reader.fail(("data_checks", "max_psi"), "must be positive; 0.25 is the usual line for a large shift")
-    schema = raw.get("fail_on_schema_change", False)
+    schema = raw.get("fail_on_schema_change", DataChecksSpec.fail_on_schema_change)
     if not isinstance(schema, bool):
         raise reader.fail(("data_checks", "fail_on_schema_change"), f"must be true or false, not {schema!r}")
     return DataChecksSpec(max_psi=max_psi, fail_on_schema_change=schema)

@@ -115,7 +115,7 @@ def promote_models(
                     version,
                     description=config.models[name].description,
                     decision=decision,
-                    model_file=files[name][1] if files[name] else None,
+                    model_file=model_file[1] if (model_file := files[name]) else None,
                 )
             outcomes[name] = Promotion(
                 model=name, version=version, registered=registration.is_new, verdict=verdict, move=move

@@ -61,7 +61,10 @@ class AliasMoved:
 class Trigger(Protocol):
     """One way of telling the world that an alias moved."""
 
-    name: str
+    @property
+    def name(self) -> str:
+        """How messages name it: `GitHub`, `webhook`, `command`."""
+        ...
 
     def fire(self, payload: dict[str, Any]) -> str | None:
         """Send `payload` (it may add keys for later triggers, such as a deployment id); return what

@@ -7,8 +7,6 @@ control characters, so a metric name cannot carry terminal escape sequences.
 
 from __future__ import annotations
 
-import click
-
 from mlci.compare.numbers import format_change, format_number
 from mlci.compare.result import Comparison, GateResult, MetricChange, ModelComparison
 from mlci.report.context import ARROWS, SHORT_SHA, change_text_of, param_text
@@ -101,6 +99,9 @@ def _gate_line(gate: GateResult, paint: _Paint) -> str:
     return f"{INDENT * 2}{word}  {one_line(gate.message, max_length=300)}"
 
 
+ANSI_COLORS = {"red": 31, "green": 32, "yellow": 33, "magenta": 35, "cyan": 36}
+
+
 class _Paint:
     """Colours a word when colour is on; a no-op otherwise, so callers never branch on it."""
 
@@ -108,4 +109,7 @@ class _Paint:
         self.enabled = enabled
 
     def __call__(self, text: str, color: str | None) -> str:
-        return click.style(text, fg=color, bold=color == "red") if self.enabled and color else text
+        if not self.enabled or color not in ANSI_COLORS:
+            return text
+        bold = "1;" if color == "red" else ""
+        return f"\033[{bold}{ANSI_COLORS[color]}m{text}\033[0m"

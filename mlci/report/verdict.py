@@ -51,7 +51,7 @@ def verdict_of(comparison: Comparison) -> Verdict:
 
 def model_summary(comparison: Comparison) -> str:
     """`2 models: 1 improved, 1 unchanged`, statuses in order of urgency."""
-    counts = Counter(model.status for model in comparison.models)
+    counts: Counter[str] = Counter(model.status for model in comparison.models)
     parts = [f"{counts[status]} {status}" for status in STATUS_ORDER if counts[status]]
     total = _count(len(comparison.models), "model")
     return f"{total}: {', '.join(parts)}" if parts else f"{total}"

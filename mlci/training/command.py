@@ -206,6 +206,7 @@ def _as_predictions_csv(path: Path, workspace: Path) -> Path:
 
 def _failure(field: ConfigField, command: str, result: CommandResult) -> MlciError:
     code = result.exit_code
+    hint: str | None = None
     if code == EXIT_NOT_FOUND:
         reason = f"`{command}` failed: command not found (exit code {code})"
         hint = "Check the program's name and that it is installed and on PATH."
@@ -218,7 +219,6 @@ def _failure(field: ConfigField, command: str, result: CommandResult) -> MlciErr
         hint = "SIGKILL often means the machine ran out of memory." if name == "SIGKILL" else None
     else:
         reason = f"`{command}` exited with code {code}"
-        hint = None
     lines = [line for line in result.tail if line.strip()]
     if lines:
         reason += f"; the last {len(lines)} lines of its output:\n" + "\n".join(f"    {line}" for line in lines)

@@ -21,7 +21,7 @@ from typing import Any
 
 from mlci.config import Config, ModelSpec
 from mlci.config.fields import ConfigField, model_field
-from mlci.errors import ConfigError, TrainingError
+from mlci.errors import ConfigError, MlciError, TrainingError
 
 # sklearn reports a rejected parameter value as "The 'C' parameter of LogisticRegression must be ...".
 REJECTED_PARAM = re.compile(r"The '(\w+)' parameter of \w+ must be")
@@ -115,7 +115,7 @@ def check_param_values(config: Config, model: ModelSpec, estimator: Any) -> None
     try:
         validate()
     except Exception as exc:
-        error = param_error(config, model, exc)
+        error: MlciError | None = param_error(config, model, exc)
         if error is None:
             error = model_field(config, model.name, "estimator", "params").error(f"{type(exc).__name__}: {exc}")
         raise error from None
@@ -245,7 +245,7 @@ def _sklearn_suggestion(wanted: str) -> str | None:
 def _init_parameters(cls: type) -> set[str] | None:
     """The keyword arguments `cls` accepts, or None when it takes any (`**kwargs`)."""
     try:
-        signature = inspect.signature(cls.__init__)
+        signature = inspect.signature(cls)
     except (TypeError, ValueError):
         return None
     names = set()

@@ -125,7 +125,7 @@ def metric_field(config: Config, model: ModelSpec, metric: ResolvedMetric) -> Co
 
 
 def _probability_hint(estimator: Any) -> str:
-    params = getattr(estimator, "get_params", lambda **_: {})(deep=False)
+    params: dict[str, Any] = getattr(estimator, "get_params", lambda **_: {})(deep=False)
     if "probability" in params:
         return "Set `probability: true` in its params, or choose a metric computed from labels, such as accuracy."
     return "Choose a metric computed from labels (accuracy, f1_macro) or an estimator with predict_proba."

@@ -10,6 +10,9 @@ from typing import Any
 import pytest
 import yaml
 
+from mlci.github.actions_io import STEP_OUTPUTS
+from testing.action_docs import replaced
+
 ROOT = Path(__file__).resolve().parents[2]
 ACTION_FILES = [ROOT / "action.yml", *sorted((ROOT / "actions").glob("*/action.yml"))]
 README = (ROOT / "README.md").read_text()
@@ -53,6 +56,18 @@ def test_every_input_and_output_is_described_here_and_in_the_readme(path: Path) 
         assert f"| `{name}` |" in section, f"README does not document output {name} of {reference(path)}"
         step_id = re.fullmatch(r"\$\{\{ steps\.([\w-]+)\.outputs\.[\w-]+ \}\}", spec["value"]).group(1)
         assert step_id in {step.get("id") for step in action["runs"]["steps"]}
+
+
+def test_the_readme_reference_of_the_actions_is_rendered_from_them() -> None:
+    assert replaced(README) == README, "run `python -m testing.action_docs --write`"
+
+
+def test_the_outputs_the_actions_declare_are_the_outputs_mlci_writes() -> None:
+    declared = set()
+    for path in ACTION_FILES:
+        for spec in load(path).get("outputs", {}).values():
+            declared.add(re.fullmatch(r"\$\{\{ steps\.[\w-]+\.outputs\.([\w-]+) \}\}", spec["value"]).group(1))
+    assert declared == set(STEP_OUTPUTS)
 
 
 def test_the_one_line_action_has_the_common_inputs_and_outputs() -> None:

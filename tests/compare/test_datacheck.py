@@ -8,9 +8,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 from click.testing import CliRunner
 
 from mlci.cli import cli
+from mlci.compare.datacheck import check_model_data
+from mlci.config import load_config
+from mlci.git import Git
 from tests.conftest import git
 
 CONFIG = """\
@@ -108,4 +112,59 @@ def test_a_base_model_with_unreviewed_types_is_not_loaded(make_repo) -> None:
     planted.note_ = fractions.Fraction(1, 3)  # a type nobody reviewed: it must never be loaded
     (root / ".mlci" / "store" / "runs" / base / "clf" / "model.skops").write_bytes(skops.io.dumps(planted))
     report = data_of(root)["report"]
-    assert "not on the repository" in report and "reviewed list: fractions.Fraction; not loaded, so not re-scored" in report
+    assert (
+        "not on the repository" in report
+        and "reviewed list: fractions.Fraction; not loaded, so not re-scored" in report
+    )
+
+
+def write_table(frame_: pd.DataFrame, path: Path) -> None:
+    """`frame_` in the format `path`'s name asks for, as a project would keep it."""
+    name = path.name
+    if name.endswith(".parquet"):
+        frame_.to_parquet(path, index=False)
+    elif name.endswith((".tsv", ".tsv.gz")):
+        frame_.to_csv(path, sep="\t", index=False)
+    else:
+        frame_.to_csv(path, index=False)
+
+
+@pytest.mark.parametrize("name", ["data.csv.gz", "data.tsv", "data.parquet", "data.tsv.gz"])
+def test_every_table_format_training_reads_gets_a_data_check(make_repo, name: str) -> None:
+    root = make_repo(files={"mlci.yaml": CONFIG.replace("data.csv", name)})
+    write_table(frame(0), root / name)
+    git(root, "add", name)
+    git(root, "commit", "-q", "-m", "data")
+    assert mlci(root, "train").exit_code == 0 and mlci(root, "record").exit_code == 0
+    git(root, "checkout", "-q", "-b", "feature")
+    write_table(frame(1, shift=1.5), root / name)
+    git(root, "commit", "-q", "-am", "new data")
+    assert mlci(root, "train").exit_code == 0
+    report = data_of(root)["report"]
+    assert f"Data: {name} changed, drift in x2" in report
+    assert "| Feature (worst first) | PSI | KS p-value |" in report and "| colour |" in report
+
+
+def test_base_data_that_cannot_be_read_is_a_note_not_a_traceback(make_repo) -> None:
+    # The base commit holds a file that is no text table at all (a botched binary export).
+    root = make_repo(files={"mlci.yaml": CONFIG})
+    (root / "data.csv").write_bytes(b"\xff\xfe\x00\x81binary" * 50)
+    git(root, "add", "data.csv")
+    git(root, "commit", "-q", "-m", "binary")
+    base = git(root, "rev-parse", "HEAD")
+    (root / "data.csv").write_text(frame(0).to_csv(index=False))
+    git(root, "commit", "-q", "-am", "real data")
+    spec = load_config(root / "mlci.yaml").models["clf"]
+    check = check_model_data(spec, base, git=Git(root))
+    assert check is not None and check.changed and check.drift == []
+    assert check.note and check.note.startswith("the base's version could not be read")
+
+
+def test_data_outside_the_repository_is_not_compared(make_repo, tmp_path: Path) -> None:
+    outside = tmp_path / "shared" / "data.csv"
+    outside.parent.mkdir()
+    outside.write_text(frame(0).to_csv(index=False))
+    root = make_repo(files={"mlci.yaml": CONFIG.replace("data.csv", str(outside))})
+    spec = load_config(root / "mlci.yaml").models["clf"]
+    check = check_model_data(spec, git(root, "rev-parse", "HEAD"), git=Git(root))
+    assert check is not None and check.note == "outside the repository, so not compared"

@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from mlci.cli import cli
-from tests.conftest import git, read_outputs
 from testing.fake_github import ACTIONS_LOGIN, ACTIONS_TOKEN, DEFAULT_REPOSITORY, READ_ONLY_TOKEN, FakeGitHub
+from tests.conftest import git, read_outputs
 
 ESTIMATOR = "{class: sklearn.linear_model.LogisticRegression, params: {C: 1.0, max_iter: 200}}"
 CONFIG = f"""\

@@ -13,11 +13,11 @@ from typing import ClassVar
 
 import pytest
 
-from mlci.config.parse import parse_config
-from mlci.config.yamlsource import parse_yaml
 from mlci.commands.alias_moves import deploy_triggers
 from mlci.commands.project import Project
 from mlci.config import Config
+from mlci.config.parse import parse_config
+from mlci.config.yamlsource import parse_yaml
 from mlci.errors import ConfigError, OutsideError
 from mlci.github.context import GitHubContext
 from mlci.registry.entries import AliasMove

@@ -52,7 +52,7 @@ def test_no_colour_unless_asked(tmp_path: Path) -> None:
     _, comparison = failing(tmp_path)
     assert "\x1b[" not in render_text(comparison)
     coloured = render_text(comparison, color=True)
-    assert "\x1b[31m" in coloured and "\x1b[32m" in coloured
+    assert "\x1b[1;31m" in coloured and "\x1b[32m" in coloured
 
 
 def test_names_cannot_carry_terminal_escapes(tmp_path: Path) -> None:

@@ -49,7 +49,9 @@ def test_an_absent_branch_reads_as_an_empty_store(remote: Path, tmp_path: Path) 
 def test_a_write_is_pushed_and_seen_by_a_fresh_shallow_clone(remote: Path, tmp_path: Path) -> None:
     writer = clone(remote, tmp_path / "writer")
     head_before = git(writer, "rev-parse", "HEAD")
-    assert GitBranchStorage(Git(writer)).update(put({"runs/a/record.json": b"{}\n", "runs/a/m/run.json": b"1"}), message="m")
+    assert GitBranchStorage(Git(writer)).update(
+        put({"runs/a/record.json": b"{}\n", "runs/a/m/run.json": b"1"}), message="m"
+    )
 
     runner = clone(remote, tmp_path / "runner", shallow=True)
     reader = GitBranchStorage(Git(runner))

@@ -14,8 +14,8 @@ from mlci.cli import cli
 from mlci.config import load_config
 from mlci.git import Git
 from mlci.github.context import GitHubContext
-from mlci.runs.provenance import provenance_of
 from mlci.runs import Run, runs_dir, write_run
+from mlci.runs.provenance import provenance_of
 from tests.compare.factories import IRIS_CONFIG
 from tests.conftest import git
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from mlci.errors import MetricsFileError
 from mlci.config.fields import model_field
+from mlci.errors import MetricsFileError
 from mlci.training.metrics_file import flatten, metrics_format, pick_metrics, read_metrics_file
 from tests.compare.factories import make_config
 
