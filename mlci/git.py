@@ -20,6 +20,8 @@ from mlci.errors import GitError
 
 DEFAULT_REMOTE = "origin"
 SHORT_SHA_LENGTH = 7
+# A full commit id: SHA-1 (40 hex digits) or SHA-256 (64).
+COMMIT_ID = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
 _OWN_CONFIG = re.compile(r"^GIT_CONFIG_(COUNT|KEY_\d+|VALUE_\d+)$")
 
 

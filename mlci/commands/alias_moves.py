@@ -24,9 +24,9 @@ def announce_promotions(project: Project, outcomes: list[Promotion]) -> None:
         registered = "registered" if outcome.registered else "already registered as"
         head = f"{outcome.model}: {registered} version {outcome.version.number}"
         if outcome.move is not None:
-            click.echo(f"{head}; promoted to {outcome.move.alias}: {outcome.verdict.reason}")
+            click.echo(f"{head}; promoted to {outcome.move.alias}: {outcome.decision.reason}")
         else:
-            click.echo(f"{head}; not promoted: {outcome.verdict.reason}")
+            click.echo(f"{head}; not promoted: {outcome.decision.reason}")
     moves = [(o.move, o.version.model_file) for o in outcomes if o.move is not None]
     _write_outputs(project, moves, alias=moves[0][0].alias if moves else project.config.promote.alias)
     for move, model_file in moves:

@@ -32,17 +32,16 @@ def comparison_for(
     project: Project,
     base_ref: str | None,
     *,
+    label: str | None = None,
+    from_event: bool = True,
     first_run_ok: bool = False,
     data_checks: bool = False,
     rescore: bool = False,
 ) -> Comparison:
-    """Compare with `base_ref`, or with the pull request's base in a PR's workflow run, else with the
-    default branch."""
-    base: str | None
-    label: str | None
-    if base_ref:
-        base, label = base_ref, None
-    else:
+    """Compare with `base_ref` (shown as `label` when given); without one, with the pull request's
+    base in a PR's workflow run (unless not `from_event`), else with the default branch."""
+    base: str | None = base_ref
+    if not base_ref and from_event:
         base, label = event_base(project)
     return compare_with_base(
         project.config,

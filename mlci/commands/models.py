@@ -8,7 +8,7 @@ from typing import Any
 from mlci.commands.project import Project
 from mlci.registry.entries import ModelVersion
 from mlci.registry.registry import RegistryView
-from mlci.registry.show import list_models, model_history, pull_model, render_text, show_model, to_json
+from mlci.registry.show import list_models, model_history, pull_model, registry_text, show_model, to_json
 
 
 def registry_document(project: Project, what: str, model: str | None = None) -> dict[str, Any]:
@@ -21,7 +21,7 @@ def registry_document(project: Project, what: str, model: str | None = None) -> 
 
 
 def render_document(document: dict[str, Any], output_format: str) -> str:
-    return to_json(document) if output_format == "json" else render_text(document)
+    return to_json(document) if output_format == "json" else registry_text(document)
 
 
 def pull(project: Project, reference: str, output: Path) -> ModelVersion:

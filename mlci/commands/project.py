@@ -34,8 +34,9 @@ class Project:
     def storage(self) -> Storage:
         return open_storage(self.config, git=self.git, console=self.console)
 
-    def provenance(self, commit: str | None) -> Provenance:
-        return provenance_of(self.git, commit, actor=self.github.actor, run_url=self.github.run_url)
+    def provenance(self) -> Provenance:
+        """Who writes from this checkout, at which commit, from which run."""
+        return provenance_of(self.git, actor=self.github.actor, run_url=self.github.run_url)
 
     def write_outputs(self, outputs: Mapping[str, OutputValue]) -> None:
         """Step outputs for the workflow, in GitHub Actions; nothing elsewhere."""

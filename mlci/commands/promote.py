@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from mlci.commands.alias_moves import announce_promotions
 from mlci.commands.project import Project
-from mlci.errors import StoreError
 from mlci.registry.promotion import Promotion, promote_models
 
 
@@ -12,18 +11,9 @@ def promote(
     project: Project, models: list[str], *, alias: str | None, force: bool, reason: str | None
 ) -> list[Promotion]:
     """Promote HEAD's recorded `models` (all when empty), then say what happened and fire the triggers."""
-    commit = project.git.head()
-    if commit is None:
-        raise StoreError("the repository has no commits yet; nothing to promote")
+    storage, provenance = project.storage, project.provenance()
     outcomes = promote_models(
-        project.config,
-        models,
-        storage=project.storage,
-        commit=commit,
-        provenance=project.provenance(commit),
-        alias=alias,
-        force=force,
-        reason=reason,
+        project.config, models, storage=storage, provenance=provenance, alias=alias, force=force, reason=reason
     )
     announce_promotions(project, outcomes)
     return outcomes

@@ -38,7 +38,7 @@ def record_current_runs(project: Project, *, replace: bool, allow_dirty: bool) -
         project.console.warn(f"not recording {', '.join(untrained)}: never trained in this checkout")
     folders: dict[str, tuple[Run, Path]] = {name: (run, runs_dir(config.work_dir) / name) for name, run in runs.items()}
     _check_sizes(folders, limit_mb=config.registry.max_model_mb)
-    info = {"branch": git.branch(), **project.provenance(head).to_json()}
+    info = {"branch": git.branch(), **project.provenance().to_json()}
     return record_runs(project.storage, commit=head, runs=folders, info=info, replace=replace)
 
 

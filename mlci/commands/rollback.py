@@ -14,16 +14,9 @@ def rollback(
     """Roll `model`'s alias back; without a reason, the history says how it was asked for."""
     if not (reason or "").strip() and project.github.event_name == "workflow_dispatch":
         reason = f"{DEFAULT_REASON} by workflow_dispatch"
-    commit = project.git.head()
+    storage, provenance = project.storage, project.provenance()
     move = rollback_model(
-        project.config,
-        model,
-        storage=project.storage,
-        commit=commit,
-        provenance=project.provenance(commit),
-        alias=alias,
-        to_version=to_version,
-        reason=reason,
+        project.config, model, storage=storage, provenance=provenance, alias=alias, to_version=to_version, reason=reason
     )
     announce_rollback(project, move)
     return move

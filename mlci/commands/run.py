@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from mlci.commands.compare import usable_base
+from mlci.commands.compare import comparison_for, usable_base
 from mlci.commands.project import Project
 from mlci.commands.promote import promote
 from mlci.commands.record import record_current_runs
@@ -22,7 +22,6 @@ from mlci.commands.report import PublishOptions, publish_report
 from mlci.commands.rollback import rollback
 from mlci.commands.train import summary, train
 from mlci.commands.validate import validate_project
-from mlci.compare.with_base import compare_with_base
 from mlci.errors import ConfigError, ExitCode
 from mlci.git import short_sha
 from mlci.github.context import PULL_REQUEST_EVENTS, GitHubContext
@@ -114,16 +113,8 @@ def _record(project: Project, options: Mapping[str, Any], settings: RunSettings)
 def _report(project: Project, options: Mapping[str, Any], settings: RunSettings) -> bool:
     base = usable_base(project, options.get("base"), options.get("base_branch"))
     label = options.get("base_branch") if base and base == options.get("base") else None
-    comparison = compare_with_base(
-        project.config,
-        base,
-        git=project.git,
-        storage=project.storage,
-        console=project.console,
-        first_run_ok=True,
-        base_label=label,
-        data_checks=True,
-        rescore=True,
+    comparison = comparison_for(
+        project, base, label=label, from_event=False, first_run_ok=True, data_checks=True, rescore=True
     )
     publish = PublishOptions(
         identity=settings.identity,

@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from mlci.errors import ConfigError
+from mlci.git import COMMIT_ID
 
 DEFAULT_API_URL = "https://api.github.com"
 DEFAULT_SERVER_URL = "https://github.com"
@@ -28,7 +29,6 @@ DEFAULT_SERVER_URL = "https://github.com"
 MAX_EVENT_BYTES = 25 * 1024 * 1024
 PULL_REQUEST_EVENTS = frozenset({"pull_request", "pull_request_target"})
 ZERO_SHA = re.compile(r"^0+$")
-SHA = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
 REPOSITORY = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$")
 PULL_REF = re.compile(r"^refs/pull/(\d+)/(merge|head)$")
 
@@ -82,7 +82,7 @@ class GitHubContext:
 
         repository = get("GITHUB_REPOSITORY")
         sha = get("GITHUB_SHA")
-        if sha is not None and not SHA.match(sha):
+        if sha is not None and not COMMIT_ID.match(sha):
             raise ConfigError(f"GITHUB_SHA: {sha!r} is not a full commit SHA (40 hexadecimal characters)")
         run_id = get("GITHUB_RUN_ID")
         if run_id is not None and not run_id.isdigit():
@@ -295,6 +295,6 @@ def _text(value: Any) -> str | None:
 
 
 def _sha(value: Any) -> str | None:
-    if isinstance(value, str) and SHA.match(value) and not ZERO_SHA.match(value):
+    if isinstance(value, str) and COMMIT_ID.match(value) and not ZERO_SHA.match(value):
         return value
     return None

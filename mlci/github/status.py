@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
+from mlci.git import COMMIT_ID
 from mlci.github.client import GitHubClient
-from mlci.github.context import SHA, check_repository
+from mlci.github.context import check_repository
 from mlci.github.errors import GitHubBadResponse
 
 StatusState = Literal["error", "failure", "pending", "success"]
@@ -43,7 +44,7 @@ def set_commit_status(
     check_repository(repository)
     if state not in STATES:
         raise ValueError(f"status state must be one of {', '.join(STATES)}, not {state!r}")
-    if not SHA.match(sha):
+    if not COMMIT_ID.match(sha):
         raise ValueError(f"{sha!r} is not a full commit SHA")
     if not context.strip():
         raise ValueError("a commit status needs a context (the name it is shown under)")

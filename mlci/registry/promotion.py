@@ -27,7 +27,7 @@ from mlci.store.storage import Storage, StorageView
 
 
 @dataclass(frozen=True)
-class Verdict:
+class Decision:
     wins: bool
     reason: str
 
@@ -39,7 +39,7 @@ class Promotion:
     model: str
     version: ModelVersion
     registered: bool
-    verdict: Verdict
+    decision: Decision
     move: AliasMove | None
 
     @property
@@ -52,14 +52,17 @@ def promote_models(
     names: list[str],
     *,
     storage: Storage,
-    commit: str,
     provenance: Provenance,
     alias: str | None,
     force: bool,
     reason: str | None,
 ) -> list[Promotion]:
-    """Register and, where they win, promote `names` (default: every recorded model) of `commit`'s record."""
+    """Register and, where they win, promote `names` (default: every recorded model) of the record of
+    the commit `provenance` names."""
     alias = alias or config.promote.alias
+    commit = provenance.commit
+    if commit is None:
+        raise StoreError("the repository has no commits yet; nothing to promote")
     if force and not (reason or "").strip():
         raise ConfigError("--force needs --reason: the history keeps why a gate was overridden")
     record = load_record(storage, commit)
@@ -68,7 +71,7 @@ def promote_models(
             f"{short_sha(commit)} has no recorded runs to promote",
             hint="Run `mlci train` and `mlci record` on this commit first.",
         )
-    models = _chosen_models(config, record, names)
+    models = _models_to_promote(config, record, names)
     files = {name: _model_file(config, storage, record, name) for name in models}
     now = datetime.now(UTC).isoformat(timespec="seconds")
     outcomes: dict[str, Promotion] = {}
@@ -85,7 +88,7 @@ def promote_models(
             holder = RegistryView(view).holder(name, alias)
             version = registration.version
             if holder is not None and holder.number == version.number:
-                verdict, move = Verdict(False, f"version {version.number} already holds {alias}"), None
+                verdict, move = Decision(False, f"version {version.number} already holds {alias}"), None
             else:
                 verdict = challenge(config.models[name], run, holder, alias=alias)
                 move = None
@@ -118,7 +121,7 @@ def promote_models(
                     model_file=model_file[1] if (model_file := files[name]) else None,
                 )
             outcomes[name] = Promotion(
-                model=name, version=version, registered=registration.is_new, verdict=verdict, move=move
+                model=name, version=version, registered=registration.is_new, decision=verdict, move=move
             )
         return changes
 
@@ -127,7 +130,7 @@ def promote_models(
     return [outcomes[name] for name in models]
 
 
-def challenge(spec: ModelSpec, challenger: Run, holder: ModelVersion | None, *, alias: str) -> Verdict:
+def challenge(spec: ModelSpec, challenger: Run, holder: ModelVersion | None, *, alias: str) -> Decision:
     """Whether `challenger` should take `alias` from `holder`: every gate passes against the holder and
     the model's first metric is better, not just equal (a tie keeps the model already deployed)."""
     comparison = compare_model(
@@ -138,20 +141,20 @@ def challenge(spec: ModelSpec, challenger: Run, holder: ModelVersion | None, *, 
     )
     failed = [gate.message for gate in comparison.gates if gate.passed is False]
     if failed:
-        return Verdict(False, "fails its gates: " + "; ".join(failed))
+        return Decision(False, "fails its gates: " + "; ".join(failed))
     if holder is None:
-        return Verdict(True, f"first version to hold {alias}")
+        return Decision(True, f"first version to hold {alias}")
     primary = next((m for m in comparison.metrics if m.base is not None and m.head is not None), None)
     if primary is None:
-        return Verdict(False, f"no metric in common with version {holder.number} to compare on")
+        return Decision(False, f"no metric in common with version {holder.number} to compare on")
     values = f"{primary.head:.4g} vs {primary.base:.4g}"
     if primary.status == "improved":
-        return Verdict(True, f"better than version {holder.number} on {primary.name} ({values})")
+        return Decision(True, f"better than version {holder.number} on {primary.name} ({values})")
     word = "worse than" if primary.status == "regressed" else "no better than"
-    return Verdict(False, f"{word} version {holder.number} on {primary.name} ({values})")
+    return Decision(False, f"{word} version {holder.number} on {primary.name} ({values})")
 
 
-def _chosen_models(config: Config, record: Record, names: list[str]) -> list[str]:
+def _models_to_promote(config: Config, record: Record, names: list[str]) -> list[str]:
     unknown = [name for name in names if name not in config.models]
     if unknown:
         raise ConfigError(f"unknown model {', '.join(unknown)}; mlci.yaml defines {', '.join(config.models)}")

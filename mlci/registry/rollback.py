@@ -19,7 +19,6 @@ def rollback_model(
     model: str,
     *,
     storage: Storage,
-    commit: str | None,
     provenance: Provenance,
     alias: str | None,
     to_version: int | None,
@@ -58,7 +57,7 @@ def rollback_model(
             reason=(reason or "").strip() or DEFAULT_REASON,
             by=provenance.by,
             now=now,
-            commit=commit,
+            commit=provenance.commit,
             run_url=provenance.run_url,
         )
         done.append(move)

@@ -45,7 +45,7 @@ def model_history(registry: RegistryView, model: str) -> dict[str, Any]:
     return {"schema_version": JSON_SCHEMA_VERSION, "model": model, "history": [_move_json(m) for m in moves]}
 
 
-def render_text(document: dict[str, Any]) -> str:
+def registry_text(document: dict[str, Any]) -> str:
     """The text form of any of the documents above."""
     if "models" in document:
         if not document["models"]:

@@ -19,8 +19,10 @@ SQUASH_SUBJECT = re.compile(r"\(#(\d+)\)$")
 
 @dataclass(frozen=True)
 class Provenance:
-    """Where a write came from: `by` (a person or bot), the workflow run, the merged pull request."""
+    """Where a write came from: the commit checked out, `by` (a person or bot), the workflow run, and
+    the pull request that commit merged."""
 
+    commit: str | None
     by: str
     run_url: str | None = None
     pull_request: int | None = None
@@ -45,12 +47,13 @@ def merged_pull_request(subject: str) -> int | None:
     return int(merged.group(1)) if merged else None
 
 
-def provenance_of(git: Git, commit: str | None, *, actor: str | None, run_url: str | None) -> Provenance:
-    """The provenance of a write about `commit`: `actor` when a CI run names one, else the person git
-    knows (`user.name`), else the login; and the pull request the commit merged."""
+def provenance_of(git: Git, *, actor: str | None, run_url: str | None) -> Provenance:
+    """The provenance of a write from the checkout of `git`: its commit, `actor` when a CI run names
+    one, else the person git knows (`user.name`), else the login; and the pull request the commit merged."""
+    commit = git.head()
     by = actor or git.config_value("user.name") or _login()
     pull_request = merged_pull_request(git.subject(commit)) if commit else None
-    return Provenance(by=by, run_url=run_url, pull_request=pull_request)
+    return Provenance(commit=commit, by=by, run_url=run_url, pull_request=pull_request)
 
 
 def _login() -> str:

@@ -8,20 +8,18 @@ complete, so a reader never sees half a record.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from mlci.errors import StoreError
-from mlci.git import short_sha
+from mlci.git import COMMIT_ID, short_sha
 from mlci.runs import RUN_FILE, Run, decode_run, encode_run
 from mlci.store.storage import Changes, Storage, StorageView
 
 RECORD_FILE = "record.json"
 RECORD_SCHEMA_VERSION = 1
-COMMIT = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
 
 
 @dataclass(frozen=True)
@@ -123,9 +121,9 @@ def is_recorded(storage: StorageView, commit: str) -> bool:
 
 
 def recorded_commits(storage: StorageView) -> list[str]:
-    return [c for c in storage.list("runs") if COMMIT.match(c) and is_recorded(storage, c)]
+    return [c for c in storage.list("runs") if COMMIT_ID.match(c) and is_recorded(storage, c)]
 
 
 def _check_commit(commit: str) -> None:
-    if not COMMIT.match(commit):
+    if not COMMIT_ID.match(commit):
         raise StoreError(f"{commit!r} is not a full commit id")

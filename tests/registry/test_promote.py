@@ -20,19 +20,13 @@ from tests.registry.helpers import commit_and_record
 def promote(root: Path, **options) -> list:
     settings = {"alias": None, "force": False, "reason": None} | options
     project = project_at(root)
-    commit = project.git.head()
-    return promote_models(
-        project.config, [], storage=project.storage, commit=commit, provenance=project.provenance(commit), **settings
-    )
+    return promote_models(project.config, [], storage=project.storage, provenance=project.provenance(), **settings)
 
 
 def rollback(root: Path, model: str, **options):
     settings = {"alias": None, "to_version": None, "reason": None} | options
     project = project_at(root)
-    commit = project.git.head()
-    return rollback_model(
-        project.config, model, storage=project.storage, commit=commit, provenance=project.provenance(commit), **settings
-    )
+    return rollback_model(project.config, model, storage=project.storage, provenance=project.provenance(), **settings)
 
 
 def registry(root: Path) -> RegistryView:
@@ -43,7 +37,7 @@ def test_the_first_version_is_registered_and_promoted(clone: Path) -> None:
     commit = commit_and_record(clone, 0.90, message="first (#3)")
     [outcome] = promote(clone)
     assert outcome.promoted and outcome.registered and outcome.version.number == 1
-    assert outcome.verdict.reason == "first version to hold production"
+    assert outcome.decision.reason == "first version to hold production"
     view = registry(clone)
     assert view.aliases("iris") == {"production": 1}
     version = view.version("iris", 1)
@@ -61,11 +55,11 @@ def test_a_better_model_takes_the_alias_and_a_worse_one_is_registered_but_not_pr
     commit_and_record(clone, 0.93, message="v2")
     [better] = promote(clone)
     assert better.promoted and better.version.number == 2
-    assert "better than version 1 on accuracy" in better.verdict.reason
+    assert "better than version 1 on accuracy" in better.decision.reason
     commit_and_record(clone, 0.91, message="v3")
     [worse] = promote(clone)
     assert not worse.promoted and worse.version.number == 3
-    assert worse.verdict.reason == "worse than version 2 on accuracy (0.91 vs 0.93)"
+    assert worse.decision.reason == "worse than version 2 on accuracy (0.91 vs 0.93)"
     view = registry(clone)
     assert view.aliases("iris") == {"production": 2}
     assert view.version_numbers("iris") == [1, 2, 3]
@@ -77,13 +71,13 @@ def test_a_tie_keeps_the_model_already_deployed(clone: Path) -> None:
     promote(clone)
     commit_and_record(clone, 0.90, message="v2")
     [tie] = promote(clone)
-    assert not tie.promoted and tie.verdict.reason.startswith("no better than version 1")
+    assert not tie.promoted and tie.decision.reason.startswith("no better than version 1")
 
 
 def test_a_model_that_fails_its_gates_is_never_promoted_not_even_first(clone: Path) -> None:
     commit_and_record(clone, 0.40, message="bad")  # below the min 0.5
     [outcome] = promote(clone)
-    assert not outcome.promoted and outcome.verdict.reason.startswith("fails its gates: accuracy 0.4000 is below")
+    assert not outcome.promoted and outcome.decision.reason.startswith("fails its gates: accuracy 0.4000 is below")
     assert registry(clone).aliases("iris") == {}
     assert registry(clone).version_numbers("iris") == [1]
 
@@ -93,7 +87,7 @@ def test_promoting_the_same_commit_again_mints_no_new_version(clone: Path) -> No
     promote(clone)
     [again] = promote(clone)
     assert not again.registered and not again.promoted
-    assert again.verdict.reason == "version 1 already holds production"
+    assert again.decision.reason == "version 1 already holds production"
     assert registry(clone).version_numbers("iris") == [1]
 
 

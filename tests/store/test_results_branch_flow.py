@@ -106,17 +106,18 @@ def test_provenance_names_the_actor_the_run_and_the_merged_pull_request(make_rep
         "GITHUB_RUN_ID": "77",
     }
     github = GitHubContext.from_env(environ)
-    provenance = provenance_of(Git(root), git(root, "rev-parse", "HEAD"), actor=github.actor, run_url=github.run_url)
+    provenance = provenance_of(Git(root), actor=github.actor, run_url=github.run_url)
+    assert provenance.commit == git(root, "rev-parse", "HEAD")
     assert provenance.to_json() == {
         "recorded_by": "octocat",
         "run_url": "https://github.example.com/o/r/actions/runs/77",
         "pull_request": 42,
     }
     git(root, "commit", "-q", "--allow-empty", "-m", "Merge pull request #7 from someone/branch")
-    merged = provenance_of(Git(root), git(root, "rev-parse", "HEAD"), actor=None, run_url=None)
+    merged = provenance_of(Git(root), actor=None, run_url=None)
     assert merged.pull_request == 7
     git(root, "config", "user.name", "Ada Lovelace")
-    assert provenance_of(Git(root), None, actor=None, run_url=None).by == "Ada Lovelace"
+    assert provenance_of(Git(root), actor=None, run_url=None).by == "Ada Lovelace"
 
 
 def test_a_run_file_over_the_size_limit_is_not_recorded(make_repo: Callable[..., Path]) -> None:
