@@ -79,7 +79,7 @@ def bootstrap(rows: int, resamples: int) -> None:
 
 
 def hashing(megabytes: int) -> None:
-    from mlci.fingerprint import FingerprintCache, fingerprint_file
+    from mlci.runs.fingerprint import FingerprintCache, fingerprint_file
 
     with tempfile.TemporaryDirectory(prefix="mlci-bench-hash-") as folder:
         path = Path(folder) / "data.bin"

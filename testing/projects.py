@@ -17,6 +17,12 @@ def quiet_console() -> Console:
     return Console(stream=io.StringIO(), live=False)
 
 
+def recording_console(verbosity: int = 0) -> tuple[Console, io.StringIO]:
+    """A console and the stream that holds what it said, as a CI log would (no live line)."""
+    stream = io.StringIO()
+    return Console(verbosity=verbosity, stream=stream, live=False), stream
+
+
 def project_at(path: Path, *, environ: Mapping[str, str] | None = None, console: Console | None = None) -> Project:
     """The project of the config at `path` (or of `mlci.yaml` in the folder `path`), in the GitHub
     environment `environ` (none by default: as on a laptop)."""

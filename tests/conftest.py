@@ -1,16 +1,30 @@
-"""Fixtures every test tier shares: an isolated environment and real git repositories."""
+"""Fixtures every test tier shares: an isolated environment, real git repositories and remotes, and
+the stand-in GitHub API server with clients that never really sleep."""
 
 from __future__ import annotations
 
-import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from mlci.github.client import GitHubClient
+from testing.fake_github import USER_TOKEN, FakeGitHub
 from testing.outputs import read_outputs
+from testing.registry import CONFIG
+from testing.repos import git
 
 __all__ = ["git", "read_outputs"]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test belongs to one tier: e2e under tests/e2e, integration where its module says so,
+    unit otherwise."""
+    for item in items:
+        if "e2e" in item.path.parts:
+            item.add_marker(pytest.mark.e2e)
+        elif item.get_closest_marker("integration") is None:
+            item.add_marker(pytest.mark.unit)
 
 
 @pytest.fixture(autouse=True)
@@ -39,13 +53,6 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("GIT_COMMITTER_EMAIL", "author@example.com")
 
 
-def git(cwd: Path, *args: str) -> str:
-    """Run git in `cwd` and return its output; a failure fails the test with git's message."""
-    done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True)
-    assert done.returncode == 0, f"git {' '.join(args)} failed: {done.stderr}"
-    return done.stdout.strip()
-
-
 @pytest.fixture
 def make_repo(tmp_path: Path) -> Callable[..., Path]:
     """A real git repository with `main` checked out; `files` (name -> text) become its first commit."""
@@ -64,3 +71,50 @@ def make_repo(tmp_path: Path) -> Callable[..., Path]:
         return root
 
     return make
+
+
+@pytest.fixture
+def clone(make_repo: Callable[..., Path], tmp_path: Path) -> Path:
+    """A clone of a bare remote holding the project; records go to the remote's results branch."""
+    seed = make_repo("seed", {"mlci.yaml": CONFIG})
+    bare = tmp_path / "remote.git"
+    git(tmp_path, "clone", "-q", "--bare", str(seed), str(bare))
+    work = tmp_path / "work"
+    git(tmp_path, "clone", "-q", str(bare), str(work))
+    return work
+
+
+@pytest.fixture
+def fake_github() -> Iterator[FakeGitHub]:
+    """A started `FakeGitHub` with `octo-org/demo`, PR #1 and the three standard tokens."""
+    with FakeGitHub() as server:
+        yield server
+
+
+@pytest.fixture
+def waits() -> list[float]:
+    """The waits a client asked for, in order (the client's injected `sleep` records here)."""
+    return []
+
+
+@pytest.fixture
+def make_client(fake_github: FakeGitHub, waits: list[float]) -> Iterator[Callable[..., GitHubClient]]:
+    """Build a client for the fake server whose sleeps are recorded, not slept."""
+    clients: list[GitHubClient] = []
+
+    def make(token: str | None = USER_TOKEN, **options: object) -> GitHubClient:
+        options.setdefault("sleep", waits.append)
+        options.setdefault("timeout", 5)
+        client = GitHubClient(fake_github.url, token, **options)  # type: ignore[arg-type]
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.close()
+
+
+@pytest.fixture
+def client(make_client: Callable[..., GitHubClient]) -> GitHubClient:
+    """A client with a personal-style token (`mlci-bot`, may read /user and write)."""
+    return make_client()

@@ -11,6 +11,10 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.integration
+
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "mlci"
 RUNNER_VARIABLE = re.compile(r"^(GITHUB|RUNNER)_[A-Z_]+$")

@@ -11,6 +11,8 @@ from click.testing import CliRunner
 from mlci import __version__
 from mlci.cli import cli
 
+pytestmark = pytest.mark.integration
+
 COMMANDS = [
     "init",
     "validate",
@@ -85,4 +87,3 @@ def test_an_unexpected_error_is_exit_code_4_with_one_line_and_the_traceback_only
     assert "Traceback" not in quiet.stderr and "second line" not in quiet.stderr
     verbose = CliRunner().invoke(cli, ["-v", "--config", str(config), "validate"])
     assert verbose.exit_code == 4 and "Traceback (most recent call last)" in verbose.stderr
-

@@ -16,6 +16,8 @@ from mlci.cli import cli
 from mlci.config import load_config
 from tests.conftest import git
 
+pytestmark = pytest.mark.integration
+
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "project"
 GENERATED = {".mlci", "out", "__pycache__"}
 

@@ -17,6 +17,8 @@ from mlci.config import load_config
 from mlci.git import Git
 from tests.conftest import git
 
+pytestmark = pytest.mark.integration
+
 CONFIG = """\
 version: 1
 models:

@@ -6,13 +6,16 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from mlci.cli import cli
 from mlci.config import load_config
 from mlci.runs import Run, runs_dir, write_run
+from testing.registry import CONFIG, commit_and_record
 from tests.conftest import git
-from tests.registry.helpers import CONFIG, commit_and_record
+
+pytestmark = pytest.mark.integration
 
 
 def test_the_report_charts_the_recent_main_commits_and_the_pr(make_repo: Callable[..., Path]) -> None:

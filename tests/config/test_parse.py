@@ -11,6 +11,8 @@ from mlci.cli import cli
 from mlci.config import find_config, load_config
 from mlci.errors import ConfigError
 
+pytestmark = pytest.mark.integration
+
 GOOD = """\
 version: 1
 models:

@@ -28,6 +28,8 @@ from testing.fake_github import (
     FakeGitHub,
 )
 
+pytestmark = pytest.mark.integration
+
 COMMENTS = f"/repos/{DEFAULT_REPOSITORY}/issues/1/comments"
 COMMENTS_PATTERN = r"/repos/octo-org/demo/issues/1/comments"
 

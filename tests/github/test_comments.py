@@ -26,6 +26,8 @@ from testing.fake_github import (
     FakeGitHub,
 )
 
+pytestmark = pytest.mark.integration
+
 MakeClient = Callable[..., GitHubClient]
 LIST_PATTERN = r"/repos/octo-org/demo/issues/1/comments"
 

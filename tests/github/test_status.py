@@ -11,6 +11,8 @@ from mlci.github.errors import GitHubPermissionError
 from mlci.github.status import CommitStatus, set_commit_status
 from testing.fake_github import DEFAULT_REPOSITORY, HEAD_SHA, READ_ONLY_TOKEN, FakeGitHub
 
+pytestmark = pytest.mark.integration
+
 STATUS_PATH = rf"/repos/octo-org/demo/statuses/{HEAD_SHA}"
 
 

@@ -13,8 +13,10 @@ from mlci.registry.promotion import promote_models
 from mlci.registry.registry import RegistryView
 from mlci.registry.rollback import rollback_model
 from testing.projects import project_at
+from testing.registry import commit_and_record
 from tests.conftest import git
-from tests.registry.helpers import commit_and_record
+
+pytestmark = pytest.mark.integration
 
 
 def promote(root: Path, **options) -> list:

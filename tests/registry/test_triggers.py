@@ -25,6 +25,8 @@ from mlci.registry.triggers import SIGNATURE_HEADER, AliasMoved, fire_triggers, 
 from testing.fake_github import ACTIONS_TOKEN, FakeGitHub
 from testing.projects import quiet_console
 
+pytestmark = pytest.mark.integration
+
 MOVE = AliasMove(
     sequence=2,
     model="iris",

@@ -14,6 +14,8 @@ from mlci.store.gitbranch import GitBranchStorage
 from mlci.store.storage import StorageView
 from tests.conftest import git
 
+pytestmark = pytest.mark.integration
+
 BRANCH = "mlci-data"
 
 

@@ -19,6 +19,8 @@ from mlci.runs.provenance import provenance_of
 from tests.compare.factories import IRIS_CONFIG
 from tests.conftest import git
 
+pytestmark = pytest.mark.integration
+
 
 def _run(accuracy: float, commit: str) -> Run:
     return Run(

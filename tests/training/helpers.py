@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import shlex
 import sys
@@ -16,7 +15,6 @@ from sklearn.datasets import load_breast_cancer, load_diabetes, load_iris
 
 from mlci.cli import cli
 from mlci.config import Config, load_config
-from mlci.console import Console
 from mlci.runs import Run, read_run
 
 IRIS_CONFIG = """\
@@ -73,11 +71,6 @@ def cancer_frame() -> pd.DataFrame:
 def python_command(script: str) -> str:
     """A YAML-safe command running `script` with the interpreter running the tests."""
     return json.dumps(f"{shlex.quote(sys.executable)} {script}")
-
-
-def quiet_console(verbosity: int = 0) -> tuple[Console, io.StringIO]:
-    stream = io.StringIO()
-    return Console(verbosity=verbosity, stream=stream, live=False), stream
 
 
 @dataclass

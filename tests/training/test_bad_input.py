@@ -7,7 +7,10 @@ import pytest
 
 from mlci.errors import ConfigError, DataError
 from mlci.training import train_models
-from tests.training.helpers import IRIS_CONFIG, Project, assert_clean_failure, iris_frame, quiet_console
+from testing.projects import recording_console
+from tests.training.helpers import IRIS_CONFIG, Project, assert_clean_failure, iris_frame
+
+pytestmark = pytest.mark.integration
 
 ESTIMATOR_LINE = "      class: sklearn.linear_model.LogisticRegression\n"
 PARAMS_LINE = "      params: {C: 1.0, max_iter: 500}\n"
@@ -197,7 +200,7 @@ def test_an_unknown_model_name_suggests_the_closest_and_lists_them(project: Proj
 
 
 def test_the_library_raises_the_matching_error_classes(project: Project) -> None:
-    console, _ = quiet_console()
+    console, _ = recording_console()
     with pytest.raises(ConfigError):
         train_models(project.config(IRIS_CONFIG.replace("[accuracy, f1_macro]", "[nope]")), [], console=console)
     with pytest.raises(DataError):

@@ -9,7 +9,10 @@ import pytest
 import skops.io
 
 from mlci.training import train_models
-from tests.training.helpers import Project, assert_clean_failure, python_command, quiet_console
+from testing.projects import recording_console
+from tests.training.helpers import Project, assert_clean_failure, python_command
+
+pytestmark = pytest.mark.integration
 
 SCRIPT = """\
 import json, os, sys
@@ -259,7 +262,7 @@ def test_a_declared_model_file_the_command_did_not_write(project: Project) -> No
 def test_a_failing_command_leaves_the_previous_run_untouched(project: Project) -> None:
     write_script(project, "metrics.json", '{"test": {"auc": 0.91}, "latency_ms": 12}')
     config = project.config(command_config())
-    console, _ = quiet_console()
+    console, _ = recording_console()
     [first] = train_models(config, ["churn"], console=console)
     before = {path.name: path.read_bytes() for path in first.directory.iterdir()}
 

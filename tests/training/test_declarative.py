@@ -14,6 +14,7 @@ from mlci.training import train_models
 from mlci.training.metrics import resolve_metrics
 from mlci.training.predictions import read_predictions
 from mlci.training.scoring import score_predictions
+from testing.projects import recording_console
 from tests.conftest import git
 from tests.training.helpers import (
     IRIS_CONFIG,
@@ -21,8 +22,9 @@ from tests.training.helpers import (
     cancer_frame,
     diabetes_frame,
     iris_frame,
-    quiet_console,
 )
+
+pytestmark = pytest.mark.integration
 
 REGRESSION_CONFIG = """\
 version: 1
@@ -248,7 +250,7 @@ def test_outside_a_git_repository_the_commit_is_unknown(tmp_path, monkeypatch: p
     project = Project(root=tmp_path / "plain")
     project.write_frame("data/iris.csv", iris_frame())
     config = project.config(IRIS_CONFIG)
-    console, _ = quiet_console()
+    console, _ = recording_console()
 
     [result] = train_models(config, [], console=console)
 

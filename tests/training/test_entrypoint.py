@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import sys
 
+import pytest
 import skops.io
 
 from tests.training.helpers import IRIS_CONFIG, Project, assert_clean_failure
+
+pytestmark = pytest.mark.integration
 
 ENTRYPOINT_CONFIG = IRIS_CONFIG.replace(
     """    estimator:

@@ -6,9 +6,12 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from mlci.cli import cli
+
+pytestmark = pytest.mark.integration
 
 CONFIG = """\
 version: 1

@@ -12,6 +12,8 @@ from click.testing import CliRunner
 from mlci.cli import cli
 from tests.conftest import git
 
+pytestmark = pytest.mark.integration
+
 CONFIG = """\
 version: 1
 models:

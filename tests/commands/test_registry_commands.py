@@ -6,13 +6,16 @@ import fractions
 import json
 from pathlib import Path
 
+import pytest
 import skops.io
 from click.testing import CliRunner
 from sklearn.linear_model import LogisticRegression
 
 from mlci.cli import cli
+from testing.registry import commit_and_record
 from tests.conftest import read_outputs
-from tests.registry.helpers import commit_and_record
+
+pytestmark = pytest.mark.integration
 
 
 def mlci(root: Path, *args: str, env: dict[str, str] | None = None):

@@ -14,6 +14,8 @@ from mlci.cli import cli
 from testing.fake_github import ACTIONS_LOGIN, ACTIONS_TOKEN, DEFAULT_REPOSITORY, READ_ONLY_TOKEN, FakeGitHub
 from tests.conftest import git, read_outputs
 
+pytestmark = pytest.mark.integration
+
 ESTIMATOR = "{class: sklearn.linear_model.LogisticRegression, params: {C: 1.0, max_iter: 200}}"
 CONFIG = f"""\
 version: 1

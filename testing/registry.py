@@ -1,16 +1,14 @@
-"""A project on a real bare remote whose commits have recorded runs, for the registry tests."""
+"""A project on a real bare remote whose commits have recorded runs, for the registry tests:
+the config, and recording a run for a commit as `mlci train && mlci record` would."""
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
-from mlci.config import Config, load_config
-from mlci.console import Console
 from mlci.runs import Run
 from mlci.store.records import record_runs
 from testing.projects import project_at
-from tests.conftest import git
+from testing.repos import git
 
 CONFIG = """\
 version: 1
@@ -23,9 +21,6 @@ models:
       accuracy: {min: 0.5, max_drop: 0.05}
 """
 
-
-def quiet_console() -> Console:
-    return Console(stream=io.StringIO(), live=False)
 
 
 def commit_and_record(root: Path, accuracy: float, *, message: str, model_bytes: bytes = b"model-bytes") -> str:
@@ -55,5 +50,3 @@ def record(root: Path, commit: str, accuracy: float, *, model_bytes: bytes = b"m
     record_runs(project_at(root).storage, commit=commit, runs={"iris": (run, folder)}, info={})
 
 
-def project_config(root: Path) -> Config:
-    return load_config(root / "mlci.yaml")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pandas as pd
@@ -14,16 +13,13 @@ from sklearn.datasets import load_breast_cancer, load_diabetes, load_iris
 from mlci.cli import cli
 from mlci.commands.init import ensure_ignored, init_project
 from mlci.config import load_config
-from mlci.console import Console
 from mlci.errors import ConfigError
 from mlci.training.detect import detect_data, model_name
+from testing.projects import recording_console
+
+pytestmark = pytest.mark.integration
 
 WORKFLOW = Path(".github/workflows/mlci.yml")
-
-
-def quiet_console() -> tuple[Console, io.StringIO]:
-    stream = io.StringIO()
-    return Console(stream=stream, live=False), stream
 
 
 def iris_frame() -> pd.DataFrame:
@@ -40,7 +36,7 @@ def write_csv(frame: pd.DataFrame, path: Path) -> Path:
 
 
 def init(directory: Path, *, force: bool = False) -> tuple[list[Path], str]:
-    console, stream = quiet_console()
+    console, stream = recording_console()
     written = init_project(directory, force=force, console=console)
     return written, stream.getvalue()
 
@@ -173,7 +169,7 @@ def test_unreadable_and_single_column_files_are_skipped_with_a_note(tmp_path: Pa
     (tmp_path / "a_broken.parquet").write_bytes(b"not parquet at all")
     write_csv(pd.DataFrame({"only": range(5)}), tmp_path / "b_single.csv")
     write_csv(iris_frame(), tmp_path / "c_iris.csv")
-    console, stream = quiet_console()
+    console, stream = recording_console()
 
     detected = detect_data(tmp_path, console=console)
 

@@ -14,6 +14,8 @@ from mlci.store.records import record_runs
 from mlci.store.storage import LocalStorage
 from tests.conftest import git
 
+pytestmark = pytest.mark.integration
+
 
 def commit_file(repo: Path, name: str) -> str:
     (repo / name).write_text(name)

@@ -18,6 +18,8 @@ from testing.projects import project_at
 from tests.compare.factories import IRIS_CONFIG
 from tests.conftest import git
 
+pytestmark = pytest.mark.integration
+
 
 @pytest.fixture
 def project(make_repo: Callable[..., Path], tmp_path: Path) -> Callable[[float], Path]:

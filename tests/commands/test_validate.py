@@ -12,7 +12,10 @@ from mlci.cli import cli
 from mlci.commands.validate import validate_project
 from mlci.config import load_config
 from mlci.errors import ConfigError, DataError
-from tests.training.helpers import IRIS_CONFIG, iris_frame, python_command, quiet_console
+from testing.projects import recording_console
+from tests.training.helpers import IRIS_CONFIG, iris_frame, python_command
+
+pytestmark = pytest.mark.integration
 
 GOOD = (
     IRIS_CONFIG
@@ -125,14 +128,14 @@ def test_validation_fits_nothing_and_reads_only_headers(repo: Path, monkeypatch:
 
     monkeypatch.setattr(sklearn.linear_model.LogisticRegression, "fit", refuse)
     (repo / "mlci.yaml").write_text(IRIS_CONFIG)
-    console, _ = quiet_console()
+    console, _ = recording_console()
 
     validate_project(load_config(repo / "mlci.yaml"), console=console)
 
 
 def test_only_data_problems_raise_a_data_error(repo: Path) -> None:
     (repo / "mlci.yaml").write_text(IRIS_CONFIG.replace("target: species", "target: label"))
-    console, _ = quiet_console()
+    console, _ = recording_console()
 
     with pytest.raises(DataError, match="1 problem found"):
         validate_project(load_config(repo / "mlci.yaml"), console=console)
@@ -143,7 +146,7 @@ def test_only_data_problems_raise_a_data_error(repo: Path) -> None:
 
 def test_an_empty_data_file_and_a_header_without_rows(repo: Path) -> None:
     (repo / "mlci.yaml").write_text(IRIS_CONFIG)
-    console, _ = quiet_console()
+    console, _ = recording_console()
     config = load_config(repo / "mlci.yaml")
 
     (repo / "data" / "iris.csv").write_text("")
@@ -157,7 +160,7 @@ def test_an_empty_data_file_and_a_header_without_rows(repo: Path) -> None:
 def test_a_parquet_header_is_read_without_the_pandas_index(repo: Path) -> None:
     iris_frame().set_index("species").to_parquet(repo / "data" / "iris.parquet")
     (repo / "mlci.yaml").write_text(IRIS_CONFIG.replace("data/iris.csv", "data/iris.parquet"))
-    console, _ = quiet_console()
+    console, _ = recording_console()
 
     validate_project(load_config(repo / "mlci.yaml"), console=console)
 
@@ -172,7 +175,7 @@ def test_an_entrypoint_is_imported_but_not_called(repo: Path) -> None:
         "    entrypoint: factory:build\n",
     )
     (repo / "mlci.yaml").write_text(config_text)
-    console, _ = quiet_console()
+    console, _ = recording_console()
     validate_project(load_config(repo / "mlci.yaml"), console=console)
 
     (repo / "mlci.yaml").write_text(config_text.replace("factory:build", "factory:biuld"))
@@ -182,7 +185,7 @@ def test_an_entrypoint_is_imported_but_not_called(repo: Path) -> None:
 
 def test_a_command_whose_program_is_not_on_path_gets_a_warning(repo: Path) -> None:
     (repo / "mlci.yaml").write_text(GOOD.replace(python_command("train.py"), "pyhton3-nowhere train.py"))
-    console, stream = quiet_console()
+    console, stream = recording_console()
 
     validate_project(load_config(repo / "mlci.yaml"), console=console)
 

@@ -25,6 +25,8 @@ from testing.fake_github import (
     FakeGitHub,
 )
 
+pytestmark = pytest.mark.integration
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
