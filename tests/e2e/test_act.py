@@ -109,6 +109,21 @@ def pull_request_event(world: Path, github: FakeGitHub) -> dict:
     return {"number": 1, "pull_request": pull, "repository": {**repo, "default_branch": "main"}}
 
 
+# What a published action holds: the source, without this checkout's virtual environments and caches
+# (a venv inside the checkout would be copied by act into every run, costing minutes).
+NOT_PUBLISHED = (".git", ".venv", "venv", "__pycache__", ".mlci", "*.egg-info", ".*_cache", "build", "dist")
+_ACTION_CHECKOUT: dict[str, Path] = {}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def action_checkout(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The action as `uses: mlci-dev/mlci@v1` would fetch it: this working tree's files."""
+    target = tmp_path_factory.mktemp("action") / "mlci"
+    shutil.copytree(ROOT, target, ignore=shutil.ignore_patterns(*NOT_PUBLISHED))
+    _ACTION_CHECKOUT["path"] = target
+    return target
+
+
 def act(world: Path, github: FakeGitHub, event_name: str, event: dict, *, token: str = ACTIONS_TOKEN):
     event_file = world / f"{event_name}.json"
     event_file.write_text(json.dumps(event))
@@ -120,7 +135,7 @@ def act(world: Path, github: FakeGitHub, event_name: str, event: dict, *, token:
         "-e",
         str(event_file),
         "--local-repository",
-        f"mlci-dev/mlci@v1={ROOT}",
+        f"mlci-dev/mlci@v1={_ACTION_CHECKOUT['path']}",
         "--env",
         f"GITHUB_API_URL={github.url}",
         "--env",
