@@ -372,7 +372,8 @@ def run_command(ctx: Context, models: tuple[str, ...], identity: str, fail_on_re
     \b
     pull_request       train, compare with the PR's base, comment, summary, status
     push to main       train, record, summary, promote the winners
-    workflow_dispatch  roll back when the `rollback` input names a model
+    workflow_dispatch  roll back when the `rollback` input names a model; fire the deploy
+                       triggers again when `redeploy` names MODEL[@ALIAS]
 
     MODELS (default: env MLCI_MODELS, else all) limits which models are trained and promoted.
 
@@ -420,7 +421,8 @@ def promote(ctx: Context, models: tuple[str, ...], alias: str | None, force: boo
     """Register this commit's recorded MODELS (default: all) and move the alias to those that win.
 
     A version wins when it passes its gates against the current alias holder and is better on the
-    model's first metric. The move is recorded in the history and fires the deploy triggers.
+    model's first metric. The move is recorded in the history, then the deploy triggers of every
+    move fire; a failed trigger exits 3 (the moves stand; `mlci deploy` fires them again).
 
     \b
     Example:
@@ -447,6 +449,27 @@ def rollback(ctx: Context, model: str, alias: str | None, to_version: int | None
     from mlci.commands.rollback import rollback as rollback_command
 
     rollback_command(ctx.project(), model, alias=alias, to_version=to_version, reason=reason)
+
+
+@cli.command()
+@click.argument("reference", metavar="MODEL[@ALIAS]")
+@pass_context
+def deploy(ctx: Context, reference: str) -> None:
+    """Fire the deploy triggers again for the version MODEL's alias points at (default alias:
+    promote.alias, production).
+
+    For when a trigger failed after a promotion or rollback, or a deployment was lost. Safe to
+    repeat: GitHub keeps one Deployment per move (a failed status gets a new success, a successful
+    one is left alone), the webhook sends the same delivery id, the dispatch starts the deploy
+    workflow again. The history records each firing (`mlci models history`).
+
+    \b
+    Example:
+      mlci deploy iris@production
+    """
+    from mlci.commands.deploy import deploy as deploy_command
+
+    deploy_command(ctx.project(), reference)
 
 
 @cli.group()
@@ -480,7 +503,8 @@ def models_list(ctx: Context, output_format: str) -> None:
 @click.option("--format", "output_format", type=REGISTRY_FORMATS, default="text", show_default=True)
 @pass_context
 def models_show(ctx: Context, model: str, output_format: str) -> None:
-    """MODEL's versions: commit, metrics, when registered, which aliases point at each.
+    """MODEL's versions: commit, metrics, when registered, which aliases point at each, and what the
+    deploy triggers of each alias's current version did.
 
     \b
     Example:
@@ -494,7 +518,8 @@ def models_show(ctx: Context, model: str, output_format: str) -> None:
 @click.option("--format", "output_format", type=REGISTRY_FORMATS, default="text", show_default=True)
 @pass_context
 def models_history(ctx: Context, model: str, output_format: str) -> None:
-    """Every alias move of MODEL: when, from which version to which, who and why.
+    """Every alias move of MODEL: when, from which version to which, who, why, and what its deploy
+    triggers did each time they fired.
 
     \b
     Example:

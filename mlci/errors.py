@@ -65,3 +65,15 @@ class OutsideError(MlciError):
     """A service outside mlci (GitHub API, git remote, a deploy trigger) failed after retries."""
 
     exit_code = ExitCode.OUTSIDE
+
+
+class DeployError(MlciError):
+    """Deploy triggers failed after an alias moved; the move itself stands.
+
+    Its exit code is the worst of the failures it lists: 3 when a service refused or could not be
+    reached, 2 when every failure was the triggers' configuration, 4 when one was a bug in mlci.
+    """
+
+    def __init__(self, message: str, *, hint: str | None = None, exit_code: ExitCode = ExitCode.OUTSIDE) -> None:
+        super().__init__(message, hint=hint)
+        self.exit_code = exit_code

@@ -603,10 +603,11 @@ class FakeGitHub:
     def _create_deployment(self, *, token: Token, repository: str, payload: Any, **_: Any) -> Answer:
         if not isinstance(payload, dict) or not isinstance(payload.get("ref"), str) or not payload["ref"]:
             return _validation("Deployment", "ref", "missing_field", "ref is required")
+        # Kept as sent: GitHub hands a payload sent as a JSON string back as that string.
         deployment_payload = payload.get("payload", {})
         if isinstance(deployment_payload, str):
             try:
-                deployment_payload = json.loads(deployment_payload)
+                json.loads(deployment_payload)
             except ValueError:
                 return _validation("Deployment", "payload", "invalid", "payload is not valid JSON")
         ref = payload["ref"]

@@ -24,26 +24,61 @@ models:
 
 def commit_and_record(root: Path, accuracy: float, *, message: str, model_bytes: bytes = b"model-bytes") -> str:
     """Commit a change in `root` and record an iris run with `accuracy` for it on the results branch."""
+    return commit_and_record_models(root, {"iris": accuracy}, message=message, model_bytes=model_bytes)
+
+
+def commit_and_record_models(
+    root: Path, accuracies: dict[str, float], *, message: str, model_bytes: bytes = b"model-bytes"
+) -> str:
+    """Commit a change in `root` and record a run of each model with its accuracy, in one record."""
     (root / "notes.txt").write_text(message + "\n")
     git(root, "add", "notes.txt")
     git(root, "commit", "-q", "-m", message)
     commit = git(root, "rev-parse", "HEAD")
-    record(root, commit, accuracy, model_bytes=model_bytes)
+    record_models(root, commit, accuracies, model_bytes=model_bytes)
     return commit
 
 
 def record(root: Path, commit: str, accuracy: float, *, model_bytes: bytes = b"model-bytes") -> None:
-    run = Run(
-        model="iris",
-        mode="declarative",
-        metrics={"accuracy": accuracy},
-        goals={"accuracy": "maximize"},
-        params={"C": accuracy},
-        lineage={"git": {"commit": commit, "branch": "main", "dirty": False}},
-        files={"model": "model.skops"},
-        untrusted_types=["numpy.dtype"],
-    )
+    record_models(root, commit, {"iris": accuracy}, model_bytes=model_bytes)
+
+
+def record_models(
+    root: Path, commit: str, accuracies: dict[str, float], *, model_bytes: bytes = b"model-bytes"
+) -> None:
     folder = root.parent / f"run-{commit[:8]}"
     folder.mkdir(exist_ok=True)
     (folder / "model.skops").write_bytes(model_bytes)
-    record_runs(project_at(root).storage, commit=commit, runs={"iris": (run, folder)}, info={})
+    runs = {}
+    for model, accuracy in accuracies.items():
+        run = Run(
+            model=model,
+            mode="declarative",
+            metrics={"accuracy": accuracy},
+            goals={"accuracy": "maximize"},
+            params={"C": accuracy},
+            lineage={"git": {"commit": commit, "branch": "main", "dirty": False}},
+            files={"model": "model.skops"},
+            untrusted_types=["numpy.dtype"],
+        )
+        runs[model] = (run, folder)
+    record_runs(project_at(root).storage, commit=commit, runs=runs, info={})
+
+
+def two_models_config(triggers: str) -> str:
+    """A config of models `a` and `b` (each promoted only at accuracy 0.5 or more), with `triggers`
+    (lines of YAML under `promote.triggers`, indented four spaces)."""
+    model = """\
+    data: {train: iris.csv, target: species}
+    estimator: {class: sklearn.linear_model.LogisticRegression}
+    metrics: [accuracy]
+    gates:
+      accuracy: {min: 0.5}
+"""
+    return f"version: 1\nmodels:\n  a:\n{model}  b:\n{model}promote:\n  triggers:\n{triggers}\n"
+
+
+def use_config(root: Path, text: str) -> None:
+    """Commit `text` as the project's mlci.yaml."""
+    (root / "mlci.yaml").write_text(text)
+    git(root, "commit", "-q", "-am", "Configure mlci")

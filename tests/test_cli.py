@@ -23,6 +23,7 @@ COMMANDS = [
     "comment",
     "promote",
     "rollback",
+    "deploy",
     "models",
     "run",
     "demo",

@@ -15,5 +15,5 @@ def promote(
     outcomes = promote_models(
         project.config, models, storage=storage, provenance=provenance, alias=alias, force=force, reason=reason
     )
-    announce_promotions(project, outcomes)
+    announce_promotions(project, outcomes, alias=alias or project.config.promote.alias)
     return outcomes

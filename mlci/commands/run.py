@@ -5,7 +5,8 @@ The plan is plain data (`plan_steps`), so what each event does is easy to read, 
     pull_request        validate, train, report on the PR against its base (comment, summary, status)
     push to default     validate, train, record, report against the parent commit, promote
     push elsewhere      validate, train, report against the default branch (summary)
-    workflow_dispatch   rollback MODEL when the `rollback` input names one; else as a push elsewhere
+    workflow_dispatch   rollback MODEL when the `rollback` input names one; fire the deploy triggers
+                        again when `redeploy` names MODEL[@ALIAS]; else as a push elsewhere
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mlci.commands.compare import comparison_for, usable_base
+from mlci.commands.deploy import deploy
 from mlci.commands.project import Project
 from mlci.commands.promote import promote
 from mlci.commands.record import record_current_runs
@@ -64,6 +66,9 @@ def plan_steps(context: GitHubContext) -> list[Step]:
                 "reason": inputs.get("reason"),
             }
             return [Step("rollback", options)]
+        redeploy = str(inputs.get("redeploy") or "").strip()
+        if redeploy:
+            return [Step("deploy", {"reference": redeploy})]
     if event in ("push", "workflow_dispatch"):
         return [Step("validate"), Step("train"), Step("report", {"base": None, "summary": True})]
     raise ConfigError(
@@ -146,6 +151,10 @@ def _rollback(project: Project, options: Mapping[str, Any], settings: RunSetting
     )
 
 
+def _deploy(project: Project, options: Mapping[str, Any], settings: RunSettings) -> None:
+    deploy(project, options["reference"])
+
+
 _RUNNERS: dict[str, Callable[[Project, Mapping[str, Any], RunSettings], bool | None]] = {
     "validate": _validate,
     "train": _train,
@@ -153,4 +162,5 @@ _RUNNERS: dict[str, Callable[[Project, Mapping[str, Any], RunSettings], bool | N
     "report": _report,
     "promote": _promote,
     "rollback": _rollback,
+    "deploy": _deploy,
 }

@@ -1,4 +1,5 @@
-"""What the registry keeps: model versions and alias moves, as strict JSON documents.
+"""What the registry keeps: model versions, alias moves and what their deploy triggers did, as strict
+JSON documents.
 
 They are read back from a shared branch that anyone with write access could edit, so decoding
 checks every field and names the file when something is off, instead of trusting it.
@@ -80,6 +81,67 @@ class AliasMove:
 
 
 MOVE_KINDS = ("promote", "force", "rollback")
+TRIGGER_OUTCOMES = ("fired", "failed", "skipped")
+OCCASIONS = ("move", "deploy")
+# What the results branch keeps of a trigger's answer: its first line, this long at most. Anyone who
+# can read the repository can read the branch, and GitHub does not mask secrets there as it does in
+# logs, so the rest (a deploy command's output) stays in the job's log only.
+MAX_DETAIL_CHARS = 300
+
+
+@dataclass(frozen=True)
+class TriggerOutcome:
+    """What one deploy trigger did for one alias move."""
+
+    trigger: str
+    """deployment, dispatch, webhook or command."""
+    outcome: str
+    """fired, failed, or skipped (it cannot fire here, e.g. GitHub's triggers outside a GitHub run)."""
+    detail: str
+    exit_code: int | None = field(default=None, compare=False)
+    """For a failure in this run: 2 when it was the trigger's configuration, 3 an outside failure,
+    4 a bug. Not kept on the results branch."""
+
+    @property
+    def failed(self) -> bool:
+        return self.outcome == "failed"
+
+    def to_json(self) -> dict[str, Any]:
+        first_line = self.detail.strip().split("\n", 1)[0]
+        return {"trigger": self.trigger, "outcome": self.outcome, "detail": first_line[:MAX_DETAIL_CHARS]}
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One firing of the deploy triggers for one alias move: right after the move (`move`), or again
+    by `mlci deploy` (`deploy`)."""
+
+    model: str
+    sequence: int
+    """The alias move's sequence in the model's history."""
+    alias: str
+    version: int
+    occasion: str
+    at: str
+    by: str
+    triggers: tuple[TriggerOutcome, ...]
+    run_url: str | None = None
+
+    @property
+    def failures(self) -> list[TriggerOutcome]:
+        return [outcome for outcome in self.triggers if outcome.failed]
+
+    def to_json(self) -> dict[str, Any]:
+        """One entry of the move's deliveries document (which names the model and the move)."""
+        return {
+            "occasion": self.occasion,
+            "alias": self.alias,
+            "version": self.version,
+            "at": self.at,
+            "by": self.by,
+            "run_url": self.run_url,
+            "triggers": [outcome.to_json() for outcome in self.triggers],
+        }
 
 
 def encode(document: dict[str, Any]) -> bytes:
@@ -128,9 +190,7 @@ def decode_version(raw: bytes, *, where: str) -> ModelVersion:
 
 def decode_move(raw: bytes, *, where: str) -> AliasMove:
     data = parse_document(raw, where=where)
-    kind = _text(data, "kind", where)
-    if kind not in MOVE_KINDS:
-        raise StoreError(f"{where}: unknown kind {kind!r}", hint=_HANDS_OFF)
+    kind = _one_of(data, "kind", MOVE_KINDS, where)
     from_version = data.get("from")
     if from_version is not None:
         from_version = _positive(data, "from", where)
@@ -151,6 +211,51 @@ def decode_move(raw: bytes, *, where: str) -> AliasMove:
         pull_request=pull_request,
         run_url=data.get("run_url") if isinstance(data.get("run_url"), str) else None,
     )
+
+
+def encode_deliveries(model: str, sequence: int, deliveries: list[Delivery]) -> bytes:
+    """The deliveries document of one alias move: every firing of its triggers, oldest first."""
+    return encode(
+        {
+            "schema_version": SCHEMA_VERSION,
+            "model": model,
+            "sequence": sequence,
+            "deliveries": [delivery.to_json() for delivery in deliveries],
+        }
+    )
+
+
+def decode_deliveries(raw: bytes, *, where: str) -> list[Delivery]:
+    data = parse_document(raw, where=where)
+    model, sequence = _text(data, "model", where), _positive(data, "sequence", where)
+    deliveries = []
+    for index, entry in enumerate(_objects(data, "deliveries", where)):
+        entry_at = f"{where} (deliveries[{index}])"
+        outcomes = []
+        for number, trigger in enumerate(_objects(entry, "triggers", entry_at)):
+            place = f"{entry_at} (triggers[{number}])"
+            outcomes.append(
+                TriggerOutcome(
+                    trigger=_text(trigger, "trigger", place),
+                    outcome=_one_of(trigger, "outcome", TRIGGER_OUTCOMES, place),
+                    detail=_text(trigger, "detail", place, empty_ok=True),
+                )
+            )
+        run_url = entry.get("run_url")
+        deliveries.append(
+            Delivery(
+                model=model,
+                sequence=sequence,
+                alias=_text(entry, "alias", entry_at),
+                version=_positive(entry, "version", entry_at),
+                occasion=_one_of(entry, "occasion", OCCASIONS, entry_at),
+                at=_text(entry, "at", entry_at),
+                by=_text(entry, "by", entry_at),
+                triggers=tuple(outcomes),
+                run_url=run_url if isinstance(run_url, str) else None,
+            )
+        )
+    return deliveries
 
 
 def decode_aliases(raw: bytes, *, where: str) -> dict[str, int]:
@@ -175,6 +280,20 @@ def _text(data: dict[str, Any], key: str, where: str, *, empty_ok: bool = False)
     value = data.get(key)
     if not isinstance(value, str) or (not value and not empty_ok):
         raise StoreError(f"{where}: `{key}` must be a non-empty string", hint=_HANDS_OFF)
+    return value
+
+
+def _one_of(data: dict[str, Any], key: str, choices: tuple[str, ...], where: str) -> str:
+    value = _text(data, key, where)
+    if value not in choices:
+        raise StoreError(f"{where}: unknown {key} {value!r}", hint=_HANDS_OFF)
+    return value
+
+
+def _objects(data: dict[str, Any], key: str, where: str) -> list[dict[str, Any]]:
+    value = data.get(key)
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        raise StoreError(f"{where}: `{key}` must be a list of objects", hint=_HANDS_OFF)
     return value
 
 

@@ -8,6 +8,9 @@ compare-and-set under `Storage.update`):
     registry/<model>/versions/<n>/<model file>   the model as trained (skops)
     registry/<model>/aliases.json                {"aliases": {"production": 3}}
     registry/<model>/history/<sequence>.json     one alias move: from, to, who, when, why
+    registry/<model>/deliveries/<sequence>.json  what the deploy triggers of that move did, each time
+                                                 they fired (written after firing; the move's own
+                                                 entry is never rewritten)
 
 Functions here only read a `StorageView` and return the changes to make; the caller applies them
 with `Storage.update`, which re-runs them on a newer state when another writer got there first, so
@@ -24,12 +27,15 @@ from typing import Any
 from mlci.errors import StoreError
 from mlci.registry.entries import (
     AliasMove,
+    Delivery,
     ModelVersion,
     decode_aliases,
+    decode_deliveries,
     decode_move,
     decode_version,
     encode,
     encode_aliases,
+    encode_deliveries,
 )
 from mlci.runs import Run
 from mlci.store.storage import StorageView
@@ -97,6 +103,22 @@ class RegistryView:
     def holder(self, model: str, alias: str) -> ModelVersion | None:
         number = self.aliases(model).get(alias)
         return self.version(model, number) if number is not None else None
+
+    def deliveries(self, model: str, sequence: int) -> list[Delivery]:
+        """Every firing of the deploy triggers of move `sequence`, oldest first (none recorded: empty)."""
+        path = deliveries_path(model, sequence)
+        raw = self.view.read(path)
+        if raw is None:
+            return []
+        deliveries = decode_deliveries(raw, where=path)
+        if any(d.model != model or d.sequence != sequence for d in deliveries):
+            raise StoreError(f"{path}: says it is about another move; the file was moved")
+        return deliveries
+
+    def last_move(self, model: str, alias: str) -> AliasMove | None:
+        """The move that pointed `alias` at its current version, or None when it never moved."""
+        moves = [move for move in self.history(model) if move.alias == alias]
+        return moves[-1] if moves else None
 
     def _history_files(self, model: str) -> list[str]:
         return [name for name in self.view.list(f"{ROOT}/{model}/history") if name.endswith(".json")]
@@ -189,6 +211,23 @@ def move_alias(
         f"{ROOT}/{model}/history/{move.sequence:06d}.json": encode(move.to_json()),
     }
     return move, changes
+
+
+def deliveries_path(model: str, sequence: int) -> str:
+    return f"{ROOT}/{model}/deliveries/{sequence:06d}.json"
+
+
+def add_deliveries(view: StorageView, deliveries: list[Delivery]) -> dict[str, bytes | None]:
+    """The changes that append `deliveries` to the documents of their moves."""
+    changes: dict[str, bytes | None] = {}
+    registry = RegistryView(view)
+    for key in dict.fromkeys((d.model, d.sequence) for d in deliveries):
+        model, sequence = key
+        added = [d for d in deliveries if (d.model, d.sequence) == key]
+        changes[deliveries_path(model, sequence)] = encode_deliveries(
+            model, sequence, registry.deliveries(model, sequence) + added
+        )
+    return changes
 
 
 def previous_holder(history: list[AliasMove], alias: str, current: int | None) -> int | None:

@@ -9,12 +9,22 @@ from typing import Any
 
 from mlci.config import Config
 from mlci.errors import ConfigError, StoreError
-from mlci.registry.entries import AliasMove, ModelVersion
+from mlci.registry.entries import AliasMove, Delivery, ModelVersion
 from mlci.registry.registry import RegistryView
 from mlci.training.modelfile import load_reviewed
 
 JSON_SCHEMA_VERSION = 1
 MODEL_REF = re.compile(r"^(?P<model>[a-z0-9][a-z0-9_.-]*)@(?P<target>[A-Za-z0-9][A-Za-z0-9_.-]*)$")
+
+
+def parse_reference(reference: str, *, default_target: str | None = None) -> tuple[str, str]:
+    """`MODEL@ALIAS` or `MODEL@VERSION` as (model, alias or version); a bare `MODEL` gets `default_target`."""
+    full = f"{reference}@{default_target}" if default_target is not None and "@" not in reference else reference
+    matched = MODEL_REF.match(full)
+    if not matched:
+        shapes = "MODEL, MODEL@ALIAS" if default_target is not None else "MODEL@ALIAS or MODEL@VERSION"
+        raise ConfigError(f"{reference!r} is not {shapes} (for example iris@production)")
+    return matched["model"], matched["target"]
 
 
 def list_models(registry: RegistryView) -> dict[str, Any]:
@@ -37,12 +47,28 @@ def show_model(registry: RegistryView, model: str) -> dict[str, Any]:
         "model": model,
         "aliases": aliases,
         "versions": [_version_json(v, aliases) for v in versions],
+        "deliveries": {alias: _alias_delivery(registry, model, alias) for alias in sorted(aliases)},
     }
 
 
 def model_history(registry: RegistryView, model: str) -> dict[str, Any]:
     moves = registry.history(model)
-    return {"schema_version": JSON_SCHEMA_VERSION, "model": model, "history": [_move_json(m) for m in moves]}
+    history = [_move_json(m) | {"deliveries": _deliveries_json(registry.deliveries(model, m.sequence))} for m in moves]
+    return {"schema_version": JSON_SCHEMA_VERSION, "model": model, "history": history}
+
+
+def delivery_summary(deliveries: list[dict[str, Any]]) -> str:
+    """What the last firing of a move's triggers did, in a few words; `-` when none was recorded."""
+    if not deliveries:
+        return "-"
+    triggers = deliveries[-1]["triggers"]
+    parts = []
+    for outcome in ("failed", "fired", "skipped"):
+        names = [t["trigger"] for t in triggers if t["outcome"] == outcome]
+        if names:
+            parts.append(f"{', '.join(names)} {outcome}")
+    text = "; ".join(parts) or "no triggers"
+    return text if len(deliveries) == 1 else f"{text} ({len(deliveries)} deliveries)"
 
 
 def registry_text(document: dict[str, Any]) -> str:
@@ -59,11 +85,12 @@ def registry_text(document: dict[str, Any]) -> str:
         for v in document["versions"]:
             metrics = ", ".join(f"{k}={value:.4g}" for k, value in v["metrics"].items())
             rows.append([str(v["version"]), v["commit"][:12], v["registered_at"], metrics, ", ".join(v["aliases"])])
-        return f"{document['model']}\n" + _table(rows)
-    rows = [["#", "when", "alias", "move", "kind", "by", "why"]]
+        return f"{document['model']}\n" + _table(rows) + _deliveries_text(document)
+    rows = [["#", "when", "alias", "move", "kind", "by", "triggers", "why"]]
     for m in document["history"]:
         move = f"{m['from'] if m['from'] is not None else '-'} -> {m['to']}"
-        rows.append([str(m["sequence"]), m["at"], m["alias"], move, m["kind"], m["by"], m["reason"]])
+        triggers = delivery_summary(m["deliveries"])
+        rows.append([str(m["sequence"]), m["at"], m["alias"], move, m["kind"], m["by"], triggers, m["reason"]])
     if len(rows) == 1:
         return f"{document['model']}: no alias has moved yet"
     return f"{document['model']}\n" + _table(rows)
@@ -72,10 +99,7 @@ def registry_text(document: dict[str, Any]) -> str:
 def pull_model(config: Config, registry: RegistryView, reference: str, output: Path) -> ModelVersion:
     """Write the model file of `MODEL@ALIAS` or `MODEL@VERSION` to `output`, after checking that it loads
     with the repository's reviewed trusted types and nothing else."""
-    matched = MODEL_REF.match(reference)
-    if not matched:
-        raise ConfigError(f"{reference!r} is not MODEL@ALIAS or MODEL@VERSION (for example iris@production)")
-    model, target = matched["model"], matched["target"]
+    model, target = parse_reference(reference)
     if target.isdigit():
         version = registry.version(model, int(target))
     else:
@@ -105,6 +129,33 @@ def _version_json(version: ModelVersion, aliases: dict[str, int]) -> dict[str, A
         "provenance": version.provenance,
         "aliases": sorted(name for name, number in aliases.items() if number == version.number),
     }
+
+
+def _alias_delivery(registry: RegistryView, model: str, alias: str) -> dict[str, Any] | None:
+    """The move that put `alias` where it is, with every firing of its triggers; None when it never moved."""
+    move = registry.last_move(model, alias)
+    if move is None:
+        return None
+    deliveries = _deliveries_json(registry.deliveries(move.model, move.sequence))
+    return {"sequence": move.sequence, "version": move.to_version, "deliveries": deliveries}
+
+
+def _deliveries_json(deliveries: list[Delivery]) -> list[dict[str, Any]]:
+    return [delivery.to_json() for delivery in deliveries]
+
+
+def _deliveries_text(document: dict[str, Any]) -> str:
+    """A line per alias: what the deploy triggers of its current version did, and how to fire them again."""
+    lines = []
+    for alias, state in document["deliveries"].items():
+        if state is None:
+            continue
+        deliveries = state["deliveries"]
+        line = f"{alias} -> version {state['version']}: triggers {delivery_summary(deliveries)}"
+        if deliveries and any(t["outcome"] == "failed" for t in deliveries[-1]["triggers"]):
+            line += f"; `mlci deploy {document['model']}@{alias}` fires them again"
+        lines.append(line)
+    return "".join(f"\n{line}" for line in lines)
 
 
 def _move_json(move: AliasMove) -> dict[str, Any]:

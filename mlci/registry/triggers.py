@@ -3,8 +3,8 @@
 `promote.triggers` in mlci.yaml configures them: a GitHub Deployment and a `repository_dispatch`
 (both in `mlci.github.deployments`, handed in by the commands), a webhook and a command (here).
 They run after the move is recorded on the results branch, so a trigger that fails never undoes or
-loses the move; every trigger runs even when an earlier one failed, and the failures are raised
-together at the end, saying that the alias did move and which trigger failed.
+loses the move. Firing never raises: every trigger runs even when an earlier one failed, and what
+each did comes back as a `Delivery` for the caller to report and keep.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import hmac
 import json
 import subprocess
 import time
+import traceback
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -22,12 +23,15 @@ from typing import Any, Protocol
 
 from mlci.config import Config
 from mlci.console import Console
-from mlci.errors import ConfigError, MlciError, OutsideError
-from mlci.registry.entries import AliasMove
+from mlci.errors import ConfigError, ExitCode, MlciError, OutsideError
+from mlci.registry.entries import AliasMove, Delivery, TriggerOutcome
 
 WEBHOOK_ATTEMPTS = 3
 WEBHOOK_TIMEOUT = 30
 SIGNATURE_HEADER = "X-Mlci-Signature-256"
+DELIVERY_HEADER = "X-Mlci-Delivery"
+# Delivery ids are UUIDs derived from the move, so every firing of one move's trigger carries the same one.
+DELIVERY_NAMESPACE = uuid.UUID("6d6c6369-6465-4c69-9665-727920696473")
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,7 @@ class AliasMoved:
             "alias": move.alias,
             "version": move.to_version,
             "previous_version": move.from_version,
+            "sequence": move.sequence,
             "commit": self.commit,
             "model_uri": self.model_uri,
             "reason": move.reason,
@@ -63,12 +68,16 @@ class Trigger(Protocol):
 
     @property
     def name(self) -> str:
-        """How messages name it: `GitHub`, `webhook`, `command`."""
+        """How messages and the history name it: `deployment`, `dispatch`, `webhook`, `command`."""
         ...
 
-    def fire(self, payload: dict[str, Any]) -> str | None:
+    def unavailable(self) -> str | None:
+        """Why this trigger cannot fire here (GitHub's outside a GitHub run), or None when it can."""
+        ...
+
+    def fire(self, payload: dict[str, Any]) -> str:
         """Send `payload` (it may add keys for later triggers, such as a deployment id); return what
-        was done, or None when this trigger has nothing to do here. Failures raise `MlciError`."""
+        was done. Failures raise `MlciError`. Firing again for the same move must be harmless."""
         ...
 
 
@@ -78,34 +87,68 @@ def model_uri(branch: str, model: str, version: int, file_name: str | None) -> s
     return f"{branch}:registry/{model}/versions/{version}/{name}"
 
 
-def fire_triggers(moved: AliasMoved, triggers: Sequence[Trigger], *, console: Console) -> list[str]:
-    """Fire every trigger for `moved`; returns what fired. Failures raise after all have run."""
+def delivery_id(payload: Mapping[str, Any], trigger: str) -> str:
+    """The same id for every firing of `trigger` for one move, so a receiver can drop a repeat."""
+    keys = ("repository", "model", "alias", "sequence", "version", "at")
+    return str(uuid.uuid5(DELIVERY_NAMESPACE, json.dumps([*(payload.get(k) for k in keys), trigger])))
+
+
+def deliver(
+    moved: AliasMoved,
+    triggers: Sequence[Trigger],
+    *,
+    occasion: str,
+    by: str,
+    at: str,
+    run_url: str | None,
+    console: Console,
+) -> Delivery:
+    """Fire every trigger for `moved`, each whatever became of the others; never raises for a trigger."""
+    move = moved.move
     payload = moved.payload()
-    fired: list[str] = []
-    failures: list[str] = []
-    outside = False
+    outcomes = []
     for trigger in triggers:
-        try:
-            detail = trigger.fire(payload)
-        except MlciError as exc:
-            outside = outside or isinstance(exc, OutsideError)
-            failures.append(f"{trigger.name}: {exc}")
-            console.warn(f"{trigger.name} failed: {exc}")
-            continue
-        if detail:
-            fired.append(detail)
-            console.info(detail)
-    if failures:
-        move = moved.move
-        # A trigger that could not be sent as configured is bad input (exit 2); one that was refused
-        # or unreachable is an outside failure (exit 3).
-        error = OutsideError if outside else ConfigError
-        raise error(
-            f"{move.model}@{move.alias} moved to version {move.to_version} and that is recorded, "
-            f"but {len(failures)} deploy trigger{'s' if len(failures) != 1 else ''} failed: " + "; ".join(failures),
-            hint="The move stands. Fix the trigger, then deploy that version by hand or roll back.",
+        outcome = _fire_one(trigger, payload, console=console)
+        label = f"{move.model}@{move.alias}: {trigger.name}"
+        if outcome.failed:
+            console.warn(f"{label} failed: {outcome.detail}")
+        elif outcome.outcome == "skipped":
+            console.detail(f"{label} skipped: {outcome.detail}")
+        else:
+            console.info(f"{label}: {outcome.detail}")
+        outcomes.append(outcome)
+    return Delivery(
+        model=move.model,
+        sequence=move.sequence,
+        alias=move.alias,
+        version=move.to_version,
+        occasion=occasion,
+        at=at,
+        by=by,
+        run_url=run_url,
+        triggers=tuple(outcomes),
+    )
+
+
+def _fire_one(trigger: Trigger, payload: dict[str, Any], *, console: Console) -> TriggerOutcome:
+    name = trigger.name
+    try:
+        why_not = trigger.unavailable()
+        if why_not is not None:
+            return TriggerOutcome(trigger=name, outcome="skipped", detail=why_not)
+        detail = trigger.fire(payload)
+    except MlciError as exc:
+        return TriggerOutcome(trigger=name, outcome="failed", detail=str(exc), exit_code=exc.exit_code)
+    except Exception as exc:
+        # A bug must not cost the other triggers and models their turn; it is reported with the rest.
+        console.detail(traceback.format_exc())
+        return TriggerOutcome(
+            trigger=name,
+            outcome="failed",
+            detail=f"unexpected {type(exc).__name__}: {exc} (a bug in mlci; please report it)",
+            exit_code=ExitCode.BUG,
         )
-    return fired
+    return TriggerOutcome(trigger=name, outcome="fired", detail=detail)
 
 
 def configured_triggers(config: Config, environ: Mapping[str, str]) -> list[Trigger]:
@@ -130,6 +173,9 @@ class WebhookTrigger:
     environ: Mapping[str, str]
     name: str = "webhook"
 
+    def unavailable(self) -> str | None:
+        return None
+
     def fire(self, payload: dict[str, Any]) -> str:
         import requests
 
@@ -143,7 +189,7 @@ class WebhookTrigger:
         headers = {
             "Content-Type": "application/json",
             "X-Mlci-Event": "alias-moved",
-            "X-Mlci-Delivery": str(uuid.uuid4()),
+            DELIVERY_HEADER: delivery_id(payload, self.name),
         }
         if self.secret_env:
             secret = self.environ.get(self.secret_env)
@@ -179,6 +225,9 @@ class CommandTrigger:
     environ: Mapping[str, str]
     name: str = "command"
 
+    def unavailable(self) -> str | None:
+        return None
+
     def fire(self, payload: dict[str, Any]) -> str:
         variables = {
             **self.environ,
@@ -188,19 +237,24 @@ class CommandTrigger:
             "MLCI_PREVIOUS_VERSION": "" if payload["previous_version"] is None else str(payload["previous_version"]),
             "MLCI_COMMIT": str(payload["commit"]),
             "MLCI_MODEL_URI": str(payload["model_uri"]),
+            "MLCI_DELIVERY_ID": delivery_id(payload, self.name),
         }
-        done = subprocess.run(
-            self.command,
-            shell=True,
-            cwd=self.cwd,
-            env=variables,
-            input=json.dumps(payload).encode(),
-            capture_output=True,
-        )
+        try:
+            done = subprocess.run(
+                self.command,
+                shell=True,
+                cwd=self.cwd,
+                env=variables,
+                input=json.dumps(payload).encode(),
+                capture_output=True,
+            )
+        except OSError as exc:
+            raise OutsideError(f"the deploy command `{self.command}` could not start: {exc.strerror or exc}") from None
         if done.returncode != 0:
             tail = "\n".join(
                 done.stdout.decode(errors="replace").splitlines()[-10:]
                 + done.stderr.decode(errors="replace").splitlines()[-10:]
             )
-            raise OutsideError(f"the deploy command `{self.command}` exited with {done.returncode}:\n{tail}")
+            # The output goes on lines of its own: the first line is what the history keeps.
+            raise OutsideError(f"the deploy command `{self.command}` exited with {done.returncode}\n{tail}".rstrip())
         return f"deploy command `{self.command}` succeeded"

@@ -27,7 +27,7 @@ def run_tool(*command: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_there_is_something_to_check() -> None:
-    assert len(ACTIONS) == 8 and len(WORKFLOWS) >= 8
+    assert len(ACTIONS) == 9 and len(WORKFLOWS) >= 8
 
 
 def test_zizmor_finds_nothing() -> None:

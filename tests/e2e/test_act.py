@@ -227,6 +227,11 @@ def test_a_push_to_main_records_registers_and_promotes(world, github) -> None:
     assert aliases["aliases"] == {"production": 1}
     assert {d["environment"] for d in github.deployments} == {"production"}
     assert {d["event_type"] for d in github.dispatches} == {"mlci-promoted"}
+    # What the triggers did is kept next to the move, for `mlci models history`.
+    kept = json.loads(run(remote, "git", "show", "mlci-data:registry/wine/deliveries/000001.json", env=env))
+    [delivery] = kept["deliveries"]
+    fired = [(t["trigger"], t["outcome"]) for t in delivery["triggers"]]
+    assert fired == [("deployment", "fired"), ("dispatch", "fired")]
 
 
 def test_a_rollback_dispatched_from_the_actions_tab_moves_the_alias_back(world, github) -> None:
@@ -243,7 +248,7 @@ def test_a_rollback_dispatched_from_the_actions_tab_moves_the_alias_back(world, 
     assert json.loads(run(remote, "git", "show", "mlci-data:registry/wine/aliases.json", env=env))["aliases"] == {
         "production": 2
     }
-    inputs = {"model": "wine", "alias": "", "to": "", "reason": "v2 misclassifies a new vineyard"}
+    inputs = {"model": "wine", "action": "rollback", "alias": "", "to": "", "reason": "v2 misclassifies a new vineyard"}
     event = {"inputs": inputs, "repository": {"full_name": REPOSITORY, "default_branch": "main"}}
     code, log = act(world, github, "workflow_dispatch", event)
     assert code == 0, tail(log)
@@ -253,6 +258,33 @@ def test_a_rollback_dispatched_from_the_actions_tab_moves_the_alias_back(world, 
     history = run(remote, "git", "show", "mlci-data:registry/wine/history/000003.json", env=env)
     assert json.loads(history)["reason"] == "v2 misclassifies a new vineyard"
     assert [d["environment"] for d in github.deployments] == ["production"]
+
+
+def test_a_redeploy_dispatched_from_the_actions_tab_fires_the_triggers_again(world, github) -> None:
+    user, env = world / "user", environment(world)
+    shutil.copy(ROOT / "examples" / "workflows" / "mlci-rollback.yml", user / ".github" / "workflows")
+    run(user, "git", "add", "-A", env=env)
+    run(user, "git", "commit", "-q", "-m", "Add the rollback workflow", env=env)
+    # Promoted on a laptop, where the GitHub triggers could not fire: the deployment is still to be made.
+    run(user, sys.executable, "-c", RECORD_WINE.format(accuracy="0.9"), env=env)
+    run(user, sys.executable, "-m", "mlci", "promote", "wine", env=env)
+    inputs = {"model": "wine", "action": "redeploy", "alias": "", "to": "", "reason": ""}
+    event = {"inputs": inputs, "repository": {"full_name": REPOSITORY, "default_branch": "main"}}
+    code, log = act(world, github, "workflow_dispatch", event)
+    assert code == 0, tail(log)
+    assert "wine@production: firing the deploy triggers again for version 1" in log
+    [deployment] = github.deployments
+    assert deployment["environment"] == "production" and deployment["payload"]["version"] == 1
+    [dispatch] = github.dispatches
+    assert dispatch["client_payload"]["deployment_id"] == deployment["id"]
+    remote = world / "remote.git"
+    aliases = json.loads(run(remote, "git", "show", "mlci-data:registry/wine/aliases.json", env=env))
+    assert aliases["aliases"] == {"production": 1}  # nothing moved
+    kept = json.loads(run(remote, "git", "show", "mlci-data:registry/wine/deliveries/000001.json", env=env))
+    assert [(d["occasion"], [t["outcome"] for t in d["triggers"]]) for d in kept["deliveries"]] == [
+        ("move", ["skipped", "skipped"]),
+        ("deploy", ["fired", "fired"]),
+    ]
 
 
 # Records a wine run with the given accuracy for HEAD, as `mlci train && mlci record` would.

@@ -7,6 +7,7 @@ import hmac
 import json
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import ClassVar
@@ -18,10 +19,10 @@ from mlci.commands.project import Project
 from mlci.config import Config
 from mlci.config.parse import parse_config
 from mlci.config.yamlsource import parse_yaml
-from mlci.errors import ConfigError, OutsideError
+from mlci.errors import ConfigError
 from mlci.github.context import GitHubContext
-from mlci.registry.entries import AliasMove
-from mlci.registry.triggers import SIGNATURE_HEADER, AliasMoved, fire_triggers, model_uri
+from mlci.registry.entries import AliasMove, Delivery
+from mlci.registry.triggers import DELIVERY_HEADER, SIGNATURE_HEADER, AliasMoved, deliver, model_uri
 from testing.fake_github import ACTIONS_TOKEN, FakeGitHub
 from testing.projects import quiet_console
 
@@ -46,10 +47,15 @@ MOVED = AliasMoved(
 )
 
 
-def fire(settings: Config, environ: dict[str, str]) -> list[str]:
-    """Fire the triggers `settings` configures for MOVED, in the environment `environ`."""
+def deliver_moved(settings: Config, environ: dict[str, str], moved: AliasMoved = MOVED) -> Delivery:
+    """Fire the triggers `settings` configures for `moved`, in the environment `environ`."""
     project = Project(config=settings, console=quiet_console(), github=GitHubContext.from_env(environ))
-    return fire_triggers(MOVED, deploy_triggers(project, environ), console=project.console)
+    triggers = deploy_triggers(project, environ)
+    return deliver(moved, triggers, occasion="move", by="octocat", at=MOVE.at, run_url=None, console=project.console)
+
+
+def outcomes(delivery: Delivery) -> list[tuple[str, str]]:
+    return [(outcome.trigger, outcome.outcome) for outcome in delivery.triggers]
 
 
 def config(tmp_path: Path, triggers: str) -> Config:
@@ -82,9 +88,12 @@ def github_env(server: FakeGitHub, token: str) -> dict[str, str]:
 
 def test_a_move_creates_a_deployment_with_a_status_and_a_dispatch(tmp_path: Path, fake_github: FakeGitHub) -> None:
     settings = config(tmp_path, "    deployment: true\n    dispatch: true")
-    fired = fire(settings, github_env(fake_github, ACTIONS_TOKEN))
+    delivery = deliver_moved(settings, github_env(fake_github, ACTIONS_TOKEN))
     [deployment] = fake_github.deployments
-    assert fired == [f"triggered deployment {deployment['id']} to production and repository_dispatch mlci-promoted"]
+    assert [t.detail for t in delivery.triggers] == [
+        f"created deployment {deployment['id']} to production",
+        "sent repository_dispatch mlci-promoted",
+    ]
     assert deployment["environment"] == "production" and deployment["ref"] == COMMIT
     assert deployment["payload"]["model_uri"] == "mlci-data:registry/iris/versions/2/model.skops"
     assert [s["state"] for s in fake_github.deployment_statuses] == ["success"]
@@ -94,8 +103,42 @@ def test_a_move_creates_a_deployment_with_a_status_and_a_dispatch(tmp_path: Path
     assert dispatch["client_payload"]["deployment_id"] == deployment["id"]
 
 
-def test_outside_github_the_github_triggers_are_skipped(tmp_path: Path) -> None:
-    assert fire(config(tmp_path, "    deployment: true"), {}) == []
+def test_outside_github_the_github_triggers_are_skipped_and_say_why(tmp_path: Path) -> None:
+    delivery = deliver_moved(config(tmp_path, "    deployment: true"), {})
+    assert outcomes(delivery) == [("deployment", "skipped"), ("dispatch", "skipped")]
+    assert "GITHUB_REPOSITORY and GITHUB_TOKEN not set" in delivery.triggers[0].detail
+
+
+def test_a_failed_deployment_does_not_stop_the_dispatch_or_the_command(tmp_path: Path, fake_github) -> None:
+    fake_github.fail_next("POST", r"/repos/o/r/deployments", 422)
+    settings = config(tmp_path, "    deployment: true\n    dispatch: true\n    command: echo ran > ran.txt")
+    delivery = deliver_moved(settings, github_env(fake_github, ACTIONS_TOKEN) | {"PATH": "/usr/bin:/bin"})
+    assert outcomes(delivery) == [("deployment", "failed"), ("dispatch", "fired"), ("command", "fired")]
+    assert delivery.triggers[0].exit_code == 3
+    [dispatch] = fake_github.dispatches
+    assert dispatch["client_payload"]["deployment_id"] is None
+    assert (tmp_path / "ran.txt").exists()
+
+
+class _Exploding:
+    name = "command"
+
+    def unavailable(self) -> None:
+        return None
+
+    def fire(self, payload: dict) -> str:
+        raise KeyError("model_uri")
+
+
+def test_a_trigger_that_crashes_is_reported_as_a_bug_and_the_next_one_still_fires(tmp_path: Path, receiver) -> None:
+    url, handler = receiver
+    settings = config(tmp_path, WEBHOOK_ONLY)
+    project = Project(config=settings, console=quiet_console(), github=GitHubContext.from_env({}))
+    triggers = [_Exploding(), *deploy_triggers(project, {"HOOK": url, "KEY": "k"})]
+    delivery = deliver(MOVED, triggers, occasion="move", by="me", at=MOVE.at, run_url=None, console=project.console)
+    assert outcomes(delivery) == [("command", "failed"), ("webhook", "fired")]
+    assert delivery.triggers[0].exit_code == 4 and "unexpected KeyError" in delivery.triggers[0].detail
+    assert len(handler.received) == 1
 
 
 class _Receiver(BaseHTTPRequestHandler):
@@ -125,8 +168,8 @@ def receiver() -> Iterator[tuple[str, type[_Receiver]]]:
 def test_the_webhook_body_is_signed_with_the_secret(tmp_path: Path, receiver) -> None:
     url, handler = receiver
     settings = config(tmp_path, WEBHOOK_ONLY)
-    fired = fire(settings, {"HOOK": url, "KEY": "s3cret"})
-    assert fired == ["webhook answered 200"]
+    delivery = deliver_moved(settings, {"HOOK": url, "KEY": "s3cret"})
+    assert [(t.outcome, t.detail) for t in delivery.triggers] == [("fired", "webhook answered 200")]
     [(headers, body)] = handler.received
     expected = "sha256=" + hmac.new(b"s3cret", body, hashlib.sha256).hexdigest()
     assert headers[SIGNATURE_HEADER] == expected
@@ -137,24 +180,34 @@ def test_a_failing_webhook_is_retried_then_reported_without_its_url(tmp_path: Pa
     url, handler = receiver
     handler.answers.extend([502, 200])
     settings = config(tmp_path, WEBHOOK_ONLY)
-    assert fire(settings, {"HOOK": url, "KEY": "k"})
+    assert outcomes(deliver_moved(settings, {"HOOK": url, "KEY": "k"})) == [("webhook", "fired")]
     assert len(handler.received) == 2
-    # Both attempts are one delivery, so a receiver can drop the duplicate.
-    assert len({headers["X-Mlci-Delivery"] for headers, _ in handler.received}) == 1
 
     handler.answers.extend([403])
-    with pytest.raises(OutsideError) as caught:
-        fire(settings, {"HOOK": url, "KEY": "k"})
-    message = str(caught.value)
-    assert "moved to version 2 and that is recorded" in message and "HTTP 403" in message
-    assert url not in message
+    [failed] = deliver_moved(settings, {"HOOK": url, "KEY": "k"}).triggers
+    assert failed.outcome == "failed" and failed.exit_code == 3 and "HTTP 403" in failed.detail
+    assert url not in failed.detail
 
 
-def test_a_webhook_without_its_secret_is_not_sent(tmp_path: Path, receiver) -> None:
+def test_every_firing_for_one_move_carries_the_same_delivery_id_and_another_move_another(
+    tmp_path: Path, receiver
+) -> None:
     url, handler = receiver
     settings = config(tmp_path, WEBHOOK_ONLY)
-    with pytest.raises(ConfigError, match="KEY is not set"):
-        fire(settings, {"HOOK": url})
+    handler.answers.extend([502, 200])
+    deliver_moved(settings, {"HOOK": url, "KEY": "k"})  # a retried POST
+    deliver_moved(settings, {"HOOK": url, "KEY": "k"})  # fired again later (`mlci deploy`)
+    later = replace(MOVE, sequence=3, from_version=2, to_version=1, kind="rollback", at="2026-11-23T09:00:00+00:00")
+    deliver_moved(settings, {"HOOK": url, "KEY": "k"}, replace(MOVED, move=later))
+    ids = [headers[DELIVERY_HEADER] for headers, _ in handler.received]
+    assert ids[0] == ids[1] == ids[2] != ids[3]
+
+
+def test_a_webhook_without_its_secret_is_not_sent_and_is_a_configuration_failure(tmp_path: Path, receiver) -> None:
+    url, handler = receiver
+    settings = config(tmp_path, WEBHOOK_ONLY)
+    [failed] = deliver_moved(settings, {"HOOK": url}).triggers
+    assert failed.outcome == "failed" and failed.exit_code == 2 and "KEY is not set" in failed.detail
     assert handler.received == []
 
 
@@ -162,17 +215,21 @@ def test_the_command_gets_the_payload_and_variables(tmp_path: Path) -> None:
     settings = config(
         tmp_path,
         "    deployment: false\n    dispatch: false\n"
-        '    command: cat > got.json && echo "$MLCI_MODEL@$MLCI_VERSION" > got.txt',
+        '    command: cat > got.json && echo "$MLCI_MODEL@$MLCI_VERSION $MLCI_DELIVERY_ID" > got.txt',
     )
-    assert fire(settings, {"PATH": "/usr/bin:/bin"})
+    assert outcomes(deliver_moved(settings, {"PATH": "/usr/bin:/bin"})) == [("command", "fired")]
     assert json.loads((tmp_path / "got.json").read_text())["alias"] == "production"
-    assert (tmp_path / "got.txt").read_text() == "iris@2\n"
+    model_version, delivery = (tmp_path / "got.txt").read_text().split()
+    assert model_version == "iris@2" and len(delivery) == 36
 
 
 def test_a_failing_command_shows_its_output(tmp_path: Path) -> None:
     settings = config(tmp_path, "    deployment: false\n    dispatch: false\n    command: echo deploying; exit 4")
-    with pytest.raises(OutsideError, match=r"exited with 4:\ndeploying"):
-        fire(settings, {"PATH": "/usr/bin:/bin"})
+    [failed] = deliver_moved(settings, {"PATH": "/usr/bin:/bin"}).triggers
+    assert failed.outcome == "failed" and failed.exit_code == 3
+    assert failed.detail.endswith("exited with 4\ndeploying")
+    # The results branch keeps the first line only: the output may hold what the log would have masked.
+    assert failed.to_json()["detail"] == "the deploy command `echo deploying; exit 4` exited with 4"
 
 
 def test_a_secret_in_the_config_instead_of_a_variable_name_is_refused(tmp_path: Path) -> None:
