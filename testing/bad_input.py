@@ -123,6 +123,16 @@ def _run_outside_actions(root: Path) -> list[str]:
     return ["run"]
 
 
+def _deploy_a_version(root: Path) -> list[str]:
+    project(root)
+    return ["deploy", "iris@3"]
+
+
+def _deploy_unregistered(root: Path) -> list[str]:
+    project(root)
+    return ["deploy", "iris"]
+
+
 CASES: list[Case] = [
     Case("`--config` names a file that does not exist", _missing_config, 2, "no such file"),
     Case("mlci.yaml is not valid YAML", _invalid_yaml, 2, "not valid YAML"),
@@ -135,6 +145,8 @@ CASES: list[Case] = [
     Case("`mlci record` with uncommitted changes", _dirty_record, 2, "tracked files have uncommitted changes"),
     Case("`mlci promote` of a commit with nothing recorded", _promote_unrecorded, 2, "has no recorded runs"),
     Case("`mlci run` outside GitHub Actions", _run_outside_actions, 2, "there is none here"),
+    Case("`mlci deploy` of a version number instead of an alias", _deploy_a_version, 2, "mlci deploy takes an alias"),
+    Case("`mlci deploy` of a model never registered", _deploy_unregistered, 2, "has no versions in the registry"),
 ]
 
 
