@@ -20,7 +20,7 @@ from mlci.config import Config
 from mlci.github.actions_io import annotation, append_summary
 from mlci.github.client import GitHubClient
 from mlci.github.comments import post_report_comment
-from mlci.github.errors import GitHubPermissionError
+from mlci.github.errors import GitHubWriteForbidden
 from mlci.github.status import set_commit_status
 from mlci.report import render_markdown
 from mlci.report.marker import DEFAULT_IDENTITY, sanitize_identity
@@ -162,5 +162,5 @@ def _status(project: Project, comparison: Comparison, verdict: str, identity: st
                 context=f"mlci/{identity}",
                 target_url=github.run_url,
             )
-        except GitHubPermissionError:
+        except GitHubWriteForbidden:
             project.console.warn("could not set the commit status: the token needs `statuses: write`")

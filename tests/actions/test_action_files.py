@@ -101,6 +101,15 @@ def test_the_privileged_half_never_checks_out_the_pull_request() -> None:
     assert document["permissions"] == {}
 
 
+@pytest.mark.parametrize(
+    "path",
+    [ROOT / "action.yml", ROOT / "actions" / "report" / "action.yml", ROOT / "actions" / "comment" / "action.yml"],
+)
+def test_actions_that_comment_tell_mlci_which_token_is_the_jobs_own(path: Path) -> None:
+    [step] = [step for step in load(path)["runs"]["steps"] if "GITHUB_TOKEN" in step.get("env", {})]
+    assert step["env"]["MLCI_JOB_TOKEN"] == "${{ github.token }}"
+
+
 @pytest.mark.parametrize("path", sorted((ROOT / "examples" / "workflows").glob("*.yml")), ids=lambda p: p.name)
 def test_examples_bound_time_and_concurrency(path: Path) -> None:
     document = load(path)
