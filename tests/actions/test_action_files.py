@@ -93,12 +93,16 @@ def test_the_untrusted_half_of_the_fork_pattern_cannot_write() -> None:
         assert "write" not in permissions.values()
 
 
-def test_the_privileged_half_never_checks_out_the_pull_request() -> None:
+def test_the_privileged_half_never_checks_out_the_pull_request_and_posts_only_data() -> None:
     document = workflow("mlci-comment.yml")
     steps = [step for job in document["jobs"].values() for step in job["steps"]]
     assert not any("checkout" in step.get("uses", "") for step in steps)
-    assert any(step.get("uses", "").startswith("mlci-dev/mlci/actions/comment@") for step in steps)
+    [comment] = [step for step in steps if step.get("uses", "").startswith("mlci-dev/mlci/actions/comment@")]
+    assert comment["with"]["comparison-file"].endswith(".json")
     assert document["permissions"] == {}
+    # What the first half uploads is that same comparison, written by mlci, and no Markdown.
+    run = "\n".join(step.get("run", "") for job in workflow("mlci-pr.yml")["jobs"].values() for step in job["steps"])
+    assert "--json-output mlci-report/comparison.json" in run and ".md" not in run
 
 
 @pytest.mark.parametrize(

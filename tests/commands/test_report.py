@@ -1,4 +1,4 @@
-"""`mlci report --post`, `mlci comment` and `mlci run` as a workflow runs them: a real project, real training, the
+"""`mlci report --post` and `mlci run` as a workflow runs them: a real project, real training, the
 stand-in GitHub server, the files GitHub Actions reads back (outputs, summary)."""
 
 from __future__ import annotations
@@ -108,40 +108,6 @@ def test_first_run_report_without_any_record(fake_github, make_repo, tmp_path) -
     assert result.exit_code == 0, result.output
     text = (tmp_path / "r.md").read_text()
     assert "🆕 **First run:**" in text and "### 🆕 clf: new" in text
-
-
-def test_comment_posts_a_validated_report_file(fake_github, project, tmp_path) -> None:
-    root = project["root"]
-    env = actions_env(fake_github, project, tmp_path)
-    report = root / "report.md"
-    report.write_text("<!-- mlci-report:other -->\n## mlci report\nfrom the first workflow\n")
-    result = mlci(root, "comment", str(report), "--pr", "1", env=env)
-    assert result.exit_code == 0, result.output
-    [comment] = mlci_comments(fake_github)
-    assert comment["body"].startswith("<!-- mlci-report:default -->\n## mlci report")
-
-    outside = tmp_path / "outside.md"
-    outside.write_text("x")
-    assert "must be inside the workspace" in mlci(root, "comment", str(outside), "--pr", "1", env=env).output
-    (root / "link.md").symlink_to(outside)
-    assert "must be inside the workspace" in mlci(root, "comment", "link.md", "--pr", "1", env=env).output
-    (root / "big.md").write_text("x" * (1024 * 1024 + 1))
-    assert "more than a report can be" in mlci(root, "comment", "big.md", "--pr", "1", env=env).output
-    result = mlci(root, "comment", str(report), "--pr", "1; rm -rf /", env=env)
-    assert result.exit_code == 2 and "positive whole number" in result.output
-
-
-def test_comment_in_workflow_run_checks_the_pull_requests_head(fake_github, project, tmp_path) -> None:
-    payload = {
-        "workflow_run": {"head_sha": "f" * 40, "event": "pull_request", "pull_requests": []},
-        "repository": {"full_name": DEFAULT_REPOSITORY},
-    }
-    env = actions_env(fake_github, project, tmp_path, event="workflow_run", payload=payload)
-    report = project["root"] / "report.md"
-    report.write_text("## mlci report\n")
-    result = mlci(project["root"], "comment", str(report), "--pr", "1", env=env)
-    assert result.exit_code == 2 and "but the report was made for fffffff" in result.output
-    assert mlci_comments(fake_github) == []
 
 
 def test_run_on_a_pull_request_trains_compares_and_comments(fake_github, project, tmp_path) -> None:
