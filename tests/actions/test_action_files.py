@@ -88,6 +88,11 @@ def permissions_of(document: dict[str, Any]) -> list[dict[str, str]]:
     return found
 
 
+@pytest.mark.parametrize("path", sorted((ROOT / "examples" / "workflows").glob("*.yml")), ids=lambda p: p.name)
+def test_examples_grant_writes_per_job_never_to_the_whole_workflow(path: Path) -> None:
+    assert "write" not in (load(path).get("permissions") or {}).values()
+
+
 def test_the_untrusted_half_of_the_fork_pattern_cannot_write() -> None:
     for permissions in permissions_of(workflow("mlci-pr.yml")):
         assert "write" not in permissions.values()
