@@ -299,6 +299,11 @@ def github_options(function):
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the Markdown report here (default: print it; in Actions also $RUNNER_TEMP/mlci/).",
 )
+@click.option(
+    "--json-output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the comparison as JSON here (what `mlci comment` posts in the fork-safe pattern).",
+)
 @click.option("--post", is_flag=True, help="Create or update the report comment on the pull request.")
 @click.option("--summary", is_flag=True, help="Append the report to the job summary (GITHUB_STEP_SUMMARY).")
 @click.option("--status", is_flag=True, help="Set a commit status `mlci/<identity>` with the verdict.")
@@ -314,6 +319,7 @@ def report(
     ctx: Context,
     base_ref: str | None,
     output: Path | None,
+    json_output: Path | None,
     post: bool,
     summary: bool,
     status: bool,
@@ -334,32 +340,37 @@ def report(
     from mlci.commands.report import PublishOptions
     from mlci.commands.report import report as report_command
 
-    options = PublishOptions(identity=identity, output=output, post=post, summary=summary, status=status)
+    options = PublishOptions(
+        identity=identity, output=output, json_output=json_output, post=post, summary=summary, status=status
+    )
     comparison, _published = report_command(ctx.project(), base_ref, options, first_run_ok=first_run_ok)
     sys.exit(_verdict_code(comparison.passed, fail_on_regression))
 
 
 @cli.command()
-@click.argument("report_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("comparison_file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--pr", envvar="MLCI_PR_NUMBER", metavar="NUMBER", help="The pull request to comment on (env MLCI_PR_NUMBER)."
 )
 @click.option("--identity", envvar="MLCI_REPORT_ID", default="default", show_default=True, metavar="NAME")
 @pass_context
-def comment(ctx: Context, report_file: Path, pr: str | None, identity: str) -> None:
-    """Post a report file rendered earlier as the pull request's report comment.
+def comment(ctx: Context, comparison_file: Path, pr: str | None, identity: str) -> None:
+    """Render the report of a comparison written earlier and post it as the pull request's comment.
 
-    For the fork-safe two-workflow pattern: runs nothing from the pull request, checks the file
-    (inside the workspace, at most 1 MiB, text), the number, and in a workflow_run event that the
-    pull request's head is the commit the report was made for.
+    For the fork-safe two-workflow pattern: the first workflow writes the comparison
+    (`mlci report --json-output FILE`), this one posts it. It runs nothing from the pull request and
+    posts none of its text as it is: the file must be inside the workspace, at most 4 MiB, and a
+    comparison that decodes strictly; the report is rendered with mlci's own template, every name
+    escaped; in a workflow_run event the pull request's head must be the commit the comparison was
+    made for.
 
     \b
     Example:
-      mlci comment report/report.md --pr 42
+      mlci comment mlci-report/comparison.json --pr 42
     """
     from mlci.commands.comment import comment as comment_command
 
-    comment_command(report_file, pr=pr, identity=identity, github=ctx.github, console=ctx.console)
+    comment_command(comparison_file, pr=pr, identity=identity, github=ctx.github, console=ctx.console)
 
 
 @cli.command(name="run")

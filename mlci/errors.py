@@ -14,6 +14,13 @@ from __future__ import annotations
 
 from enum import IntEnum
 
+# What to check when GitHub (its API or its git remote) does not accept the token at all.
+INVALID_TOKEN_HINT = (
+    "Check the token mlci was given: the `github-token` input of the mlci step (by default the job's own "
+    "`${{ github.token }}`, which expires when the job ends) or the secret it names, which may have been "
+    "revoked, expired or mistyped; outside Actions, GITHUB_TOKEN."
+)
+
 
 class ExitCode(IntEnum):
     OK = 0

@@ -1,8 +1,10 @@
 """A stand-in for GitHub's REST API on 127.0.0.1, for tests and for end-to-end runs under `act`.
 
 It keeps just enough state to answer the endpoints mlci calls, behaves like GitHub where mlci
-depends on it (pagination `Link` headers, 401/403/404/422 answers, read-only fork tokens, the
-Actions token that may not read `/user`), and lets a test inject faults: any status with any
+depends on it (pagination `Link` headers, 401/403/404/422 answers, read-only fork tokens), models
+the three kinds of tokens mlci meets (the job's own token and a GitHub App's installation token,
+which may not read `/user` but get their bot's login from GraphQL's `viewer`, and a person's token),
+and lets a test inject faults: any status with any
 headers for the next N matching requests, or a request that is carried out and *then* answered
 with an error, the case that must not be retried blindly.
 
@@ -47,8 +49,10 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 ACTIONS_TOKEN = "ghs_fakeActionsTokenA1b2C3d4E5f6G7h8I9j0"
 READ_ONLY_TOKEN = "ghs_fakeReadOnlyTokenZ9y8X7w6V5u4T3s2R1"
 USER_TOKEN = "ghp_fakeUserTokenQ1w2E3r4T5y6U7i8O9p0Aa"
+APP_TOKEN = "ghs_fakeAppInstallTokenM1n2B3v4C5x6Z7l8K9"
 ACTIONS_LOGIN = "github-actions[bot]"
 USER_LOGIN = "mlci-bot"
+APP_LOGIN = "mlci-app[bot]"
 DEFAULT_REPOSITORY = "octo-org/demo"
 DEFAULT_PR = 1
 HEAD_SHA = "1" * 40
@@ -72,7 +76,8 @@ Answer = tuple[int, Any, dict[str, str]]
 
 @dataclass
 class Token:
-    """Who a token belongs to and what it may do."""
+    """Who a token belongs to and what it may do. `app` marks an installation token (the job's own
+    token is one, of the `github-actions` App): GitHub refuses it `GET /user`."""
 
     login: str
     read_only: bool = False
@@ -144,6 +149,7 @@ class FakeGitHub:
         self.add_token(ACTIONS_TOKEN, login=ACTIONS_LOGIN, app=True)
         self.add_token(READ_ONLY_TOKEN, login=ACTIONS_LOGIN, app=True, read_only=True)
         self.add_token(USER_TOKEN, login=USER_LOGIN)
+        self.add_token(APP_TOKEN, login=APP_LOGIN, app=True)
         self.add_repository(DEFAULT_REPOSITORY)
         self.add_pull(DEFAULT_REPOSITORY, DEFAULT_PR)
 
@@ -192,7 +198,7 @@ class FakeGitHub:
     # -- setup -------------------------------------------------------------------------------------
 
     def add_token(self, token: str, *, login: str, read_only: bool = False, app: bool = False) -> None:
-        """Accept `token` as `login`; `app=True` behaves like the Actions token (403 on GET /user)."""
+        """Accept `token` as `login`; `app=True` is an installation token (403 on GET /user)."""
         with self._lock:
             self.tokens[token] = Token(login=login, read_only=read_only, app=app)
 
@@ -467,7 +473,8 @@ class FakeGitHub:
                 repository = f"{params.pop('owner')}/{params.pop('repo')}"
                 if repository not in self.repositories:
                     return _message(404, "Not Found")
-            if method != "GET" and token.read_only:
+            # GraphQL takes queries by POST; a read-only token may still ask them.
+            if method != "GET" and token.read_only and path != "/graphql":
                 return (
                     403,
                     {"message": NOT_ACCESSIBLE, "documentation_url": DOCS},
@@ -480,6 +487,7 @@ class FakeGitHub:
         repo = r"/repos/(?P<owner>[^/]+)/(?P<repo>[^/]+)"
         table = [
             ("GET", "/user", self._get_user),
+            ("POST", "/graphql", self._graphql),
             ("GET", repo, self._get_repository),
             ("GET", repo + r"/pulls/(?P<number>\d+)", self._get_pull),
             ("GET", repo + r"/issues/(?P<number>\d+)/comments", self._list_comments),
@@ -503,6 +511,15 @@ class FakeGitHub:
         if token.app:
             return (403, {"message": NOT_ACCESSIBLE, "documentation_url": DOCS}, {})
         return 200, {**_user(token.login), "name": token.login}, {}
+
+    def _graphql(self, *, token: Token, payload: Any, **_: Any) -> Answer:
+        """Only `query { viewer { login } }`: every kind of token may ask who it is here."""
+        query = payload.get("query") if isinstance(payload, dict) else None
+        if not isinstance(query, str):
+            return _message(400, "A query attribute must be specified and must be a string.")
+        if re.fullmatch(r"\s*(query\s*)?\{\s*viewer\s*\{\s*login\s*\}\s*\}\s*", query):
+            return 200, {"data": {"viewer": {"login": token.login}}}, {}
+        return 200, {"errors": [{"message": "the stand-in GitHub answers only the viewer's login"}]}, {}
 
     def _get_repository(self, *, repository: str, **_: Any) -> Answer:
         repo = self.repositories[repository]

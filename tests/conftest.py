@@ -32,6 +32,7 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No test sees the developer's git identity, GitHub variables or mlci settings."""
     for name in (
         "MLCI_CONFIG",
+        "MLCI_JOB_TOKEN",
         "GITHUB_ACTIONS",
         "GITHUB_EVENT_NAME",
         "GITHUB_EVENT_PATH",

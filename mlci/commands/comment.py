@@ -1,9 +1,13 @@
-"""`mlci comment`: post a report file rendered by an earlier, unprivileged workflow.
+"""`mlci comment`: render and post the report of a comparison that an earlier, unprivileged workflow
+wrote (the fork-safe pattern's second half).
 
-This runs in the privileged half of the fork-safe pattern (`workflow_run`, with a token that may
-write), on files that came from a pull request's run. So it never runs anything from them, and it
-checks everything it takes from them: the file stays inside the workspace, is small, is text; the PR
-number is a number; and the PR's current head is the commit the first workflow ran on, so a crafted
+This runs with a token that may write (`workflow_run`), on a file that came from a pull request's
+run, whose workflow file the pull request itself may have changed. So it runs nothing from it and
+posts no text from it as it is: the file must stay inside the workspace and be small; it must be a
+comparison document that decodes strictly (`mlci.compare.decode`: every field of its type, names
+strings, numbers finite, schema_version known); the report is rendered from it with mlci's own
+template, where every name is escaped; the PR number is a number; and the pull request's current
+head is the commit the first workflow ran on (from GitHub's event, not from the file), so a crafted
 artifact cannot put a report on another pull request.
 """
 
@@ -11,6 +15,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from mlci.compare.decode import comparison_from_text
+from mlci.compare.result import Comparison
 from mlci.console import Console
 from mlci.errors import ConfigError, DataError
 from mlci.git import short_sha
@@ -18,75 +24,94 @@ from mlci.github.actions_io import write_outputs
 from mlci.github.client import GitHubClient
 from mlci.github.comments import post_report_comment
 from mlci.github.context import GitHubContext
+from mlci.report.markdown import render_default_markdown
+from mlci.report.marker import sanitize_identity
+from mlci.report.verdict import verdict_of
 
-MAX_REPORT_BYTES = 1024 * 1024
+MAX_COMPARISON_BYTES = 4 * 1024 * 1024
 
 
-def read_report_file(path: Path, *, workspace: Path) -> str:
-    """The text of `path`, which must resolve (symlinks included) to a file inside `workspace`."""
+def read_comparison_file(path: Path, *, workspace: Path) -> Comparison:
+    """The comparison in `path`, which must resolve (symlinks included) to a file inside `workspace`."""
     resolved = path.resolve() if path.is_absolute() else (workspace / path).resolve()
     root = workspace.resolve()
     if not resolved.is_relative_to(root):
-        raise DataError(f"{path}: the report file must be inside the workspace {root}, not at {resolved}")
+        raise DataError(f"{path}: the comparison file must be inside the workspace {root}, not at {resolved}")
     if not resolved.is_file():
-        raise DataError(f"{path}: no such report file")
-    size = resolved.stat().st_size
-    if size > MAX_REPORT_BYTES:
-        raise DataError(f"{path}: {size} bytes is more than a report can be ({MAX_REPORT_BYTES} bytes)")
-    try:
-        return resolved.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise DataError(f"{path}: not UTF-8 text, so not a report mlci rendered") from None
+        raise DataError(f"{path}: no such comparison file")
+    with resolved.open("rb") as handle:
+        raw = handle.read(MAX_COMPARISON_BYTES + 1)
+    if len(raw) > MAX_COMPARISON_BYTES:
+        raise DataError(f"{path}: more than {MAX_COMPARISON_BYTES} bytes, which is more than a comparison can be")
+    return comparison_from_text(raw, where=str(path))
 
 
 def parse_pr_number(value: str | int | None) -> int:
     text = str(value).strip() if value is not None else ""
     if not text.isdigit() or int(text) < 1 or len(text) > 10:
         raise ConfigError(
-            f"the pull request number must be a positive whole number, not {text!r}",
+            f"the pull request number must be a positive whole number, not {text[:40]!r}",
             hint="Pass --pr (or MLCI_PR_NUMBER) with the number the first workflow saved.",
         )
     return int(text)
 
 
-def post_report_file(
-    path: Path, *, pr: str | int | None, identity: str, github: GitHubContext, console: Console
+def check_pull_request_head(github: GitHubContext, number: int) -> None:
+    """In a `workflow_run` event, the pull request's head must be the commit the first workflow ran
+    on, as GitHub's event says; otherwise the artifact belongs to another pull request or is stale."""
+    if github.event_name != "workflow_run":
+        return
+    expected = github.head_sha
+    if not expected:
+        raise ConfigError("the workflow_run event names no head_sha to check the pull request against")
+    with GitHubClient(github.api_url, github.require_token()) as client:
+        pull = client.get(f"/repos/{github.require_repository()}/pulls/{number}")
+    head = pull.get("head") if isinstance(pull, dict) else None
+    actual = head.get("sha") if isinstance(head, dict) else None
+    if actual != expected:
+        shown = short_sha(actual) if isinstance(actual, str) else "an unknown commit"
+        raise ConfigError(
+            f"pull request #{number} is at {shown}, but the comparison was made for {short_sha(expected)}; "
+            "not posting it",
+            hint="The PR moved on (a newer run will report) or the artifact does not belong to it.",
+        )
+
+
+def comment(
+    comparison_file: Path, *, pr: str | None, identity: str, github: GitHubContext, console: Console
 ) -> str | None:
-    """Validate and post `path` as the report comment on `pr`; the comment URL, or None if not permitted."""
-    workspace = github.workspace or Path.cwd()
+    """`mlci comment`: validate the comparison file, render its report with mlci's own template, post
+    it on pull request `pr`, and write the step outputs of a report step. The comment's URL, or None
+    when the token may not comment."""
     number = parse_pr_number(pr)
-    markdown = read_report_file(path, workspace=workspace)
-    if github.event_name == "workflow_run":
-        expected = github.head_sha
-        if not expected:
-            raise ConfigError("the workflow_run event names no head_sha to check the pull request against")
-        with GitHubClient(github.api_url, github.token) as client:
-            pull = client.get(f"/repos/{github.require_repository()}/pulls/{number}")
-        head = pull.get("head") if isinstance(pull, dict) else None
-        actual = head.get("sha") if isinstance(head, dict) else None
-        if actual != expected:
-            shown = short_sha(actual) if isinstance(actual, str) else "an unknown commit"
-            raise ConfigError(
-                f"pull request #{number} is at {shown}, but the report was made for {short_sha(expected)}; "
-                "not posting it",
-                hint="The PR moved on (a newer run will report) or the artifact does not belong to it.",
-            )
-    return post_report_comment(github, number, markdown, identity, console=console)
-
-
-def comment(report_file: Path, *, pr: str | None, identity: str, github: GitHubContext, console: Console) -> str | None:
-    """`mlci comment`: post the file, then the step outputs of a report step (the URL, or the file)."""
-    url = post_report_file(report_file, pr=pr, identity=identity, github=github, console=console)
+    github.require_token()
+    comparison = read_comparison_file(comparison_file, workspace=github.workspace or Path.cwd())
+    check_pull_request_head(github, number)
+    identity = sanitize_identity(identity)
+    markdown = render_default_markdown(comparison, identity=identity)
+    report_file = _write_report(github, markdown, identity)
+    url = post_report_comment(github, number, markdown, identity, console=console)
     if github.output is not None:
-        path = str(report_file.resolve())
+        verdict = verdict_of(comparison)
         write_outputs(
             github.output,
             {
-                "passed": True,
-                "verdict": "",
-                "report-file": path,
+                "passed": comparison.passed,
+                "verdict": f"{verdict.headline}; {verdict.summary}",
+                "report-file": str(report_file) if report_file else "",
                 "comment-url": url or "",
-                "comment-file": "" if url else path,
+                "comment-file": "" if url or report_file is None else str(report_file),
             },
         )
     return url
+
+
+def _write_report(github: GitHubContext, markdown: str, identity: str) -> Path | None:
+    """The rendered report in the runner's temporary folder, for later steps; None off a runner."""
+    folder = github.temporary_folder()
+    if folder is None:
+        return None
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"report-{identity}.md"
+    path.write_text(markdown, encoding="utf-8")
+    return path

@@ -13,16 +13,16 @@ from pathlib import Path
 
 import click
 
-from mlci.commands.compare import comparison_for
+from mlci.commands.compare import comparison_for, write_text
 from mlci.commands.project import Project
 from mlci.compare.result import Comparison
 from mlci.config import Config
 from mlci.github.actions_io import annotation, append_summary
 from mlci.github.client import GitHubClient
 from mlci.github.comments import post_report_comment
-from mlci.github.errors import GitHubPermissionError
+from mlci.github.errors import GitHubWriteForbidden
 from mlci.github.status import set_commit_status
-from mlci.report import render_markdown
+from mlci.report import render_json, render_markdown
 from mlci.report.marker import DEFAULT_IDENTITY, sanitize_identity
 from mlci.report.verdict import verdict_of
 
@@ -31,6 +31,7 @@ from mlci.report.verdict import verdict_of
 class PublishOptions:
     identity: str = DEFAULT_IDENTITY
     output: Path | None = None
+    json_output: Path | None = None
     post: bool = False
     summary: bool = False
     status: bool = False
@@ -51,7 +52,7 @@ def report(
     """`mlci report`: the comparison with the base, published where `options` say; without any place
     to send it, it is printed."""
     comparison = comparison_for(project, base_ref, first_run_ok=first_run_ok, data_checks=True, rescore=True)
-    if not (options.output or options.post or options.summary or options.status):
+    if not (options.output or options.json_output or options.post or options.summary or options.status):
         click.echo(render_markdown(comparison, config=project.config, identity=options.identity).rstrip("\n"))
         return comparison, None
     published = publish_report(project, comparison, options)
@@ -69,6 +70,8 @@ def publish_report(project: Project, comparison: Comparison, options: PublishOpt
     report_file = (options.output or default_report_file(project, identity)).resolve()
     report_file.parent.mkdir(parents=True, exist_ok=True)
     report_file.write_text(markdown, encoding="utf-8")
+    if options.json_output:
+        write_text(options.json_output, render_json(comparison))
 
     if options.summary:
         _summary(project, markdown + _plots_note(config))
@@ -162,5 +165,5 @@ def _status(project: Project, comparison: Comparison, verdict: str, identity: st
                 context=f"mlci/{identity}",
                 target_url=github.run_url,
             )
-        except GitHubPermissionError:
+        except GitHubWriteForbidden:
             project.console.warn("could not set the commit status: the token needs `statuses: write`")

@@ -13,10 +13,9 @@ large one. `data_checks.max_psi` in mlci.yaml turns "large" into a failed check.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from mlci.compare.result import GateResult
+from mlci.compare.result import DataCheck, FeatureDrift, GateResult, TargetShift
 from mlci.config import ModelSpec
 from mlci.errors import DataError
 from mlci.git import Git
@@ -29,34 +28,6 @@ if TYPE_CHECKING:
 PSI_BINS = 10
 PSI_FLOOR = 1e-4  # an empty bin would make PSI infinite; this floor is the usual remedy
 WORST_SHOWN = 5
-
-
-@dataclass(frozen=True)
-class FeatureDrift:
-    column: str
-    kind: str
-    psi: float
-    ks_pvalue: float | None = None
-
-
-@dataclass(frozen=True)
-class DataCheck:
-    """The differences between the base's and this run's training data, for one model."""
-
-    path: str
-    changed: bool
-    note: str | None = None
-    added_columns: list[str] = field(default_factory=list)
-    removed_columns: list[str] = field(default_factory=list)
-    retyped_columns: list[tuple[str, str, str]] = field(default_factory=list)
-    rows: tuple[int, int] | None = None
-    missing: list[tuple[str, float, float]] = field(default_factory=list)
-    target: dict[str, Any] = field(default_factory=dict)
-    drift: list[FeatureDrift] = field(default_factory=list)
-
-    @property
-    def schema_changed(self) -> bool:
-        return bool(self.added_columns or self.removed_columns or self.retyped_columns)
 
 
 def data_gates(check: DataCheck, *, max_psi: float | None, fail_on_schema_change: bool) -> list[GateResult]:
@@ -141,7 +112,7 @@ def _compare_frames(path: str, base: pd.DataFrame, head: pd.DataFrame, *, target
         retyped_columns=retyped,
         rows=(len(base), len(head)),
         missing=missing,
-        target=_target_shift(base, head, target) if target in base.columns and target in head.columns else {},
+        target=_target_shift(base, head, target) if target in base.columns and target in head.columns else None,
         drift=drift,
     )
 
@@ -174,18 +145,16 @@ def _psi(expected: Any, actual: Any) -> float:
     return value if math.isfinite(value) else float("inf")
 
 
-def _target_shift(base: pd.DataFrame, head: pd.DataFrame, target: str) -> dict[str, Any]:
+def _target_shift(base: pd.DataFrame, head: pd.DataFrame, target: str) -> TargetShift:
     import pandas as pd
 
     before, after = base[target].dropna(), head[target].dropna()
     if pd.api.types.is_numeric_dtype(before) and before.nunique() > 20:
-        return {"kind": "numeric", "mean": (float(before.mean()), float(after.mean()))}
+        return TargetShift(kind="numeric", mean=(float(before.mean()), float(after.mean())))
     shares_before = before.astype(str).value_counts(normalize=True)
     shares_after = after.astype(str).value_counts(normalize=True)
     labels = sorted(set(shares_before.index) | set(shares_after.index))
-    return {
-        "kind": "classes",
-        "shares": {
-            label: (float(shares_before.get(label, 0.0)), float(shares_after.get(label, 0.0))) for label in labels
-        },
-    }
+    return TargetShift(
+        kind="classes",
+        shares={label: (float(shares_before.get(label, 0.0)), float(shares_after.get(label, 0.0))) for label in labels},
+    )

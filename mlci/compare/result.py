@@ -2,15 +2,43 @@
 
 `Comparison.to_json()` is the documented `--format json` schema. Bump `SCHEMA_VERSION` on any
 change that could break a reader (renaming or removing a field, changing a meaning); adding a
-field is not such a change.
+field is not such a change. `mlci.compare.decode` reads the document back into these classes from
+their type hints: a new field with a default is read (and type-checked) with no further change, and
+may be left out of a document, as older writers do; a field that must meet more than its type says
+so in its annotation (`Annotated[str, COMMIT]`); a field that has a default only for the builders'
+convenience but is always in the document carries `metadata=IN_EVERY_DOCUMENT`; and the
+properties written into the document beside the fields are named in `JSON_DERIVED` (a reader checks
+that they agree with the fields).
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from types import MappingProxyType
+from typing import Annotated, Any, ClassVar, Literal, get_args
+
+from mlci.config.schema import Goal
+from mlci.git import COMMIT_ID
 
 SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Check:
+    """A rule beyond its type that a field of the JSON document must meet when it is read back."""
+
+    description: str
+    test: Callable[[Any], bool]
+
+
+IN_EVERY_DOCUMENT = MappingProxyType({"json_required": True})
+"""Field metadata: the schema requires the field, although the dataclass gives it a default."""
+
+COMMIT = Check("a full commit id (hexadecimal)", lambda value: bool(COMMIT_ID.match(value)))
+GOAL = Check(" or ".join(map(json.dumps, get_args(Goal))), lambda value: value in get_args(Goal))
+NOT_NEGATIVE = Check("zero or more", lambda value: value >= 0)
 
 NoiseVerdict = Literal["real", "within_noise", "unknown"]
 MetricStatus = Literal["improved", "regressed", "unchanged", "new", "removed"]
@@ -25,7 +53,7 @@ class MetricChange:
     `relative_change` divides it by |base| (None when base is missing or zero)."""
 
     name: str
-    goal: str
+    goal: Annotated[str, GOAL]
     base: float | None
     head: float | None
     change: float | None
@@ -62,7 +90,7 @@ class ParamChange:
     name: str
     base: Any
     head: Any
-    kind: ParamChangeKind = "changed"
+    kind: ParamChangeKind = field(default="changed", metadata=IN_EVERY_DOCUMENT)
 
 
 @dataclass(frozen=True)
@@ -80,19 +108,66 @@ class RunSummary:
 
 
 @dataclass(frozen=True)
+class FeatureDrift:
+    """How far one feature's distribution moved: PSI, and for numeric features a KS test's p-value."""
+
+    column: str
+    kind: str
+    psi: float
+    ks_pvalue: float | None = None
+
+
+@dataclass(frozen=True)
+class TargetShift:
+    """The target's distribution on both sides: the mean of a numeric target, the class shares of a
+    categorical one (label -> (base share, head share))."""
+
+    kind: str
+    mean: tuple[float, float] | None = None
+    shares: dict[str, tuple[float, float]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DataCheck:
+    """The differences between the base's and this run's training data, for one model."""
+
+    path: str
+    changed: bool
+    note: str | None = None
+    added_columns: list[str] = field(default_factory=list)
+    removed_columns: list[str] = field(default_factory=list)
+    retyped_columns: list[tuple[str, str, str]] = field(default_factory=list)
+    rows: tuple[int, int] | None = None
+    missing: list[tuple[str, float, float]] = field(default_factory=list)
+    target: TargetShift | None = None
+    drift: list[FeatureDrift] = field(default_factory=list)
+
+    JSON_DERIVED: ClassVar[tuple[str, ...]] = ("schema_changed",)
+
+    @property
+    def schema_changed(self) -> bool:
+        return bool(self.added_columns or self.removed_columns or self.retyped_columns)
+
+    def to_json(self) -> dict[str, Any]:
+        return {**asdict(self), **{name: getattr(self, name) for name in self.JSON_DERIVED}}
+
+
+@dataclass(frozen=True)
 class ModelComparison:
     name: str
     status: ModelStatus
     metrics: list[MetricChange]
-    gates: list[GateResult] = field(default_factory=list)
-    params: list[ParamChange] = field(default_factory=list)
-    head_run: RunSummary | None = None
-    base_run: RunSummary | None = None
-    notes: list[str] = field(default_factory=list)
+    gates: list[GateResult] = field(default_factory=list, metadata=IN_EVERY_DOCUMENT)
+    params: list[ParamChange] = field(default_factory=list, metadata=IN_EVERY_DOCUMENT)
+    head_run: RunSummary | None = field(default=None, metadata=IN_EVERY_DOCUMENT)
+    base_run: RunSummary | None = field(default=None, metadata=IN_EVERY_DOCUMENT)
+    notes: list[str] = field(default_factory=list, metadata=IN_EVERY_DOCUMENT)
     trend: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
-    data: dict[str, Any] | None = None
-    """What changed in the training data since the base (see `mlci.compare.datacheck`), when checked."""
     """metric -> [(short commit, value)] over the base branch's recent records, oldest first."""
+    data: DataCheck | None = None
+    """What changed in the training data since the base (see `mlci.compare.datacheck`), when checked."""
+
+    JSON_DERIVED: ClassVar[tuple[str, ...]] = ("passed",)
 
     @property
     def passed(self) -> bool:
@@ -108,9 +183,9 @@ class BaseInfo:
     """Which recorded commit the head was compared with, and why that one."""
 
     ref: str
-    requested_commit: str
-    commit: str
-    distance: int
+    requested_commit: Annotated[str, COMMIT]
+    commit: Annotated[str, COMMIT]
+    distance: Annotated[int, NOT_NEGATIVE]
     note: str
     first_run: bool = False
     """Nothing was recorded for the ref or its ancestors: every model is new, and only head gates apply."""
@@ -118,7 +193,7 @@ class BaseInfo:
 
 @dataclass(frozen=True)
 class HeadInfo:
-    commit: str | None
+    commit: Annotated[str, COMMIT] | None
     branch: str | None
     dirty: bool
 
@@ -129,7 +204,9 @@ class Comparison:
     head: HeadInfo
     models: list[ModelComparison]
     generated_at: str
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list, metadata=IN_EVERY_DOCUMENT)
+
+    JSON_DERIVED: ClassVar[tuple[str, ...]] = ("passed",)
 
     @property
     def passed(self) -> bool:
@@ -143,6 +220,7 @@ class Comparison:
         models = []
         for model in self.models:
             entry = asdict(model)
+            entry["data"] = model.data.to_json() if model.data else None
             entry["passed"] = model.passed
             models.append(entry)
         return {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, replace
+from dataclasses import replace
 
 from mlci.compare.baseline import NoBaselineError, default_base_ref, resolve_baseline
 from mlci.compare.bootstrap import ModelNoise
@@ -109,8 +109,7 @@ def _with_data_check(config: Config, model: ModelComparison, base_commit: str, *
         return model
     settings = config.data_checks
     gates = data_gates(check, max_psi=settings.max_psi, fail_on_schema_change=settings.fail_on_schema_change)
-    data = {**asdict(check), "schema_changed": check.schema_changed}
-    return replace(model, data=data, gates=[*model.gates, *gates] if check.changed else model.gates)
+    return replace(model, data=check, gates=[*model.gates, *gates] if check.changed else model.gates)
 
 
 def _first_run(git: Git, ref: str, *, reason: str) -> BaseInfo:

@@ -27,6 +27,7 @@ import requests
 from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
 
 from mlci import __version__
+from mlci.errors import INVALID_TOKEN_HINT
 from mlci.github.errors import (
     GitHubBadResponse,
     GitHubError,
@@ -34,14 +35,17 @@ from mlci.github.errors import (
     GitHubPermissionError,
     GitHubRateLimited,
     GitHubRequestRejected,
+    GitHubTokenRejected,
     GitHubUnavailable,
     GitHubValidationError,
+    GitHubWriteForbidden,
     needed_permission,
 )
 
 API_VERSION = "2022-11-28"
 # Methods whose repetition leaves the same result as doing them once.
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"})
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 BACKOFF_BASE_SECONDS = 1.0
 BACKOFF_CAP_SECONDS = 32.0
 # GitHub's advice for a secondary rate limit without Retry-After: wait at least a minute.
@@ -83,6 +87,7 @@ class GitHubClient:
         if max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
         self.api_url = api_url.rstrip("/")
+        self.graphql_url = graphql_url_for(self.api_url)
         self.timeout = timeout
         self.max_attempts = max_attempts
         self.max_wait = max_wait
@@ -168,6 +173,29 @@ class GitHubClient:
         """DELETE `path`."""
         self.request("DELETE", path)
 
+    def graphql(self, query: str) -> dict[str, Any]:
+        """Run the read-only GraphQL `query` (so it is safe to repeat) and return its `data`.
+
+        GraphQL reports refusals inside a 200 answer; they raise `GitHubRequestRejected` with
+        GitHub's messages.
+        """
+        label = "POST /graphql"
+        answer = self._json(
+            self.request("POST", self.graphql_url, json={"query": query}, retry_safe=True), "POST", "/graphql"
+        )
+        if not isinstance(answer, dict):
+            raise self._error(GitHubBadResponse, f"{label}: GitHub's answer is not a JSON object")
+        errors = answer.get("errors")
+        if errors:
+            listed = errors if isinstance(errors, list) else [errors]
+            messages = [str(item.get("message")) for item in listed if isinstance(item, dict) and item.get("message")]
+            text = self._scrub("; ".join(messages) or "no explanation")[:MAX_MESSAGE_CHARS]
+            raise self._error(GitHubRequestRejected, f"GitHub refused {label}: {text}")
+        data = answer.get("data")
+        if not isinstance(data, dict):
+            raise self._error(GitHubBadResponse, f"{label}: GitHub's answer has no data")
+        return data
+
     def request(
         self,
         method: str,
@@ -244,7 +272,7 @@ class GitHubClient:
             if method == "DELETE" and response.status_code == 404 and may_have_acted:
                 # An earlier attempt deleted it and only its answer was lost: the goal is reached.
                 return response
-            raise self._refusal(response, label, api_path)
+            raise self._refusal(response, method, label, api_path)
         raise AssertionError("unreachable: the last attempt always returns or raises")
 
     # -- answers -----------------------------------------------------------------------------------
@@ -261,29 +289,37 @@ class GitHubClient:
                 status=response.status_code,
             ) from None
 
-    def _refusal(self, response: requests.Response, label: str, api_path: str) -> GitHubError:
+    def _refusal(self, response: requests.Response, method: str, label: str, api_path: str) -> GitHubError:
         """The exception for a 4xx answer that is not a rate limit."""
         status = response.status_code
         message = self._message(response)
+        if status == 401 and not self._token:
+            return self._error(
+                GitHubError,
+                f"GitHub needs a token for {label}, and none was given (401: {message})",
+                hint="In a workflow, the action passes its `github-token` input; elsewhere set GITHUB_TOKEN.",
+                status=status,
+            )
         if status == 401:
             return self._error(
-                GitHubPermissionError,
-                f"GitHub rejected the token for {label} (401: {message})",
-                hint="The token (the action's `github-token` input, or GITHUB_TOKEN) is missing, expired or "
-                "revoked; pass a valid one.",
+                GitHubTokenRejected,
+                f"the token is invalid or expired: GitHub rejected it for {label} (401: {message})",
+                hint=INVALID_TOKEN_HINT,
                 status=status,
             )
         if status == 403:
-            permission = needed_permission(api_path, response.headers.get("X-Accepted-GitHub-Permissions"))
+            write = method not in READ_METHODS
+            permission = needed_permission(api_path, response.headers.get("X-Accepted-GitHub-Permissions"), write=write)
             grant = (
                 f"Give the workflow {permission} under `permissions:`."
                 if permission
-                else "Give the token write access to the repository."
+                else f"Give the token {'write' if write else 'read'} access to the repository."
             )
             return self._error(
-                GitHubPermissionError,
+                GitHubWriteForbidden if write else GitHubPermissionError,
                 f"the token cannot {label}: GitHub answered 403 ({message})",
-                hint=f"{grant} {FORK_NOTE}",
+                # Only a refused write can be a fork's read-only token: those may still read.
+                hint=f"{grant} {FORK_NOTE}" if write else grant,
                 status=status,
             )
         if status == 404:
@@ -389,6 +425,8 @@ class GitHubClient:
     def _url(self, path: str) -> str:
         if path.startswith("/"):
             return self.api_url + path
+        if path == self.graphql_url:
+            return path
         if _origin(path) != self._origin or not urlsplit(path).path.startswith(urlsplit(self.api_url).path):
             # The token must only ever travel to the API it was given for.
             raise self._error(
@@ -418,6 +456,15 @@ class GitHubClient:
 
     def _scrub(self, text: str) -> str:
         return text.replace(self._token, "***") if self._token else text
+
+
+def graphql_url_for(api_url: str) -> str:
+    """GitHub's GraphQL endpoint beside the REST API at `api_url`: `/graphql` on api.github.com (and
+    any host serving the API at its root), `/api/graphql` beside an Enterprise Server's `/api/v3`."""
+    base = api_url.rstrip("/")
+    if base.endswith("/api/v3"):
+        return base.removesuffix("/v3") + "/graphql"
+    return base + "/graphql"
 
 
 def _never_reached_server(exc: requests.RequestException) -> bool:

@@ -1,10 +1,16 @@
 """One PR comment per report: found by a hidden marker, updated in place, never duplicated.
 
-Each report comment starts with `<!-- mlci-report:IDENTITY -->`. An upsert reads every page of the
-PR's comments (long PRs have more than one), keeps only the ones written by this token's own user,
-and updates the oldest match; without one it creates the comment. Two jobs of the same PR can both
-find nothing and both create one, so after creating, the comments are listed again and any extra
-copies are folded into the oldest.
+Each report comment starts with `<!-- mlci-report:IDENTITY -->`. A comment is mlci's only when its
+first line is exactly that marker and its author is the identity posting now: a marker quoted by
+another workflow's comment, or a comment someone else started with it, is never touched. An upsert
+reads every page of the PR's comments (long PRs have more than one) and updates the oldest of its
+own; without one it creates the comment. Two jobs of the same PR can both find nothing and both
+create one, so after creating, the comments are listed again and any extra copies are folded into
+the oldest.
+
+Who is posting is known without a request for the job's own token (`github-actions[bot]`); other
+tokens are asked once: `GET /user` for a person's token, and for a GitHub App's installation token
+(which may not read `/user`) GraphQL's `viewer`, which answers with the App's bot (`name[bot]`).
 """
 
 from __future__ import annotations
@@ -14,10 +20,16 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from mlci.console import Console
-from mlci.errors import ConfigError
 from mlci.github.client import GitHubClient
 from mlci.github.context import GitHubContext, check_repository
-from mlci.github.errors import GitHubBadResponse, GitHubNotFound, GitHubPermissionError, GitHubUnavailable
+from mlci.github.errors import (
+    GitHubBadResponse,
+    GitHubNotFound,
+    GitHubPermissionError,
+    GitHubRequestRejected,
+    GitHubUnavailable,
+    GitHubWriteForbidden,
+)
 from mlci.github.shorten import shorten_markdown
 from mlci.report.marker import DEFAULT_IDENTITY, report_marker, sanitize_identity, without_marker
 
@@ -88,9 +100,8 @@ def upsert_report_comment(
 ) -> CommentResult:
     """Create or update the report comment for `identity` on pull request `pr_number`.
 
-    `login` is the token's user; by default it is asked from GitHub (`GET /user`), and the Actions
-    token, which may not ask, is `github-actions[bot]`. Raises `GitHubPermissionError` when the
-    token cannot comment (expected for fork PRs).
+    `login` is who the token posts as; by default it is asked from GitHub (see `token_login`).
+    Raises `GitHubWriteForbidden` when the token may not comment (expected for fork PRs).
     """
     check_repository(repository)
     if isinstance(pr_number, bool) or not isinstance(pr_number, int) or pr_number < 1:
@@ -137,16 +148,30 @@ def _create(client: GitHubClient, list_path: str, body: str, *, marker: str, me:
 
 
 def token_login(client: GitHubClient) -> str:
-    """The login of the token's user; `github-actions[bot]` for the Actions token, which may not ask."""
+    """Who comments made with the client's token are written by: a person's login (`GET /user`), else
+    the GitHub App's bot that GraphQL's `viewer` names, else `github-actions[bot]` (the job's own token,
+    which may ask neither)."""
     try:
         user = client.get("/user")
     except GitHubPermissionError as exc:
-        if exc.status == 403:
-            return GITHUB_ACTIONS_LOGIN
-        raise
+        if exc.status != 403:
+            raise
+        return _viewer_login(client)
     login = user.get("login") if isinstance(user, dict) else None
     if not isinstance(login, str) or not login:
         raise GitHubBadResponse("GET /user: GitHub's answer has no login")
+    return login
+
+
+def _viewer_login(client: GitHubClient) -> str:
+    try:
+        data = client.graphql("query { viewer { login } }")
+    except (GitHubPermissionError, GitHubRequestRejected):
+        return GITHUB_ACTIONS_LOGIN
+    viewer = data.get("viewer")
+    login = viewer.get("login") if isinstance(viewer, dict) else None
+    if not isinstance(login, str) or not login:
+        raise GitHubBadResponse("POST /graphql: GitHub's answer names no viewer login")
     return login
 
 
@@ -173,7 +198,7 @@ def _settle_race(
 
 
 def _our_comments(client: GitHubClient, list_path: str, *, marker: str, me: str) -> list[_Comment]:
-    """This token's comments carrying `marker`, oldest first, from every page."""
+    """The comments `me` wrote that start with `marker`, oldest first, from every page."""
     found = []
     for item in client.paginate(list_path):
         if not isinstance(item, dict):
@@ -181,9 +206,14 @@ def _our_comments(client: GitHubClient, list_path: str, *, marker: str, me: str)
         user = item.get("user")
         author = user.get("login") if isinstance(user, dict) else None
         body = item.get("body")
-        if author == me and isinstance(body, str) and marker in body:
+        if author == me and isinstance(body, str) and first_line(body) == marker:
             found.append(_parse(item))
     return sorted(found, key=lambda comment: (comment.created_at, comment.id))
+
+
+def first_line(body: str) -> str:
+    """The body's first line; GitHub may hand back a body edited on the web with CRLF line ends."""
+    return body.split("\n", 1)[0].removesuffix("\r")
 
 
 def _delete_all(client: GitHubClient, repository: str, comments: list[_Comment]) -> None:
@@ -220,17 +250,20 @@ def post_report_comment(
 ) -> str | None:
     """Upsert the report comment on pull request `number`; its URL, or None (after one warning) when
     the token may not comment, as on a pull request from a fork."""
-    if not context.token:
-        raise ConfigError(
-            "posting the report needs a token in GITHUB_TOKEN",
-            hint="In a workflow, the action passes its `github-token` input (default: the job's token).",
-        )
-    with GitHubClient(context.api_url, context.token) as client:
+    token = context.require_token()
+    # The job's own token posts as the Actions bot, and GitHub would not tell it so: no need to ask.
+    login = GITHUB_ACTIONS_LOGIN if context.uses_job_token else None
+    with GitHubClient(context.api_url, token) as client:
         try:
             result = upsert_report_comment(
-                client, repository=context.require_repository(), pr_number=number, body=markdown, identity=identity
+                client,
+                repository=context.require_repository(),
+                pr_number=number,
+                body=markdown,
+                identity=identity,
+                login=login,
             )
-        except GitHubPermissionError:
+        except GitHubWriteForbidden:
             fork = " (a pull request from a fork gets a read-only token)" if context.is_fork else ""
             console.warn(
                 f"could not comment on pull request #{number}: the token may not write to pull requests{fork}. "

@@ -1,6 +1,7 @@
 """What a GitHub Actions run is about, read once from its environment and event file.
 
-This is the one place in mlci that reads the runner's variables (`GITHUB_*`, `RUNNER_*`, `CI`):
+This is the one place in mlci that reads the runner's variables (`GITHUB_*`, `RUNNER_*`, `CI`, and
+`MLCI_JOB_TOKEN`, which the actions set to the job's own token):
 everything else is handed a `GitHubContext`. It says whether this is a CI run at all, the
 repository, the event, the pull request (if any) with its base and head, the token, and where the
 step's outputs, summary and temporary files go. Values are checked here, so a wrong variable is
@@ -10,6 +11,7 @@ and the same code paths simply find nothing to post.
 
 from __future__ import annotations
 
+import hmac
 import json
 import os
 import re
@@ -56,6 +58,8 @@ class GitHubContext:
     sha: str | None = None
     ref: str | None = None
     token: str | None = field(default=None, repr=False)
+    job_token: str | None = field(default=None, repr=False)
+    """The job's own token (`${{ github.token }}`), as the actions pass it beside `token`."""
     step_summary: Path | None = None
     output: Path | None = None
     run_id: str | None = None
@@ -98,6 +102,7 @@ class GitHubContext:
             sha=sha,
             ref=get("GITHUB_REF"),
             token=get("GITHUB_TOKEN"),
+            job_token=get("MLCI_JOB_TOKEN"),
             step_summary=_optional_path(get("GITHUB_STEP_SUMMARY")),
             output=_optional_path(get("GITHUB_OUTPUT")),
             run_id=run_id,
@@ -117,6 +122,21 @@ class GitHubContext:
                 hint="GitHub Actions sets it; elsewhere set it to owner/name.",
             )
         return self.repository
+
+    def require_token(self) -> str:
+        """The token, for calls that write to GitHub; `ConfigError` when GITHUB_TOKEN is not set."""
+        if not self.token:
+            raise ConfigError(
+                "posting to GitHub needs a token in GITHUB_TOKEN",
+                hint="In a workflow, the action passes its `github-token` input (default: the job's token).",
+            )
+        return self.token
+
+    @property
+    def uses_job_token(self) -> bool:
+        """The token in use is the job's own, so GitHub shows what it writes as `github-actions[bot]`;
+        known without asking GitHub, which does not tell that token who it is."""
+        return bool(self.token and self.job_token) and hmac.compare_digest(self.token or "", self.job_token or "")
 
     @property
     def owner(self) -> str:

@@ -1,9 +1,11 @@
 """One exception class per way a GitHub API call can fail, and the permission hints they carry.
 
-Failures caused outside mlci (GitHub down, rate limits, a refused request) are `OutsideError`s and
-exit with code 3. A token that lacks a permission is the workflow's configuration, so
-`GitHubPermissionError` exits with code 2 and says which `permissions:` entry to add; callers that
-can live without the write (a fork PR's comment) catch it by name.
+Failures caused outside mlci (GitHub down, rate limits, a refused request, a token GitHub no longer
+accepts) are `OutsideError`s and exit with code 3. A token that lacks a permission is the workflow's
+configuration, so `GitHubPermissionError` exits with code 2 and says which `permissions:` entry to
+add. Only a write refused with 403 (`GitHubWriteForbidden`) can be a fork's read-only token, so that
+is the one class callers that can live without the write (a fork PR's comment) catch by name; a 401
+is never mistaken for it.
 """
 
 from __future__ import annotations
@@ -22,7 +24,15 @@ class GitHubError(MlciError):
 
 
 class GitHubPermissionError(GitHubError):
-    """401 or 403 (not a rate limit): the token is missing, invalid, or lacks a permission."""
+    """403 (not a rate limit): the token is valid but lacks a permission for this request."""
+
+
+class GitHubWriteForbidden(GitHubPermissionError):
+    """403 on a write: a read-only token (a pull request from a fork) or a missing `permissions:` entry."""
+
+
+class GitHubTokenRejected(GitHubError, OutsideError):
+    """401: GitHub does not accept the token at all (revoked, expired, mistyped, or missing)."""
 
 
 class GitHubNotFound(GitHubError, OutsideError):
@@ -60,12 +70,12 @@ _PERMISSION_BY_PATH: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
-def needed_permission(path: str, accepted_header: str | None = None) -> str | None:
+def needed_permission(path: str, accepted_header: str | None = None, *, write: bool = True) -> str | None:
     """The workflow permission(s) a request to `path` needs, in `permissions:` syntax.
 
     GitHub names them in the `X-Accepted-GitHub-Permissions` header (sets separated by `;`,
     permissions within a set by `,`, e.g. `issues=write; pull_requests=write`); without it, a
-    table of the endpoints mlci calls answers.
+    table of the endpoints mlci calls answers (with `read` instead of `write` for a read).
     """
     if accepted_header and accepted_header.strip():
         alternatives = []
@@ -77,7 +87,7 @@ def needed_permission(path: str, accepted_header: str | None = None) -> str | No
             return " or ".join(alternatives)
     for pattern, permission in _PERMISSION_BY_PATH:
         if pattern.search(path):
-            return f"`{permission}`"
+            return f"`{permission if write else permission.replace(': write', ': read')}`"
     return None
 
 

@@ -3,7 +3,8 @@
 Top-level keys:
 
 - `marker` (str): the hidden first line, `<!-- mlci-report:{identity} -->`; `identity` (str).
-- `title` (str): `report.title` from `mlci.yaml`.
+- `title` (str): `report.title` from `mlci.yaml` (the default title for a report rendered from a
+  comparison file by `mlci comment`).
 - `comparison` (dict): exactly the `--format json` document (see `mlci/templates/comparison.schema.json`).
 - `verdict`: `passed` (bool), `emoji` (✅ or ❌), `headline` ("1 gate failed"), `summary`
   ("2 models: 1 improved, 1 unchanged"), `failed`, `passed_gates`, `not_checked` (ints).
@@ -24,6 +25,9 @@ Top-level keys:
   - `params`: `name`, `kind` (added, removed, changed), `base`, `head`, `base_text`, `head_text`;
   - `run_details`: rows `label`, `base`, `head` (text; `-` when unknown; rows unknown on both sides are
     left out); empty when neither side ran;
+  - `trend_chart`: a Mermaid chart of the first metric on the base branch, or None;
+  - `data`: what changed in the training data, as in the JSON document (`target` None when the
+    target was not on both sides), or None when not checked;
   - `head_run`, `base_run`: the raw run summaries as in the JSON document, or None.
 - `notes` (list of str): remarks on the whole comparison; `legend` (str): what the emojis mean;
   `generated_at` (str, ISO 8601).
@@ -43,7 +47,6 @@ from typing import Any
 from mlci.compare.metrics import within_tolerance
 from mlci.compare.numbers import MISSING, format_change, format_number, format_percent
 from mlci.compare.result import Comparison, GateResult, MetricChange, ModelComparison, ParamChange, RunSummary
-from mlci.config import Config
 from mlci.report.marker import report_marker
 from mlci.report.verdict import verdict_of
 
@@ -61,7 +64,7 @@ LEGEND = (
 )
 
 
-def template_context(comparison: Comparison, *, config: Config, identity: str) -> dict[str, Any]:
+def template_context(comparison: Comparison, *, title: str, identity: str) -> dict[str, Any]:
     """The context every report template is rendered with (documented in this module's docstring)."""
     verdict = verdict_of(comparison)
     base, head = comparison.base, comparison.head
@@ -69,7 +72,7 @@ def template_context(comparison: Comparison, *, config: Config, identity: str) -
     return {
         "marker": report_marker(identity),
         "identity": identity,
-        "title": config.report.title,
+        "title": title,
         "comparison": comparison.to_json(),
         "verdict": {**asdict(verdict), "emoji": GATE_EMOJI[verdict.passed]},
         "base": {
@@ -112,7 +115,7 @@ def _model_view(model: ModelComparison) -> dict[str, Any]:
         "params": [_param_view(param) for param in model.params],
         "run_details": _run_details(model.base_run, model.head_run),
         "trend_chart": _trend_chart(model),
-        "data": model.data,
+        "data": model.data.to_json() if model.data else None,
         "head_run": asdict(model.head_run) if model.head_run else None,
         "base_run": asdict(model.base_run) if model.base_run else None,
     }
@@ -142,7 +145,9 @@ def _trend_chart(model: ModelComparison) -> str | None:
     points = [*model.trend[metric.name], ("PR", metric.head)]
     if len(points) < 3:
         return None
-    labels = ", ".join(f'"{label}"' for label, _ in points)
+    # Labels are short commits, but they come from the comparison document, which a pull request's
+    # run may have written: nothing in them may end the string or the code block.
+    labels = ", ".join(f'"{MERMAID_UNSAFE.sub(" ", label)[:SHORT_SHA]}"' for label, _ in points)
     values = ", ".join(f"{value:.6g}" for _, value in points)
     # Mermaid is parsed by GitHub, so the title keeps only characters that cannot end the string.
     title = MERMAID_UNSAFE.sub(" ", f"{model.name}: {metric.name} on the base branch, then this PR")

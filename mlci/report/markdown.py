@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from mlci.compare.numbers import format_change, format_number, format_percent
 from mlci.compare.result import Comparison
 from mlci.config import Config
+from mlci.config.schema import ReportSpec
 from mlci.config.yamlsource import display_path
 from mlci.errors import ConfigError
 from mlci.report.context import template_context
@@ -39,11 +40,20 @@ def render_markdown(comparison: Comparison, *, config: Config, identity: str = D
     Uses `config.report.template` when set; any problem in that template raises `ConfigError`
     naming the template file and line.
     """
-    context = template_context(comparison, config=config, identity=identity)
     if config.report.template is None:
-        text = _environment(BUILTIN_TEMPLATES).get_template(DEFAULT_TEMPLATE).render(context)
-    else:
-        text = _render_user_template(config.report.template, context, config=config)
+        return render_default_markdown(comparison, title=config.report.title, identity=identity)
+    context = template_context(comparison, title=config.report.title, identity=identity)
+    text = _render_user_template(config.report.template, context, config=config)
+    return ensure_marker(text, context["marker"])
+
+
+def render_default_markdown(
+    comparison: Comparison, *, title: str = ReportSpec.title, identity: str = DEFAULT_IDENTITY
+) -> str:
+    """The Markdown report of `comparison` from mlci's own template, whatever any config says: what
+    `mlci comment` posts from a comparison file that a pull request's run wrote."""
+    context = template_context(comparison, title=title, identity=identity)
+    text = _environment(BUILTIN_TEMPLATES).get_template(DEFAULT_TEMPLATE).render(context)
     return ensure_marker(text, context["marker"])
 
 

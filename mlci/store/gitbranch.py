@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mlci.errors import OutsideError, StoreError
+from mlci.errors import INVALID_TOKEN_HINT, OutsideError, StoreError
 from mlci.git import Git
 from mlci.store.storage import Changes, StorageView, check_store_path
 
@@ -29,7 +29,14 @@ FILE_MODE = "100644"
 # What git prints when a push lost a race: the remote branch moved, or a concurrent receive held its lock.
 _RACE_SIGNS = ("[rejected]", "non-fast-forward", "fetch first", "failed to update ref", "cannot lock ref", "stale info")
 _MISSING_BRANCH_SIGNS = ("couldn't find remote ref", "could not find remote ref")
-_DENIED_SIGNS = ("403", "permission", "denied", "authentication failed", "could not read username")
+# A remote that does not take the token at all, apart from one that takes it but refuses the write.
+_REJECTED_TOKEN_SIGNS = (
+    "authentication failed",
+    "invalid username or password",
+    "error: 401",
+    "could not read username",
+)
+_DENIED_SIGNS = ("403", "permission", "denied")
 
 
 @dataclass
@@ -144,7 +151,7 @@ class GitBranchStorage:
                 self._git.attempt("update-ref", "-d", self.tracking_ref)
                 self._snapshot = _Snapshot.at(self._git, None)
                 return self._snapshot
-            raise OutsideError(f"could not fetch the results branch {self.branch!r} from {self.remote}: {problem}")
+            raise _remote_failure(f"could not fetch the results branch {self.branch!r} from {self.remote}", problem)
         tip = self._git.output("rev-parse", "--verify", f"{self.tracking_ref}^{{commit}}").decode().strip()
         self._snapshot = _Snapshot.at(self._git, tip)
         return self._snapshot
@@ -182,10 +189,18 @@ class GitBranchStorage:
         problem = self._git.problem(done)
         if any(sign in problem for sign in _RACE_SIGNS):
             return "raced"
-        hint = None
-        if any(sign in problem.lower() for sign in _DENIED_SIGNS):
-            hint = "The token needs `contents: write` (add it to the workflow's `permissions:`)."
-        raise OutsideError(f"could not push the results branch {self.branch!r} to {self.remote}: {problem}", hint=hint)
+        raise _remote_failure(f"could not push the results branch {self.branch!r} to {self.remote}", problem)
+
+
+def _remote_failure(what: str, problem: str) -> OutsideError:
+    """The error for a fetch or push the remote refused, saying whether the token or a permission is why."""
+    lowered = problem.lower()
+    if any(sign in lowered for sign in _REJECTED_TOKEN_SIGNS):
+        return OutsideError(f"{what}: the token is missing, invalid or expired ({problem})", hint=INVALID_TOKEN_HINT)
+    hint = None
+    if any(sign in lowered for sign in _DENIED_SIGNS):
+        hint = "The token needs `contents: write` (add it to the workflow's `permissions:`)."
+    return OutsideError(f"{what}: {problem}", hint=hint)
 
 
 def _identity(git: Git) -> dict[str, str]:

@@ -88,17 +88,35 @@ def permissions_of(document: dict[str, Any]) -> list[dict[str, str]]:
     return found
 
 
+@pytest.mark.parametrize("path", sorted((ROOT / "examples" / "workflows").glob("*.yml")), ids=lambda p: p.name)
+def test_examples_grant_writes_per_job_never_to_the_whole_workflow(path: Path) -> None:
+    assert "write" not in (load(path).get("permissions") or {}).values()
+
+
 def test_the_untrusted_half_of_the_fork_pattern_cannot_write() -> None:
     for permissions in permissions_of(workflow("mlci-pr.yml")):
         assert "write" not in permissions.values()
 
 
-def test_the_privileged_half_never_checks_out_the_pull_request() -> None:
+def test_the_privileged_half_never_checks_out_the_pull_request_and_posts_only_data() -> None:
     document = workflow("mlci-comment.yml")
     steps = [step for job in document["jobs"].values() for step in job["steps"]]
     assert not any("checkout" in step.get("uses", "") for step in steps)
-    assert any(step.get("uses", "").startswith("mlci-dev/mlci/actions/comment@") for step in steps)
+    [comment] = [step for step in steps if step.get("uses", "").startswith("mlci-dev/mlci/actions/comment@")]
+    assert comment["with"]["comparison-file"].endswith(".json")
     assert document["permissions"] == {}
+    # What the first half uploads is that same comparison, written by mlci, and no Markdown.
+    run = "\n".join(step.get("run", "") for job in workflow("mlci-pr.yml")["jobs"].values() for step in job["steps"])
+    assert "--json-output mlci-report/comparison.json" in run and ".md" not in run
+
+
+@pytest.mark.parametrize(
+    "path",
+    [ROOT / "action.yml", ROOT / "actions" / "report" / "action.yml", ROOT / "actions" / "comment" / "action.yml"],
+)
+def test_actions_that_comment_tell_mlci_which_token_is_the_jobs_own(path: Path) -> None:
+    [step] = [step for step in load(path)["runs"]["steps"] if "GITHUB_TOKEN" in step.get("env", {})]
+    assert step["env"]["MLCI_JOB_TOKEN"] == "${{ github.token }}"
 
 
 @pytest.mark.parametrize("path", sorted((ROOT / "examples" / "workflows").glob("*.yml")), ids=lambda p: p.name)

@@ -241,25 +241,32 @@ def test_gitignore_gets_mlci_once(tmp_path: Path, before: str, after: str | None
         assert gitignore.read_text() == (after if after is not None else before)
 
 
-def test_the_workflow_is_the_one_line_action_with_concurrency_and_a_timeout(tmp_path: Path) -> None:
+def test_the_workflow_is_the_one_line_action_per_job_with_concurrency_and_a_timeout(tmp_path: Path) -> None:
     init(tmp_path)
     workflow = yaml.safe_load((tmp_path / WORKFLOW).read_text())
 
     # YAML 1.1 reads the bare key `on` as true; GitHub reads it as the trigger list.
     triggers = workflow[True]
     assert set(triggers) == {"pull_request", "push"} and triggers["push"] == {"branches": ["main"]}
-    assert workflow["permissions"] == {
-        "contents": "write",
+    # Write permissions per job, each only what its event needs; none for the workflow as a whole.
+    assert workflow["permissions"] == {}
+    assert "github.event.pull_request.number || github.ref" in workflow["concurrency"]["group"]
+    jobs = workflow["jobs"]
+    assert {name: job["if"] for name, job in jobs.items()} == {
+        "pull-request": "github.event_name == 'pull_request'",
+        "main": "github.event_name == 'push'",
+    }
+    assert jobs["pull-request"]["permissions"] == {
+        "contents": "read",
         "pull-requests": "write",
         "statuses": "write",
-        "deployments": "write",
     }
-    assert "github.event.pull_request.number || github.ref" in workflow["concurrency"]["group"]
-    job = workflow["jobs"]["ml"]
-    assert job["runs-on"] == "ubuntu-latest" and isinstance(job["timeout-minutes"], int)
-    checkout, mlci = job["steps"]
-    assert checkout["uses"].startswith("actions/checkout@") and checkout["with"] == {"persist-credentials": False}
-    assert mlci == {"uses": "mlci-dev/mlci@v1"}
+    assert jobs["main"]["permissions"] == {"contents": "write", "deployments": "write"}
+    for job in jobs.values():
+        assert job["runs-on"] == "ubuntu-latest" and isinstance(job["timeout-minutes"], int)
+        checkout, mlci = job["steps"]
+        assert checkout["uses"].startswith("actions/checkout@") and checkout["with"] == {"persist-credentials": False}
+        assert mlci == {"uses": "mlci-dev/mlci@v1"}
 
 
 def test_a_new_folder_is_created(tmp_path: Path) -> None:

@@ -1,98 +1,23 @@
-"""`mlci report --post`, `mlci comment` and `mlci run` as a workflow runs them: a real project, real
-training, the stand-in GitHub server, the files GitHub Actions reads back (outputs, summary)."""
+"""`mlci report --post` and `mlci run` as a workflow runs them: a real project, real training, the
+stand-in GitHub server, the files GitHub Actions reads back (outputs, summary)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from mlci.cli import cli
-from testing.fake_github import ACTIONS_LOGIN, ACTIONS_TOKEN, DEFAULT_REPOSITORY, READ_ONLY_TOKEN, FakeGitHub
+from testing.fake_github import ACTIONS_LOGIN, ACTIONS_TOKEN, DEFAULT_REPOSITORY, READ_ONLY_TOKEN
+from tests.commands.helpers import CONFIG, ESTIMATOR, actions_env, data_csv, mlci, mlci_comments, trained_project
 from tests.conftest import git, read_outputs
 
 pytestmark = pytest.mark.integration
 
-ESTIMATOR = "{class: sklearn.linear_model.LogisticRegression, params: {C: 1.0, max_iter: 200}}"
-CONFIG = f"""\
-version: 1
-models:
-  clf:
-    data: {{train: data.csv, target: label, split: {{test_size: 0.3, seed: 0}}}}
-    estimator: {ESTIMATOR}
-    metrics: [accuracy]
-    gates:
-      accuracy: {{min: 0.6, max_drop: 0.05}}
-"""
-
-
-def _data() -> str:
-    rows = ["x1,x2,label"]
-    for i in range(80):
-        label = i % 2
-        rows.append(f"{(i % 7) + 3 * label},{(i % 5) - 2 * label},{label}")
-    return "\n".join(rows) + "\n"
-
-
-def mlci(root: Path, *args: str, env: dict[str, str] | None = None):
-    return CliRunner().invoke(cli, ["--config", str(root / "mlci.yaml"), *args], env=env, catch_exceptions=False)
-
 
 @pytest.fixture
 def project(make_repo: Callable[..., Path]) -> dict[str, object]:
-    """main trained and recorded; branch `feature` with a tighter C, trained; PR #1 on the server."""
-    root = make_repo(files={"mlci.yaml": CONFIG, "data.csv": _data()})
-    assert mlci(root, "train").exit_code == 0
-    assert mlci(root, "record").exit_code == 0
-    base = git(root, "rev-parse", "HEAD")
-    git(root, "checkout", "-q", "-b", "feature")
-    (root / "mlci.yaml").write_text(CONFIG.replace("C: 1.0", "C: 0.5"))
-    git(root, "commit", "-qam", "tune C")
-    assert mlci(root, "train").exit_code == 0
-    return {"root": root, "base": base, "head": git(root, "rev-parse", "HEAD")}
-
-
-def actions_env(
-    server: FakeGitHub,
-    project: dict,
-    tmp_path: Path,
-    *,
-    token: str = ACTIONS_TOKEN,
-    event: str = "pull_request",
-    payload: dict | None = None,
-) -> dict[str, str]:
-    server.add_pull(DEFAULT_REPOSITORY, 1, head_sha=project["head"], base_sha=project["base"])
-    event_file = tmp_path / "event.json"
-    pull = {
-        "number": 1,
-        "head": {"sha": project["head"], "ref": "feature", "repo": {"full_name": DEFAULT_REPOSITORY}},
-        "base": {"sha": project["base"], "ref": "main", "repo": {"full_name": DEFAULT_REPOSITORY}},
-    }
-    repository = {"full_name": DEFAULT_REPOSITORY, "default_branch": "main"}
-    event_file.write_text(json.dumps(payload or {"number": 1, "pull_request": pull, "repository": repository}))
-    for name in ("summary.md", "outputs"):
-        (tmp_path / name).write_text("")
-    return {
-        "GITHUB_ACTIONS": "true",
-        "GITHUB_REPOSITORY": DEFAULT_REPOSITORY,
-        "GITHUB_EVENT_NAME": event,
-        "GITHUB_EVENT_PATH": str(event_file),
-        "GITHUB_API_URL": server.url,
-        "GITHUB_TOKEN": token,
-        "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
-        "GITHUB_OUTPUT": str(tmp_path / "outputs"),
-        "GITHUB_SHA": project["head"],
-        "GITHUB_REF": "refs/pull/1/merge",
-        "RUNNER_TEMP": str(tmp_path / "runner-temp"),
-        "GITHUB_WORKSPACE": str(project["root"]),
-    }
-
-
-def mlci_comments(server: FakeGitHub) -> list[dict]:
-    return [c for c in server.issue_comments(DEFAULT_REPOSITORY, 1) if "<!-- mlci-report:" in c["body"]]
+    return trained_project(make_repo)
 
 
 def test_post_creates_one_comment_and_a_rerun_updates_it(fake_github, project, tmp_path) -> None:
@@ -142,6 +67,19 @@ def test_a_read_only_token_warns_once_and_passes_by_the_gates(fake_github, proje
     assert GITHUB_TOKEN_NOT_IN(result.output)
 
 
+def test_a_revoked_token_fails_the_step_with_exit_3_instead_of_passing_as_a_fork(
+    fake_github, project, tmp_path
+) -> None:
+    revoked = "ghp_revokedPersonalToken0000000000000000"
+    env = actions_env(fake_github, project, tmp_path, token=revoked, job_token=ACTIONS_TOKEN)
+    result = mlci(project["root"], "report", "--base", "main", "--post", "--summary", env=env)
+    assert result.exit_code == 3, result.output
+    assert "mlci: error: the token is invalid or expired: GitHub rejected it for GET /user (401" in result.output
+    assert "`github-token` input" in result.output
+    assert "could not comment" not in result.output and revoked not in result.output
+    assert mlci_comments(fake_github) == []
+
+
 def GITHUB_TOKEN_NOT_IN(text: str) -> bool:
     return ACTIONS_TOKEN not in text and READ_ONLY_TOKEN not in text
 
@@ -162,7 +100,7 @@ def test_a_failed_gate_exits_1_with_annotations_unless_told_not_to_fail(fake_git
 
 
 def test_first_run_report_without_any_record(fake_github, make_repo, tmp_path) -> None:
-    root = make_repo(files={"mlci.yaml": CONFIG, "data.csv": _data()})
+    root = make_repo(files={"mlci.yaml": CONFIG, "data.csv": data_csv()})
     assert mlci(root, "train").exit_code == 0
     result = mlci(root, "report", "--base", "main")
     assert result.exit_code == 2 and "no recorded runs for main" in result.output
@@ -170,40 +108,6 @@ def test_first_run_report_without_any_record(fake_github, make_repo, tmp_path) -
     assert result.exit_code == 0, result.output
     text = (tmp_path / "r.md").read_text()
     assert "🆕 **First run:**" in text and "### 🆕 clf: new" in text
-
-
-def test_comment_posts_a_validated_report_file(fake_github, project, tmp_path) -> None:
-    root = project["root"]
-    env = actions_env(fake_github, project, tmp_path)
-    report = root / "report.md"
-    report.write_text("<!-- mlci-report:other -->\n## mlci report\nfrom the first workflow\n")
-    result = mlci(root, "comment", str(report), "--pr", "1", env=env)
-    assert result.exit_code == 0, result.output
-    [comment] = mlci_comments(fake_github)
-    assert comment["body"].startswith("<!-- mlci-report:default -->\n## mlci report")
-
-    outside = tmp_path / "outside.md"
-    outside.write_text("x")
-    assert "must be inside the workspace" in mlci(root, "comment", str(outside), "--pr", "1", env=env).output
-    (root / "link.md").symlink_to(outside)
-    assert "must be inside the workspace" in mlci(root, "comment", "link.md", "--pr", "1", env=env).output
-    (root / "big.md").write_text("x" * (1024 * 1024 + 1))
-    assert "more than a report can be" in mlci(root, "comment", "big.md", "--pr", "1", env=env).output
-    result = mlci(root, "comment", str(report), "--pr", "1; rm -rf /", env=env)
-    assert result.exit_code == 2 and "positive whole number" in result.output
-
-
-def test_comment_in_workflow_run_checks_the_pull_requests_head(fake_github, project, tmp_path) -> None:
-    payload = {
-        "workflow_run": {"head_sha": "f" * 40, "event": "pull_request", "pull_requests": []},
-        "repository": {"full_name": DEFAULT_REPOSITORY},
-    }
-    env = actions_env(fake_github, project, tmp_path, event="workflow_run", payload=payload)
-    report = project["root"] / "report.md"
-    report.write_text("## mlci report\n")
-    result = mlci(project["root"], "comment", str(report), "--pr", "1", env=env)
-    assert result.exit_code == 2 and "but the report was made for fffffff" in result.output
-    assert mlci_comments(fake_github) == []
 
 
 def test_run_on_a_pull_request_trains_compares_and_comments(fake_github, project, tmp_path) -> None:

@@ -170,3 +170,30 @@ def test_data_outside_the_repository_is_not_compared(make_repo, tmp_path: Path) 
     spec = load_config(root / "mlci.yaml").models["clf"]
     check = check_model_data(spec, git(root, "rev-parse", "HEAD"), git=Git(root))
     assert check is not None and check.note == "outside the repository, so not compared"
+
+
+REGRESSION_CONFIG = """\
+version: 1
+models:
+  reg:
+    data: {train: data.csv, target: y, split: {test_size: 0.3, seed: 0}}
+    estimator: {class: sklearn.linear_model.Ridge}
+    metrics: [r2]
+"""
+
+
+def test_a_regressions_numeric_target_is_reported_by_its_mean(make_repo) -> None:
+    def table(seed: int, shift: float) -> pd.DataFrame:
+        generator = np.random.default_rng(seed)
+        x = generator.normal(size=300)
+        return pd.DataFrame({"x": x, "y": 3 * x + shift + generator.normal(scale=0.1, size=300)})
+
+    root = make_repo(files={"mlci.yaml": REGRESSION_CONFIG, "data.csv": table(0, 0.0).to_csv(index=False)})
+    assert mlci(root, "train").exit_code == 0 and mlci(root, "record").exit_code == 0
+    git(root, "checkout", "-q", "-b", "feature")
+    (root / "data.csv").write_text(table(1, 2.0).to_csv(index=False))
+    git(root, "commit", "-q", "-am", "new data")
+    assert mlci(root, "train").exit_code == 0
+
+    report = data_of(root)["report"]
+    assert "- target mean: " in report and "target shares" not in report

@@ -1,8 +1,9 @@
-"""The one-line workflow run for real by `act` (host mode, offline) against the stand-in GitHub server.
+"""The example workflows run for real by `act` (host mode, offline) against the stand-in GitHub server.
 
 A user's repository is made from examples/project with examples/workflows/mlci.yml, with a real bare
 remote whose results branch holds the baseline recorded on main. `act` runs the workflow's
-`uses: mlci-dev/mlci@v1` from this checkout. What is asserted is what a user would see: the comments on
+`uses: mlci-dev/mlci@v1` (and its sub-actions) from this checkout; the fork-safe pair's artifact
+actions are stand-ins that keep artifacts in a folder. What is asserted is what a user would see: the comments on
 the pull request, the job's result and log, the results branch on the remote, the deployments.
 """
 
@@ -18,7 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from testing.fake_github import ACTIONS_TOKEN, READ_ONLY_TOKEN, FakeGitHub
+from mlci.report import render_json
+from testing.fake_github import ACTIONS_LOGIN, ACTIONS_TOKEN, READ_ONLY_TOKEN, FakeGitHub
+from tests.report.helpers import every_part
 
 ROOT = Path(__file__).resolve().parents[2]
 REPOSITORY = "octo-org/demo"
@@ -124,18 +127,39 @@ def action_checkout(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return target
 
 
-def act(world: Path, github: FakeGitHub, event_name: str, event: dict, *, token: str = ACTIONS_TOKEN):
+# The artifact actions the fork-safe pair uses, replaced by stand-ins that keep artifacts in a folder.
+ARTIFACT_ACTIONS = {
+    "actions/upload-artifact@ea165f8d65b6e75b540449e92b4886f43607fa02": ROOT / "testing/actions/upload-artifact",
+    "actions/download-artifact@d3f86a106a0bac45b974a628896c90dbdf5c8093": ROOT / "testing/actions/download-artifact",
+}
+
+
+def act(
+    world: Path,
+    github: FakeGitHub,
+    event_name: str,
+    event: dict,
+    *,
+    token: str = ACTIONS_TOKEN,
+    workflow: str | None = None,
+):
+    """Run the repository's workflows for `event` (only `workflow`, when given) as act does."""
     event_file = world / f"{event_name}.json"
     event_file.write_text(json.dumps(event))
+    stand_ins = [arg for name, path in ARTIFACT_ACTIONS.items() for arg in ("--local-repository", f"{name}={path}")]
     command = [
         "act",
         event_name,
+        *(["-W", f".github/workflows/{workflow}"] if workflow else []),
         "-P",
         "ubuntu-latest=-self-hosted",
         "-e",
         str(event_file),
         "--local-repository",
         f"mlci-dev/mlci@v1={_ACTION_CHECKOUT['path']}",
+        *stand_ins,
+        "--env",
+        f"MLCI_TEST_ARTIFACTS={world / 'artifacts'}",
         "--env",
         f"GITHUB_API_URL={github.url}",
         "--env",
@@ -202,6 +226,70 @@ def test_a_read_only_token_passes_with_the_report_in_the_summary_and_no_comment(
     assert log.count("could not comment on pull request #1") == 1
     assert "## mlci report" in log  # the job summary, which act prints at the end of the job
     assert READ_ONLY_TOKEN not in log
+
+
+def workflow_run_event(world: Path) -> dict:
+    """What GitHub sends the comment workflow after "mlci (pull request)" ran on a fork's pull request."""
+    repository = {"full_name": REPOSITORY, "default_branch": "main"}
+    run_info = {
+        "id": 4242,
+        "name": "mlci (pull request)",
+        "event": "pull_request",
+        "conclusion": "success",
+        "head_sha": rev(world, "HEAD"),
+        "head_branch": "feature",
+        "pull_requests": [],  # GitHub lists none for a fork's pull request
+        "head_repository": {"full_name": "someone/demo"},
+        "repository": repository,
+    }
+    return {"action": "completed", "workflow_run": run_info, "repository": repository}
+
+
+def add_fork_safe_pair(world: Path) -> None:
+    user, env = world / "user", environment(world)
+    for name in ("mlci-pr.yml", "mlci-comment.yml"):
+        shutil.copy(ROOT / "examples" / "workflows" / name, user / ".github" / "workflows")
+    run(user, "git", "add", "-A", env=env)
+    run(user, "git", "commit", "-q", "-m", "Comment on pull requests from forks too", env=env)
+
+
+def test_the_fork_safe_pair_posts_a_report_it_renders_from_the_forks_comparison(world, github) -> None:
+    add_fork_safe_pair(world)
+    code, log = act(
+        world, github, "pull_request", pull_request_event(world, github), token=READ_ONLY_TOKEN, workflow="mlci-pr.yml"
+    )
+    assert code == 0, tail(log)
+    artifact = world / "artifacts" / "mlci-report"
+    assert (artifact / "pr-number").read_text().strip() == "1"
+    assert json.loads((artifact / "comparison.json").read_text())["schema_version"] == 1
+    assert sorted(path.name for path in artifact.iterdir()) == ["comparison.json", "pr-number"]
+    assert report_comments(github) == []
+
+    code, log = act(world, github, "workflow_run", workflow_run_event(world), workflow="mlci-comment.yml")
+    assert code == 0, tail(log)
+    [comment] = report_comments(github)
+    assert comment["user"]["login"] == ACTIONS_LOGIN
+    assert "| Metric | base | PR | Change |" in comment["body"] and "wine" in comment["body"]
+    assert f"**base:** main ({rev(world, 'main')[:7]})" in comment["body"]
+    assert github.requests_matching(path_pattern="/user|/graphql") == []
+
+
+def test_the_comment_workflow_refuses_a_crafted_artifact_and_posts_nothing(world, github) -> None:
+    add_fork_safe_pair(world)
+    github.add_pull(REPOSITORY, 1, head_sha=rev(world, "HEAD"), base_sha=rev(world, "main"))
+    artifact = world / "artifacts" / "mlci-report"
+    artifact.mkdir(parents=True)
+    (artifact / "pr-number").write_text("1\n")
+    crafted = json.loads(render_json(every_part(world)))
+    crafted["models"][0]["metrics"][0]["head"] = "0.99 @everyone ![x](https://evil.example/pixel.png)"
+    (artifact / "comparison.json").write_text(json.dumps(crafted))
+
+    code, log = act(world, github, "workflow_run", workflow_run_event(world), workflow="mlci-comment.yml")
+
+    assert code != 0
+    expected = "mlci: error: mlci-report/comparison.json: models[0].metrics[0].head: expected a number, got a string"
+    assert expected in log, tail(log)
+    assert github.issue_comments(REPOSITORY, 1) == []
 
 
 def test_a_push_to_main_records_registers_and_promotes(world, github) -> None:

@@ -11,17 +11,22 @@ import pytest
 
 from mlci import __version__
 from mlci.errors import OutsideError
-from mlci.github.client import GitHubClient
+from mlci.github.client import GitHubClient, graphql_url_for
 from mlci.github.errors import (
     GitHubBadResponse,
     GitHubError,
     GitHubNotFound,
     GitHubPermissionError,
     GitHubRateLimited,
+    GitHubRequestRejected,
+    GitHubTokenRejected,
     GitHubUnavailable,
     GitHubValidationError,
+    GitHubWriteForbidden,
 )
 from testing.fake_github import (
+    APP_LOGIN,
+    APP_TOKEN,
     DEFAULT_REPOSITORY,
     READ_ONLY_TOKEN,
     USER_TOKEN,
@@ -267,7 +272,7 @@ def test_a_read_only_token_gets_a_permission_error_that_mentions_forks(
 ) -> None:
     client = make_client(READ_ONLY_TOKEN)
 
-    with pytest.raises(GitHubPermissionError) as caught:
+    with pytest.raises(GitHubWriteForbidden) as caught:
         client.post(COMMENTS, json={"body": "hello"})
     message = str(caught.value)
     assert "Resource not accessible by integration" in message
@@ -278,14 +283,49 @@ def test_a_read_only_token_gets_a_permission_error_that_mentions_forks(
     assert fake_github.issue_comments(DEFAULT_REPOSITORY, 1) == []
 
 
-def test_an_unknown_token_gets_a_clear_401_message(make_client: MakeClient) -> None:
-    client = make_client("ghp_notAKnownToken")
+def test_a_refused_read_is_a_missing_permission_not_a_fork(client: GitHubClient, fake_github: FakeGitHub) -> None:
+    fake_github.fail_next("GET", COMMENTS_PATTERN, 403, body={"message": "Resource not accessible by integration"})
 
     with pytest.raises(GitHubPermissionError) as caught:
-        client.get("/user")
-    message = str(caught.value)
-    assert "GitHub rejected the token for GET /user (401: Bad credentials)" in message
-    assert "missing, expired or revoked" in message
+        client.get(COMMENTS)
+    assert not isinstance(caught.value, GitHubWriteForbidden)
+    assert "`pull-requests: read`" in str(caught.value) and "fork" not in str(caught.value)
+    assert caught.value.exit_code == 2
+
+
+def test_a_token_github_rejects_is_invalid_or_expired_never_read_only(make_client: MakeClient) -> None:
+    client = make_client("ghp_notAKnownToken")
+
+    for call in (lambda: client.get("/user"), lambda: client.post(COMMENTS, json={"body": "x"})):
+        with pytest.raises(GitHubTokenRejected) as caught:
+            call()
+        message = str(caught.value)
+        assert message.startswith("the token is invalid or expired: GitHub rejected it for ")
+        assert "(401: Bad credentials)" in message and "`github-token` input" in message
+        assert caught.value.exit_code == 3
+        assert not isinstance(caught.value, GitHubPermissionError)
+
+
+def test_no_token_at_all_is_bad_usage_not_an_expired_token(make_client: MakeClient) -> None:
+    with pytest.raises(GitHubError) as caught:
+        make_client(None).get("/user")
+
+    assert "GitHub needs a token for GET /user, and none was given" in str(caught.value)
+    assert caught.value.exit_code == 2 and not isinstance(caught.value, GitHubTokenRejected)
+
+
+def test_graphql_lives_beside_the_rest_api_on_every_kind_of_host() -> None:
+    assert graphql_url_for("https://api.github.com") == "https://api.github.com/graphql"
+    assert graphql_url_for("https://ghe.example.com/api/v3/") == "https://ghe.example.com/api/graphql"
+    assert graphql_url_for("https://api.octo.ghe.com") == "https://api.octo.ghe.com/graphql"
+
+
+def test_a_graphql_query_returns_its_data_and_a_refusal_says_why(make_client: MakeClient) -> None:
+    client = make_client(APP_TOKEN)
+
+    assert client.graphql("query { viewer { login } }") == {"viewer": {"login": APP_LOGIN}}
+    with pytest.raises(GitHubRequestRejected, match="answers only the viewer's login"):
+        client.graphql('query { repository(owner: "o", name: "r") { id } }')
 
 
 def test_not_found_names_the_request(client: GitHubClient) -> None:

@@ -12,19 +12,31 @@ from mlci.github.comments import (
     MAX_COMMENT_CHARS,
     CommentResult,
     comment_body,
+    post_report_comment,
     report_marker,
     sanitize_identity,
     upsert_report_comment,
 )
-from mlci.github.errors import GitHubNotFound, GitHubPermissionError, GitHubUnavailable, GitHubValidationError
+from mlci.github.context import GitHubContext
+from mlci.github.errors import (
+    GitHubNotFound,
+    GitHubPermissionError,
+    GitHubTokenRejected,
+    GitHubUnavailable,
+    GitHubValidationError,
+)
 from testing.fake_github import (
     ACTIONS_LOGIN,
     ACTIONS_TOKEN,
+    APP_LOGIN,
+    APP_TOKEN,
     DEFAULT_REPOSITORY,
     READ_ONLY_TOKEN,
     USER_LOGIN,
+    USER_TOKEN,
     FakeGitHub,
 )
+from testing.projects import quiet_console, recording_console
 
 pytestmark = pytest.mark.integration
 
@@ -86,7 +98,66 @@ def test_the_marker_in_someone_elses_comment_is_not_ours(client: GitHubClient, f
     assert fake_github.issue_comments(DEFAULT_REPOSITORY, 1)[0]["body"].endswith("> quoted")
 
 
-def test_the_actions_token_finds_comments_by_github_actions_bot(
+def test_a_comment_of_ours_that_only_quotes_the_marker_further_down_is_left_alone(
+    make_client: MakeClient, fake_github: FakeGitHub
+) -> None:
+    # Another workflow posting with the same job token (so the same author) quotes mlci's marker.
+    text = f"Lint results\n\nThe report is below:\n{report_marker('default')}\n"
+    other = fake_github.add_comment(DEFAULT_REPOSITORY, 1, text, user=ACTIONS_LOGIN)
+
+    result = upsert(make_client(ACTIONS_TOKEN), "report")
+
+    assert result.action == "created" and result.id != other["id"]
+    assert fake_github.issue_comments(DEFAULT_REPOSITORY, 1)[0]["body"] == text
+    assert len(fake_github.issue_comments(DEFAULT_REPOSITORY, 1)) == 2
+
+
+def test_a_comment_by_another_user_starting_with_the_marker_is_left_alone(
+    client: GitHubClient, fake_github: FakeGitHub
+) -> None:
+    forged = fake_github.add_comment(DEFAULT_REPOSITORY, 1, f"{report_marker('default')}\nall green!", user="mallory")
+
+    result = upsert(client, "report")
+
+    assert result.action == "created" and result.id != forged["id"]
+    assert fake_github.issue_comments(DEFAULT_REPOSITORY, 1)[0]["body"].endswith("all green!")
+    assert upsert(client, "report v2").id == result.id
+
+
+def test_another_identitys_marker_further_down_our_own_comment_does_not_make_it_that_identitys(
+    client: GitHubClient, fake_github: FakeGitHub
+) -> None:
+    iris = upsert(client, f"iris report quoting\n{report_marker('churn')}\n", identity="iris")
+
+    churn = upsert(client, "churn report", identity="churn")
+
+    assert churn.action == "created" and churn.id != iris.id
+    assert len(fake_github.issue_comments(DEFAULT_REPOSITORY, 1)) == 2
+
+
+def test_a_comment_edited_on_the_web_with_crlf_line_ends_is_still_found(
+    client: GitHubClient, fake_github: FakeGitHub
+) -> None:
+    earlier = fake_github.add_comment(DEFAULT_REPOSITORY, 1, f"{report_marker('default')}\r\nold\r\n", user=USER_LOGIN)
+
+    assert upsert(client, "new").id == earlier["id"]
+
+
+def test_an_app_token_finds_and_updates_its_own_comment_across_runs(
+    make_client: MakeClient, fake_github: FakeGitHub
+) -> None:
+    first = upsert(make_client(APP_TOKEN), "report")
+    second = upsert(make_client(APP_TOKEN), "report v2")
+
+    [comment] = fake_github.issue_comments(DEFAULT_REPOSITORY, 1)
+    assert comment["user"]["login"] == APP_LOGIN and comment["body"].endswith("report v2")
+    assert (first.action, second.action, second.id) == ("created", "updated", first.id)
+    # GitHub refuses an App's token GET /user; GraphQL's viewer names the App's bot.
+    assert [e["status"] for e in fake_github.requests_matching("GET", "/user")] == [403, 403]
+    assert len(fake_github.requests_matching("POST", "/graphql")) == 2
+
+
+def test_the_actions_token_asked_who_it_is_answers_github_actions_bot(
     make_client: MakeClient, fake_github: FakeGitHub
 ) -> None:
     earlier = fake_github.add_comment(DEFAULT_REPOSITORY, 1, f"{report_marker('default')}\nold", user=ACTIONS_LOGIN)
@@ -95,6 +166,79 @@ def test_the_actions_token_finds_comments_by_github_actions_bot(
 
     assert (result.action, result.id) == ("updated", earlier["id"])
     assert [e["status"] for e in fake_github.requests_matching("GET", "/user")] == [403]
+
+
+def test_an_installation_token_graphql_will_not_name_is_taken_for_the_actions_bot(
+    make_client: MakeClient, fake_github: FakeGitHub
+) -> None:
+    fake_github.fail_next("POST", "/graphql", 403, body={"message": "Resource not accessible by integration"})
+    earlier = fake_github.add_comment(DEFAULT_REPOSITORY, 1, f"{report_marker('default')}\nold", user=ACTIONS_LOGIN)
+
+    assert upsert(make_client(ACTIONS_TOKEN), "new").id == earlier["id"]
+
+
+def job_context(fake_github: FakeGitHub, token: str, *, job_token: str | None) -> GitHubContext:
+    return GitHubContext(repository=DEFAULT_REPOSITORY, api_url=fake_github.url, token=token, job_token=job_token)
+
+
+def test_with_the_jobs_own_token_an_upsert_takes_at_most_three_requests(fake_github: FakeGitHub) -> None:
+    context = job_context(fake_github, ACTIONS_TOKEN, job_token=ACTIONS_TOKEN)
+
+    def requests_for(markdown: str) -> list[str]:
+        fake_github.requests.clear()
+        assert post_report_comment(context, 1, markdown, "default", console=quiet_console())
+        return [f"{entry['method']} {entry['path']}" for entry in fake_github.requests]
+
+    listing, create = f"GET {LIST_PATTERN}", f"POST {LIST_PATTERN}"
+    update = "PATCH /repos/octo-org/demo/issues/comments/"
+    # A fresh PR: list, create, and list again to fold in a copy a racing job may have made.
+    assert requests_for("report") == [listing, create, listing]
+    # Later runs: list, update (or nothing at all when the report did not change).
+    assert [request.rstrip("0123456789") for request in requests_for("report v2")] == [listing, update]
+    assert requests_for("report v2") == [listing]
+    assert fake_github.requests_matching(path_pattern="/user|/graphql") == []
+
+
+def test_another_token_in_the_job_asks_who_it_is(fake_github: FakeGitHub) -> None:
+    context = job_context(fake_github, USER_TOKEN, job_token=ACTIONS_TOKEN)
+
+    assert post_report_comment(context, 1, "report", "default", console=quiet_console())
+
+    [comment] = fake_github.issue_comments(DEFAULT_REPOSITORY, 1)
+    assert comment["user"]["login"] == USER_LOGIN
+    assert [e["status"] for e in fake_github.requests_matching("GET", "/user")] == [200]
+
+
+@pytest.mark.parametrize(
+    ("token", "refused_read", "error", "message", "code"),
+    [
+        # A revoked or expired token (401): GitHub does not take it at all; an outside failure.
+        ("ghs_revokedTokenOfAnEarlierJob00000000", False, GitHubTokenRejected, "the token is invalid or expired", 3),
+        # A read refused (403 on GET): a permission the workflow lacks, which a fork's token has.
+        (ACTIONS_TOKEN, True, GitHubPermissionError, "`pull-requests: read`", 2),
+    ],
+)
+def test_failures_that_are_not_a_forks_read_only_token_are_never_taken_for_one(
+    fake_github: FakeGitHub, token: str, refused_read: bool, error: type[Exception], message: str, code: int
+) -> None:
+    console, said = recording_console()
+    if refused_read:
+        fake_github.fail_next("GET", LIST_PATTERN, 403, body={"message": "Resource not accessible by integration"})
+    context = job_context(fake_github, token, job_token=ACTIONS_TOKEN)
+
+    with pytest.raises(error, match=message) as caught:
+        post_report_comment(context, 1, "report", "default", console=console)
+    assert getattr(caught.value, "exit_code", None) == code
+    assert "could not comment" not in said.getvalue()
+
+
+def test_a_read_only_token_warns_once_and_posts_nothing(fake_github: FakeGitHub) -> None:
+    console, said = recording_console()
+    context = job_context(fake_github, READ_ONLY_TOKEN, job_token=READ_ONLY_TOKEN)
+
+    assert post_report_comment(context, 1, "report", "default", console=console) is None
+    assert said.getvalue().count("could not comment on pull request #1") == 1
+    assert fake_github.issue_comments(DEFAULT_REPOSITORY, 1) == []
 
 
 def test_two_identities_keep_two_comments(client: GitHubClient, fake_github: FakeGitHub) -> None:

@@ -116,6 +116,18 @@ def test_the_token_is_never_in_the_repr(tmp_path: Path) -> None:
     assert SECRET not in repr(ctx) and SECRET not in str(ctx)
 
 
+@pytest.mark.parametrize(
+    ("job_token", "expected"), [(SECRET, True), ("ghs_theJobsOwnTokenButNotInUse000", False), ("", False)]
+)
+def test_the_token_in_use_is_known_to_be_the_jobs_own_only_when_the_actions_say_so(
+    tmp_path: Path, job_token: str, expected: bool
+) -> None:
+    ctx = GitHubContext.from_env(environ(tmp_path, "push", {}, MLCI_JOB_TOKEN=job_token))
+
+    assert ctx.uses_job_token is expected
+    assert not job_token or job_token not in repr(ctx)
+
+
 def test_defaults_without_an_event_file() -> None:
     ctx = GitHubContext.from_env({"GITHUB_REPOSITORY": "octo-org/demo", "GITHUB_API_URL": "http://127.0.0.1:8080/"})
 

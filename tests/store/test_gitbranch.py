@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -161,3 +163,44 @@ def test_an_unreachable_remote_is_an_outside_failure_that_never_shows_the_token(
     with pytest.raises(OutsideError) as caught:
         storage.read("anything")
     assert "ghs_secret_token_value" not in str(caught.value) + str(caught.value.hint)
+
+
+class _RejectsEveryToken(BaseHTTPRequestHandler):
+    """A git host that accepts no credentials, as GitHub answers a revoked or expired token."""
+
+    def do_GET(self) -> None:
+        self.send_response(401)
+        self.send_header("WWW-Authenticate", 'Basic realm="GitHub"')
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    do_POST = do_GET
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def rejecting_host() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _RejectsEveryToken)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_token_the_remote_rejects_is_said_to_be_invalid_not_short_of_a_permission(
+    make_repo: Callable[..., Path], rejecting_host: str
+) -> None:
+    repo = make_repo()
+    git(repo, "remote", "add", "origin", f"{rejecting_host}/owner/repo.git")
+    storage = GitBranchStorage(Git(repo, token="ghs_revoked_token_value"))
+
+    with pytest.raises(OutsideError) as caught:
+        storage.read("anything")
+
+    assert "the token is missing, invalid or expired" in str(caught.value)
+    assert "`github-token` input" in str(caught.value.hint) and "contents: write" not in str(caught.value.hint)
+    assert caught.value.exit_code == 3
+    assert "ghs_revoked_token_value" not in str(caught.value) + str(caught.value.hint)

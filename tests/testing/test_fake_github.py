@@ -18,9 +18,13 @@ from mlci.github.client import GitHubClient
 from mlci.github.comments import upsert_report_comment
 from mlci.github.errors import GitHubNotFound, GitHubPermissionError, GitHubValidationError
 from testing.fake_github import (
+    ACTIONS_LOGIN,
     ACTIONS_TOKEN,
+    APP_LOGIN,
+    APP_TOKEN,
     DEFAULT_REPOSITORY,
     READ_ONLY_TOKEN,
+    USER_LOGIN,
     USER_TOKEN,
     FakeGitHub,
 )
@@ -42,6 +46,29 @@ def test_the_actions_token_cannot_read_user(fake_github: FakeGitHub) -> None:
 
     assert answer.status_code == 403
     assert answer.json()["message"] == "Resource not accessible by integration"
+
+
+@pytest.mark.parametrize(
+    ("token", "user_status", "login"),
+    [
+        (ACTIONS_TOKEN, 403, ACTIONS_LOGIN),
+        (READ_ONLY_TOKEN, 403, ACTIONS_LOGIN),
+        (APP_TOKEN, 403, APP_LOGIN),
+        (USER_TOKEN, 200, USER_LOGIN),
+    ],
+)
+def test_each_kind_of_token_learns_who_it_is_from_graphql(
+    fake_github: FakeGitHub, token: str, user_status: int, login: str
+) -> None:
+    headers = {"Authorization": f"Bearer {token}"}
+
+    user = requests.get(f"{fake_github.url}/user", headers=headers, timeout=5)
+    viewer = requests.post(
+        f"{fake_github.url}/graphql", json={"query": "query { viewer { login } }"}, headers=headers, timeout=5
+    )
+
+    assert user.status_code == user_status
+    assert viewer.status_code == 200 and viewer.json() == {"data": {"viewer": {"login": login}}}
 
 
 def test_pages_carry_githubs_link_header(fake_github: FakeGitHub) -> None:
