@@ -22,7 +22,6 @@ models:
 """
 
 
-
 def commit_and_record(root: Path, accuracy: float, *, message: str, model_bytes: bytes = b"model-bytes") -> str:
     """Commit a change in `root` and record an iris run with `accuracy` for it on the results branch."""
     (root / "notes.txt").write_text(message + "\n")
@@ -48,5 +47,3 @@ def record(root: Path, commit: str, accuracy: float, *, model_bytes: bytes = b"m
     folder.mkdir(exist_ok=True)
     (folder / "model.skops").write_bytes(model_bytes)
     record_runs(project_at(root).storage, commit=commit, runs={"iris": (run, folder)}, info={})
-
-
