@@ -130,10 +130,13 @@ class Comparison:
     models: list[ModelComparison]
     generated_at: str
     notes: list[str] = field(default_factory=list)
+    training_failures: dict[str, str] = field(default_factory=dict)
+    """Models whose training failed in this checkout, with why: their rows show the base's values,
+    and the comparison does not pass."""
 
     @property
     def passed(self) -> bool:
-        return all(m.passed for m in self.models)
+        return all(m.passed for m in self.models) and not self.training_failures
 
     @property
     def failed_gates(self) -> list[tuple[str, GateResult]]:
@@ -152,5 +155,6 @@ class Comparison:
             "base": asdict(self.base),
             "head": asdict(self.head),
             "notes": list(self.notes),
+            "training_failures": dict(self.training_failures),
             "models": models,
         }

@@ -12,6 +12,7 @@ Top-level keys:
 - `head`: `commit`, `short` ("no commit" in a repository without one), `branch` (None when detached),
   `branch_text`, `dirty`.
 - `failed_gates`: list of gates (below) that failed, each with its `model` name too.
+- `training_failures`: list of `model`, `reason`: models whose training failed in this checkout.
 - `models`: list, in report order, of
   - `name`, `status` (improved, regressed, mixed, unchanged, new, removed), `emoji`, `passed`, `notes`;
   - `metrics`: `name`, `goal`, `arrow` (↑ maximize, ↓ minimize), `base`, `head`, `change`,
@@ -91,6 +92,9 @@ def template_context(comparison: Comparison, *, config: Config, identity: str) -
             "dirty": head.dirty,
         },
         "failed_gates": [{"model": model["name"], **gate} for model in models for gate in model["failed_gates"]],
+        "training_failures": [
+            {"model": model, "reason": reason} for model, reason in comparison.training_failures.items()
+        ],
         "models": models,
         "notes": list(comparison.notes),
         "legend": LEGEND,
