@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import json
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
@@ -23,6 +24,7 @@ from mlci.github.context import GitHubContext
 from mlci.registry.entries import AliasMove
 from mlci.registry.triggers import SIGNATURE_HEADER, AliasMoved, fire_triggers, model_uri
 from testing.fake_github import ACTIONS_TOKEN, FakeGitHub
+from testing.processes import read_pids, running
 from testing.projects import quiet_console
 
 pytestmark = pytest.mark.integration
@@ -171,8 +173,26 @@ def test_the_command_gets_the_payload_and_variables(tmp_path: Path) -> None:
 
 def test_a_failing_command_shows_its_output(tmp_path: Path) -> None:
     settings = config(tmp_path, "    deployment: false\n    dispatch: false\n    command: echo deploying; exit 4")
-    with pytest.raises(OutsideError, match=r"exited with 4:\ndeploying"):
+    with pytest.raises(OutsideError, match=r"exited with code 4:\ndeploying"):
         fire(settings, {"PATH": "/usr/bin:/bin"})
+
+
+def test_a_deploy_command_past_its_time_limit_is_ended_with_all_it_started(tmp_path: Path) -> None:
+    settings = config(
+        tmp_path,
+        "    deployment: false\n    dispatch: false\n"
+        "    command: echo deploying; sleep 60 & echo $! > child.pid; wait\n    command_timeout: 1s",
+    )
+    started = time.monotonic()
+    with pytest.raises(OutsideError) as caught:
+        fire(settings, {"PATH": "/usr/bin:/bin"})
+    assert time.monotonic() - started < 10
+    assert (
+        "moved to version 2 and that is recorded, but 1 deploy trigger failed: command: the deploy command `echo"
+        in str(caught.value)
+    )
+    assert "timed out after 1s and was ended with everything it started:\ndeploying" in str(caught.value)
+    assert not any(running(pid) for pid in read_pids(tmp_path / "child.pid"))
 
 
 def test_a_secret_in_the_config_instead_of_a_variable_name_is_refused(tmp_path: Path) -> None:
