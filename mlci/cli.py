@@ -5,6 +5,7 @@ so `mlci --help` starts without loading pandas or scikit-learn."""
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import traceback
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING
 import click
 
 from mlci import __version__
-from mlci.errors import ExitCode, MlciError
+from mlci.errors import ExitCode, Interrupted, MlciError
 from mlci.git import short_sha
 
 if TYPE_CHECKING:
@@ -80,9 +81,10 @@ class MlciGroup(click.Group):
         except MlciError as exc:
             click.echo(f"mlci: error: {exc}", err=True)
             sys.exit(exc.exit_code)
-        except KeyboardInterrupt:
-            click.echo("mlci: interrupted", err=True)
-            sys.exit(130)
+        except KeyboardInterrupt as exc:
+            number = exc.signal_number if isinstance(exc, Interrupted) else signal.SIGINT
+            click.echo(f"mlci: interrupted by {signal.Signals(number).name}", err=True)
+            sys.exit(ExitCode.for_signal(number))
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except Exception as exc:
@@ -160,6 +162,46 @@ def validate(ctx: Context) -> None:
     click.echo(f"{config.path.name}: OK ({len(config.models)} model{'s' if len(config.models) != 1 else ''})")
 
 
+class Duration(click.ParamType):
+    """A time limit: 90s, 30m, 2h, 1h30m, or a number of seconds."""
+
+    name = "duration"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        if isinstance(value, float):
+            return value
+        from mlci.config.durations import parse_duration
+
+        try:
+            return parse_duration(value)
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+def training_options(function):
+    """Options of `train` and `run` that decide how models are trained, each with the variable the
+    actions can set."""
+    options = [
+        click.option(
+            "--timeout",
+            type=Duration(),
+            envvar="MLCI_TIMEOUT",
+            metavar="DURATION",
+            help="End each model's training after this long (90s, 30m, 2h), instead of its `timeout:` "
+            "in mlci.yaml (env MLCI_TIMEOUT).",
+        ),
+        click.option(
+            "--fail-fast",
+            is_flag=True,
+            envvar="MLCI_FAIL_FAST",
+            help="Stop at the first model that fails, instead of training the others (env MLCI_FAIL_FAST).",
+        ),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
 @cli.command()
 @click.argument("models", nargs=-1)
 @click.option("--force", is_flag=True, help="Train even models whose inputs did not change.")
@@ -169,23 +211,33 @@ def validate(ctx: Context) -> None:
     metavar="REF",
     help="Also take over the runs recorded for REF when a model is unchanged since then.",
 )
+@training_options
 @pass_context
-def train(ctx: Context, models: tuple[str, ...], force: bool, base_ref: str | None) -> None:
+def train(
+    ctx: Context, models: tuple[str, ...], force: bool, base_ref: str | None, timeout: float | None, fail_fast: bool
+) -> None:
     """Train MODELS (default: env MLCI_MODELS, else all) and keep each run under .mlci/runs/.
 
     A model whose config section, data, deps and library versions are unchanged since its last run
-    (or since the run recorded for --base) is not trained again; --force trains it anyway.
+    (or since the run recorded for --base) is not trained again; --force trains it anyway. A model
+    that fails does not stop the others: each one's outcome is printed, and the exit code is the
+    worst of the failures' (2 for config or data, 3 for a timeout).
 
     \b
     Example:
       mlci train            # every model in mlci.yaml
       mlci train iris       # just one
+      mlci train --timeout 2h --fail-fast
     """
+    from mlci.commands.train import outcome_line
     from mlci.commands.train import train as train_command
 
-    for result in train_command(ctx.project(), _chosen_models(models), force=force, base_ref=base_ref):
-        summary = ", ".join(f"{k}={v:.4g}" for k, v in result.run.metrics.items())
-        click.echo(f"{result.run.model}: {summary}")
+    trained = train_command(
+        ctx.project(), _chosen_models(models), force=force, base_ref=base_ref, fail_fast=fail_fast, timeout=timeout
+    )
+    for outcome in trained.outcomes:
+        click.echo(outcome_line(outcome))
+    trained.check()
 
 
 @cli.command()
@@ -376,8 +428,16 @@ def comment(ctx: Context, comparison_file: Path, pr: str | None, identity: str) 
 @cli.command(name="run")
 @click.argument("models", nargs=-1)
 @github_options
+@training_options
 @pass_context
-def run_command(ctx: Context, models: tuple[str, ...], identity: str, fail_on_regression: bool) -> None:
+def run_command(
+    ctx: Context,
+    models: tuple[str, ...],
+    identity: str,
+    fail_on_regression: bool,
+    timeout: float | None,
+    fail_fast: bool,
+) -> None:
     """Do what the event of this GitHub Actions run calls for (what the one-line action runs).
 
     \b
@@ -395,7 +455,12 @@ def run_command(ctx: Context, models: tuple[str, ...], identity: str, fail_on_re
     from mlci.commands.run import run_event
 
     code = run_event(
-        ctx.project(), models=_chosen_models(models), identity=identity, fail_on_regression=fail_on_regression
+        ctx.project(),
+        models=_chosen_models(models),
+        identity=identity,
+        fail_on_regression=fail_on_regression,
+        timeout=timeout,
+        fail_fast=fail_fast,
     )
     sys.exit(code)
 
@@ -622,5 +687,19 @@ def _accept_verbosity_everywhere(group: click.Group) -> None:
 _accept_verbosity_everywhere(cli)
 
 
+# Signals that ask mlci to stop: the CI runner's SIGTERM when a job is cancelled, SIGHUP when the
+# terminal closes. By default they end Python at once, leaving a running command's process group,
+# which no longer shares mlci's terminal, to run on.
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
 def main() -> None:
+    for number in STOP_SIGNALS:
+        # An ignored signal stays ignored: `nohup mlci train` must survive the terminal closing.
+        if signal.getsignal(number) is signal.SIG_DFL:
+            signal.signal(number, _stop)
     cli(prog_name="mlci")
+
+
+def _stop(number: int, frame: object) -> None:
+    raise Interrupted(number)

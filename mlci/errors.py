@@ -6,8 +6,10 @@ Which code a failure gets decides what a CI job can do about it, so they are kep
     0  success
     1  a gate failed (a regression), or a monitor alert: the model is the problem
     2  bad usage, config or data: the message says what and where
-    3  something outside mlci failed (git remote, GitHub API, a deploy trigger) after retries
+    3  something outside mlci failed (git remote, GitHub API, a deploy trigger) after retries,
+       or a command ran past its time limit
     4  an unexpected error inside mlci: a bug to report (traceback with -v)
+  128+N  mlci was stopped by signal N (130 for Ctrl-C, 143 for SIGTERM), after ending what it ran
 """
 
 from __future__ import annotations
@@ -28,6 +30,11 @@ class ExitCode(IntEnum):
     BAD_INPUT = 2
     OUTSIDE = 3
     BUG = 4
+
+    @staticmethod
+    def for_signal(number: int) -> int:
+        """The shell's convention for a process ended by signal `number`: 128 + its number."""
+        return 128 + number
 
 
 class MlciError(Exception):
@@ -74,7 +81,19 @@ class OutsideError(MlciError):
     exit_code = ExitCode.OUTSIDE
 
 
-class DeployError(MlciError):
+class TimedOutError(OutsideError):
+    """A model's training (or a deploy command) ran past its time limit and was ended."""
+
+
+class FailuresError(MlciError):
+    """Several things failed (models that did not train); the exit code is the worst of theirs."""
+
+    def __init__(self, message: str, *, exit_code: ExitCode, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.exit_code = exit_code
+
+
+class DeployError(FailuresError):
     """Deploy triggers failed after an alias moved; the move itself stands.
 
     Its exit code is the worst of the failures it lists: 3 when a service refused or could not be
@@ -82,5 +101,16 @@ class DeployError(MlciError):
     """
 
     def __init__(self, message: str, *, hint: str | None = None, exit_code: ExitCode = ExitCode.OUTSIDE) -> None:
-        super().__init__(message, hint=hint)
-        self.exit_code = exit_code
+        super().__init__(message, exit_code=exit_code, hint=hint)
+
+
+class Interrupted(KeyboardInterrupt):
+    """mlci was told to stop by a signal other than Ctrl-C (the SIGTERM of a cancelled CI job, SIGHUP).
+
+    A KeyboardInterrupt, so whatever cleans up after Ctrl-C (ending a running command's process
+    group, removing temporary files) does so here too, and `except Exception` never swallows it.
+    """
+
+    def __init__(self, signal_number: int) -> None:
+        super().__init__(signal_number)
+        self.signal_number = signal_number

@@ -6,6 +6,7 @@ Actions (fetched when the shallow checkout lacks it), else the ref given, else t
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,9 +38,11 @@ def comparison_for(
     first_run_ok: bool = False,
     data_checks: bool = False,
     rescore: bool = False,
+    failed: Mapping[str, str] | None = None,
 ) -> Comparison:
     """Compare with `base_ref` (shown as `label` when given); without one, with the pull request's
-    base in a PR's workflow run (unless not `from_event`), else with the default branch."""
+    base in a PR's workflow run (unless not `from_event`), else with the default branch. `failed`
+    names the models whose training just failed, with why."""
     base: str | None = base_ref
     if not base_ref and from_event:
         base, label = event_base(project)
@@ -53,6 +56,7 @@ def comparison_for(
         base_label=label,
         data_checks=data_checks,
         rescore=rescore,
+        failed=failed,
     )
 
 

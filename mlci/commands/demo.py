@@ -92,7 +92,7 @@ def run_demo(directory: Path | None, *, console: Console) -> Path:
 
     console.info("")
     console.heading("1. On main: train and record the baseline")
-    train(project, [])
+    train(project, []).check()
     outcome = record_current_runs(project, replace=False, allow_dirty=False)
     console.info(f"recorded {', '.join(outcome.models)} for main ({short_sha(outcome.commit)})")
 
@@ -103,7 +103,7 @@ def run_demo(directory: Path | None, *, console: Console) -> Path:
     (root / "params.json").write_text('{"alpha": 0.1}\n')
     git.run(*DEMO_IDENTITY, "commit", "-q", "-am", "Tune the models")
     project = Project(config=load_config(root / "mlci.yaml"), console=console, github=GitHubContext())
-    train(project, [])
+    train(project, []).check()
     config = project.config
 
     console.info("")

@@ -7,6 +7,11 @@ The plan is plain data (`plan_steps`), so what each event does is easy to read, 
     push elsewhere      validate, train, report against the default branch (summary)
     workflow_dispatch   rollback MODEL when the `rollback` input names one; fire the deploy triggers
                         again when `redeploy` names MODEL[@ALIAS]; else as a push elsewhere
+
+A model that fails to train does not stop the others. The report still goes out, so the pull
+request's comment speaks of this commit, with the failed models named and the check failed; what
+would keep or ship the results (record, promote) is skipped; and the run ends with the training
+error's exit code (2 for config or data, 3 for a timeout).
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from mlci.commands.validate import validate_project
 from mlci.errors import ConfigError, ExitCode
 from mlci.git import short_sha
 from mlci.github.context import PULL_REQUEST_EVENTS, GitHubContext
+from mlci.training import TrainingPass
 
 
 @dataclass(frozen=True)
@@ -35,12 +41,29 @@ class Step:
     options: Mapping[str, Any] = field(default_factory=dict)
 
 
+# Steps that keep or ship this commit's results, which a pass with a failed model must not do.
+NEEDS_EVERY_MODEL = ("record", "promote")
+
+
 @dataclass(frozen=True)
 class RunSettings:
     """What the action passes to every step."""
 
     models: list[str]
     identity: str
+    timeout: float | None = None
+    fail_fast: bool = False
+
+
+@dataclass
+class RunState:
+    """What the steps learn as they go: the training pass, once it ran."""
+
+    trained: TrainingPass | None = None
+
+    @property
+    def untrained(self) -> dict[str, str]:
+        return self.trained.untrained if self.trained is not None else {}
 
 
 def plan_steps(context: GitHubContext) -> list[Step]:
@@ -77,8 +100,17 @@ def plan_steps(context: GitHubContext) -> list[Step]:
     )
 
 
-def run_event(project: Project, *, models: list[str], identity: str, fail_on_regression: bool) -> ExitCode:
-    """Run the steps for this event; the exit code (1 when a gate failed and that should fail the job)."""
+def run_event(
+    project: Project,
+    *,
+    models: list[str],
+    identity: str,
+    fail_on_regression: bool,
+    timeout: float | None = None,
+    fail_fast: bool = False,
+) -> ExitCode:
+    """Run the steps for this event; the exit code (1 when a gate failed and that should fail the job).
+    A model that failed to train raises its error (listing each failure) after the report is out."""
     github = project.github
     if not github.event_name:
         raise ConfigError(
@@ -88,38 +120,53 @@ def run_event(project: Project, *, models: list[str], identity: str, fail_on_reg
     steps = plan_steps(github)
     console = project.console
     console.info(f"mlci run: {github.event_name} event: {', '.join(step.name for step in steps)}")
-    settings = RunSettings(models=models, identity=identity)
+    settings = RunSettings(models=models, identity=identity, timeout=timeout, fail_fast=fail_fast)
+    state = RunState()
     passed = True
     for step in steps:
+        if step.name in NEEDS_EVERY_MODEL and state.untrained:
+            console.warn(f"{step.name}: skipped, since {', '.join(state.untrained)} did not train")
+            continue
         with console.group(f"mlci {step.name}"):
-            done = _RUNNERS[step.name](project, step.options, settings)
+            done = _RUNNERS[step.name](project, step.options, settings, state)
         passed = passed and done is not False
+    if state.trained is not None:
+        state.trained.check()
     return ExitCode.OK if passed or not fail_on_regression else ExitCode.GATE_FAILED
 
 
-def _validate(project: Project, options: Mapping[str, Any], settings: RunSettings) -> None:
+def _validate(project: Project, options: Mapping[str, Any], settings: RunSettings, state: RunState) -> None:
     config = project.config
     validate_project(config, console=project.console)
     project.console.info(f"validate: {config.path.name} and its data are fine ({len(config.models)} models)")
 
 
-def _train(project: Project, options: Mapping[str, Any], settings: RunSettings) -> None:
+def _train(project: Project, options: Mapping[str, Any], settings: RunSettings, state: RunState) -> None:
     ref = usable_base(project, options.get("base"), options.get("base_branch"))
-    results = train(project, settings.models, base_ref=ref)
-    project.console.info(f"train: {summary(results)}")
+    state.trained = train(
+        project, settings.models, base_ref=ref, fail_fast=settings.fail_fast, timeout=settings.timeout
+    )
+    project.console.info(f"train: {summary(state.trained)}")
 
 
-def _record(project: Project, options: Mapping[str, Any], settings: RunSettings) -> None:
+def _record(project: Project, options: Mapping[str, Any], settings: RunSettings, state: RunState) -> None:
     outcome = record_current_runs(project, replace=False, allow_dirty=False)
     what = "recorded" if outcome.written else "already recorded (kept)"
     project.console.info(f"record: {what} {', '.join(outcome.models)} for {short_sha(outcome.commit)}")
 
 
-def _report(project: Project, options: Mapping[str, Any], settings: RunSettings) -> bool:
+def _report(project: Project, options: Mapping[str, Any], settings: RunSettings, state: RunState) -> bool:
     base = usable_base(project, options.get("base"), options.get("base_branch"))
     label = options.get("base_branch") if base and base == options.get("base") else None
     comparison = comparison_for(
-        project, base, label=label, from_event=False, first_run_ok=True, data_checks=True, rescore=True
+        project,
+        base,
+        label=label,
+        from_event=False,
+        first_run_ok=True,
+        data_checks=True,
+        rescore=True,
+        failed=state.untrained,
     )
     publish = PublishOptions(
         identity=settings.identity,
@@ -133,11 +180,11 @@ def _report(project: Project, options: Mapping[str, Any], settings: RunSettings)
     return published.passed
 
 
-def _promote(project: Project, options: Mapping[str, Any], settings: RunSettings) -> None:
+def _promote(project: Project, options: Mapping[str, Any], settings: RunSettings, state: RunState) -> None:
     promote(project, settings.models, alias=None, force=False, reason=None)
 
 
-def _rollback(project: Project, options: Mapping[str, Any], settings: RunSettings) -> None:
+def _rollback(project: Project, options: Mapping[str, Any], settings: RunSettings, state: RunState) -> None:
     to = options.get("to")
     to_version = int(str(to)) if str(to or "").strip().isdigit() else None
     if to not in (None, "") and to_version is None:
@@ -151,11 +198,11 @@ def _rollback(project: Project, options: Mapping[str, Any], settings: RunSetting
     )
 
 
-def _deploy(project: Project, options: Mapping[str, Any], settings: RunSettings) -> None:
+def _deploy(project: Project, options: Mapping[str, Any], settings: RunSettings, state: RunState) -> None:
     deploy(project, options["reference"])
 
 
-_RUNNERS: dict[str, Callable[[Project, Mapping[str, Any], RunSettings], bool | None]] = {
+_RUNNERS: dict[str, Callable[[Project, Mapping[str, Any], RunSettings, RunState], bool | None]] = {
     "validate": _validate,
     "train": _train,
     "record": _record,

@@ -4,24 +4,51 @@ from __future__ import annotations
 
 from mlci.commands.project import Project
 from mlci.compare.baseline import recorded_base
-from mlci.training import TrainResult, train_models
+from mlci.training import ModelOutcome, TrainingPass, train_models
 
 
 def train(
-    project: Project, models: list[str], *, force: bool = False, base_ref: str | None = None
-) -> list[TrainResult]:
-    """Train `models` (all when empty). With `base_ref`, an unchanged model also takes over the run
-    recorded for that ref (see `mlci.training.reuse`); `force` trains every one anyway."""
+    project: Project,
+    models: list[str],
+    *,
+    force: bool = False,
+    base_ref: str | None = None,
+    fail_fast: bool = False,
+    timeout: float | None = None,
+) -> TrainingPass:
+    """Train `models` (all when empty), each even when another failed (unless `fail_fast`). With
+    `base_ref`, an unchanged model also takes over the run recorded for that ref (see
+    `mlci.training.reuse`); `force` trains every one anyway; `timeout` replaces each model's limit."""
     base = None
     if base_ref and not force:
         record = recorded_base(project.git, project.storage, base_ref)
         base = (record, project.storage) if record is not None else None
-    return train_models(project.config, models, console=project.console, force=force, base=base)
+    return train_models(
+        project.config,
+        models,
+        console=project.console,
+        force=force,
+        base=base,
+        fail_fast=fail_fast,
+        timeout=timeout,
+    )
 
 
-def summary(results: list[TrainResult]) -> str:
-    """`trained a, b; unchanged c`: what one training pass did."""
-    reused = [r.run.model for r in results if r.run.lineage.get("reused_from")]
-    trained = [r.run.model for r in results if r.run.model not in reused]
-    parts = [f"trained {', '.join(trained)}" if trained else "", f"unchanged {', '.join(reused)}" if reused else ""]
-    return "; ".join(part for part in parts if part) or "nothing to train"
+def outcome_line(outcome: ModelOutcome) -> str:
+    """`iris: trained: accuracy=0.9737`, `churn: failed: ...`: one model's outcome on one line."""
+    if outcome.result is not None:
+        metrics = ", ".join(f"{name}={value:.4g}" for name, value in outcome.result.run.metrics.items())
+        return f"{outcome.model}: {outcome.status}: {metrics}"
+    if outcome.error is not None:
+        return f"{outcome.model}: failed: {outcome.reason}"
+    return f"{outcome.model}: {outcome.reason}"
+
+
+def summary(trained: TrainingPass) -> str:
+    """`trained a, b; unchanged c; failed d`: what one training pass did."""
+    parts = []
+    for status in ("trained", "unchanged", "failed", "not tried"):
+        names = [outcome.model for outcome in trained.outcomes if outcome.status == status]
+        if names:
+            parts.append(f"{status} {', '.join(names)}")
+    return "; ".join(parts) or "nothing to train"

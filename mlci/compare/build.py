@@ -10,12 +10,15 @@ Which models appear and with which status:
   still exists and nothing in this checkout changed it. Its metrics list the base's values with
   status `unchanged` and no head value, a note says "not trained in this checkout", and its gates are
   not checked, since there is no new value to hold against them;
+- a configured model whose training failed here (`failed`) is shown as one not trained, with a note
+  saying why, whatever run of it this checkout still holds from before: the comparison fails;
 - otherwise the status follows the metrics (see `mlci.compare.metrics.model_status`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from mlci.compare.bootstrap import ModelNoise
@@ -41,14 +44,19 @@ def build_comparison(
     generated_at: str | None = None,
     noise: NoiseTest = FLOAT_NOISE,
     model_noise: Mapping[str, ModelNoise] | None = None,
+    failed: Mapping[str, str] | None = None,
 ) -> Comparison:
     """Compare every model of `config` (and every model only the base has) between the two sides.
 
     `generated_at` defaults to now (UTC, ISO 8601); `noise` decides which differences are not changes;
-    `model_noise` holds the paired bootstrap's intervals per model, where one was made.
+    `model_noise` holds the paired bootstrap's intervals per model, where one was made; `failed` names
+    the models whose training failed in this checkout, with why.
     """
+    failed = failed or {}
     models = [
-        _compare_configured(
+        _failed(name, base_runs.get(name), failed[name])
+        if name in failed
+        else _compare_configured(
             spec,
             head=head,
             head_run=head_runs.get(name),
@@ -68,6 +76,7 @@ def build_comparison(
         models=models,
         notes=notes,
         generated_at=generated_at or datetime.now(UTC).isoformat(timespec="seconds"),
+        training_failures={name: reason for name, reason in failed.items() if name in config.models},
     )
 
 
@@ -174,6 +183,12 @@ def _not_trained(name: str, base_run: Run | None) -> ModelComparison:
     return ModelComparison(
         name=name, status="unchanged", metrics=metrics, base_run=summarize_run(base_run), notes=[NOT_TRAINED_NOTE]
     )
+
+
+def _failed(name: str, base_run: Run | None, reason: str) -> ModelComparison:
+    shown = _not_trained(name, base_run)
+    values = "showing the base's values" if base_run is not None else "and the base has no run of it"
+    return replace(shown, notes=[f"training failed in this checkout: {reason}; {values}, gates not checked"])
 
 
 def _removed(name: str, base_run: Run) -> ModelComparison:

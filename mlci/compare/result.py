@@ -205,12 +205,15 @@ class Comparison:
     models: list[ModelComparison]
     generated_at: str
     notes: list[str] = field(default_factory=list, metadata=IN_EVERY_DOCUMENT)
+    training_failures: dict[str, str] = field(default_factory=dict, metadata=IN_EVERY_DOCUMENT)
+    """Models whose training failed in this checkout, with why: their rows show the base's values,
+    and the comparison does not pass."""
 
     JSON_DERIVED: ClassVar[tuple[str, ...]] = ("passed",)
 
     @property
     def passed(self) -> bool:
-        return all(m.passed for m in self.models)
+        return all(m.passed for m in self.models) and not self.training_failures
 
     @property
     def failed_gates(self) -> list[tuple[str, GateResult]]:
@@ -230,5 +233,6 @@ class Comparison:
             "base": asdict(self.base),
             "head": asdict(self.head),
             "notes": list(self.notes),
+            "training_failures": dict(self.training_failures),
             "models": models,
         }

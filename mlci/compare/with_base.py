@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 
 from mlci.compare.baseline import NoBaselineError, default_base_ref, resolve_baseline
@@ -32,16 +33,19 @@ def compare_with_base(
     base_label: str | None = None,
     data_checks: bool = False,
     rescore: bool = False,
+    failed: Mapping[str, str] | None = None,
 ) -> Comparison:
     """Compare the latest runs in `.mlci/runs` with the runs recorded for `base_ref` in `storage`.
 
     With `first_run_ok`, a base with nothing recorded (a repository's first pull request) gives a
-    comparison in which every model is new, instead of `NoBaselineError`.
+    comparison in which every model is new, instead of `NoBaselineError`. `failed` names the models
+    whose training just failed, with why: whatever earlier run of theirs is here is not compared.
     """
     if not git.is_repository():
         raise GitError(f"{config.root} is not a git repository; comparisons need its history")
-    head_runs = read_latest_runs(config.work_dir)
-    if not any(name in config.models for name in head_runs):
+    failed = failed or {}
+    head_runs = {name: run for name, run in read_latest_runs(config.work_dir).items() if name not in failed}
+    if not failed and not any(name in config.models for name in head_runs):
         raise StoreError("there are no runs in this checkout to compare", hint="Run `mlci train` first.")
     ref = base_ref or default_base_ref(git)
     rescore_notes: dict[str, str] = {}
@@ -62,7 +66,13 @@ def compare_with_base(
     console.detail(f"base: {base.note}")
     head = HeadInfo(commit=git.head(), branch=git.branch(), dirty=git.is_dirty())
     comparison = build_comparison(
-        config=config, head=head, base=base, head_runs=head_runs, base_runs=base_runs, model_noise=model_noise
+        config=config,
+        head=head,
+        base=base,
+        head_runs=head_runs,
+        base_runs=base_runs,
+        model_noise=model_noise,
+        failed=failed,
     )
     models = [
         replace(

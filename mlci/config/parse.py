@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from mlci.config.durations import parse_duration
 from mlci.config.goals import goal_from_name
 from mlci.config.schema import (
     CommandSpec,
@@ -52,6 +53,8 @@ MODEL_KEYS = {
     "deps",
     "preprocessing",
     "description",
+    "timeout",
+    "pass_env",
 }
 DATA_KEYS = {"train", "test", "target", "split", "drop"}
 SPLIT_KEYS = {"test_size", "seed"}
@@ -64,7 +67,7 @@ STORE_KEYS = {"backend", "path", "branch", "remote"}
 REPORT_KEYS = {"title", "template"}
 REGISTRY_KEYS = {"max_model_mb", "trusted_types"}
 PROMOTE_KEYS = {"alias", "triggers"}
-TRIGGER_KEYS = {"deployment", "dispatch", "webhook", "command"}
+TRIGGER_KEYS = {"deployment", "dispatch", "webhook", "command", "command_timeout"}
 WEBHOOK_KEYS = {"url_env", "secret_env"}
 ALIAS_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -145,6 +148,12 @@ class _Reader:
             raise self.fail(path, f"must be a whole number, not {_kind(value)} {value!r}")
         return value
 
+    def duration(self, path: FieldPath, value: Any) -> float:
+        try:
+            return parse_duration(value)
+        except ValueError as exc:
+            raise self.fail(path, str(exc)) from None
+
     def path(self, path: FieldPath, value: Any) -> Path:
         raw = self.text(path, value)
         return (self.root / raw).resolve()
@@ -210,6 +219,8 @@ def _parse_model(reader: _Reader, name: str, section: Any) -> ModelSpec:
     if preprocessing not in ("auto", "none"):
         raise reader.fail((*base, "preprocessing"), f"must be `auto` or `none`, not {preprocessing!r}")
     description = reader.text((*base, "description"), raw["description"]) if "description" in raw else None
+    timeout = reader.duration((*base, "timeout"), raw["timeout"]) if raw.get("timeout") is not None else None
+    pass_env = _parse_pass_env(reader, (*base, "pass_env"), raw.get("pass_env"))
     return ModelSpec(
         name=name,
         description=description,
@@ -222,6 +233,8 @@ def _parse_model(reader: _Reader, name: str, section: Any) -> ModelSpec:
         entrypoint=entrypoint,
         command=command,
         preprocessing=preprocessing,
+        timeout=timeout,
+        pass_env=pass_env,
         section=raw,
     )
 
@@ -234,6 +247,26 @@ def _as_list(reader: _Reader, path: FieldPath, value: Any) -> list[Any]:
     if not isinstance(value, list):
         raise reader.fail(path, f"must be a list, not {_kind(value)}")
     return value
+
+
+def _parse_pass_env(reader: _Reader, path: FieldPath, value: Any) -> tuple[str, ...]:
+    if isinstance(value, dict):
+        raise reader.fail(
+            path,
+            "lists the names of variables to pass on, never their values",
+            hint="Set values in the workflow step's `env:` (from secrets) and name them here: "
+            "pass_env: [WANDB_API_KEY].",
+        )
+    names = []
+    for index, name in enumerate(_as_list(reader, path, value)):
+        name = reader.text((*path, index), name)
+        if not ENV_NAME.match(name):
+            hint = "Name the variable, never its value: mlci.yaml is committed for all to read."
+            # `NAME=value` may hold a secret: the message must not repeat it into a public log.
+            shown = "an assignment (NAME=value)" if "=" in name else repr(name)
+            raise reader.fail((*path, index), f"{shown} is not an environment variable name", hint=hint)
+        names.append(name)
+    return tuple(names)
 
 
 def _parse_data(reader: _Reader, path: FieldPath, value: Any) -> DataSpec:
@@ -426,7 +459,10 @@ def _parse_triggers(reader: _Reader, value: Any) -> TriggersSpec:
                 names[key] = name
         webhook = WebhookSpec(**names)
     command = reader.text((*where, "command"), raw["command"]) if raw.get("command") is not None else None
-    return TriggersSpec(**flags, webhook=webhook, command=command)
+    command_timeout = TriggersSpec.command_timeout
+    if raw.get("command_timeout") is not None:
+        command_timeout = reader.duration((*where, "command_timeout"), raw["command_timeout"])
+    return TriggersSpec(**flags, webhook=webhook, command=command, command_timeout=command_timeout)
 
 
 def _parse_data_checks(reader: _Reader, value: Any) -> DataChecksSpec:

@@ -80,6 +80,10 @@ class ModelSpec:
     command: CommandSpec | None = None
     preprocessing: Literal["auto", "none"] = "auto"
     description: str | None = None
+    timeout: float | None = None
+    """Seconds its training may take before it is ended; none by default (a CI job has its own limit)."""
+    pass_env: tuple[str, ...] = ()
+    """Variables its training may see although mlci withholds them (tokens, webhook secrets)."""
     section: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -130,6 +134,8 @@ class TriggersSpec:
     dispatch: bool = True
     webhook: WebhookSpec | None = None
     command: str | None = None
+    command_timeout: float = 1800.0
+    """Seconds the deploy command may take before it is ended (and the trigger fails)."""
 
 
 @dataclass(frozen=True)

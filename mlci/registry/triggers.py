@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import subprocess
 import time
 import traceback
 import uuid
@@ -22,8 +21,11 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from mlci.config import Config
+from mlci.config.durations import format_duration
+from mlci.config.schema import TriggersSpec
 from mlci.console import Console
-from mlci.errors import ConfigError, ExitCode, MlciError, OutsideError
+from mlci.errors import ConfigError, ExitCode, MlciError, OutsideError, TimedOutError
+from mlci.process import describe_exit, run_in_group
 from mlci.registry.entries import AliasMove, Delivery, TriggerOutcome
 
 WEBHOOK_ATTEMPTS = 3
@@ -32,6 +34,7 @@ SIGNATURE_HEADER = "X-Mlci-Signature-256"
 DELIVERY_HEADER = "X-Mlci-Delivery"
 # Delivery ids are UUIDs derived from the move, so every firing of one move's trigger carries the same one.
 DELIVERY_NAMESPACE = uuid.UUID("6d6c6369-6465-4c69-9665-727920696473")
+COMMAND_TAIL_LINES = 20
 
 
 @dataclass(frozen=True)
@@ -160,7 +163,9 @@ def configured_triggers(config: Config, environ: Mapping[str, str]) -> list[Trig
             WebhookTrigger(url_env=spec.webhook.url_env, secret_env=spec.webhook.secret_env, environ=environ)
         )
     if spec.command:
-        triggers.append(CommandTrigger(command=spec.command, cwd=config.root, environ=environ))
+        triggers.append(
+            CommandTrigger(command=spec.command, cwd=config.root, environ=environ, timeout=spec.command_timeout)
+        )
     return triggers
 
 
@@ -218,11 +223,15 @@ class WebhookTrigger:
 
 @dataclass(frozen=True)
 class CommandTrigger:
-    """A shell command in the project's folder, given the payload on stdin and `MLCI_*` variables."""
+    """A shell command in the project's folder, given the payload on stdin and `MLCI_*` variables.
+
+    It runs in its own process group (see `mlci.process`): past `timeout` seconds it is ended with
+    everything it started, and the trigger fails."""
 
     command: str
     cwd: Path
     environ: Mapping[str, str]
+    timeout: float = TriggersSpec.command_timeout
     name: str = "command"
 
     def unavailable(self) -> str | None:
@@ -240,21 +249,19 @@ class CommandTrigger:
             "MLCI_DELIVERY_ID": delivery_id(payload, self.name),
         }
         try:
-            done = subprocess.run(
-                self.command,
-                shell=True,
-                cwd=self.cwd,
-                env=variables,
-                input=json.dumps(payload).encode(),
-                capture_output=True,
+            done = run_in_group(
+                self.command, cwd=self.cwd, env=variables, input=json.dumps(payload).encode(), timeout=self.timeout
             )
         except OSError as exc:
-            raise OutsideError(f"the deploy command `{self.command}` could not start: {exc.strerror or exc}") from None
-        if done.returncode != 0:
-            tail = "\n".join(
-                done.stdout.decode(errors="replace").splitlines()[-10:]
-                + done.stderr.decode(errors="replace").splitlines()[-10:]
+            raise ConfigError(f"the deploy command `{self.command}` cannot start: {exc.strerror or exc}") from None
+        lines = [line for line in done.tail[-COMMAND_TAIL_LINES:] if line.strip()]
+        output = ":\n" + "\n".join(lines) if lines else " without printing anything"
+        if done.timed_out:
+            raise TimedOutError(
+                f"the deploy command `{self.command}` timed out after {format_duration(self.timeout)} and was "
+                f"ended with everything it started{output}",
+                hint="Raise promote.triggers.command_timeout in mlci.yaml if it needs longer.",
             )
-            # The output goes on lines of its own: the first line is what the history keeps.
-            raise OutsideError(f"the deploy command `{self.command}` exited with {done.returncode}\n{tail}".rstrip())
+        if done.exit_code != 0:
+            raise OutsideError(f"the deploy command `{self.command}` {describe_exit(done.exit_code)}{output}")
         return f"deploy command `{self.command}` succeeded"

@@ -13,6 +13,7 @@ Top-level keys:
 - `head`: `commit`, `short` ("no commit" in a repository without one), `branch` (None when detached),
   `branch_text`, `dirty`.
 - `failed_gates`: list of gates (below) that failed, each with its `model` name too.
+- `training_failures`: list of `model`, `reason`: models whose training failed in this checkout.
 - `models`: list, in report order, of
   - `name`, `status` (improved, regressed, mixed, unchanged, new, removed), `emoji`, `passed`, `notes`;
   - `metrics`: `name`, `goal`, `arrow` (↑ maximize, ↓ minimize), `base`, `head`, `change`,
@@ -94,6 +95,9 @@ def template_context(comparison: Comparison, *, title: str, identity: str) -> di
             "dirty": head.dirty,
         },
         "failed_gates": [{"model": model["name"], **gate} for model in models for gate in model["failed_gates"]],
+        "training_failures": [
+            {"model": model, "reason": reason} for model, reason in comparison.training_failures.items()
+        ],
         "models": models,
         "notes": list(comparison.notes),
         "legend": LEGEND,

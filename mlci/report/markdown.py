@@ -29,7 +29,7 @@ BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 DEFAULT_TEMPLATE = "report.md.j2"
 CONTEXT_HINT = (
     "The template gets: marker, identity, title, comparison, verdict, base, head, failed_gates, "
-    "models, notes, legend, generated_at (documented in the mlci package's report/context.py; "
+    "training_failures, models, notes, legend, generated_at (documented in the mlci package's report/context.py; "
     "its templates/report.md.j2 is a working example)."
 )
 

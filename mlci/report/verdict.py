@@ -12,7 +12,8 @@ STATUS_ORDER = ("regressed", "mixed", "improved", "unchanged", "new", "removed")
 
 @dataclass(frozen=True)
 class Verdict:
-    """`headline` is about gates ("1 gate failed"), `summary` about models ("2 models: 1 improved, ...")."""
+    """`headline` is about gates ("1 gate failed"), led by models that failed to train when any did;
+    `summary` about models ("2 models: 1 improved, ...")."""
 
     passed: bool
     headline: str
@@ -39,8 +40,12 @@ def verdict_of(comparison: Comparison) -> Verdict:
         headline = "No gate could be checked (no base values to compare with)"
     else:
         headline = "No gates set"
+    untrained = len(comparison.training_failures)
+    if untrained:
+        gates_part = headline[0].lower() + headline[1:]
+        headline = f"{_count(untrained, 'model')} failed to train; {gates_part}"
     return Verdict(
-        passed=failed == 0,
+        passed=failed == 0 and not untrained,
         headline=headline,
         summary=model_summary(comparison),
         failed=failed,

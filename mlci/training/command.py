@@ -1,8 +1,10 @@
 """Command mode: run the user's own training program and collect what it writes.
 
 The command runs through the shell in the config's folder, with `MLCI_MODEL` (the model's name)
-and `MLCI_RUN_DIR` (a scratch folder for this run, removed afterwards) in its environment. Its
-output is streamed live and its last lines kept, so a failure shows why without scrolling.
+and `MLCI_RUN_DIR` (a scratch folder for this run, removed afterwards) in its environment, and
+without the job's credentials (see `mlci.training.environment`). It runs in its own process group
+(see `mlci.process`), so a time limit or an interrupted mlci ends it and all it started. Its output
+is streamed live and its last lines kept, so a failure shows why without scrolling.
 
 Every declared output must have been written by this run: a file that already existed and is
 unchanged (same modification time, size and inode) is left over from an earlier run, and taking
@@ -13,9 +15,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import subprocess
-from collections import deque
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,15 +24,17 @@ from mlci.config.fields import ConfigField, model_field
 from mlci.config.yamlsource import display_path
 from mlci.console import Console
 from mlci.errors import MetricsFileError, MlciError, TrainingError
+from mlci.process import Finished, describe_exit, run_in_group
 from mlci.runs import RUN_FILE, Run
 from mlci.runs.lineage import LineageStart, finish_lineage
+from mlci.training.deadline import TimeLimit
+from mlci.training.environment import training_environment
 from mlci.training.metrics_file import pick_metrics, read_metrics_file
 from mlci.training.modelfile import untrusted_types
 from mlci.training.outcome import TrainedModel
 from mlci.training.predictions import FILE_NAME as PREDICTIONS_FILE
 from mlci.training.predictions import summarize_predictions_file
 
-TAIL_LINES = 30
 EXIT_NOT_FOUND, EXIT_NOT_EXECUTABLE = 127, 126
 RESERVED_NAMES = (RUN_FILE, PREDICTIONS_FILE)
 
@@ -55,17 +56,18 @@ class FileState:
         return cls(mtime_ns=stat.st_mtime_ns, size=stat.st_size, inode=stat.st_ino)
 
 
-@dataclass(frozen=True)
-class CommandResult:
-    exit_code: int
-    tail: list[str]
-
-
 def train_command_model(
-    config: Config, model: ModelSpec, *, console: Console, workspace: Path, lineage: LineageStart
+    config: Config,
+    model: ModelSpec,
+    *,
+    console: Console,
+    workspace: Path,
+    lineage: LineageStart,
+    limit: TimeLimit | None = None,
 ) -> TrainedModel:
     """Run `model`'s command and build its run from the metrics file (and the model and predictions
-    files when declared). `workspace` is an empty folder that lives until the run is written."""
+    files when declared). `workspace` is an empty folder that lives until the run is written; past
+    `limit`, the command is ended and `TimedOutError` raised."""
     spec = model.command
     assert spec is not None, "only command models have a command"
     outputs = model_field(config, model.name, "outputs")
@@ -75,13 +77,24 @@ def train_command_model(
 
     scratch = workspace / "scratch"
     scratch.mkdir()
-    env = {**os.environ, "MLCI_MODEL": model.name, "MLCI_RUN_DIR": str(scratch)}
+    env = {**training_environment(config, model, os.environ), "MLCI_MODEL": model.name, "MLCI_RUN_DIR": str(scratch)}
     # Python buffers its output when writing to a pipe; unbuffered, the log shows progress live.
     env.setdefault("PYTHONUNBUFFERED", "1")
     result = run_command(
-        spec.run, cwd=config.root, env=env, console=console, title=f"{model.name}: output of `{spec.run}`"
+        spec.run,
+        cwd=config.root,
+        env=env,
+        console=console,
+        title=f"{model.name}: output of `{spec.run}`",
+        timeout=limit.seconds if limit else None,
     )
     shutil.rmtree(scratch, ignore_errors=True)
+    if result.leftovers_ended:
+        console.warn(f"{model.name}: `{spec.run}` exited but left processes running; mlci ended them")
+    if result.timed_out:
+        assert limit is not None
+        detail = f"`{spec.run}` and everything it started were ended"
+        raise limit.error(model.name, _with_tail(detail, result.tail))
     if result.exit_code != 0:
         raise _failure(model_field(config, model.name, "command"), spec.run, result)
 
@@ -135,38 +148,16 @@ def check_output_names(config: Config, model: ModelSpec) -> None:
         )
 
 
-def run_command(command: str, *, cwd: Path, env: dict[str, str], console: Console, title: str) -> CommandResult:
-    """Run `command` through the shell, streaming each line of its output (stdout and stderr
-    together) to the console, and return its exit code and last lines."""
-    tail: deque[str] = deque(maxlen=TAIL_LINES)
+def run_command(
+    command: str, *, cwd: Path, env: dict[str, str], console: Console, title: str, timeout: float | None = None
+) -> Finished:
+    """Run `command` (see `mlci.process.run_in_group`), streaming each line of its output to the
+    console in a folded group; `TrainingError` when it cannot be started at all."""
     with console.group(title):
         try:
-            process = subprocess.Popen(
-                command,
-                shell=True,
-                cwd=cwd,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-            )
+            return run_in_group(command, cwd=cwd, env=env, on_line=console.output, timeout=timeout)
         except OSError as exc:
             raise TrainingError(f"cannot start `{command}` in {cwd}: {exc.strerror or exc}") from None
-        assert process.stdout is not None
-        try:
-            for raw in iter(process.stdout.readline, b""):
-                line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
-                console.output(line)
-                # A progress bar redraws its line with carriage returns; what stays on screen is the last one.
-                tail.append(line.rsplit("\r", 1)[-1])
-            exit_code = process.wait()
-        except BaseException:
-            process.kill()
-            process.wait()
-            raise
-        finally:
-            process.stdout.close()
-    return CommandResult(exit_code=exit_code, tail=list(tail))
 
 
 def check_written(
@@ -204,7 +195,7 @@ def _as_predictions_csv(path: Path, workspace: Path) -> Path:
     return copy
 
 
-def _failure(field: ConfigField, command: str, result: CommandResult) -> MlciError:
+def _failure(field: ConfigField, command: str, result: Finished) -> MlciError:
     code = result.exit_code
     hint: str | None = None
     if code == EXIT_NOT_FOUND:
@@ -213,22 +204,16 @@ def _failure(field: ConfigField, command: str, result: CommandResult) -> MlciErr
     elif code == EXIT_NOT_EXECUTABLE:
         reason = f"`{command}` failed: the program is not executable (exit code {code})"
         hint = "Make it executable (chmod +x) or run it through its interpreter (python train.py)."
-    elif code < 0:
-        name = _signal_name(-code)
-        reason = f"`{command}` was killed by {name}"
-        hint = "SIGKILL often means the machine ran out of memory." if name == "SIGKILL" else None
     else:
-        reason = f"`{command}` exited with code {code}"
-    lines = [line for line in result.tail if line.strip()]
-    if lines:
-        reason += f"; the last {len(lines)} lines of its output:\n" + "\n".join(f"    {line}" for line in lines)
-    else:
-        reason += " without printing anything"
-    return field.error(reason, kind=TrainingError, hint=hint)
+        reason = f"`{command}` {describe_exit(code)}"
+        if "SIGKILL" in reason:
+            hint = "When memory runs out, the kernel ends the largest program with SIGKILL: use less memory."
+    return field.error(_with_tail(reason, result.tail), kind=TrainingError, hint=hint)
 
 
-def _signal_name(number: int) -> str:
-    try:
-        return signal.Signals(number).name
-    except ValueError:
-        return f"signal {number}"
+def _with_tail(reason: str, tail: list[str]) -> str:
+    """`reason`, then the command's last lines of output on lines of their own."""
+    lines = [line for line in tail if line.strip()]
+    if not lines:
+        return f"{reason} without printing anything"
+    return f"{reason}\nthe last {len(lines)} lines of its output:\n" + "\n".join(f"    {line}" for line in lines)

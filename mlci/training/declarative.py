@@ -20,7 +20,7 @@ from mlci.errors import TrainingError
 from mlci.runs import Run
 from mlci.runs.lineage import LineageStart, finish_lineage
 from mlci.training.data import Dataset, load_dataset
-from mlci.training.estimators import build_estimator, load_entrypoint, param_error
+from mlci.training.estimators import build_estimator, failure_text, load_entrypoint, param_error
 from mlci.training.metrics import check_metric_fits, metric_field, resolve_metrics
 from mlci.training.modelfile import FILE_NAME as MODEL_FILE
 from mlci.training.modelfile import save_model, skops_imported_meanwhile
@@ -59,9 +59,9 @@ def train_estimator_model(
         started = time.perf_counter()
         try:
             fitted.fit(dataset.x_train, dataset.y_train)
-        except Exception as exc:
+        except (Exception, SystemExit) as exc:
             raise param_error(config, model, exc) or source.error(
-                f"fitting {type(estimator).__name__} failed: {type(exc).__name__}: {exc}", kind=TrainingError
+                f"fitting {type(estimator).__name__} failed: {failure_text(exc)}", kind=TrainingError
             ) from None
         fit_seconds = time.perf_counter() - started
         console.detail(f"{model.name}: fitted {type(estimator).__name__} in {fit_seconds:.2f}s")
@@ -69,10 +69,9 @@ def train_estimator_model(
             predictions, classes = predict_test_set(
                 fitted, dataset.x_test, dataset.y_test, classification=classification
             )
-        except Exception as exc:
+        except (Exception, SystemExit) as exc:
             raise source.error(
-                f"predicting the {len(dataset.x_test)} test rows failed: {type(exc).__name__}: {exc}",
-                kind=TrainingError,
+                f"predicting the {len(dataset.x_test)} test rows failed: {failure_text(exc)}", kind=TrainingError
             ) from None
 
     try:

@@ -99,8 +99,8 @@ def build_estimator(config: Config, model: ModelSpec) -> Any:
                 )
     try:
         return cls(**params)
-    except Exception as exc:
-        raise field.error(f"{cls.__name__}({_call_text(params)}) failed: {type(exc).__name__}: {exc}") from None
+    except (Exception, SystemExit) as exc:
+        raise field.error(f"{cls.__name__}({_call_text(params)}) failed: {failure_text(exc)}") from None
 
 
 def check_param_values(config: Config, model: ModelSpec, estimator: Any) -> None:
@@ -154,10 +154,9 @@ def load_entrypoint(config: Config, model: ModelSpec) -> Any:
         function = _entrypoint_function(config, model)
         try:
             estimator = function()
-        except Exception as exc:
-            raise field.error(
-                f"{model.entrypoint}() raised {type(exc).__name__}: {exc}{_where(exc, config.root)}", kind=TrainingError
-            ) from None
+        except (Exception, SystemExit) as exc:
+            did = exit_text(exc) if isinstance(exc, SystemExit) else f"raised {type(exc).__name__}: {exc}"
+            raise field.error(f"{model.entrypoint}() {did}{_where(exc, config.root)}", kind=TrainingError) from None
     if inspect.isclass(estimator) and is_estimator(estimator):
         raise field.error(
             f"{model.entrypoint}() returned the class {estimator.__name__}, not an instance",
@@ -207,8 +206,20 @@ def _import_module(module_name: str, *, field: ConfigField, wanted: str, root: P
             f"importing {module_name} failed: it needs the module {missing}, which is not installed",
             hint=f"Install the package that provides {missing}.",
         ) from None
-    except Exception as exc:
-        raise field.error(f"importing {module_name} failed: {type(exc).__name__}: {exc}{_where(exc, root)}") from None
+    except (Exception, SystemExit) as exc:
+        raise field.error(f"importing {module_name} failed: {failure_text(exc)}{_where(exc, root)}") from None
+
+
+def failure_text(exc: BaseException) -> str:
+    """What project code did instead of returning: `ValueError: bad shape`, `it called sys.exit(5)`."""
+    if isinstance(exc, SystemExit):
+        return f"it {exit_text(exc)}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def exit_text(exc: SystemExit) -> str:
+    """`called sys.exit(5)`: a SystemExit raised by project code, which must fail its model, not end mlci."""
+    return f"called sys.exit({'' if exc.code is None else repr(exc.code)})"
 
 
 def _module_suggestion(missing: str) -> str | None:

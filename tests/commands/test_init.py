@@ -316,4 +316,4 @@ def test_the_starter_config_trains(make_repo, monkeypatch: pytest.MonkeyPatch) -
 
     assert validated.exit_code == 0, validated.output
     assert trained.exit_code == 0, trained.output
-    assert trained.stdout.startswith("iris: accuracy=")
+    assert trained.stdout.startswith("iris: trained: accuracy=")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from testing.fake_github import ACTIONS_LOGIN, ACTIONS_TOKEN, DEFAULT_REPOSITORY, READ_ONLY_TOKEN
+from testing.fake_github import ACTIONS_LOGIN, ACTIONS_TOKEN, DEFAULT_REPOSITORY, READ_ONLY_TOKEN, FakeGitHub
 from tests.commands.helpers import CONFIG, ESTIMATOR, actions_env, data_csv, mlci, mlci_comments, trained_project
 from tests.conftest import git, read_outputs
 
@@ -120,13 +120,19 @@ def test_run_on_a_pull_request_trains_compares_and_comments(fake_github, project
     assert "clf" in comment["body"] and project["base"][:7] in comment["body"]
 
 
-def test_run_on_a_push_to_main_records_and_promotes(fake_github, project, tmp_path) -> None:
+def merged_to_main(server: FakeGitHub, project: dict, tmp_path: Path) -> dict[str, str]:
+    """Merge the feature branch into main; the environment of the push event's workflow run."""
     root = project["root"]
     git(root, "checkout", "-q", "main")
     git(root, "merge", "-q", "--no-ff", "feature", "-m", "Merge pull request #1 from someone/feature")
     payload = {"repository": {"full_name": DEFAULT_REPOSITORY, "default_branch": "main"}}
-    env = actions_env(fake_github, project, tmp_path, event="push", payload=payload)
-    env |= {"GITHUB_REF": "refs/heads/main", "GITHUB_SHA": git(root, "rev-parse", "HEAD")}
+    env = actions_env(server, project, tmp_path, event="push", payload=payload)
+    return env | {"GITHUB_REF": "refs/heads/main", "GITHUB_SHA": git(root, "rev-parse", "HEAD")}
+
+
+def test_run_on_a_push_to_main_records_and_promotes(fake_github, project, tmp_path) -> None:
+    root = project["root"]
+    env = merged_to_main(fake_github, project, tmp_path)
     result = mlci(root, "run", env=env)
     assert result.exit_code == 0, result.output
     assert "validate, train, record, report, promote" in result.output
@@ -147,3 +153,55 @@ def test_run_refuses_events_it_does_not_handle(fake_github, project, tmp_path) -
     env = actions_env(fake_github, project, tmp_path, event="issues", payload={})
     result = mlci(project["root"], "run", env=env)
     assert result.exit_code == 2 and "does not handle the issues event" in result.output
+
+
+BROKEN = """\
+  broken:
+    command: echo loading; exit 1
+    outputs: {metrics: out/metrics.json}
+    metrics: [{name: auc, goal: maximize}]
+"""
+
+
+def with_broken_model(project: dict) -> None:
+    """The feature branch adds a model whose command fails."""
+    root = project["root"]
+    (root / "mlci.yaml").write_text(CONFIG.replace("C: 1.0", "C: 0.5") + BROKEN)
+    git(root, "commit", "-qam", "add a model")
+    project["head"] = git(root, "rev-parse", "HEAD")
+
+
+def test_run_on_a_pull_request_reports_a_model_that_failed_to_train_and_fails(fake_github, project, tmp_path) -> None:
+    with_broken_model(project)
+    env = actions_env(fake_github, project, tmp_path)
+
+    result = mlci(project["root"], "run", env=env)
+
+    assert result.exit_code == 2, result.output
+    assert "train: unchanged clf; failed broken" in result.output
+    error = result.output.split("::endgroup::")[-1]
+    assert "mlci: error: " in error and "mlci.yaml:10: models.broken.command: `echo loading; exit 1` exited" in error
+    [comment] = mlci_comments(fake_github)
+    body = comment["body"]
+    assert "❌ **1 model failed to train; all gates passed**" in body
+    failure = "- **broken**: mlci.yaml:10: models.broken.command: \\`echo loading; exit 1\\` exited with code 1"
+    assert f"### ❌ Failed to train\n\n{failure}\n" in body
+    assert "training failed in this checkout" in body and "clf" in body
+    assert read_outputs(tmp_path / "outputs")["passed"] == "false"
+    [status] = fake_github.statuses_for(DEFAULT_REPOSITORY, project["head"])
+    assert status["state"] == "failure"
+
+
+def test_run_on_a_push_to_main_with_a_failed_model_neither_records_nor_promotes(fake_github, project, tmp_path) -> None:
+    root = project["root"]
+    with_broken_model(project)
+    env = merged_to_main(fake_github, project, tmp_path)
+
+    result = mlci(root, "run", env=env)
+
+    assert result.exit_code == 2, result.output
+    assert "record: skipped, since broken did not train" in result.output
+    assert "promote: skipped, since broken did not train" in result.output
+    assert "1 model failed to train" in (tmp_path / "summary.md").read_text()
+    assert fake_github.deployments == [] and fake_github.dispatches == []
+    assert mlci(root, "record", "--allow-dirty").exit_code == 0  # the commit had no record yet

@@ -81,8 +81,10 @@ def compare(
     *,
     head: HeadInfo | None = None,
     distance: int = 0,
+    failed: dict[str, str] | None = None,
 ) -> Comparison:
-    """`build_comparison` with a fixed base, head and time, so renderings are stable."""
+    """`build_comparison` with a fixed base, head and time, so renderings are stable; `failed` names
+    the models that failed to train, with why."""
     return build_comparison(
         config=config,
         head=head or HeadInfo(commit=HEAD_SHA, branch="feature", dirty=False),
@@ -90,4 +92,5 @@ def compare(
         head_runs=head_runs,
         base_runs=base_runs,
         generated_at="2026-11-22T12:00:00+00:00",
+        failed=failed,
     )

@@ -105,6 +105,24 @@ def test_a_configured_model_not_trained_here_keeps_the_base_values(tmp_path: Pat
     assert comparison.passed
 
 
+def test_a_model_that_failed_to_train_shows_the_base_values_and_fails_the_comparison(tmp_path: Path) -> None:
+    config = make_config(tmp_path)
+    stale = make_run("churn", {"auc": 0.99, "latency_ms": 1.0})
+    reason = "mlci.yaml:9: models.churn.timeout: churn: timed out after 30m"
+    comparison = compare(
+        config,
+        head_runs={"iris": make_run("iris", {"accuracy": 0.95, "f1_macro": 0.9}), "churn": stale},
+        base_runs={"churn": make_run("churn", {"auc": 0.8, "latency_ms": 50.0}, commit=BASE_SHA)},
+        failed={"churn": reason},
+    )
+    churn = by_name(comparison)["churn"]
+    # The run this checkout still holds from before is not this commit's: its values are not shown.
+    assert [(m.name, m.base, m.head) for m in churn.metrics] == [("auc", 0.8, None), ("latency_ms", 50.0, None)]
+    assert churn.notes == [f"training failed in this checkout: {reason}; showing the base's values, gates not checked"]
+    assert not comparison.passed and by_name(comparison)["iris"].passed
+    assert comparison.to_json()["training_failures"] == {"churn": reason}
+
+
 def test_a_configured_model_with_no_run_anywhere_is_new_and_empty(tmp_path: Path) -> None:
     comparison = compare(make_config(tmp_path), head_runs={}, base_runs={})
     churn = by_name(comparison)["churn"]

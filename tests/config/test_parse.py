@@ -194,3 +194,42 @@ def test_noise_settings_and_significant_gates_are_validated(tmp_path) -> None:
     ]:
         with pytest.raises(ConfigError, match=message):
             parse_config(parse_yaml(base + extra, path))
+
+
+def test_a_time_limit_and_the_variables_passed_on_are_read(tmp_path: Path) -> None:
+    text = GOOD.replace(
+        "    deps: [train.py, features/]",
+        "    deps: [train.py, features/]\n    timeout: 1h30m\n    pass_env: [WANDB_API_KEY, GITHUB_TOKEN]",
+    )
+    config = load_config(write(tmp_path, text + "promote: {triggers: {command: ./deploy.sh, command_timeout: 10m}}\n"))
+    churn, iris = config.models["churn"], config.models["iris"]
+    assert churn.timeout == 5400 and churn.pass_env == ("WANDB_API_KEY", "GITHUB_TOKEN")
+    assert iris.timeout is None and iris.pass_env == ()
+    assert config.promote.triggers.command_timeout == 600
+    assert load_config(write(tmp_path, GOOD)).promote.triggers.command_timeout == 1800
+
+
+@pytest.mark.parametrize(
+    ("setting", "expected"),
+    [
+        ("timeout: soon", "mlci.yaml:25: models.churn.timeout: must be a duration like 90s, 30m, 2h or 1h30m"),
+        ("timeout: 0", "models.churn.timeout: must be longer than nothing"),
+        ("timeout: -30", "models.churn.timeout: must be longer than nothing"),
+        ("pass_env: {GITHUB_TOKEN: abc}", "models.churn.pass_env: lists the names of variables to pass on, never"),
+        ("pass_env: [my-var]", "models.churn.pass_env[0]: 'my-var' is not an environment variable name"),
+        ("pass_env: 42", "models.churn.pass_env: must be a list"),
+    ],
+)
+def test_bad_time_limits_and_variables_name_their_line(tmp_path: Path, setting: str, expected: str) -> None:
+    assert expected in error_of(tmp_path, GOOD + f"    {setting}\n")
+
+
+def test_a_variable_given_with_its_value_is_refused_without_repeating_the_value(tmp_path: Path) -> None:
+    message = error_of(tmp_path, GOOD + "    pass_env: [WANDB_API_KEY=s3cr3t-value]\n")
+    assert "models.churn.pass_env[0]: an assignment (NAME=value) is not an environment variable name" in message
+    assert "s3cr3t" not in message
+
+
+def test_a_bad_deploy_command_time_limit_names_its_line(tmp_path: Path) -> None:
+    message = error_of(tmp_path, GOOD + "promote: {triggers: {command: ./deploy.sh, command_timeout: forever}}\n")
+    assert "mlci.yaml:25: promote.triggers.command_timeout: must be a duration" in message

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import json
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -24,6 +25,7 @@ from mlci.github.context import GitHubContext
 from mlci.registry.entries import AliasMove, Delivery
 from mlci.registry.triggers import DELIVERY_HEADER, SIGNATURE_HEADER, AliasMoved, deliver, model_uri
 from testing.fake_github import ACTIONS_TOKEN, FakeGitHub
+from testing.processes import read_pids, running
 from testing.projects import quiet_console
 
 pytestmark = pytest.mark.integration
@@ -227,9 +229,24 @@ def test_a_failing_command_shows_its_output(tmp_path: Path) -> None:
     settings = config(tmp_path, "    deployment: false\n    dispatch: false\n    command: echo deploying; exit 4")
     [failed] = deliver_moved(settings, {"PATH": "/usr/bin:/bin"}).triggers
     assert failed.outcome == "failed" and failed.exit_code == 3
-    assert failed.detail.endswith("exited with 4\ndeploying")
+    assert failed.detail.endswith("exited with code 4:\ndeploying")
     # The results branch keeps the first line only: the output may hold what the log would have masked.
-    assert failed.to_json()["detail"] == "the deploy command `echo deploying; exit 4` exited with 4"
+    assert failed.to_json()["detail"] == "the deploy command `echo deploying; exit 4` exited with code 4:"
+
+
+def test_a_deploy_command_past_its_time_limit_is_ended_with_all_it_started(tmp_path: Path) -> None:
+    settings = config(
+        tmp_path,
+        "    deployment: false\n    dispatch: false\n"
+        "    command: echo deploying; sleep 60 & echo $! > child.pid; wait\n    command_timeout: 1s",
+    )
+    started = time.monotonic()
+    [failed] = deliver_moved(settings, {"PATH": "/usr/bin:/bin"}).triggers
+    assert time.monotonic() - started < 10
+    assert failed.outcome == "failed" and failed.exit_code == 3
+    assert failed.detail.startswith("the deploy command `echo")
+    assert "timed out after 1s and was ended with everything it started:\ndeploying" in failed.detail
+    assert not any(running(pid) for pid in read_pids(tmp_path / "child.pid"))
 
 
 def test_a_secret_in_the_config_instead_of_a_variable_name_is_refused(tmp_path: Path) -> None:

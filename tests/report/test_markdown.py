@@ -99,6 +99,24 @@ def test_notes_are_shown(tmp_path: Path) -> None:
     assert "**PR:** detached HEAD (bbbbbbb, with uncommitted changes)" in text
 
 
+def test_a_model_that_failed_to_train_leads_the_report_which_fails(tmp_path: Path) -> None:
+    config = make_config(tmp_path)
+    reason = "mlci.yaml:9: models.churn.command: `train.sh @octocat <img src=x>` exited with code 1"
+    comparison = compare(
+        config,
+        head_runs={"iris": make_run("iris", {"accuracy": 0.95, "f1_macro": 0.9})},
+        base_runs={"churn": make_run("churn", {"auc": 0.8, "latency_ms": 50.0}, commit=BASE_SHA)},
+        failed={"churn": reason},
+    )
+    text = render_markdown(comparison, config=config)
+    assert "❌ **1 model failed to train; all gates passed (1 not checked)** — " in text
+    section = text.split("### ❌ Failed to train\n\n", 1)[1].split("\n\n", 1)[0]
+    assert section.startswith("- **churn**: mlci.yaml:9: models.churn.command: \\`train.sh")
+    assert "@octocat" not in text and "<img" not in text
+    assert "> training failed in this checkout: " in text
+    assert "FAILED: 1 model failed to train; " in render(comparison, "text", config=config)
+
+
 def test_hostile_names_cannot_break_the_report(tmp_path: Path) -> None:
     config = make_config(tmp_path)
     hostile_metric = "x|y <img src=x onerror=1> @octocat\n| injected | row |"

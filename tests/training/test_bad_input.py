@@ -202,9 +202,11 @@ def test_an_unknown_model_name_suggests_the_closest_and_lists_them(project: Proj
 def test_the_library_raises_the_matching_error_classes(project: Project) -> None:
     console, _ = recording_console()
     with pytest.raises(ConfigError):
-        train_models(project.config(IRIS_CONFIG.replace("[accuracy, f1_macro]", "[nope]")), [], console=console)
+        train_models(project.config(IRIS_CONFIG.replace("[accuracy, f1_macro]", "[nope]")), [], console=console).check()
     with pytest.raises(DataError):
-        train_models(project.config(IRIS_CONFIG.replace("target: species", "target: nope")), [], console=console)
+        train_models(
+            project.config(IRIS_CONFIG.replace("target: species", "target: nope")), [], console=console
+        ).check()
 
 
 def test_a_failed_training_leaves_the_previous_run_byte_for_byte(project: Project) -> None:

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import os
+import signal
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 import skops.io
 
+import mlci as mlci_package
 from mlci.training import train_models
+from testing.processes import read_pids, running
 from testing.projects import recording_console
 from tests.training.helpers import Project, assert_clean_failure, python_command
 
@@ -56,7 +63,7 @@ def test_nested_json_metrics_are_flattened_and_the_output_streamed(project: Proj
     result = project.mlci("train")
 
     assert result.exit_code == 0, result.output
-    assert result.stdout.strip() == "churn: test.auc=0.91, latency_ms=12"
+    assert result.stdout.strip() == "churn: trained: test.auc=0.91, latency_ms=12"
     assert "training churn scratch exists: True" in result.stderr and "progress 50%" in result.stderr
     run = project.run("churn")
     assert run.mode == "command" and run.task is None
@@ -143,7 +150,7 @@ def test_a_failing_command_shows_its_exit_code_and_the_tail_of_its_output(projec
     output = assert_clean_failure(
         project.mlci("train"),
         "mlci.yaml:4: models.churn.command:",
-        "exited with code 1; the last 30 lines of its output:",
+        "exited with code 1\nthe last 30 lines of its output:",
         "    line 49",
         "    CUDA out of memory",
     )
@@ -263,10 +270,140 @@ def test_a_failing_command_leaves_the_previous_run_untouched(project: Project) -
     write_script(project, "metrics.json", '{"test": {"auc": 0.91}, "latency_ms": 12}')
     config = project.config(command_config())
     console, _ = recording_console()
-    [first] = train_models(config, ["churn"], console=console)
+    [first] = train_models(config, ["churn"], console=console).results
     before = {path.name: path.read_bytes() for path in first.directory.iterdir()}
 
     project.write("train.py", "raise SystemExit(3)\n")
     assert_clean_failure(project.mlci("train"), "exited with code 3 without printing anything")
 
     assert {path.name: path.read_bytes() for path in first.directory.iterdir()} == before
+
+
+HANGING = """\
+import os, subprocess, sys, time
+from pathlib import Path
+
+child = subprocess.Popen(["sleep", "60"])
+Path("pids").write_text(f"{os.getpid()} {child.pid}")
+print("epoch 1 of 100", flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_command_past_its_timeout_is_ended_with_all_it_started_and_exits_3(project: Project) -> None:
+    write_script(project, "metrics.json", '{"test": {"auc": 0.91}, "latency_ms": 12}')
+    project.config(command_config())
+    assert project.mlci("train").exit_code == 0
+    before = {path.name: path.read_bytes() for path in project.run_dir("churn").iterdir()}
+    project.write("train.py", HANGING)
+    project.config(command_config() + "    timeout: 1s\n")
+
+    started = time.monotonic()
+    result = project.mlci("train")
+
+    assert result.exit_code == 3, result.output
+    assert time.monotonic() - started < 10
+    assert "Traceback" not in result.output
+    assert "mlci.yaml:9: models.churn.timeout: churn: timed out after 1s; `" in result.stderr
+    assert "and everything it started were ended\nthe last 1 lines of its output:\n    epoch 1 of 100" in result.stderr
+    assert result.stdout.startswith("churn: failed: mlci.yaml:9: models.churn.timeout: churn: timed out after 1s")
+    assert not any(running(pid) for pid in read_pids(project.root / "pids"))
+    assert {path.name: path.read_bytes() for path in project.run_dir("churn").iterdir()} == before
+
+
+def test_the_timeout_option_and_its_variable_replace_the_configured_limit(project: Project, monkeypatch) -> None:
+    project.write("train.py", HANGING)
+    project.config(command_config() + "    timeout: 2h\n")
+
+    result = project.mlci("train", "--timeout", "1")
+    assert result.exit_code == 3, result.output
+    assert "churn: timed out after 1s (--timeout); `" in result.stderr
+
+    monkeypatch.setenv("MLCI_TIMEOUT", "0.5s")
+    assert "churn: timed out after 0.5s (--timeout)" in project.mlci("train").stderr
+
+    wrong = project.mlci("train", "--timeout", "soon")
+    assert wrong.exit_code == 2 and "Invalid value for '--timeout': must be a duration like 90s, 30m" in wrong.output
+
+
+def test_a_command_killed_by_a_signal_is_named_with_the_likely_cause(project: Project) -> None:
+    project.write(
+        "train.py", "import os, signal\nprint('loading 40 GB', flush=True)\nos.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    project.config(command_config())
+    assert_clean_failure(
+        project.mlci("train"),
+        "killed by SIGKILL (out of memory?)",
+        "    loading 40 GB",
+        "the kernel ends the largest program with SIGKILL",
+    )
+
+
+SHOW_ENVIRONMENT = """\
+import json, os
+from pathlib import Path
+
+names = {names!r}
+Path("seen.json").write_text(json.dumps(sorted(name for name in names if name in os.environ)))
+Path("out").mkdir(exist_ok=True)
+Path("out/metrics.json").write_text('{{"test": {{"auc": 0.9}}, "latency_ms": 1}}')
+"""
+CREDENTIALS = {
+    "GITHUB_TOKEN": "ghs_job",
+    "GH_TOKEN": "ghs_cli",
+    "ACTIONS_RUNTIME_TOKEN": "runtime",
+    "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "oidc",
+    "MLCI_WEBHOOK_URL": "https://hooks.example.com/default",
+    "MLCI_WEBHOOK_SECRET": "default-secret",
+    "DEPLOY_HOOK": "https://hooks.example.com/k3y",
+    "DEPLOY_SIGNING": "signing-secret",
+    "MLCI_DISPATCH_TOKEN": "dispatch",
+}
+WEBHOOK = "promote: {triggers: {webhook: {url_env: DEPLOY_HOOK, secret_env: DEPLOY_SIGNING}}}\n"
+
+
+def test_a_training_command_does_not_get_the_jobs_credentials(project: Project, monkeypatch) -> None:
+    for name, value in {**CREDENTIALS, "WANDB_API_KEY": "wandb", "MY_SETTING": "x"}.items():
+        monkeypatch.setenv(name, value)
+    names = [*CREDENTIALS, "WANDB_API_KEY", "MY_SETTING", "HOME", "PATH"]
+    project.write("train.py", SHOW_ENVIRONMENT.format(names=names))
+    project.config(command_config() + WEBHOOK)
+
+    assert project.mlci("train").exit_code == 0
+
+    assert json.loads((project.root / "seen.json").read_text()) == ["HOME", "MY_SETTING", "PATH", "WANDB_API_KEY"]
+
+
+def test_a_model_passes_on_the_credentials_it_lists(project: Project, monkeypatch) -> None:
+    for name, value in CREDENTIALS.items():
+        monkeypatch.setenv(name, value)
+    project.write("train.py", SHOW_ENVIRONMENT.format(names=list(CREDENTIALS)))
+    project.config(command_config() + "    pass_env: [GITHUB_TOKEN, DEPLOY_HOOK]\n" + WEBHOOK)
+
+    assert project.mlci("train").exit_code == 0
+
+    assert json.loads((project.root / "seen.json").read_text()) == ["DEPLOY_HOOK", "GITHUB_TOKEN"]
+
+
+@pytest.mark.parametrize(("number", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143), (signal.SIGHUP, 129)])
+def test_mlci_stopped_by_a_signal_ends_the_command_and_all_it_started(project: Project, number: int, code: int) -> None:
+    project.write("train.py", HANGING)
+    project.config(command_config())
+    mlci = subprocess.Popen(
+        [sys.executable, "-m", "mlci", "train"],
+        cwd=project.root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    pids = read_pids(project.root / "pids")
+
+    mlci.send_signal(number)
+    _, stderr = mlci.communicate(timeout=30)
+
+    assert mlci.returncode == code, stderr
+    # The command may print its own traceback (Python's KeyboardInterrupt); mlci prints none.
+    assert stderr.rstrip().endswith(f"mlci: interrupted by {signal.Signals(number).name}"), stderr
+    assert str(Path(mlci_package.__file__).parent) not in stderr
+    assert not any(running(pid) for pid in pids)
+    assert not project.run_dir("churn").exists()

@@ -45,7 +45,7 @@ def test_iris_with_a_split_writes_run_model_and_predictions(project: Project) ->
     result = project.mlci("train")
 
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("iris: accuracy=")
+    assert result.stdout.startswith("iris: trained: accuracy=")
     folder = project.run_dir("iris")
     files = sorted(path.name for path in folder.iterdir() if path.suffix != ".png")  # pictures: the plots extra
     assert files == ["model.skops", "predictions.csv", "run.json"]
@@ -252,7 +252,7 @@ def test_outside_a_git_repository_the_commit_is_unknown(tmp_path, monkeypatch: p
     config = project.config(IRIS_CONFIG)
     console, _ = recording_console()
 
-    [result] = train_models(config, [], console=console)
+    [result] = train_models(config, [], console=console).results
 
     assert result.run.lineage["git"] == {"commit": None, "branch": None, "dirty": None}
     assert result.directory == tmp_path / "plain" / ".mlci" / "runs" / "iris"

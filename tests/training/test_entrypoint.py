@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import pytest
@@ -131,3 +132,67 @@ def test_a_missing_entrypoint_module_or_function_points_at_the_entrypoint(projec
 
     project.config(entrypoint_config("fatcory:make_model"))
     assert_clean_failure(project.mlci("train"), "cannot import fatcory:make_model: there is no module named fatcory")
+
+
+def test_an_entrypoint_calling_sys_exit_fails_its_model_instead_of_ending_mlci(project: Project) -> None:
+    project.write("factory.py", "import sys\n\ndef make_model():\n    sys.exit(5)\n")
+    project.config(entrypoint_config("factory:make_model"))
+
+    assert_clean_failure(
+        project.mlci("train"),
+        "mlci.yaml:8: models.iris.entrypoint: factory:make_model() called sys.exit(5) (at factory.py:4)",
+    )
+
+
+def test_an_estimator_calling_sys_exit_in_fit_fails_its_model(project: Project) -> None:
+    project.write(
+        "quitter.py",
+        "import sys\nfrom sklearn.linear_model import LogisticRegression\n\n"
+        "class Quitter(LogisticRegression):\n    def fit(self, X, y):\n        sys.exit('no GPU here')\n",
+    )
+    project.config(IRIS_CONFIG.replace("sklearn.linear_model.LogisticRegression", "quitter.Quitter"))
+
+    assert_clean_failure(
+        project.mlci("train"), "models.iris.estimator.class: fitting Quitter failed: it called sys.exit('no GPU here')"
+    )
+
+
+CHECKS_ENVIRONMENT = """\
+import os
+from pathlib import Path
+
+from sklearn.linear_model import LogisticRegression
+
+def seen(where):
+    names = ["GITHUB_TOKEN", "ACTIONS_RUNTIME_TOKEN", "MLCI_WEBHOOK_SECRET", "WANDB_API_KEY"]
+    with open("seen.txt", "a") as out:
+        out.write(where + ": " + " ".join(name for name in names if name in os.environ) + "\\n")
+
+class Checked(LogisticRegression):
+    def fit(self, X, y):
+        seen("fit")
+        return super().fit(X, y)
+
+def make_model():
+    seen("entrypoint")
+    return Checked(max_iter=500)
+"""
+
+
+def test_entrypoint_code_runs_without_the_jobs_credentials_which_are_back_afterwards(
+    project: Project, monkeypatch
+) -> None:
+    for name in ("GITHUB_TOKEN", "ACTIONS_RUNTIME_TOKEN", "MLCI_WEBHOOK_SECRET", "WANDB_API_KEY"):
+        monkeypatch.setenv(name, "value")
+    project.write("factory.py", CHECKS_ENVIRONMENT)
+    project.config(entrypoint_config("factory:make_model"))
+
+    assert project.mlci("train").exit_code == 0
+
+    assert (project.root / "seen.txt").read_text() == "entrypoint: WANDB_API_KEY\nfit: WANDB_API_KEY\n"
+    assert os.environ["GITHUB_TOKEN"] == os.environ["MLCI_WEBHOOK_SECRET"] == "value"
+
+    project.config(entrypoint_config("factory:make_model") + "    pass_env: [GITHUB_TOKEN]\n")
+    (project.root / "seen.txt").unlink()
+    assert project.mlci("train", "--force").exit_code == 0
+    assert (project.root / "seen.txt").read_text().splitlines()[0] == "entrypoint: GITHUB_TOKEN WANDB_API_KEY"
