@@ -90,7 +90,7 @@ def test_a_failing_trigger_of_one_model_skips_nothing_of_the_other_and_exits_3(c
     assert values["model"] == values["version"] == values["model-uri"] == ""
     [move_a], [move_b] = history(clone, "a"), history(clone, "b")
     assert trigger_outcomes(move_a) == [[("command", "failed")]]
-    assert move_a["deliveries"][0]["triggers"][0]["detail"].endswith("exited with 1")
+    assert move_a["deliveries"][0]["triggers"][0]["detail"].endswith("exited with code 1:")
     assert trigger_outcomes(move_b) == [[("command", "fired")]]
     shown = mlci(clone, "models", "show", "a")
     assert "production -> version 1: triggers command failed; `mlci deploy a@production` fires them again" in (
