@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import click
 
 from mlci import __version__
+from mlci.console import printable
 from mlci.errors import ExitCode, Interrupted, MlciError
 from mlci.git import short_sha
 
@@ -79,7 +80,7 @@ class MlciGroup(click.Group):
         try:
             return super().invoke(ctx)
         except MlciError as exc:
-            click.echo(f"mlci: error: {exc}", err=True)
+            click.echo(f"mlci: error: {printable(str(exc))}", err=True)
             sys.exit(exc.exit_code)
         except KeyboardInterrupt as exc:
             number = exc.signal_number if isinstance(exc, Interrupted) else signal.SIGINT
@@ -91,7 +92,7 @@ class MlciGroup(click.Group):
             verbose = isinstance(ctx.obj, Context) and ctx.obj.verbosity > 0
             if verbose:
                 traceback.print_exc()
-            detail = str(exc).splitlines()[0] if str(exc).strip() else ""
+            detail = printable(str(exc)).splitlines()[0] if str(exc).strip() else ""
             click.echo(f"mlci: unexpected error: {type(exc).__name__}{': ' + detail if detail else ''}", err=True)
             click.echo(f"{BUG_REPORT}{'' if verbose else ' (run it again with -v to see the traceback)'}", err=True)
             sys.exit(ExitCode.BUG)
@@ -143,7 +144,7 @@ def init(ctx: Context, force: bool, directory: Path) -> None:
     from mlci.commands.init import init_project
 
     for path in init_project(directory, force=force, console=ctx.console):
-        click.echo(f"wrote {path}")
+        _echo(f"wrote {path}")
 
 
 @cli.command()
@@ -159,7 +160,7 @@ def validate(ctx: Context) -> None:
 
     config = ctx.config()
     validate_project(config, console=ctx.console)
-    click.echo(f"{config.path.name}: OK ({len(config.models)} model{'s' if len(config.models) != 1 else ''})")
+    _echo(f"{config.path.name}: OK ({len(config.models)} model{'s' if len(config.models) != 1 else ''})")
 
 
 class Duration(click.ParamType):
@@ -236,7 +237,7 @@ def train(
         ctx.project(), _chosen_models(models), force=force, base_ref=base_ref, fail_fast=fail_fast, timeout=timeout
     )
     for outcome in trained.outcomes:
-        click.echo(outcome_line(outcome))
+        _echo(outcome_line(outcome))
     trained.check()
 
 
@@ -257,9 +258,9 @@ def record(ctx: Context, replace: bool, allow_dirty: bool) -> None:
 
     outcome = record_current_runs(ctx.project(), replace=replace, allow_dirty=allow_dirty)
     if outcome.written:
-        click.echo(f"recorded {', '.join(outcome.models)} for {short_sha(outcome.commit)}")
+        _echo(f"recorded {', '.join(outcome.models)} for {short_sha(outcome.commit)}")
     else:
-        click.echo(f"{short_sha(outcome.commit)} already recorded; kept it (use --replace to overwrite)")
+        _echo(f"{short_sha(outcome.commit)} already recorded; kept it (use --replace to overwrite)")
 
 
 FORMATS = click.Choice(["text", "markdown", "json"])
@@ -310,7 +311,7 @@ def compare(
     text, compared = compare_command(
         ctx.project(), base_ref, output_format=output_format, color=color, json_output=json_output
     )
-    _emit(text, output)
+    _emit(text, output, colored=color)
     sys.exit(_verdict_code(compared.comparison.passed, fail_on_regression))
 
 
@@ -622,13 +623,13 @@ def models_pull(ctx: Context, reference: str, output: Path) -> None:
     from mlci.commands.models import pull
 
     version = pull(ctx.project(), reference, output)
-    click.echo(f"wrote {version.model} version {version.number} ({short_sha(version.commit)}) to {output}")
+    _echo(f"wrote {version.model} version {version.number} ({short_sha(version.commit)}) to {output}")
 
 
 def _print_registry(ctx: Context, what: str, model: str | None, output_format: str) -> None:
     from mlci.commands.models import registry_document, render_document
 
-    click.echo(render_document(registry_document(ctx.project(), what, model), output_format))
+    _echo(render_document(registry_document(ctx.project(), what, model), output_format))
 
 
 def _chosen_models(models: tuple[str, ...]) -> list[str]:
@@ -645,12 +646,20 @@ def _stdout_wants_color() -> bool:
     return sys.stdout.isatty() and "NO_COLOR" not in os.environ
 
 
-def _emit(text: str, output: Path | None) -> None:
+def _emit(text: str, output: Path | None, *, colored: bool = False) -> None:
+    """A result to `output`, else to stdout, printable. Coloured text (only ever for a terminal, never
+    a CI log) keeps its colours: the text report already passes every name in it through `visible`."""
     if output:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text, encoding="utf-8")
+        from mlci.config.files import write_output
+
+        write_output(output, text, option="--output")
     else:
-        click.echo(text.rstrip("\n"))
+        click.echo(text.rstrip("\n") if colored else printable(text.rstrip("\n")))
+
+
+def _echo(text: str) -> None:
+    """A result line on stdout: names in it come from files and runs, so it is made printable first."""
+    click.echo(printable(text))
 
 
 def _verbosity_callback(ctx: click.Context, param: click.Parameter, value: object) -> None:

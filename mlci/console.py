@@ -19,10 +19,19 @@ from contextlib import contextmanager
 from typing import Protocol, TextIO
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+# A step that is usually quick but can take long (a bootstrap, a data check) is shown from this long
+# on: a slow one is never silent, a quick one adds no lines.
+MAYBE_LONG = 1.0
 
 # C0/C1 controls (terminal escapes, NUL, backspace, carriage return...), bidi overrides that can make
 # a name read as another one, and the BOM. Line feeds and tabs are kept: messages span lines.
 UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff]")
+# Half of a UTF-16 pair on its own (from a JSON `"\ud800"`, or a file name that is not UTF-8): no
+# encoding can write it, so printing it would fail.
+LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
+# A CI log runs a line that starts with `::` (after spaces) as a workflow command (`::error::`, or
+# `::add-mask::`); text mlci prints never starts a line that way, so one that does came from a name.
+WORKFLOW_COMMAND = re.compile(r"^(\s*)::", re.MULTILINE)
 
 
 RED, GREEN, YELLOW = 31, 32, 33
@@ -33,9 +42,16 @@ def paint(text: str, color: int) -> str:
     return f"\033[{color}m{text}\033[0m"
 
 
+def visible(text: str) -> str:
+    """`text` without the characters that could rewrite a terminal or a log line, and with lone
+    surrogates replaced by U+FFFD, so it can always be written."""
+    return LONE_SURROGATE.sub("\ufffd", UNPRINTABLE.sub("", text))
+
+
 def printable(text: str) -> str:
-    """`text` without the characters that could rewrite a terminal or a log line."""
-    return UNPRINTABLE.sub("", text)
+    """`text` as it can be printed safely (see `visible`), with no line that a CI log would take for
+    a workflow command: such a line gets a backslash before its `::`."""
+    return WORKFLOW_COMMAND.sub(r"\1\\::", visible(text))
 
 
 class LogCommands(Protocol):
@@ -96,22 +112,19 @@ class Console:
         self.stream.flush()
 
     @contextmanager
-    def step(self, label: str) -> Iterator[None]:
-        """A long step: a live timer on a terminal, start and end lines in logs."""
+    def step(self, label: str, *, after: float = 0.0) -> Iterator[None]:
+        """A long step: a live timer on a terminal, start and end lines in logs. With `after`, the
+        step is shown only once it has lasted that many seconds, so quick ones stay silent."""
         started = time.perf_counter()
+        label = printable(label)
         if self.verbosity < 0:
             yield
             return
         if not self.live:
-            self._write(f"{label} ...")
-            try:
+            with self._logged_step(label, started, after):
                 yield
-            except BaseException:
-                self._write(f"{label}: failed after {time.perf_counter() - started:.1f}s")
-                raise
-            self._write(f"{label}: done in {time.perf_counter() - started:.1f}s")
             return
-        ticker = self._ticker = _Ticker(self.stream, label, started)
+        ticker = self._ticker = _Ticker(self.stream, label, started, after=after)
         ticker.start()
         try:
             yield
@@ -122,6 +135,33 @@ class Console:
             ticker.finish(paint("done", GREEN))
         finally:
             self._ticker = None
+
+    @contextmanager
+    def _logged_step(self, label: str, started: float, after: float) -> Iterator[None]:
+        """A step in a log: a line when it starts (or once it has lasted `after` seconds) and one when
+        it ends, the second only when the first was written."""
+        announced = threading.Event()
+
+        def announce() -> None:
+            self._write(f"{label} ...")
+            announced.set()
+
+        timer = threading.Timer(after, announce) if after > 0 else None
+        if timer is None:
+            announce()
+        else:
+            timer.daemon = True
+            timer.start()
+        outcome = "failed after"
+        try:
+            yield
+            outcome = "done in"
+        finally:
+            if timer is not None:
+                timer.cancel()
+                timer.join()
+            if announced.is_set():
+                self._write(f"{label}: {outcome} {time.perf_counter() - started:.1f}s")
 
     def output(self, line: str) -> None:
         """A line of a child process's output, printed without tearing the live timer line."""
@@ -149,11 +189,11 @@ class Console:
 
 
 class _Ticker(threading.Thread):
-    """Redraws `label ⠙ 3.2s` on one terminal line until told to finish."""
+    """Redraws `label ⠙ 3.2s` on one terminal line until told to finish; from `after` seconds on."""
 
-    def __init__(self, stream: TextIO, label: str, started: float) -> None:
+    def __init__(self, stream: TextIO, label: str, started: float, *, after: float = 0.0) -> None:
         super().__init__(daemon=True)
-        self.stream, self.label, self.started = stream, label, started
+        self.stream, self.label, self.started, self.after = stream, label, started, after
         self.stopped = threading.Event()
         self.lock = threading.Lock()
 
@@ -162,6 +202,8 @@ class _Ticker(threading.Thread):
         while not self.stopped.wait(0.1):
             with self.lock:
                 elapsed = time.perf_counter() - self.started
+                if elapsed < self.after:
+                    continue
                 self.stream.write(f"\r\033[K{self.label} {SPINNER[frame % len(SPINNER)]} {elapsed:.1f}s")
                 self.stream.flush()
             frame += 1
@@ -170,6 +212,8 @@ class _Ticker(threading.Thread):
         self.stopped.set()
         self.join()
         elapsed = time.perf_counter() - self.started
+        if elapsed < self.after:
+            return
         self.stream.write(f"\r\033[K{self.label}: {word} in {elapsed:.1f}s\n")
         self.stream.flush()
 

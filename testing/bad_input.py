@@ -68,6 +68,13 @@ def trained(root: Path) -> Path:
     return root
 
 
+def recorded(root: Path) -> Path:
+    """`root` after `mlci record`."""
+    done = subprocess.run([sys.executable, "-m", "mlci", "-q", "record"], cwd=root, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return root
+
+
 def _missing_config(root: Path) -> list[str]:
     return ["--config", str(root / "nowhere.yaml"), "validate"]
 
@@ -133,6 +140,111 @@ def _deploy_unregistered(root: Path) -> list[str]:
     return ["deploy", "iris"]
 
 
+def _command_model(root: Path, command: str, *, extra: str = "") -> Path:
+    """A project whose one model is the shell `command`, which writes out/metrics.json."""
+    config = f"""\
+version: 1
+models:
+  churn:
+    command: '{command}'
+    outputs:
+      metrics: out/metrics.json{extra}
+    metrics: [{{name: auc, goal: maximize}}]
+"""
+    return project(root, config)
+
+
+def _config_is_a_device(root: Path) -> list[str]:
+    return ["--config", "/dev/zero", "validate"]
+
+
+def _config_is_a_folder(root: Path) -> list[str]:
+    return ["--config", str(root), "validate"]
+
+
+def _alias_bomb(root: Path) -> list[str]:
+    levels = ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for name, previous in zip("bcdefghij", "abcdefghi", strict=True):
+        levels.append(f"{name}: &{name} [{', '.join([f'*{previous}'] * 9)}]")
+    project(root, "\n".join(levels) + "\n" + MODEL)
+    return ["validate"]
+
+
+def _recursive_alias(root: Path) -> list[str]:
+    project(root, "version: 1\nmodels: &models\n  iris: *models\n")
+    return ["validate"]
+
+
+def _output_out_of_project(root: Path) -> list[str]:
+    project(root, MODEL.replace("[accuracy]", "[accuracy]\n    deps: [../../elsewhere]"))
+    return ["validate"]
+
+
+def _template_out_of_project(root: Path) -> list[str]:
+    project(root, MODEL + "report: {template: /etc/passwd}\n")
+    return ["validate"]
+
+
+def _model_file_links_out(root: Path) -> list[str]:
+    command = 'mkdir -p out && echo "{\\"auc\\": 0.9}" > out/metrics.json && ln -sf /etc/passwd out/model.bin'
+    _command_model(root, command, extra="\n      model: out/model.bin")
+    return ["train"]
+
+
+def _run_json_names_a_path(root: Path) -> list[str]:
+    trained(project(root))
+    run_json = root / ".mlci" / "runs" / "iris" / "run.json"
+    run_json.write_text(run_json.read_text().replace('"model.skops"', '"../../../../etc/passwd"'))
+    return ["record"]
+
+
+def _metrics_nested_too_deeply(root: Path) -> list[str]:
+    _command_model(root, 'mkdir -p out && python3 -c "print(chr(91) * 100000)" > out/metrics.json')
+    return ["train"]
+
+
+def _metric_key_unprintable(root: Path) -> list[str]:
+    _command_model(root, 'mkdir -p out && echo "{\\"\\\\ud800\\": 0.9}" > out/metrics.json')
+    return ["train"]
+
+
+def _metric_name_with_a_line_break(root: Path) -> list[str]:
+    project(root, MODEL.replace("[accuracy]", '[{name: "accuracy\\n::error::forged"}]'))
+    return ["validate"]
+
+
+def _too_many_resamples(root: Path) -> list[str]:
+    project(root, MODEL + "noise: {resamples: 100000}\n")
+    return ["validate"]
+
+
+def _negative_seed(root: Path) -> list[str]:
+    project(root, MODEL.replace("target: species}", "target: species, split: {seed: -1}}"))
+    return ["validate"]
+
+
+def _ragged_row(root: Path) -> list[str]:
+    project(root, files={"iris.csv": IRIS_ROWS + "1.0,2.0,a,surplus\n"})
+    return ["validate"]
+
+
+def _unwritable_output(root: Path) -> list[str]:
+    recorded(trained(project(root)))
+    return ["compare", "--base", "main", "--output", "iris.csv/report.txt"]
+
+
+def _damaged_old_record(root: Path) -> list[str]:
+    recorded(trained(project(root)))
+    (root / "notes.txt").write_text("next\n")
+    git(root, "add", "notes.txt")
+    git(root, "commit", "-q", "-m", "next")
+    recorded(trained(root))
+    tip = git(root, "rev-parse", "HEAD")
+    (root / ".mlci" / "store" / "runs" / tip / "record.json").write_text("{cut short")
+    git(root, "checkout", "-q", "-b", "feature")
+    return ["compare", "--base", "main"]
+
+
 CASES: list[Case] = [
     Case("`--config` names a file that does not exist", _missing_config, 2, "no such file"),
     Case("mlci.yaml is not valid YAML", _invalid_yaml, 2, "not valid YAML"),
@@ -147,6 +259,52 @@ CASES: list[Case] = [
     Case("`mlci run` outside GitHub Actions", _run_outside_actions, 2, "there is none here"),
     Case("`mlci deploy` of a version number instead of an alias", _deploy_a_version, 2, "mlci deploy takes an alias"),
     Case("`mlci deploy` of a model never registered", _deploy_unregistered, 2, "has no versions in the registry"),
+    Case("`--config /dev/zero` (or a FIFO)", _config_is_a_device, 2, "/dev/zero: is not a regular file"),
+    Case("`--config` names a folder", _config_is_a_folder, 2, "is a directory"),
+    Case(
+        "a few hundred bytes of nested YAML aliases",
+        _alias_bomb,
+        2,
+        "mlci.yaml:4: YAML aliases repeat more than 10,000 nodes",
+    ),
+    Case("a YAML alias inside the node it names", _recursive_alias, 2, "refers to a node that contains it"),
+    Case("a `deps` (or `outputs`) path that leaves the project", _output_out_of_project, 2, "is outside the project"),
+    Case("`report.template: /etc/passwd`", _template_out_of_project, 2, "report.template: /etc/passwd is outside"),
+    Case(
+        "a command writes its model file as a link to /etc/passwd",
+        _model_file_links_out,
+        2,
+        "out/model.bin is a link to /etc/passwd, outside the project",
+    ),
+    Case(
+        "a hand-edited `run.json` names a file outside its run",
+        _run_json_names_a_path,
+        2,
+        "files.model: '../../../../etc/passwd' is not the name of a file in the run's folder",
+    ),
+    Case("a metrics file nested too deeply to read", _metrics_nested_too_deeply, 2, "nested too deeply to read"),
+    Case("a metrics file key holding a lone surrogate", _metric_key_unprintable, 2, "Its keys are: '\\ud800'."),
+    Case(
+        "a metric name holding a line break",
+        _metric_name_with_a_line_break,
+        2,
+        "metric name 'accuracy\\n::error::forged' holds a line break",
+    ),
+    Case("`noise.resamples: 100000`", _too_many_resamples, 2, "must be between 0 (no bootstrap) and 5000"),
+    Case("a split seed scikit-learn would refuse", _negative_seed, 2, "must be between 0 and 4294967295"),
+    Case(
+        "`mlci validate` of a CSV row longer than the header",
+        _ragged_row,
+        2,
+        "Expected 3 fields in line 42, saw 4",
+    ),
+    Case("`--output` below a file", _unwritable_output, 2, "--output iris.csv/report.txt: cannot write it"),
+    Case(
+        "a damaged record on the base branch",
+        _damaged_old_record,
+        0,
+        "warning: skipping a damaged record",
+    ),
 ]
 
 

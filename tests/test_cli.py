@@ -88,3 +88,21 @@ def test_an_unexpected_error_is_exit_code_4_with_one_line_and_the_traceback_only
     assert "Traceback" not in quiet.stderr and "second line" not in quiet.stderr
     verbose = CliRunner().invoke(cli, ["-v", "--config", str(config), "validate"])
     assert verbose.exit_code == 4 and "Traceback (most recent call last)" in verbose.stderr
+
+
+def test_an_error_naming_a_file_that_is_not_utf8_is_printed_not_a_crash(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["--config", "conf\udcff.yaml", "validate"])
+    assert result.exit_code == 2, repr(result.exception)
+    assert "mlci: error: conf\ufffd.yaml: no such file" in result.output
+
+
+def test_an_error_message_cannot_forge_a_workflow_command_in_the_log(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "mlci.yaml").write_text(
+        'version: 1\nmodels:\n  iris:\n    data: {train: "x.csv\\n::error title=Forged::pwned", target: y}\n'
+        "    estimator: sklearn.linear_model.LogisticRegression\n    metrics: [accuracy]\n"
+    )
+    result = CliRunner().invoke(cli, ["train"])
+    assert result.exit_code == 2 and "no such file" in result.output
+    assert not any(line.lstrip().startswith("::") for line in result.output.splitlines()), result.output

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 import click
 
 from mlci.commands.project import Project
+from mlci.console import printable
 from mlci.errors import DeployError, MlciError
 from mlci.github.actions_io import OutputValue
 from mlci.github.deployments import DeploymentTrigger, DispatchTrigger
@@ -49,15 +50,17 @@ def announce_promotions(project: Project, outcomes: list[Promotion], *, alias: s
         registered = "registered" if outcome.registered else "already registered as"
         head = f"{outcome.model}: {registered} version {outcome.version.number}"
         if outcome.move is not None:
-            click.echo(f"{head}; promoted to {outcome.move.alias}: {outcome.decision.reason}")
+            click.echo(printable(f"{head}; promoted to {outcome.move.alias}: {outcome.decision.reason}"))
         else:
-            click.echo(f"{head}; not promoted: {outcome.decision.reason}")
+            click.echo(printable(f"{head}; not promoted: {outcome.decision.reason}"))
     moved = [Moved(outcome.move, outcome.version) for outcome in outcomes if outcome.move is not None]
     return fire_moves(project, moved, alias=alias, occasion="move")
 
 
 def announce_rollback(project: Project, move: AliasMove) -> list[Delivery]:
-    click.echo(f"{move.model}: {move.alias} moved back from version {move.from_version} to {move.to_version}")
+    click.echo(
+        printable(f"{move.model}: {move.alias} moved back from version {move.from_version} to {move.to_version}")
+    )
     problems: list[Exception] = []
     try:
         version: ModelVersion | None = RegistryView(project.storage).version(move.model, move.to_version)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from mlci.compare.decode import comparison_from_text
 from mlci.compare.result import Comparison
+from mlci.config.files import confine, read_bounded
 from mlci.console import Console
 from mlci.errors import ConfigError, DataError
 from mlci.git import short_sha
@@ -32,17 +33,11 @@ MAX_COMPARISON_BYTES = 4 * 1024 * 1024
 
 
 def read_comparison_file(path: Path, *, workspace: Path) -> Comparison:
-    """The comparison in `path`, which must resolve (symlinks included) to a file inside `workspace`."""
-    resolved = path.resolve() if path.is_absolute() else (workspace / path).resolve()
-    root = workspace.resolve()
-    if not resolved.is_relative_to(root):
-        raise DataError(f"{path}: the comparison file must be inside the workspace {root}, not at {resolved}")
-    if not resolved.is_file():
-        raise DataError(f"{path}: no such comparison file")
-    with resolved.open("rb") as handle:
-        raw = handle.read(MAX_COMPARISON_BYTES + 1)
-    if len(raw) > MAX_COMPARISON_BYTES:
-        raise DataError(f"{path}: more than {MAX_COMPARISON_BYTES} bytes, which is more than a comparison can be")
+    """The comparison in `path`, which must resolve (symlinks included) to a regular file inside
+    `workspace` of at most `MAX_COMPARISON_BYTES`."""
+    located = path if path.is_absolute() else workspace / path
+    confine(located, workspace, error=DataError, what="the workspace")
+    raw = read_bounded(located, limit=MAX_COMPARISON_BYTES, what="a comparison file", error=DataError)
     return comparison_from_text(raw, where=str(path))
 
 

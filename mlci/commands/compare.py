@@ -13,6 +13,7 @@ from pathlib import Path
 from mlci.commands.project import Project
 from mlci.compare.result import Comparison
 from mlci.compare.with_base import compare_with_base
+from mlci.config.files import write_output
 from mlci.git import short_sha
 from mlci.report import render
 
@@ -70,7 +71,7 @@ def compare(
     temporary = project.github.temporary_folder()
     json_file = json_output or (temporary / "comparison.json" if temporary and project.github.in_actions else None)
     if json_file is not None:
-        write_text(json_file, render(comparison, "json", config=project.config))
+        write_output(json_file, render(comparison, "json", config=project.config), option="--json-output")
     project.write_outputs(
         {"passed": comparison.passed, "comparison-file": str(json_file.resolve()) if json_file else ""}
     )
@@ -100,8 +101,3 @@ def usable_base(project: Project, base: str | None, branch: str | None) -> str |
         return fallback
     console.warn(f"the base commit {short_sha(base)} is not reachable; comparing with the default branch instead")
     return None
-
-
-def write_text(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")

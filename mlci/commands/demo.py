@@ -19,7 +19,7 @@ from mlci.commands.project import Project
 from mlci.commands.record import record_current_runs
 from mlci.commands.train import train
 from mlci.config import load_config
-from mlci.console import Console
+from mlci.console import Console, printable
 from mlci.errors import MlciError
 from mlci.git import Git, short_sha
 from mlci.github.context import GitHubContext
@@ -114,7 +114,7 @@ def run_demo(directory: Path | None, *, console: Console) -> Path:
     report_path.write_text(report, encoding="utf-8")
     (root / "comparison.json").write_text(render(comparison, "json", config=config), encoding="utf-8")
 
-    click.echo(report.rstrip("\n"))
+    click.echo(printable(report.rstrip("\n")))
     console.info("")
     console.info(f"report:      {report_path}")
     console.info(f"comparison:  {root / 'comparison.json'}")

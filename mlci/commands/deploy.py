@@ -6,6 +6,7 @@ import click
 
 from mlci.commands.alias_moves import Moved, fire_moves
 from mlci.commands.project import Project
+from mlci.console import printable
 from mlci.errors import ConfigError
 from mlci.registry.deliveries import deploy_target
 from mlci.registry.entries import Delivery
@@ -24,8 +25,10 @@ def deploy(project: Project, reference: str) -> Delivery:
         )
     move, version = deploy_target(RegistryView(project.storage), model, alias)
     click.echo(
-        f"{model}@{alias}: firing the deploy triggers again for version {version.number} "
-        f"({move.kind} by {move.by} at {move.at})"
+        printable(
+            f"{model}@{alias}: firing the deploy triggers again for version {version.number} "
+            f"({move.kind} by {move.by} at {move.at})"
+        )
     )
     [delivery] = fire_moves(project, [Moved(move, version)], alias=alias, occasion="deploy")
     if not any(outcome.outcome == "fired" for outcome in delivery.triggers):

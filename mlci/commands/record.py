@@ -7,7 +7,7 @@ from pathlib import Path
 from mlci.commands.project import Project
 from mlci.errors import GitError, StoreError
 from mlci.git import short_sha
-from mlci.runs import Run, read_latest_runs, runs_dir
+from mlci.runs import Run, read_latest_runs, run_file, runs_dir
 from mlci.store.records import RecordOutcome, record_runs
 
 
@@ -61,8 +61,8 @@ def _check_sizes(folders: dict[str, tuple[Run, Path]], *, limit_mb: float) -> No
     """Refuse run files over the registry's limit: the results branch keeps them, and every clone and
     CI run that fetches it would carry them forever."""
     for name, (run, folder) in folders.items():
-        for file_name in run.files.values():
-            size = (folder / file_name).stat().st_size
+        for role, file_name in run.files.items():
+            size = run_file(folder, run, role).stat().st_size
             if size > limit_mb * 1024 * 1024:
                 raise StoreError(
                     f"{name}: {file_name} is {size / 1024 / 1024:.1f} MB, over the limit of {limit_mb:g} MB",

@@ -13,10 +13,12 @@ from pathlib import Path
 
 import click
 
-from mlci.commands.compare import comparison_for, write_text
+from mlci.commands.compare import comparison_for
 from mlci.commands.project import Project
 from mlci.compare.result import Comparison
 from mlci.config import Config
+from mlci.config.files import write_output
+from mlci.console import printable
 from mlci.github.actions_io import annotation, append_summary
 from mlci.github.client import GitHubClient
 from mlci.github.comments import post_report_comment
@@ -53,7 +55,8 @@ def report(
     to send it, it is printed."""
     comparison = comparison_for(project, base_ref, first_run_ok=first_run_ok, data_checks=True, rescore=True)
     if not (options.output or options.json_output or options.post or options.summary or options.status):
-        click.echo(render_markdown(comparison, config=project.config, identity=options.identity).rstrip("\n"))
+        markdown = render_markdown(comparison, config=project.config, identity=options.identity)
+        click.echo(printable(markdown.rstrip("\n")))
         return comparison, None
     published = publish_report(project, comparison, options)
     project.console.info(f"report written to {published.report_file}")
@@ -67,11 +70,10 @@ def publish_report(project: Project, comparison: Comparison, options: PublishOpt
     markdown = render_markdown(comparison, config=config, identity=identity)
     verdict = verdict_of(comparison)
     verdict_line = f"{verdict.headline}; {verdict.summary}"
-    report_file = (options.output or default_report_file(project, identity)).resolve()
-    report_file.parent.mkdir(parents=True, exist_ok=True)
-    report_file.write_text(markdown, encoding="utf-8")
+    target = (options.output or default_report_file(project, identity)).resolve()
+    report_file = write_output(target, markdown, option="--output" if options.output else "the report file")
     if options.json_output:
-        write_text(options.json_output, render_json(comparison))
+        write_output(options.json_output, render_json(comparison), option="--json-output")
 
     if options.summary:
         _summary(project, markdown + _plots_note(config))

@@ -21,7 +21,7 @@ def train(
     `mlci.training.reuse`); `force` trains every one anyway; `timeout` replaces each model's limit."""
     base = None
     if base_ref and not force:
-        record = recorded_base(project.git, project.storage, base_ref)
+        record = recorded_base(project.git, project.storage, base_ref, console=project.console)
         base = (record, project.storage) if record is not None else None
     return train_models(
         project.config,

@@ -2,8 +2,9 @@
 
 Checks per model: `deps` exist; metric names resolve; the estimator class imports, is an estimator
 and accepts its params (constructed, never fitted) or the entrypoint function imports; the data
-files exist, are readable CSV or Parquet with rows, have the target and `drop` columns, and the
-test file has the training file's columns (headers only, no data is loaded); command outputs have
+files exist and have the target and `drop` columns, then are read and prepared exactly as training
+prepares them (the same functions: rows that do not fit the header, a target unfit for the task, a
+split that cannot be made, columns the default preprocessing cannot use); command outputs have
 usable names and folders. A user fixing a config wants the whole list, not one error per run.
 """
 
@@ -19,13 +20,14 @@ from typing import Any
 from mlci.config import Config, ModelSpec
 from mlci.config.fields import model_field
 from mlci.config.yamlsource import display_path
-from mlci.console import Console
+from mlci.console import MAYBE_LONG, Console
 from mlci.errors import ConfigError, DataError, MlciError
 from mlci.training.command import check_output_names
-from mlci.training.data import column_problems, feature_columns
+from mlci.training.data import column_problems, load_dataset
 from mlci.training.estimators import build_estimator, check_entrypoint, check_param_values
 from mlci.training.metrics import check_metric_fits, resolve_metric
 from mlci.training.metrics_file import metrics_format
+from mlci.training.preprocessing import column_kinds, needs_preprocessing
 from mlci.training.tables import read_header
 
 # Shell words that are not programs on PATH, so their absence from PATH means nothing.
@@ -97,7 +99,7 @@ def _check_model(config: Config, model: ModelSpec, problems: Problems, *, consol
         for metric in resolved:
             with problems.check():
                 check_metric_fits(config, model, metric, estimator)
-    _check_data(config, model, problems)
+    _check_data(config, model, estimator, problems, console=console)
 
 
 def _check_metrics(config: Config, model: ModelSpec, problems: Problems) -> list[Any]:
@@ -121,34 +123,30 @@ def _check_estimator(config: Config, model: ModelSpec, problems: Problems) -> An
     return estimator
 
 
-def _check_data(config: Config, model: ModelSpec, problems: Problems) -> None:
+def _check_data(
+    config: Config, model: ModelSpec, estimator: Any | None, problems: Problems, *, console: Console
+) -> None:
+    """Every missing column at once (from the header), then, when none is, the data as training
+    prepares it: the whole file read (a row with more fields than the header), the target checked for
+    the estimator's task, the test file or the split made, the columns' types for the default
+    preprocessing. The same functions as training, so validate refuses exactly what training would."""
+    from sklearn.base import is_classifier
+
     data = model.data
     assert data is not None
     field = model_field(config, model.name, "data")
-    features: list[str] | None = None
     with problems.check():
         header = read_header(data.train, field=field.child("train"))
-        if not header.has_rows:
-            raise field.child("train").error(f"{display_path(data.train)} has no rows", kind=DataError)
         missing = column_problems(header.columns, data, field=field, path=data.train)
-        for problem in missing:
-            problems.add(problem)
-        if not missing:
-            features = feature_columns(header.columns, data, field=field, path=data.train)
-    if data.test is None:
-        return
-    with problems.check():
-        test = read_header(data.test, field=field.child("test"))
-        if not test.has_rows:
-            raise field.child("test").error(f"{display_path(data.test)} has no rows", kind=DataError)
-        wanted = [*(features or []), data.target]
-        absent = [column for column in wanted if column not in test.columns]
-        if absent:
-            raise field.child("test").error(
-                f"{display_path(data.test)} lacks column{'s' if len(absent) > 1 else ''} "
-                f"{', '.join(repr(column) for column in absent)}, which {display_path(data.train)} has",
-                kind=DataError,
-            )
+        if missing:
+            problems.errors.extend(missing)
+            return
+        # An entrypoint is not called here, so its task is not known: the checks that depend on it wait.
+        classification = is_classifier(estimator) if estimator is not None else None
+        with console.step(f"{model.name}: reading {display_path(data.train)}", after=MAYBE_LONG):
+            dataset = load_dataset(config, model, classification=classification, console=console)
+        if estimator is not None and needs_preprocessing(estimator, setting=model.preprocessing):
+            column_kinds(dataset.x_train, field=field)
 
 
 def _check_command(config: Config, model: ModelSpec, problems: Problems, *, console: Console) -> None:

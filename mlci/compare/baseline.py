@@ -3,6 +3,9 @@
 A ref names a commit, but that exact commit may never have been recorded (CI skipped, a docs-only
 merge). Then the nearest recorded commit on its first-parent history is the honest base: it is what
 the branch's history actually contained, and the report says how far back it had to look.
+
+A record that cannot be read (edited by hand, cut short) is passed over the same way, with a warning
+naming its file: one damaged old record must not stop every later comparison.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mlci.compare.result import BaseInfo
+from mlci.console import Console
 from mlci.errors import GitError, StoreError
 from mlci.git import Git, short_sha
 from mlci.store.records import Record, load_record
@@ -30,6 +34,27 @@ class Baseline:
     record: Record
 
 
+class RecordReader:
+    """Reads the records one comparison needs (the base's, the trend's). A damaged one is skipped:
+    the first time, with a warning naming its file; `damaged` keeps why, by commit."""
+
+    def __init__(self, storage: StorageView, console: Console | None = None) -> None:
+        self.storage = storage
+        self.console = console
+        self.damaged: dict[str, str] = {}
+
+    def load(self, commit: str) -> Record | None:
+        """The record of `commit`; None when it has none, or when it is damaged."""
+        try:
+            return load_record(self.storage, commit)
+        except StoreError as exc:
+            if commit not in self.damaged:
+                self.damaged[commit] = exc.message
+                if self.console is not None:
+                    self.console.warn(f"skipping a damaged record: {exc.message}")
+            return None
+
+
 def default_base_ref(git: Git) -> str:
     """The repository's main line: the remote's HEAD branch (`origin/HEAD`), else a local `main` or `master`."""
     remote_head = git.run("symbolic-ref", "-q", "--short", f"refs/remotes/{git.remote}/HEAD", check=False)
@@ -44,38 +69,45 @@ def default_base_ref(git: Git) -> str:
 
 
 def resolve_baseline(
-    git: Git, storage: StorageView, ref: str, *, max_ancestors: int = MAX_ANCESTORS, head: str | None = None
+    git: Git,
+    storage: StorageView,
+    ref: str,
+    *,
+    max_ancestors: int = MAX_ANCESTORS,
+    head: str | None = None,
+    records: RecordReader | None = None,
 ) -> Baseline:
     """The record for `ref`; else for the merge-base of `ref` and `head` (where the branch started);
-    else for the nearest recorded first-parent ancestor of `ref`.
+    else for the nearest recorded first-parent ancestor of `ref`. Damaged records are skipped (see
+    `RecordReader`; pass one with a console to have them reported).
 
     A shallow clone (what CI checks out) is deepened as the search needs, up to `max_ancestors`
     commits. Raises `NoBaselineError` when none of them has a record, saying how to create one.
     """
+    records = records or RecordReader(storage)
     requested = git.resolve(ref)
-    record = load_record(storage, requested)
+    record = records.load(requested)
     if record is not None:
         return _baseline(ref, requested, record, 0, f"recorded runs of {ref} ({short_sha(requested)})")
+    missing = (
+        f"the record of {ref} ({short_sha(requested)}) is damaged"
+        if requested in records.damaged
+        else f"{ref} ({short_sha(requested)}) has no recorded runs"
+    )
     fork_point = git.merge_base(requested, head) if head else None
     if fork_point and fork_point != requested:
-        record = load_record(storage, fork_point)
+        record = records.load(fork_point)
         if record is not None:
-            note = (
-                f"{ref} ({short_sha(requested)}) has no recorded runs; using the commit this branch started from, "
-                f"{short_sha(fork_point)}"
-            )
+            note = f"{missing}; using the commit this branch started from, {short_sha(fork_point)}"
             distance = int(git.run("rev-list", "--first-parent", "--count", f"{fork_point}..{requested}"))
             return _baseline(ref, requested, record, distance, note)
     history = first_parent_history(git, requested, limit=max_ancestors)
     for distance, commit in enumerate(history[1:], start=1):
-        record = load_record(storage, commit)
+        record = records.load(commit)
         if record is None:
             continue
         plural = "s" if distance != 1 else ""
-        note = (
-            f"{ref} ({short_sha(requested)}) has no recorded runs; using its nearest recorded ancestor "
-            f"{short_sha(commit)}, {distance} commit{plural} back"
-        )
+        note = f"{missing}; using its nearest recorded ancestor {short_sha(commit)}, {distance} commit{plural} back"
         return _baseline(ref, requested, record, distance, note)
     searched = f"{len(history)} commit{'s' if len(history) != 1 else ''}"
     raise NoBaselineError(
@@ -98,9 +130,9 @@ def first_parent_history(git: Git, commit: str, *, limit: int) -> list[str]:
     return history
 
 
-def recorded_base(git: Git, storage: StorageView, ref: str) -> Record | None:
+def recorded_base(git: Git, storage: StorageView, ref: str, *, console: Console | None = None) -> Record | None:
     """The record `ref` is compared with (see `resolve_baseline`); None when nothing is recorded yet."""
     try:
-        return resolve_baseline(git, storage, ref, head=git.head()).record
+        return resolve_baseline(git, storage, ref, head=git.head(), records=RecordReader(storage, console)).record
     except NoBaselineError:
         return None

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from mlci.compare.result import DataCheck, FeatureDrift, GateResult, TargetShift
 from mlci.config import ModelSpec
+from mlci.console import MAYBE_LONG, Console
 from mlci.errors import DataError
 from mlci.git import Git
 from mlci.runs.fingerprint import fingerprint_bytes, fingerprint_file
@@ -53,7 +54,7 @@ def _data_gate(metric: str, limit: float, value: float, passed: bool, message: s
     )
 
 
-def check_model_data(model: ModelSpec, base_commit: str, *, git: Git) -> DataCheck | None:
+def check_model_data(model: ModelSpec, base_commit: str, *, git: Git, console: Console) -> DataCheck | None:
     """The data check of `model` against its data at `base_commit`; None for models without `data:`.
 
     Data that cannot be compared (outside the repository, not committed at the base, unreadable on
@@ -71,15 +72,16 @@ def check_model_data(model: ModelSpec, base_commit: str, *, git: Git) -> DataChe
         return DataCheck(path=relative, changed=False, note="not in git at the base commit, so not compared")
     if fingerprint_bytes(base_bytes) == fingerprint_file(path):
         return DataCheck(path=relative, changed=False)
-    try:
-        base = read_table(path, content=base_bytes)
-    except DataError as exc:
-        return DataCheck(path=relative, changed=True, note=f"the base's version could not be read: {exc.message}")
-    try:
-        head = read_table(path)
-    except DataError as exc:
-        return DataCheck(path=relative, changed=True, note=f"this run's version could not be read: {exc.message}")
-    return _compare_frames(relative, base, head, target=model.data.target)
+    with console.step(f"{model.name}: checking what changed in {relative}", after=MAYBE_LONG):
+        try:
+            base = read_table(path, content=base_bytes)
+        except DataError as exc:
+            return DataCheck(path=relative, changed=True, note=f"the base's version could not be read: {exc.message}")
+        try:
+            head = read_table(path)
+        except DataError as exc:
+            return DataCheck(path=relative, changed=True, note=f"this run's version could not be read: {exc.message}")
+        return _compare_frames(relative, base, head, target=model.data.target)
 
 
 def _compare_frames(path: str, base: pd.DataFrame, head: pd.DataFrame, *, target: str) -> DataCheck:

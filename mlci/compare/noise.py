@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -18,8 +19,9 @@ from typing import Any
 from mlci.compare.bootstrap import ModelNoise, change_interval
 from mlci.config import Config, ModelSpec
 from mlci.config.schema import NoiseSpec
+from mlci.console import MAYBE_LONG, Console
 from mlci.errors import MlciError
-from mlci.runs import Run, runs_dir
+from mlci.runs import Run, run_file, runs_dir
 from mlci.store.records import Record
 from mlci.store.storage import StorageView
 from mlci.training.metrics import ResolvedMetric, resolve_metrics
@@ -62,9 +64,10 @@ class _Frozen:
 
 
 def comparison_noise(
-    config: Config, head_runs: Mapping[str, Run], record: Record, storage: StorageView
+    config: Config, head_runs: Mapping[str, Run], record: Record, storage: StorageView, *, console: Console
 ) -> dict[str, ModelNoise]:
-    """A `ModelNoise` for every configured model trained on both sides."""
+    """A `ModelNoise` for every configured model trained on both sides; each model's bootstrap is a
+    step on the console, since metrics without a vectorised form take a while."""
     if config.noise.resamples == 0:
         return {}
     settings = noise_settings(config)
@@ -73,7 +76,7 @@ def comparison_noise(
         head_run, base_run = head_runs.get(name), record.runs.get(name)
         if head_run is None or base_run is None:
             continue
-        found[name] = _model_noise(config, model, head_run, base_run, record, storage, settings)
+        found[name] = _model_noise(config, model, head_run, base_run, record, storage, settings, console)
     return found
 
 
@@ -85,9 +88,10 @@ def _model_noise(
     record: Record,
     storage: StorageView,
     settings: NoiseSpec,
+    console: Console,
 ) -> ModelNoise:
     base_bytes = record.run_file(storage, model.name, "predictions")
-    return paired_noise(config, model, head_run, base_run, base_bytes, settings)
+    return paired_noise(config, model, head_run, base_run, base_bytes, settings, console=console)
 
 
 def noise_settings(config: Config) -> NoiseSpec:
@@ -95,9 +99,11 @@ def noise_settings(config: Config) -> NoiseSpec:
 
 
 def head_predictions(config: Config, run: Run) -> bytes | None:
+    folder = runs_dir(config.work_dir) / run.model
     name = run.files.get("predictions")
-    path = runs_dir(config.work_dir) / run.model / name if name else None
-    return path.read_bytes() if path and path.is_file() else None
+    if name is None or not os.path.lexists(folder / name):
+        return None
+    return run_file(folder, run, "predictions").read_bytes()
 
 
 def paired_noise(
@@ -107,6 +113,8 @@ def paired_noise(
     base_run: Run,
     base_bytes: bytes | None,
     settings: NoiseSpec,
+    *,
+    console: Console,
 ) -> ModelNoise:
     """The intervals of every metric both runs have, from the head's predictions and `base_bytes`."""
     head_bytes = head_predictions(config, head_run)
@@ -117,18 +125,22 @@ def paired_noise(
     if head_columns.get("y_true") != base_columns.get("y_true"):
         return ModelNoise({}, unknown_reason=ROWS_DIFFER)
     intervals = {}
-    for index, name in enumerate(head_run.metrics):
-        if name not in base_run.metrics:
-            continue
-        metric = _resolved(config, model, name, index)
-        if metric is None:
-            continue
-        try:
-            head = _stored(head_columns, head_bytes, metric, head_run)
-            base = _stored(base_columns, base_bytes, metric, base_run)
-            intervals[name] = change_interval(metric, base, head, settings)
-        except (MlciError, ValueError, KeyError):
-            continue  # a metric the predictions cannot give: its noise stays unknown
+    shared = [name for name in head_run.metrics if name in base_run.metrics]
+    rows = len(head_columns.get("y_true", []))
+    label = f"{model.name}: bootstrap of {len(shared)} metric{'s' if len(shared) != 1 else ''}"
+    with console.step(f"{label}, {settings.resamples:,} resamples of {rows:,} test rows", after=MAYBE_LONG):
+        for index, name in enumerate(head_run.metrics):
+            if name not in base_run.metrics:
+                continue
+            metric = _resolved(config, model, name, index)
+            if metric is None:
+                continue
+            try:
+                head = _stored(head_columns, head_bytes, metric, head_run)
+                base = _stored(base_columns, base_bytes, metric, base_run)
+                intervals[name] = change_interval(metric, base, head, settings)
+            except (MlciError, ValueError, KeyError):
+                continue  # a metric the predictions cannot give: its noise stays unknown
     return ModelNoise(intervals)
 
 

@@ -7,9 +7,8 @@ report. Bounded: at most `points` records, found within `search` commits.
 
 from __future__ import annotations
 
-from mlci.compare.baseline import first_parent_history
+from mlci.compare.baseline import RecordReader, first_parent_history
 from mlci.git import Git, short_sha
-from mlci.store.records import load_record
 from mlci.store.storage import StorageView
 
 TREND_POINTS = 12
@@ -17,14 +16,22 @@ TREND_SEARCH = 200
 
 
 def metric_history(
-    git: Git, storage: StorageView, base_commit: str, *, points: int = TREND_POINTS, search: int = TREND_SEARCH
+    git: Git,
+    storage: StorageView,
+    base_commit: str,
+    *,
+    points: int = TREND_POINTS,
+    search: int = TREND_SEARCH,
+    records: RecordReader | None = None,
 ) -> dict[str, dict[str, list[tuple[str, float]]]]:
-    """model -> metric -> [(short commit, value)], oldest first, from the last `points` records."""
+    """model -> metric -> [(short commit, value)], oldest first, from the last `points` records.
+    Damaged records are left out (see `RecordReader`)."""
+    records = records or RecordReader(storage)
     history: dict[str, dict[str, list[tuple[str, float]]]] = {}
     found = 0
     # A shallow CI checkout is deepened as needed (bounded by `search`), as the baseline search does.
     for commit in first_parent_history(git, base_commit, limit=search):
-        record = load_record(storage, commit)
+        record = records.load(commit)
         if record is None:
             continue
         for model, run in record.runs.items():

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 
-from mlci.compare.baseline import NoBaselineError, default_base_ref, resolve_baseline
+from mlci.compare.baseline import NoBaselineError, RecordReader, default_base_ref, resolve_baseline
 from mlci.compare.bootstrap import ModelNoise
 from mlci.compare.build import build_comparison
 from mlci.compare.datacheck import check_model_data, data_gates
@@ -14,7 +14,7 @@ from mlci.compare.rescore import rescore_base
 from mlci.compare.result import BaseInfo, Comparison, HeadInfo, ModelComparison
 from mlci.compare.trend import metric_history
 from mlci.config import Config
-from mlci.console import Console
+from mlci.console import MAYBE_LONG, Console
 from mlci.errors import GitError, StoreError
 from mlci.git import Git
 from mlci.runs import Run, read_latest_runs
@@ -49,18 +49,19 @@ def compare_with_base(
         raise StoreError("there are no runs in this checkout to compare", hint="Run `mlci train` first.")
     ref = base_ref or default_base_ref(git)
     rescore_notes: dict[str, str] = {}
+    records = RecordReader(storage, console)
     try:
-        baseline = resolve_baseline(git, storage, ref, head=git.head())
+        baseline = resolve_baseline(git, storage, ref, head=git.head(), records=records)
     except NoBaselineError as exc:
         if not first_run_ok:
             raise
         base, base_runs, model_noise, trends = _first_run(git, ref, reason=str(exc)), {}, {}, {}
     else:
         base, base_runs = baseline.info, baseline.record.runs
-        model_noise = comparison_noise(config, head_runs, baseline.record, storage)
+        model_noise = comparison_noise(config, head_runs, baseline.record, storage, console=console)
         if rescore:
-            base_runs, rescore_notes = _same_data(config, head_runs, baseline.record, storage, model_noise)
-        trends = metric_history(git, storage, baseline.info.requested_commit)
+            base_runs, rescore_notes = _same_data(config, head_runs, baseline.record, storage, model_noise, console)
+        trends = metric_history(git, storage, baseline.info.requested_commit, records=records)
     if base_label:
         base = replace(base, ref=base_label)
     console.detail(f"base: {base.note}")
@@ -83,12 +84,17 @@ def compare_with_base(
         for model in comparison.models
     ]
     if data_checks and not base.first_run:
-        models = [_with_data_check(config, model, base.commit, git=git) for model in models]
+        models = [_with_data_check(config, model, base.commit, git=git, console=console) for model in models]
     return replace(comparison, models=models)
 
 
 def _same_data(
-    config: Config, head_runs: dict[str, Run], record: Record, storage: StorageView, model_noise: dict[str, ModelNoise]
+    config: Config,
+    head_runs: dict[str, Run],
+    record: Record,
+    storage: StorageView,
+    model_noise: dict[str, ModelNoise],
+    console: Console,
 ) -> tuple[dict[str, Run], dict[str, str]]:
     """Base runs re-scored on this run's test rows where the rows differ (see `mlci.compare.rescore`);
     `model_noise` is updated in place with the pairs that re-scoring makes possible."""
@@ -97,24 +103,27 @@ def _same_data(
         if noise.unknown_reason != ROWS_DIFFER:
             continue
         spec, head_run, base_run = config.models[name], head_runs[name], record.runs[name]
-        rescored = rescore_base(config, spec, head_run, base_run, record, storage)
+        with console.step(f"{name}: re-scoring the base model on this run's test rows", after=MAYBE_LONG):
+            rescored = rescore_base(config, spec, head_run, base_run, record, storage)
         notes[name] = rescored.note
         if rescored.metrics is None:
             continue
         metrics = {metric: rescored.metrics.get(metric, value) for metric, value in base_run.metrics.items()}
         base_runs[name] = replace(base_run, metrics=metrics)
         model_noise[name] = paired_noise(
-            config, spec, head_run, base_runs[name], rescored.predictions, noise_settings(config)
+            config, spec, head_run, base_runs[name], rescored.predictions, noise_settings(config), console=console
         )
     return base_runs, notes
 
 
-def _with_data_check(config: Config, model: ModelComparison, base_commit: str, *, git: Git) -> ModelComparison:
+def _with_data_check(
+    config: Config, model: ModelComparison, base_commit: str, *, git: Git, console: Console
+) -> ModelComparison:
     """`model` with what changed in its training data, and the data gates mlci.yaml enforces."""
     spec = config.models.get(model.name)
     if spec is None or model.head_run is None or model.base_run is None:
         return model
-    check = check_model_data(spec, base_commit, git=git)
+    check = check_model_data(spec, base_commit, git=git, console=console)
     if check is None:
         return model
     settings = config.data_checks

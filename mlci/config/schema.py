@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from mlci.config.files import project_root
 from mlci.config.yamlsource import FieldPath, YamlSource, dotted
 from mlci.errors import ConfigError
 
@@ -196,6 +197,12 @@ class Config:
     def root(self) -> Path:
         """The folder that holds the config: relative paths and `.mlci/` start here."""
         return self.path.parent
+
+    @property
+    def project_root(self) -> Path:
+        """The repository that holds the config (else its folder): every file mlci reads through the
+        config, copies into a run or records must be inside it (see `mlci.config.files.confine`)."""
+        return project_root(self.root)
 
     @property
     def work_dir(self) -> Path:

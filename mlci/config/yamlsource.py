@@ -1,8 +1,13 @@
 """Read a YAML file safely and remember where each value came from.
 
-`yaml.safe_load` gives the values; composing the same text into nodes (which builds no Python
-objects, so it is as safe as `safe_load`) gives the line of every key, so errors can say
-`mlci.yaml:7: models.iris.estimator.class: ...`.
+Every YAML document mlci reads (the config, metrics files) goes through `parse_yaml`. It composes
+the text into nodes with libyaml's safe loader when available (the pure-Python one otherwise), which
+builds no Python objects and keeps the line of every key, so errors can say
+`mlci.yaml:7: models.iris.estimator.class: ...`; then it builds the values from those same nodes.
+
+Between the two it walks the document as its aliases expand it, and refuses one that repeats more
+than `MAX_ALIAS_NODES` nodes through aliases (a few hundred bytes of nested aliases can otherwise
+stand for billions of nodes) or whose alias refers to a node that contains it (it never ends).
 """
 
 from __future__ import annotations
@@ -13,9 +18,17 @@ from typing import Any
 
 import yaml
 
+from mlci.config.files import display_path, read_text_bounded
 from mlci.errors import ConfigError
 
+__all__ = ["MAX_ALIAS_NODES", "MAX_CONFIG_BYTES", "YamlSource", "display_path", "dotted", "load_yaml", "parse_yaml"]
+
 MAX_CONFIG_BYTES = 1024 * 1024
+# Nodes visited again through aliases, in all. A config that shares a few sections between models
+# repeats some hundreds; an alias bomb reaches this within a few levels and is refused at once.
+MAX_ALIAS_NODES = 10_000
+# libyaml's loader when PyYAML was built with it: several times faster, same safe constructors.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 FieldPath = tuple[str | int, ...]
 
@@ -55,40 +68,23 @@ class YamlSource:
         return ConfigError(f"{where}:{field_name} {message}", hint=hint)
 
 
-def display_path(path: Path) -> str:
-    """The path relative to the working directory when it is below it, else as it is."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
-
-
 def load_yaml(path: Path, *, max_bytes: int = MAX_CONFIG_BYTES) -> YamlSource:
-    """Parse `path` with the safe loader; raise `ConfigError` for any problem, never a traceback."""
-    shown = display_path(path)
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise ConfigError(f"{shown}: no such file", hint="Run `mlci init` to write a starter mlci.yaml.") from None
-    except OSError as exc:
-        raise ConfigError(f"{shown}: cannot read: {exc.strerror}") from None
-    if size > max_bytes:
-        raise ConfigError(f"{shown}: is {size:,} bytes; the limit for a config file is {max_bytes:,}")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise ConfigError(f"{shown}: is not UTF-8 text") from None
-    except OSError as exc:
-        raise ConfigError(f"{shown}: cannot read: {exc.strerror}") from None
+    """Parse the config file `path`; raise `ConfigError` for any problem, never a traceback."""
+    text = read_text_bounded(
+        path, limit=max_bytes, what="a config file", missing_hint="Run `mlci init` to write a starter mlci.yaml."
+    )
     return parse_yaml(text, path)
 
 
 def parse_yaml(text: str, path: Path) -> YamlSource:
-    """Parse YAML text that came from `path` (used in messages)."""
+    """Parse YAML text that came from `path` (named in messages); `ConfigError` naming file and
+    line when it is not valid YAML, expands too far through aliases, or nests too deeply."""
     shown = display_path(path)
+    loader = SAFE_LOADER(text)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = loader.get_single_node()
+        lines = _index(node, shown) if node is not None else {}
+        data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = f":{mark.line + 1}" if mark else ""
@@ -96,26 +92,80 @@ def parse_yaml(text: str, path: Path) -> YamlSource:
         raise ConfigError(f"{shown}{line}: not valid YAML: {problem}") from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"{shown}: not valid YAML: {exc}") from None
-    lines: dict[FieldPath, int] = {}
-    if node is not None:
-        _index_node(node, (), lines, shown)
+    except RecursionError:
+        # Only the pure-Python loader recurses per level; libyaml refuses deep nesting itself.
+        raise ConfigError(f"{shown}: not valid YAML: nested too deeply to read") from None
+    finally:
+        loader.dispose()
     return YamlSource(path=path, data=data, lines=lines)
 
 
-def _index_node(node: yaml.Node, path: FieldPath, lines: dict[FieldPath, int], shown: str) -> None:
-    if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
-        for key_node, value_node in node.value:
-            key = str(key_node.value)
-            if key == "<<":
-                continue
-            if key in seen:
-                where = dotted((*path, key))
-                raise ConfigError(f"{shown}:{key_node.start_mark.line + 1}: {where}: key appears twice")
-            seen.add(key)
-            lines[(*path, key)] = key_node.start_mark.line + 1
-            _index_node(value_node, (*path, key), lines, shown)
-    elif isinstance(node, yaml.SequenceNode):
+def _index(root: yaml.Node, shown: str) -> dict[FieldPath, int]:
+    """The line of every key and item, walking the document as its aliases expand it.
+
+    Refuses duplicate keys, an alias inside the node it refers to, and more than `MAX_ALIAS_NODES`
+    nodes visited again through aliases. Iterative, so a deeply nested document cannot exhaust
+    Python's stack. Merged mappings (`<<: *base`) are walked for the count but give no lines: their
+    keys are where the anchor is, not where they are used.
+    """
+    lines: dict[FieldPath, int] = {}
+    seen: set[int] = set()
+    open_collections: set[int] = set()  # the collections around the node being looked at
+    repeated = 0
+    # (node, its field path or None when it gives no lines, the line that brought it here, leaving?)
+    stack: list[tuple[yaml.Node, FieldPath | None, int, bool]] = [(root, (), root.start_mark.line + 1, False)]
+    while stack:
+        node, path, line, leaving = stack.pop()
+        if leaving:
+            open_collections.discard(id(node))
+            continue
+        again = id(node) in seen
+        if again:
+            repeated += 1
+            if repeated > MAX_ALIAS_NODES:
+                raise ConfigError(
+                    f"{shown}:{line}: YAML aliases repeat more than {MAX_ALIAS_NODES:,} nodes in this document; "
+                    "mlci does not expand documents that grow this much",
+                    hint="Write the repeated parts out, or repeat them through fewer levels of aliases.",
+                )
+        seen.add(id(node))
+        if not isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+            continue
+        open_collections.add(id(node))
+        stack.append((node, path, line, True))
+        for child, child_path, child_line in reversed(_children(node, path, shown, lines)):
+            if id(child) in open_collections:
+                raise ConfigError(
+                    f"{shown}:{child_line}: a YAML alias here refers to a node that contains it, "
+                    "so the document would never end"
+                )
+            # Inside a repeated part, problems are reported at the alias that repeated it.
+            stack.append((child, child_path, line if again else child_line, False))
+    return lines
+
+
+def _children(
+    node: yaml.MappingNode | yaml.SequenceNode, path: FieldPath | None, shown: str, lines: dict[FieldPath, int]
+) -> list[tuple[yaml.Node, FieldPath | None, int]]:
+    """The values of a mapping or the items of a sequence, each with its field path and the line
+    that names it; records those lines (and refuses a key written twice) when `path` is not None."""
+    children: list[tuple[yaml.Node, FieldPath | None, int]] = []
+    if isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            lines[(*path, index)] = item.start_mark.line + 1
-            _index_node(item, (*path, index), lines, shown)
+            item_path = None if path is None else (*path, index)
+            if item_path is not None:
+                lines[item_path] = item.start_mark.line + 1
+            children.append((item, item_path, item.start_mark.line + 1))
+        return children
+    keys: set[str] = set()
+    for key_node, value_node in node.value:
+        key, key_line = str(key_node.value), key_node.start_mark.line + 1
+        if key == "<<" or path is None:
+            children.append((value_node, None, key_line))
+            continue
+        if key in keys:
+            raise ConfigError(f"{shown}:{key_line}: {dotted((*path, key))}: key appears twice")
+        keys.add(key)
+        lines[(*path, key)] = key_line
+        children.append((value_node, (*path, key), key_line))
+    return children

@@ -22,6 +22,7 @@ from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
 
+from mlci.config.files import TooDeeplyNested, load_json, read_bounded
 from mlci.errors import ConfigError
 from mlci.git import COMMIT_ID
 
@@ -261,27 +262,27 @@ class GitHubContext:
 
 
 def read_event(path: Path) -> dict[str, Any]:
-    """Parse the event payload at `path` (GITHUB_EVENT_PATH), refusing oversized or malformed files."""
+    """Parse the event payload at `path` (GITHUB_EVENT_PATH), refusing anything but a regular file of
+    at most `MAX_EVENT_BYTES` holding a JSON object."""
+
+    def fail(message: str, *, hint: str | None = None) -> ConfigError:
+        return ConfigError(f"GITHUB_EVENT_PATH: {message}", hint=hint)
+
+    raw = read_bounded(
+        path,
+        limit=MAX_EVENT_BYTES,
+        what="an event file (no GitHub event is larger)",
+        error=fail,
+        missing_hint="GitHub Actions writes this file; elsewhere unset GITHUB_EVENT_PATH.",
+    )
     try:
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_EVENT_BYTES + 1)
-    except FileNotFoundError:
-        raise ConfigError(
-            f"GITHUB_EVENT_PATH: {path} does not exist",
-            hint="GitHub Actions writes this file; elsewhere unset GITHUB_EVENT_PATH.",
-        ) from None
-    except OSError as exc:
-        raise ConfigError(f"GITHUB_EVENT_PATH: cannot read {path}: {exc.strerror or exc}") from None
-    if len(raw) > MAX_EVENT_BYTES:
-        raise ConfigError(
-            f"{path}: the event file is larger than {MAX_EVENT_BYTES // (1024 * 1024)} MB, which no GitHub event is"
-        )
-    try:
-        data = json.loads(raw.decode("utf-8"))
+        data = load_json(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: the event file is not UTF-8 text") from None
     except json.JSONDecodeError as exc:
         raise ConfigError(f"{path}:{exc.lineno}:{exc.colno}: the event file is not valid JSON: {exc.msg}") from None
+    except TooDeeplyNested:
+        raise ConfigError(f"{path}: the event file is nested too deeply to read") from None
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: the event file holds a JSON {type(data).__name__}, not an object")
     return data

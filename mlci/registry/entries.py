@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from mlci.config.files import load_json
 from mlci.errors import StoreError
 from mlci.runs import Run
 
@@ -151,8 +152,8 @@ def encode(document: dict[str, Any]) -> bytes:
 def parse_document(raw: bytes, *, where: str) -> dict[str, Any]:
     """A JSON object of this schema version, or `StoreError` naming `where`."""
     try:
-        data = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        data = load_json(raw)
+    except ValueError as exc:  # not UTF-8, not JSON, or nested too deeply
         raise StoreError(f"{where}: damaged ({exc})", hint=_HANDS_OFF) from None
     if not isinstance(data, dict):
         raise StoreError(f"{where}: expected a JSON object", hint=_HANDS_OFF)

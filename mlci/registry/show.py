@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from mlci.config import Config
+from mlci.config.files import write_output
 from mlci.errors import ConfigError, StoreError
 from mlci.registry.entries import AliasMove, Delivery, ModelVersion
 from mlci.registry.registry import RegistryView
@@ -112,8 +113,7 @@ def pull_model(config: Config, registry: RegistryView, reference: str, output: P
     if content is None:
         raise StoreError(f"{model} version {version.number} has no model file (its run declared none)")
     load_reviewed(content, config=config, what=f"{model} version {version.number}")
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_bytes(content)
+    write_output(output, content, option="--output")
     return version
 
 

@@ -4,15 +4,19 @@
 from __future__ import annotations
 
 import json
+import re
 
 from mlci.compare.result import Comparison
 from mlci.config import Config
+from mlci.console import LONE_SURROGATE, UNPRINTABLE
 from mlci.errors import MlciError
 from mlci.report.markdown import render_markdown
 from mlci.report.marker import report_marker
 from mlci.report.text import render_text
 
 FORMATS = ("text", "markdown", "json")
+# Only ever inside JSON strings: the controls below U+0020 JSON escapes itself.
+_UNSAFE_IN_JSON = re.compile(f"{UNPRINTABLE.pattern}|{LONE_SURROGATE.pattern}")
 
 __all__ = ["FORMATS", "render", "render_json", "render_markdown", "render_text", "report_marker"]
 
@@ -29,5 +33,11 @@ def render(comparison: Comparison, fmt: str, *, config: Config, color: bool = Fa
 
 
 def render_json(comparison: Comparison) -> str:
-    """The stable `--format json` document: keys sorted, so identical comparisons give identical text."""
-    return json.dumps(comparison.to_json(), indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n"
+    """The stable `--format json` document: keys sorted, so identical comparisons give identical text.
+
+    Readable text stays as it is; characters that could rewrite a terminal (controls, bidi overrides)
+    or that no encoding can write (lone surrogates) are written as `\\uXXXX` escapes, which parse
+    back to exactly the same strings.
+    """
+    text = json.dumps(comparison.to_json(), indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n"
+    return _UNSAFE_IN_JSON.sub(lambda match: f"\\u{ord(match.group()):04x}", text)

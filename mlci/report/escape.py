@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from mlci.console import visible
+
 MAX_LENGTH = 200
 ELLIPSIS = "…"
 
@@ -18,9 +20,6 @@ ELLIPSIS = "…"
 ZERO_WIDTH_JOINER = "\u200d"
 
 _LINE_BREAKS = re.compile(r"[\r\n\v\f\x85\u2028\u2029]+")
-# C0/C1 controls (terminal escapes, NUL, backspace...), bidi overrides that can make a name read as
-# another one, and the BOM; a tab is turned into a space by the line-break and whitespace handling.
-_INVISIBLE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u202a-\u202e\u2066-\u2069\ufeff]")
 _WHITESPACE = re.compile(r"[ \t]+")
 _MARKDOWN_SPECIALS = {
     **{char: "\\" + char for char in "\\|*_`[]#~$!"},
@@ -36,7 +35,8 @@ _AUTOLINK = re.compile(r"(:)(?=//)|(?<![\w.])(www)(?=\.)", re.IGNORECASE)
 def one_line(value: object, *, max_length: int = MAX_LENGTH) -> str:
     """`value` as text on one line, without control characters, cut to `max_length` with an ellipsis."""
     text = _LINE_BREAKS.sub(" ", str(value))
-    text = _INVISIBLE.sub("", text)
+    # Terminal escapes, bidi overrides that make a name read as another one, lone surrogates.
+    text = visible(text)
     text = _WHITESPACE.sub(" ", text).strip()
     if len(text) > max_length:
         text = text[: max(max_length - 1, 0)].rstrip() + ELLIPSIS

@@ -8,6 +8,8 @@ immutable: it can read the context and nothing else.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -15,18 +17,20 @@ from typing import TYPE_CHECKING, Any
 from mlci.compare.numbers import format_change, format_number, format_percent
 from mlci.compare.result import Comparison
 from mlci.config import Config
+from mlci.config.files import confine, is_inside, read_text_bounded
 from mlci.config.schema import ReportSpec
 from mlci.config.yamlsource import display_path
-from mlci.errors import ConfigError
+from mlci.errors import ConfigError, MlciError
 from mlci.report.context import template_context
 from mlci.report.escape import escape_markdown
 from mlci.report.marker import DEFAULT_IDENTITY, ensure_marker
 
 if TYPE_CHECKING:
-    from jinja2 import Environment
+    from jinja2 import BaseLoader, Environment
 
 BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 DEFAULT_TEMPLATE = "report.md.j2"
+MAX_TEMPLATE_BYTES = 1024 * 1024
 CONTEXT_HINT = (
     "The template gets: marker, identity, title, comparison, verdict, base, head, failed_gates, "
     "training_failures, models, notes, legend, generated_at (documented in the mlci package's report/context.py; "
@@ -53,16 +57,19 @@ def render_default_markdown(
     """The Markdown report of `comparison` from mlci's own template, whatever any config says: what
     `mlci comment` posts from a comparison file that a pull request's run wrote."""
     context = template_context(comparison, title=title, identity=identity)
-    text = _environment(BUILTIN_TEMPLATES).get_template(DEFAULT_TEMPLATE).render(context)
+    environment = _environment([BUILTIN_TEMPLATES], allowed=BUILTIN_TEMPLATES)
+    text = environment.get_template(DEFAULT_TEMPLATE).render(context)
     return ensure_marker(text, context["marker"])
 
 
-def _environment(*folders: Path) -> Environment:
-    from jinja2 import FileSystemLoader, StrictUndefined
+def _environment(folders: list[Path], *, allowed: Path) -> Environment:
+    """The sandboxed environment that finds templates in `folders`; a template file found there must
+    resolve inside `allowed` (see `_loader`) unless it is one of mlci's own."""
+    from jinja2 import StrictUndefined
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
     environment = ImmutableSandboxedEnvironment(
-        loader=FileSystemLoader([str(folder) for folder in folders]),
+        loader=_loader(folders, allowed=allowed),
         undefined=StrictUndefined,
         autoescape=False,
         trim_blocks=True,
@@ -73,6 +80,29 @@ def _environment(*folders: Path) -> Environment:
         escape=escape_markdown, e=escape_markdown, number=format_number, change=format_change, percent=format_percent
     )
     return environment
+
+
+def _loader(folders: list[Path], *, allowed: Path) -> BaseLoader:
+    """Finds `name` (`partials/model.md.j2`) in the first of `folders` that has it. A template is
+    code from the repository, maybe from a pull request: the file it names, or includes, must be a
+    regular file of at most `MAX_TEMPLATE_BYTES` inside `allowed` (the project) once its symlinks
+    are followed, or one of mlci's own; anything else is a `ConfigError` naming it."""
+    from jinja2 import FunctionLoader
+    from jinja2.loaders import split_template_path
+
+    def load(name: str) -> tuple[str, str, Callable[[], bool]] | None:
+        parts = split_template_path(name)  # refuses `..`, as Jinja's own file loader does
+        for folder in folders:
+            path = folder.joinpath(*parts)
+            if not os.path.lexists(path):
+                continue
+            if not is_inside(path, BUILTIN_TEMPLATES):
+                confine(path, allowed)
+            text = read_text_bounded(path, limit=MAX_TEMPLATE_BYTES, what="a report template")
+            return text, str(path), lambda: True
+        return None
+
+    return FunctionLoader(load)
 
 
 def _render_user_template(path: Path, context: dict[str, Any], *, config: Config) -> str:
@@ -88,9 +118,11 @@ def _render_user_template(path: Path, context: dict[str, Any], *, config: Config
         )
     # The template's own folder first, so it can include its own partials; then mlci's, so it can
     # include the default's (`partials/model.md.j2`).
-    environment = _environment(path.parent, BUILTIN_TEMPLATES)
+    environment = _environment([path.parent, BUILTIN_TEMPLATES], allowed=config.project_root)
     try:
         return environment.get_template(path.name).render(context)
+    except MlciError:  # the loader's: a template file outside the project, too large, not UTF-8
+        raise
     except TemplateSyntaxError as exc:
         where = f"{display_path(Path(exc.filename)) if exc.filename else shown}:{exc.lineno}"
         raise ConfigError(f"{where}: report template syntax error: {exc.message}") from None

@@ -8,8 +8,19 @@ from mlci.runs.run import (
     encode_run,
     read_latest_runs,
     read_run,
+    run_file,
     runs_dir,
     write_run,
 )
 
-__all__ = ["RUN_FILE", "Run", "decode_run", "encode_run", "read_latest_runs", "read_run", "runs_dir", "write_run"]
+__all__ = [
+    "RUN_FILE",
+    "Run",
+    "decode_run",
+    "encode_run",
+    "read_latest_runs",
+    "read_run",
+    "run_file",
+    "runs_dir",
+    "write_run",
+]

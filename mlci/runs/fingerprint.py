@@ -18,6 +18,7 @@ from pathlib import Path
 
 import xxhash
 
+from mlci.config.files import load_json
 from mlci.errors import DataError
 
 CHUNK_BYTES = 4 * 1024 * 1024
@@ -39,7 +40,7 @@ class FingerprintCache:
         self.changed = False
         if path is not None:
             try:
-                data = json.loads(path.read_text())
+                data = load_json(path.read_bytes())
                 if data.get("version") == CACHE_VERSION and isinstance(data.get("entries"), dict):
                     self.entries = data["entries"]
             except (OSError, ValueError, AttributeError):

@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mlci.config.files import check_regular, confine, load_json
 from mlci.errors import StoreError
 
 RUN_SCHEMA_VERSION = 1
@@ -63,9 +64,13 @@ class Run:
             raise StoreError(f"{where}: run record lacks `{exc.args[0]}`") from None
         if not isinstance(model, str) or not isinstance(mode, str):
             raise StoreError(f"{where}: `model` and `mode` must be text")
+        if not model.isprintable():
+            raise StoreError(f"{where}: model name {model!r} holds characters that cannot be shown")
         if not isinstance(metrics, dict) or not isinstance(goals, dict):
             raise StoreError(f"{where}: `metrics` and `goals` must be objects")
         for name, value in metrics.items():
+            if not name.isprintable():
+                raise StoreError(f"{where}: metric name {name!r} holds characters that cannot be shown")
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
                 raise StoreError(f"{where}: metric {name!r} has value {value!r}, not a finite number")
             if goals.get(name) not in GOALS:
@@ -73,6 +78,12 @@ class Run:
         for key in ("params", "lineage", "files"):
             if not isinstance(data.get(key, {}), dict):
                 raise StoreError(f"{where}: `{key}` must be an object")
+        for role, name in data.get("files", {}).items():
+            if not is_plain_file_name(name):
+                raise StoreError(
+                    f"{where}: files.{role}: {name!r} is not the name of a file in the run's folder",
+                    hint="A run names its files without any folder; mlci reads nothing else.",
+                )
         return cls(
             model=model,
             mode=mode,
@@ -91,10 +102,22 @@ def encode_run(run: Run) -> bytes:
     return (json.dumps(run.to_json(), indent=2, sort_keys=True, default=str) + "\n").encode()
 
 
+def is_plain_file_name(name: Any) -> bool:
+    """Whether `name` names a file inside a folder and nothing else: no separator, not `.` or `..`,
+    not `run.json` itself, nothing unprintable."""
+    return (
+        isinstance(name, str)
+        and name not in ("", ".", "..", RUN_FILE)
+        and "/" not in name
+        and "\\" not in name
+        and name.isprintable()
+    )
+
+
 def decode_run(raw: bytes, *, where: str) -> Run:
     try:
-        data = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        data = load_json(raw)
+    except ValueError as exc:  # not UTF-8, not JSON, or nested too deeply
         raise StoreError(
             f"{where}: damaged run record ({exc})",
             hint="Restore it from history or train and record again; mlci will not overwrite it.",
@@ -135,6 +158,24 @@ def write_run(directory: Path, run: Run, files: dict[str, Path]) -> Path:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def run_file(directory: Path, run: Run, role: str) -> Path:
+    """The file `role` (`model`, `predictions`) of `run`, kept in `directory`. `StoreError` naming
+    the run's `run.json` unless it is a regular file inside `directory` once its symlinks are
+    followed: whatever is recorded or copied from a run comes from the run itself."""
+    where = directory / RUN_FILE
+
+    def fail(message: str, *, hint: str | None = None) -> StoreError:
+        return StoreError(f"{where}: files.{role}: {message}", hint=hint)
+
+    name = run.files.get(role)
+    if not is_plain_file_name(name):
+        raise fail(f"{name!r} is not the name of a file in the run's folder")
+    path = directory / str(name)
+    confine(path, directory, error=fail, what="the run's folder")
+    check_regular(path, error=fail)
+    return path
 
 
 def read_run(directory: Path) -> Run:

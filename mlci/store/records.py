@@ -13,9 +13,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from mlci.config.files import load_json
 from mlci.errors import StoreError
 from mlci.git import COMMIT_ID, short_sha
-from mlci.runs import RUN_FILE, Run, decode_run, encode_run
+from mlci.runs import RUN_FILE, Run, decode_run, encode_run, run_file
 from mlci.store.storage import Changes, Storage, StorageView
 
 RECORD_FILE = "record.json"
@@ -62,8 +63,8 @@ def record_runs(
     files: dict[str, bytes] = {}
     for model, (run, folder) in sorted(runs.items()):
         files[f"runs/{commit}/{model}/{RUN_FILE}"] = encode_run(run)
-        for name in run.files.values():
-            files[f"runs/{commit}/{model}/{name}"] = (folder / name).read_bytes()
+        for role, name in run.files.items():
+            files[f"runs/{commit}/{model}/{name}"] = run_file(folder, run, role).read_bytes()
     meta = {
         "schema_version": RECORD_SCHEMA_VERSION,
         "commit": commit,
@@ -99,8 +100,8 @@ def load_record(storage: StorageView, commit: str) -> Record | None:
         return None
     where = f"runs/{commit}/{RECORD_FILE} in the store"
     try:
-        info = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        info = load_json(raw)
+    except ValueError as exc:  # not UTF-8, not JSON, or nested too deeply
         raise StoreError(
             f"{where}: damaged ({exc})", hint="mlci will not overwrite it; fix or remove it by hand."
         ) from None

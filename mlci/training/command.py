@@ -17,10 +17,12 @@ import os
 import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 from mlci.config import Config, ModelSpec
 from mlci.config.fields import ConfigField, model_field
+from mlci.config.files import check_regular, confine
 from mlci.config.yamlsource import display_path
 from mlci.console import Console
 from mlci.errors import MetricsFileError, MlciError, TrainingError
@@ -163,7 +165,9 @@ def run_command(
 def check_written(
     path: Path, before: FileState | None, *, field: ConfigField, what: str, kind: type[MlciError]
 ) -> None:
-    """Raise `kind` located at `field` unless `path` was written while the command ran."""
+    """Raise `kind` located at `field` unless `path` was written while the command ran, and is a
+    regular file that stays inside the project once its symlinks are followed: a model file that is
+    a link to /etc/passwd must never be copied into a run and recorded."""
     shown = display_path(path)
     after = FileState.of(path)
     if after is None:
@@ -175,6 +179,9 @@ def check_written(
         )
     if path.is_dir():
         raise field.error(f"{shown} is a folder, not a {what}", kind=kind)
+    fail = partial(field.error, kind=kind)
+    confine(path, field.config.project_root, error=fail)
+    check_regular(path, error=fail)
     if after == before:
         written = datetime.fromtimestamp(after.mtime_ns / 1e9, tz=UTC).isoformat(timespec="seconds")
         raise field.error(

@@ -40,9 +40,11 @@ class Dataset:
         return {"train": len(self.x_train), "test": len(self.x_test)}
 
 
-def load_dataset(config: Config, model: ModelSpec, *, classification: bool, console: Console) -> Dataset:
+def load_dataset(config: Config, model: ModelSpec, *, classification: bool | None, console: Console) -> Dataset:
     """Read `model`'s data, check target and `drop` columns, and hold out its test rows: the `test`
-    file when there is one, else a seeded split of `train` (stratified for classification)."""
+    file when there is one, else a seeded split of `train` (stratified for classification).
+    `classification` is None when the task is not known yet (`validate` does not call an entrypoint):
+    then the checks that depend on it are left to training."""
     data = model.data
     assert data is not None, "only declarative and entrypoint models have data"
     field = model_field(config, model.name, "data")
@@ -101,9 +103,11 @@ def column_problems(columns: Sequence[str], data: DataSpec, *, field: ConfigFiel
     ]
 
 
-def check_target(frame: pd.DataFrame, target: str, *, path: Path, field: ConfigField, classification: bool) -> None:
+def check_target(
+    frame: pd.DataFrame, target: str, *, path: Path, field: ConfigField, classification: bool | None
+) -> None:
     """Refuse a target with missing values, a single class for a classifier, or the wrong kind of
-    values for the task."""
+    values for the task (when it is known)."""
     import pandas as pd
 
     values = frame[target]
@@ -118,6 +122,8 @@ def check_target(frame: pd.DataFrame, target: str, *, path: Path, field: ConfigF
             kind=DataError,
             hint="Drop those rows or fill them in; a model cannot learn from an unknown target.",
         )
+    if classification is None:
+        return
     if classification:
         classes = values.unique()
         if len(classes) < 2:
@@ -148,7 +154,7 @@ def _split(
     data: DataSpec,
     *,
     field: ConfigField,
-    classification: bool,
+    classification: bool | None,
     console: Console,
 ) -> Dataset:
     from sklearn.model_selection import train_test_split

@@ -8,19 +8,22 @@ boolean, NaN or infinite cannot be compared, so it is an error rather than a sil
 
 from __future__ import annotations
 
-import json
 import math
 import tomllib
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from mlci.config.fields import ConfigField
-from mlci.config.yamlsource import display_path
-from mlci.errors import MetricsFileError
+from mlci.config.files import load_json, read_text_bounded
+from mlci.config.yamlsource import display_path, parse_yaml
+from mlci.errors import ConfigError, MetricsFileError
 
 FORMATS = {".json": "JSON", ".yaml": "YAML", ".yml": "YAML", ".toml": "TOML"}
 MAX_KEYS_SHOWN = 20
+# Far above any file of named values; a file this large is output gone wrong, not metrics.
+MAX_METRICS_BYTES = 10 * 1024 * 1024
 
 
 def metrics_format(path: Path) -> str | None:
@@ -30,24 +33,25 @@ def metrics_format(path: Path) -> str | None:
 
 def flatten(data: Any, prefix: str = "") -> dict[str, Any]:
     """`{"a": {"b": 1}, "c": [2, 3]}` -> `{"a.b": 1, "c.0": 2, "c.1": 3}`; a scalar at the top is
-    kept under the key `prefix`."""
-    if isinstance(data, dict):
-        items = ((str(key), value) for key, value in data.items())
-    elif isinstance(data, list):
-        items = ((str(index), value) for index, value in enumerate(data))
-    else:
-        return {prefix: data}
+    kept under the key `prefix`. Iterative, so any depth a parser accepted flattens too."""
     flat: dict[str, Any] = {}
-    for key, value in items:
-        flat.update(flatten(value, f"{prefix}.{key}" if prefix else key))
+    stack: list[tuple[str, Any]] = [(prefix, data)]
+    while stack:
+        key, value = stack.pop()
+        if isinstance(value, dict):
+            items = [(str(inner), item) for inner, item in value.items()]
+        elif isinstance(value, list):
+            items = [(str(index), item) for index, item in enumerate(value)]
+        else:
+            flat[key] = value
+            continue
+        stack.extend((f"{key}.{inner}" if key else inner, item) for inner, item in reversed(items))
     return flat
 
 
 def read_metrics_file(path: Path, *, field: ConfigField) -> dict[str, Any]:
     """Every value in the metrics file at `path`, flattened; `MetricsFileError` located at `field`
     when it cannot be read or parsed."""
-    import yaml
-
     shown = display_path(path)
     kind = metrics_format(path)
     if kind is None:
@@ -56,24 +60,24 @@ def read_metrics_file(path: Path, *, field: ConfigField) -> dict[str, Any]:
             kind=MetricsFileError,
             hint="Name it .json, .yaml, .yml or .toml.",
         )
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise field.error(f"{shown} is not UTF-8 text", kind=MetricsFileError) from None
-    except OSError as exc:
-        raise field.error(f"{shown}: cannot read it: {exc.strerror or exc}", kind=MetricsFileError) from None
+    fail = partial(field.error, kind=MetricsFileError)
+    text = read_text_bounded(path, limit=MAX_METRICS_BYTES, what="a metrics file", error=fail)
     if not text.strip():
-        raise field.error(f"{shown} is empty", kind=MetricsFileError)
+        raise fail(f"{shown} is empty")
     try:
         if kind == "JSON":
-            data = json.loads(text)
+            data = load_json(text)
         elif kind == "TOML":
             data = tomllib.loads(text)
         else:
-            data = yaml.safe_load(text)
-    except (json.JSONDecodeError, tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
+            data = parse_yaml(text, path).data
+    except ConfigError as exc:  # parse_yaml's, which names the line
+        raise fail(exc.message, hint=exc.hint) from None
+    except ValueError as exc:  # JSON's and TOML's errors, and documents nested too deeply
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise field.error(f"{shown} is not valid {kind}: {reason}", kind=MetricsFileError) from None
+        raise fail(f"{shown} is not valid {kind}: {reason}") from None
+    except RecursionError:
+        raise fail(f"{shown} is not valid {kind}: nested too deeply to read") from None
     if not isinstance(data, (dict, list)):
         raise field.error(
             f"{shown} holds a single {type(data).__name__}, not named metrics",
@@ -90,7 +94,7 @@ def pick_metrics(values: dict[str, Any], names: Sequence[str], *, path: Path, fi
     picked = {}
     for name in names:
         if name not in values:
-            keys = [key for key in values if key]
+            keys = [key if key.isprintable() else repr(key) for key in values if key]
             listed = ", ".join(keys[:MAX_KEYS_SHOWN]) + (", ..." if len(keys) > MAX_KEYS_SHOWN else "")
             raise field.error(
                 f"{shown} has no metric {name!r}",

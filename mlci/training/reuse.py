@@ -22,7 +22,7 @@ from mlci.config import Config, ModelSpec
 from mlci.console import Console
 from mlci.errors import StoreError
 from mlci.git import short_sha
-from mlci.runs import RUN_FILE, Run, read_run, runs_dir, write_run
+from mlci.runs import RUN_FILE, Run, read_run, run_file, runs_dir, write_run
 from mlci.runs.lineage import FINGERPRINT_KEY, LineageStart
 from mlci.store.records import Record
 from mlci.store.storage import StorageView
@@ -45,7 +45,11 @@ def reuse_unchanged(
     directory = runs_dir(config.work_dir) / model.name
     latest = _read_latest(directory)
     if latest is not None and latest.lineage.get(FINGERPRINT_KEY) == fingerprint:
-        files = {role: directory / name for role, name in latest.files.items()}
+        try:
+            files = {role: run_file(directory, latest, role) for role in latest.files}
+        except StoreError as exc:  # a file missing or replaced: not reusable, so it is trained again
+            console.detail(f"{model.name}: not reusing the last run: {exc.message}")
+            return None
         return _take_over(latest, files, directory, git=start.git, console=console)
     if base is None:
         return None

@@ -107,15 +107,21 @@ def _csv_header(source: Path | io.BytesIO, *, kind: TableFormat, compression: st
 
 
 def _read_parquet(source: Path | io.BytesIO, *, rows: int | None) -> pd.DataFrame:
+    """The table, with a named index that pandas kept in the file turned back into columns: they are
+    columns of the file (`read_header` lists them), so a config may use them as the target."""
     import pyarrow.parquet as pq
 
     if rows is None:
         import pandas as pd
 
-        return pd.read_parquet(source)
-    parquet = pq.ParquetFile(source)
-    first = next(parquet.iter_batches(batch_size=rows), None)
-    return first.to_pandas() if first is not None else parquet.schema_arrow.empty_table().to_pandas()
+        frame = pd.read_parquet(source)
+    else:
+        parquet = pq.ParquetFile(source)
+        first = next(parquet.iter_batches(batch_size=rows), None)
+        frame = first.to_pandas() if first is not None else parquet.schema_arrow.empty_table().to_pandas()
+    if any(name is not None for name in frame.index.names):
+        frame = frame.reset_index()
+    return frame
 
 
 def read_header(path: Path, *, field: ConfigField) -> TableHeader:

@@ -203,10 +203,10 @@ def test_the_file_must_be_a_small_file_inside_the_workspace(fake_github: FakeGit
     (workspace / "big.json").write_text(" " * (4 * 1024 * 1024 + 1))
 
     for file, expected in [
-        (str(outside), "must be inside the workspace"),
-        ("link.json", "must be inside the workspace"),
-        ("big.json", "more than a comparison can be"),
-        ("missing.json", "no such comparison file"),
+        (str(outside), "is outside the workspace"),
+        ("link.json", "link.json is a link to"),
+        ("big.json", "the limit for a comparison file is 4,194,304"),
+        ("missing.json", "missing.json: no such file"),
     ]:
         result = comment(workspace, file, env)
         assert result.exit_code == 2 and expected in result.output, file

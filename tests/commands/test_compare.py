@@ -111,3 +111,37 @@ def test_verbosity_options_work_after_the_command_name_too(project) -> None:
     after = mlci(root, "compare", "--base", "main", "-v")
     assert "base: recorded runs of main" in before.output and "base: recorded runs of main" in after.output
     assert "base: recorded runs of main" not in mlci(root, "compare", "--base", "main").output
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["compare", "--output", "{blocked}/out.txt"], "mlci: error: --output {blocked}/out.txt: cannot write it"),
+        (["compare", "--json-output", "{blocked}/c.json"], "mlci: error: --json-output {blocked}/c.json: cannot write"),
+        (["compare", "--json-output", "{folder}"], "'--json-output': File '{folder}' is a directory"),
+        (["report", "--output", "{blocked}/r.md"], "mlci: error: --output {blocked}/r.md: cannot write it"),
+    ],
+)
+def test_an_output_that_cannot_be_written_exits_2_naming_it(
+    project, tmp_path: Path, args: list[str], expected: str
+) -> None:
+    root = project(0.95)
+    blocked, folder = tmp_path / "a-file", tmp_path / "a-folder"
+    blocked.write_text("")
+    folder.mkdir()
+    places = {"blocked": blocked, "folder": folder}
+    result = mlci(root, *[arg.format(**places) for arg in args], "--base", "main")
+    assert result.exit_code == 2, result.output
+    assert expected.format(**places) in result.output and "Traceback" not in result.output
+
+
+def test_a_recorded_run_with_a_name_that_cannot_be_shown_is_reported_as_damaged(project) -> None:
+    root = project(0.95)
+    run_json = runs_dir(load_config(root / "mlci.yaml").work_dir) / "iris" / "run.json"
+    data = json.loads(run_json.read_text())
+    data["metrics"]["acc\ud800"] = 0.5
+    data["goals"]["acc\ud800"] = "maximize"
+    run_json.write_text(json.dumps(data))
+    result = mlci(root, "compare", "--base", "main", "--format", "json")
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "iris/run.json: metric name 'acc\\ud800' holds characters that cannot be shown" in result.output

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
@@ -120,7 +121,7 @@ def test_a_broken_project_lists_every_problem_with_its_line(repo: Path) -> None:
     assert "mlci: error: mlci.yaml: 14 problems found:" in result.stderr
 
 
-def test_validation_fits_nothing_and_reads_only_headers(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_validation_fits_nothing(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import sklearn.linear_model
 
     def refuse(*args: object, **kwargs: object) -> None:
@@ -190,3 +191,49 @@ def test_a_command_whose_program_is_not_on_path_gets_a_warning(repo: Path) -> No
     validate_project(load_config(repo / "mlci.yaml"), console=console)
 
     assert "churn: `pyhton3-nowhere` is not on PATH" in stream.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            lambda repo: (repo / "data" / "iris.csv").write_text(
+                (repo / "data" / "iris.csv").read_text() + "5.0,3.4,1.5,0.2,setosa,extra\n"
+            ),
+            "mlci.yaml:5: models.iris.data.train: data/iris.csv could not be read as CSV: Error tokenizing data. "
+            "C error: Expected 5 fields in line 152, saw 6",
+        ),
+        (
+            lambda repo: (repo / "mlci.yaml").write_text(IRIS_CONFIG.replace("test_size: 0.25", "test_size: 150")),
+            "mlci.yaml:7: models.iris.data.split.test_size: holds out 150 rows, but data/iris.csv has only 150",
+        ),
+        (
+            lambda repo: (repo / "mlci.yaml").write_text(
+                IRIS_CONFIG.replace("target: species", "target: sepal length (cm)")
+            ),
+            "mlci.yaml:6: models.iris.data.target: target column 'sepal length (cm)' of data/iris.csv holds continuous",
+        ),
+    ],
+    ids=["a row longer than the header", "a split larger than the data", "a target unfit for the task"],
+)
+def test_validate_refuses_what_training_would_refuse(repo: Path, change, expected: str) -> None:
+    (repo / "mlci.yaml").write_text(IRIS_CONFIG)
+    change(repo)
+
+    validated = CliRunner().invoke(cli, ["validate"])
+    trained = CliRunner().invoke(cli, ["train"])
+
+    assert validated.exit_code == 2 and expected in validated.stderr, validated.output
+    assert trained.exit_code == 2 and expected in trained.stderr, trained.output
+
+
+def test_columns_the_default_preprocessing_cannot_use_are_found_by_validate(repo: Path) -> None:
+    frame = iris_frame()
+    frame["measured"] = pd.Timestamp("2026-01-01") + pd.to_timedelta(range(len(frame)), unit="D")
+    frame.to_parquet(repo / "data" / "iris.parquet")
+    (repo / "mlci.yaml").write_text(IRIS_CONFIG.replace("data/iris.csv", "data/iris.parquet"))
+
+    result = CliRunner().invoke(cli, ["validate"])
+
+    assert result.exit_code == 2
+    assert "models.iris.data: column 'measured' has type datetime64" in result.stderr

@@ -6,12 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from mlci.compare.baseline import default_base_ref, resolve_baseline
+from mlci.compare.baseline import RecordReader, default_base_ref, resolve_baseline
 from mlci.errors import GitError, StoreError
 from mlci.git import Git
 from mlci.runs import Run, write_run
 from mlci.store.records import record_runs
 from mlci.store.storage import LocalStorage
+from testing.projects import recording_console
 from tests.conftest import git
 
 pytestmark = pytest.mark.integration
@@ -122,3 +123,26 @@ def test_a_shallow_clone_is_deepened_to_find_the_nearest_record(make_repo, tmp_p
     assert git(shallow, "rev-list", "--count", "HEAD") == "1"
     base = resolve_baseline(Git(shallow), storage, "HEAD")
     assert base.record.commit == recorded and base.info.distance == 5
+
+
+def test_a_damaged_record_is_skipped_with_one_warning_and_the_search_goes_on(make_repo, tmp_path: Path) -> None:
+    repo = make_repo()
+    storage = LocalStorage(tmp_path / "store")
+    older = git(repo, "rev-parse", "HEAD")
+    record(storage, tmp_path, older, 0.8)
+    tip = commit_file(repo, "a")
+    record(storage, tmp_path, tip, 0.9)
+    damaged = tmp_path / "store" / "runs" / tip / "m" / "run.json"
+    damaged.write_text("{cut short")
+    console, said = recording_console()
+    records = RecordReader(storage, console)
+
+    baseline = resolve_baseline(Git(repo), storage, "main", records=records)
+    again = resolve_baseline(Git(repo), storage, "main", records=records)
+
+    assert baseline.record.commit == older == again.record.commit
+    assert baseline.info.note.startswith(f"the record of main ({tip[:7]}) is damaged; using its nearest recorded")
+    warnings = [line for line in said.getvalue().splitlines() if line.startswith("warning: ")]
+    assert len(warnings) == 1
+    assert warnings[0].startswith(f"warning: skipping a damaged record: runs/{tip}/m/run.json in the store: damaged")
+    assert damaged.read_text() == "{cut short"

@@ -15,6 +15,7 @@ from mlci.cli import cli
 from mlci.compare.datacheck import check_model_data
 from mlci.config import load_config
 from mlci.git import Git
+from testing.projects import quiet_console
 from tests.conftest import git
 
 pytestmark = pytest.mark.integration
@@ -157,7 +158,7 @@ def test_base_data_that_cannot_be_read_is_a_note_not_a_traceback(make_repo) -> N
     (root / "data.csv").write_text(frame(0).to_csv(index=False))
     git(root, "commit", "-q", "-am", "real data")
     spec = load_config(root / "mlci.yaml").models["clf"]
-    check = check_model_data(spec, base, git=Git(root))
+    check = check_model_data(spec, base, git=Git(root), console=quiet_console())
     assert check is not None and check.changed and check.drift == []
     assert check.note and check.note.startswith("the base's version could not be read")
 
@@ -168,7 +169,7 @@ def test_data_outside_the_repository_is_not_compared(make_repo, tmp_path: Path) 
     outside.write_text(frame(0).to_csv(index=False))
     root = make_repo(files={"mlci.yaml": CONFIG.replace("data.csv", str(outside))})
     spec = load_config(root / "mlci.yaml").models["clf"]
-    check = check_model_data(spec, git(root, "rev-parse", "HEAD"), git=Git(root))
+    check = check_model_data(spec, git(root, "rev-parse", "HEAD"), git=Git(root), console=quiet_console())
     assert check is not None and check.note == "outside the repository, so not compared"
 
 

@@ -18,7 +18,8 @@ from tests.conftest import git
 pytestmark = pytest.mark.integration
 
 
-def test_the_report_charts_the_recent_main_commits_and_the_pr(make_repo: Callable[..., Path]) -> None:
+def main_with_three_records_and_a_branch(make_repo: Callable[..., Path]) -> tuple[Path, list[str]]:
+    """Three recorded commits on main (accuracy 0.81, 0.84, 0.86), then a branch with a run at 0.9."""
     root = make_repo(files={"mlci.yaml": CONFIG})
     commits = [commit_and_record(root, accuracy, message=f"acc {accuracy}") for accuracy in (0.81, 0.84, 0.86)]
     git(root, "checkout", "-q", "-b", "feature")
@@ -34,6 +35,11 @@ def test_the_report_charts_the_recent_main_commits_and_the_pr(make_repo: Callabl
         lineage={"git": {"commit": head, "branch": "feature", "dirty": False}},
     )
     write_run(runs_dir(load_config(root / "mlci.yaml").work_dir) / "iris", run, {})
+    return root, commits
+
+
+def test_the_report_charts_the_recent_main_commits_and_the_pr(make_repo: Callable[..., Path]) -> None:
+    root, commits = main_with_three_records_and_a_branch(make_repo)
 
     compared = CliRunner().invoke(cli, ["--config", str(root / "mlci.yaml"), "compare", "--format", "json"])
     [iris] = json.loads(compared.output)["models"]
@@ -43,3 +49,20 @@ def test_the_report_charts_the_recent_main_commits_and_the_pr(make_repo: Callabl
     labels = ", ".join(f'"{c[:7]}"' for c in commits)
     assert "```mermaid\nxychart-beta\n" in report.output
     assert f'x-axis [{labels}, "PR"]' in report.output and "line [0.81, 0.84, 0.86, 0.9]" in report.output
+
+
+def test_a_damaged_old_record_is_left_out_of_the_trend_with_one_warning(make_repo: Callable[..., Path]) -> None:
+    root, commits = main_with_three_records_and_a_branch(make_repo)
+    store = load_config(root / "mlci.yaml").store.path
+    (store / "runs" / commits[1] / "record.json").write_text("[" * 100_000)
+
+    compared = CliRunner().invoke(cli, ["--config", str(root / "mlci.yaml"), "compare", "--format", "json"])
+
+    assert compared.exit_code == 0, compared.output
+    [iris] = json.loads(compared.stdout)["models"]
+    assert iris["trend"]["accuracy"] == [[commits[0][:7], 0.81], [commits[2][:7], 0.86]]
+    warnings = [line for line in compared.stderr.splitlines() if line.startswith("warning: ")]
+    assert warnings == [
+        f"warning: skipping a damaged record: runs/{commits[1]}/record.json in the store: damaged "
+        "(nested too deeply to read)"
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -233,3 +234,97 @@ def test_a_variable_given_with_its_value_is_refused_without_repeating_the_value(
 def test_a_bad_deploy_command_time_limit_names_its_line(tmp_path: Path) -> None:
     message = error_of(tmp_path, GOOD + "promote: {triggers: {command: ./deploy.sh, command_timeout: forever}}\n")
     assert "mlci.yaml:25: promote.triggers.command_timeout: must be a duration" in message
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        ("/dev/zero", "mlci: error: /dev/zero: is not a regular file"),
+        (".", "mlci: error: .: is a directory"),
+        ("pipe.yaml", "mlci: error: pipe.yaml: is not a regular file"),
+    ],
+)
+def test_a_config_that_is_no_regular_file_is_refused_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, config: str, message: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    os.mkfifo(tmp_path / "pipe.yaml")
+    result = CliRunner().invoke(cli, ["--config", config, "validate"])
+    assert result.exit_code == 2 and message in result.output, result.output
+    assert "Traceback" not in result.output
+
+
+def test_an_alias_bomb_in_the_config_exits_2_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    levels = ['a: &a ["x", "x", "x", "x", "x", "x", "x", "x", "x"]']
+    for name, previous in zip("bcdefghij", "abcdefghi", strict=True):
+        levels.append(f"{name}: &{name} [{', '.join([f'*{previous}'] * 9)}]")
+    write(tmp_path, "\n".join(levels) + "\nversion: 1\nmodels: {}\n")
+    result = CliRunner().invoke(cli, ["validate"])
+    assert result.exit_code == 2 and "mlci: error: mlci.yaml:4: YAML aliases repeat more than" in result.output
+
+
+@pytest.mark.parametrize("name", ['"auc\\n::error::forged"', '"auc\\u202eevil"', '"auc\\x1b[2J"', '"auc\\t1"'])
+def test_metric_names_with_invisible_or_line_breaking_characters_are_refused(tmp_path: Path, name: str) -> None:
+    message = error_of(tmp_path, GOOD.replace("      - {name: auc, goal: maximize}", f"      - {{name: {name}}}"))
+    assert "mlci.yaml:20: models.churn.metrics[0].name: metric name" in message
+    assert "line break, control, bidi or other invisible character" in message
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("seed: 4", "seed: -1", "models.iris.data.split.seed: must be between 0 and 4294967295 (2**32 - 1), not -1"),
+        ("seed: 4", "seed: 4294967296", "models.iris.data.split.seed: must be between 0 and 4294967295"),
+    ],
+)
+def test_split_seeds_training_would_refuse_are_refused_here(tmp_path: Path, old: str, new: str, expected: str) -> None:
+    assert expected in error_of(tmp_path, GOOD.replace(old, new, 1))
+
+
+def test_resamples_and_the_noise_seed_are_bounded(tmp_path: Path) -> None:
+    assert load_config(write(tmp_path, GOOD + "noise: {resamples: 5000, seed: 3}\n")).noise.resamples == 5000
+    message = error_of(tmp_path, GOOD + "noise: {resamples: 100000}\n")
+    assert "noise.resamples: must be between 0 (no bootstrap) and 5000, not 100000" in message
+    assert "noise.seed: must be between 0" in error_of(tmp_path, GOOD + "noise: {seed: -5}\n")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field"),
+    [
+        ("      model: out/model.skops", "      model: ../../elsewhere/model.skops", "models.churn.outputs.model"),
+        ("      metrics: out/metrics.json", "      metrics: /tmp/metrics.json", "models.churn.outputs.metrics"),
+        ("    deps: [train.py, features/]", "    deps: [train.py, ../../../etc]", "models.churn.deps[1]"),
+        ("version: 1\n", "version: 1\nreport: {template: /etc/passwd}\n", "report.template"),
+    ],
+)
+def test_paths_mlci_reads_or_keeps_must_stay_inside_the_project(tmp_path: Path, old: str, new: str, field: str) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    message = error_of(project, GOOD.replace(old, new, 1))
+    assert f": {field}: " in message and "outside the project" in message, message
+
+
+def test_a_link_out_of_the_project_is_refused_where_the_config_names_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = tmp_path / "project"
+    (project / "ci").mkdir(parents=True)
+    monkeypatch.chdir(project)
+    (project / "ci" / "report.md.j2").symlink_to("/etc/passwd")
+    message = error_of(project, GOOD + "report: {template: ci/report.md.j2}\n")
+    assert "report.template: ci/report.md.j2 is a link to /etc/passwd, outside the project" in message
+
+
+def test_the_project_is_the_repository_so_a_config_in_a_subfolder_may_use_its_files(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "ml").mkdir()
+    config = load_config(write(tmp_path / "ml", GOOD.replace("deps: [train.py, features/]", "deps: [../shared/]")))
+    assert config.models["churn"].deps == (tmp_path.resolve() / "shared",)
+
+
+def test_data_may_live_outside_the_project_since_it_is_only_read(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    config = load_config(write(project, GOOD.replace("train: data/iris.csv", "train: /mnt/datasets/iris.csv")))
+    assert config.models["iris"].data.train == Path("/mnt/datasets/iris.csv")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -147,7 +148,25 @@ def test_an_oversized_event_file_is_refused(tmp_path: Path, monkeypatch: pytest.
     monkeypatch.setattr("mlci.github.context.MAX_EVENT_BYTES", 100)
     env = environ(tmp_path, "push", {"padding": "x" * 200})
 
-    with pytest.raises(ConfigError, match="larger than"):
+    with pytest.raises(ConfigError, match="the limit for an event file"):
+        GitHubContext.from_env(env)
+
+
+def test_an_event_file_nested_too_deeply_is_refused(tmp_path: Path) -> None:
+    env = environ(tmp_path, "push", "[" * 100_000 + "]" * 100_000)
+    with pytest.raises(ConfigError, match=r"event\.json: the event file is nested too deeply to read"):
+        GitHubContext.from_env(env)
+
+
+@pytest.mark.parametrize(("kind", "message"), [("fifo", "is not a regular file"), ("folder", "is a directory")])
+def test_an_event_path_that_is_no_regular_file_is_refused_without_reading(
+    tmp_path: Path, kind: str, message: str
+) -> None:
+    env = environ(tmp_path, "push", {})
+    target = tmp_path / "special"
+    os.mkfifo(target) if kind == "fifo" else target.mkdir()
+    env["GITHUB_EVENT_PATH"] = str(target)
+    with pytest.raises(ConfigError, match=f"^GITHUB_EVENT_PATH: {target}: {message}"):
         GitHubContext.from_env(env)
 
 
@@ -159,7 +178,7 @@ def test_an_oversized_event_file_is_refused(tmp_path: Path, monkeypatch: pytest.
         ("GITHUB_API_URL", "ftp://example.com", "not an http(s) URL"),
         ("GITHUB_SHA", "main", "not a full commit SHA"),
         ("GITHUB_RUN_ID", "12a", "not a number"),
-        ("GITHUB_EVENT_PATH", "/nonexistent/event.json", "does not exist"),
+        ("GITHUB_EVENT_PATH", "/nonexistent/event.json", "no such file"),
     ],
 )
 def test_bad_variables_are_named(tmp_path: Path, name: str, value: str, message: str) -> None:

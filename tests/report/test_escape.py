@@ -89,3 +89,8 @@ def test_long_text_is_cut_with_an_ellipsis() -> None:
 def test_control_characters_and_terminal_escapes_are_dropped() -> None:
     assert one_line("red\x1b[31m\x00 name\u202e") == "red[31m name"
     assert one_line("  padded\tname  ") == "padded name"
+
+
+def test_a_lone_surrogate_becomes_a_replacement_character_so_the_text_can_be_written() -> None:
+    assert one_line("acc\ud800uracy") == "acc\ufffduracy"
+    assert escape_markdown("x\udcff").encode("utf-8") == "x\ufffd".encode()

@@ -62,3 +62,14 @@ def test_output_is_sorted_and_stable(tmp_path: Path) -> None:
 def test_the_schema_ships_with_the_package(schema: dict[str, Any]) -> None:
     pyproject = (Path(mlci.__file__).parent.parent / "pyproject.toml").read_text()
     assert '"templates/**/*"' in pyproject and schema["properties"]["schema_version"]["const"] == 1
+
+
+def test_names_that_could_rewrite_a_terminal_are_escaped_losslessly(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    config, comparison = passing(tmp_path)
+    odd = replace(comparison, notes=["bidi \u202e, C1 \x9b, surrogate \ud800, plain é"])
+    text = render(odd, "json", config=config)
+    assert "\\u202e" in text and "\\u009b" in text and "\\ud800" in text and "plain é" in text
+    text.encode("utf-8")  # nothing left that cannot be written
+    assert json.loads(text)["notes"] == odd.notes

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -104,4 +105,19 @@ def test_a_template_that_is_not_utf8_is_a_config_error(tmp_path: Path) -> None:
     config, comparison = with_template(tmp_path, "")
     (tmp_path / "ci" / "custom.md.j2").write_bytes(b"\xff\xfe{{ title }}")
     with pytest.raises(ConfigError, match="not UTF-8"):
+        render_markdown(comparison, config=config)
+
+
+def test_an_include_that_links_out_of_the_project_is_refused(tmp_path: Path) -> None:
+    config, comparison = with_template(tmp_path, "{% include 'secrets.j2' %}\n")
+    (tmp_path / "ci" / "secrets.j2").symlink_to("/etc/passwd")
+    with pytest.raises(ConfigError) as caught:
+        render_markdown(comparison, config=config)
+    assert "secrets.j2 is a link to /etc/passwd, outside the project" in caught.value.message
+
+
+def test_an_include_that_is_no_regular_file_is_refused_without_reading(tmp_path: Path) -> None:
+    config, comparison = with_template(tmp_path, "{% include 'pipe.j2' %}\n")
+    os.mkfifo(tmp_path / "ci" / "pipe.j2")
+    with pytest.raises(ConfigError, match=r"pipe\.j2: is not a regular file"):
         render_markdown(comparison, config=config)

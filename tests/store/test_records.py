@@ -43,6 +43,18 @@ def test_a_record_round_trips_with_its_files(tmp_path: Path) -> None:
     assert load_record(storage, "b" * 40) is None
 
 
+def test_a_run_file_that_links_out_of_its_folder_is_never_recorded(tmp_path: Path) -> None:
+    storage = LocalStorage(tmp_path / "store")
+    run, folder = make_run(tmp_path / "runs" / "iris")
+    (folder / run.files["model"]).unlink()
+    (folder / run.files["model"]).symlink_to("/etc/passwd")
+
+    with pytest.raises(StoreError, match=r"files.model: .* is a link to /etc/passwd, outside the run's folder"):
+        record_runs(storage, commit=COMMIT, runs={"iris": (run, folder)}, info={})
+    assert load_record(storage, COMMIT) is None
+    assert not any(b"root:" in path.read_bytes() for path in (tmp_path / "store").rglob("*") if path.is_file())
+
+
 def test_an_existing_record_is_kept_unless_replace_is_asked(tmp_path: Path) -> None:
     storage = LocalStorage(tmp_path / "store")
     first = make_run(tmp_path / "runs" / "iris", accuracy=0.9)

@@ -407,3 +407,38 @@ def test_mlci_stopped_by_a_signal_ends_the_command_and_all_it_started(project: P
     assert str(Path(mlci_package.__file__).parent) not in stderr
     assert not any(running(pid) for pid in pids)
     assert not project.run_dir("churn").exists()
+
+
+def test_a_model_output_that_links_out_of_the_project_is_refused_and_nothing_is_kept(project: Project) -> None:
+    project.write(
+        "train.py",
+        "import os\nfrom pathlib import Path\nPath('out').mkdir(exist_ok=True)\n"
+        "Path('out/metrics.json').write_text('{\"accuracy\": 0.9}')\n"
+        "os.symlink('/etc/passwd', 'out/model.bin')\n",
+    )
+    project.config(command_config(extra_outputs="\n      model: out/model.bin", metrics="[accuracy]"))
+
+    assert_clean_failure(
+        project.mlci("train"),
+        "models.churn.outputs.model: out/model.bin is a link to /etc/passwd, outside the project",
+    )
+    assert not project.run_dir("churn").exists()
+
+
+def test_a_metrics_file_that_links_out_of_the_project_is_not_read(project: Project, tmp_path) -> None:
+    outside = tmp_path / "elsewhere.json"
+    outside.write_text('{"accuracy": 0.9}')
+    project.write(
+        "train.py",
+        f"import os\nfrom pathlib import Path\nPath('out').mkdir(exist_ok=True)\nos.symlink({str(outside)!r}, "
+        "'out/metrics.json')\n",
+    )
+    project.config(command_config(metrics="[accuracy]"))
+    assert_clean_failure(project.mlci("train"), "models.churn.outputs.metrics: out/metrics.json is a link to")
+
+
+def test_a_metrics_file_with_names_that_cannot_be_printed_fails_cleanly(project: Project) -> None:
+    write_script(project, "metrics.json", '{"\\ud800": 1, "x\\n::error::forged": 2, "latency_ms": 1}')
+    project.config(command_config())
+    output = assert_clean_failure(project.mlci("train"), "has no metric 'test.auc'", "'\\ud800'")
+    assert "\n::error::" not in output

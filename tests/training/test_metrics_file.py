@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -33,7 +34,7 @@ def test_the_format_comes_from_the_extension(name: str, kind: str | None) -> Non
 def test_yaml_is_read_safely(tmp_path: Path) -> None:
     path = tmp_path / "metrics.yaml"
     path.write_text("auc: !!python/object/apply:os.system ['echo hacked']\n")
-    with pytest.raises(MetricsFileError, match="is not valid YAML"):
+    with pytest.raises(MetricsFileError, match=r"metrics\.yaml:1: not valid YAML"):
         read_metrics_file(path, field=field(tmp_path))
 
 
@@ -57,3 +58,56 @@ def test_pick_lists_the_keys_present_when_one_is_missing(tmp_path: Path) -> None
         pick_metrics({"test.auc": 0.9}, ["auc"], path=tmp_path / "m.json", field=field(tmp_path))
     assert "has no metric 'auc'" in caught.value.message
     assert caught.value.hint is not None and "Its keys are: test.auc." in caught.value.hint
+
+
+def test_a_yaml_alias_bomb_in_a_metrics_file_is_refused_naming_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "metrics.yaml"
+    lines = ['a: &a ["x", "x", "x", "x", "x", "x", "x", "x", "x"]']
+    for name, previous in zip("bcdefghi", "abcdefgh", strict=True):
+        lines.append(f"{name}: &{name} [{', '.join([f'*{previous}'] * 9)}]")
+    path.write_text("\n".join(lines) + "\nauc: 0.9\n")
+    with pytest.raises(MetricsFileError) as caught:
+        read_metrics_file(path, field=field(tmp_path))
+    assert "models.churn.outputs.metrics: " in caught.value.message
+    assert "metrics.yaml:4: YAML aliases repeat more than 10,000 nodes" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [("m.json", "[" * 100_000 + "]" * 100_000), ("m.toml", "a = " + "[" * 100_000 + "]" * 100_000)],
+)
+def test_a_metrics_file_nested_too_deeply_is_an_error_not_a_crash(tmp_path: Path, name: str, text: str) -> None:
+    path = tmp_path / name
+    path.write_text(text)
+    with pytest.raises(MetricsFileError, match=r"is not valid (JSON|TOML): nested too deeply to read"):
+        read_metrics_file(path, field=field(tmp_path))
+
+
+def test_deep_but_readable_metrics_are_flattened() -> None:
+    data: object = 0.5
+    for _ in range(900):
+        data = [data]
+    assert flatten(data) == {".".join(["0"] * 900): 0.5}
+
+
+def test_a_metrics_file_that_is_no_regular_file_or_too_large_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fifo = tmp_path / "metrics.json"
+    os.mkfifo(fifo)
+    with pytest.raises(MetricsFileError, match=r"metrics\.json: is not a regular file"):
+        read_metrics_file(fifo, field=field(tmp_path))
+    monkeypatch.setattr("mlci.training.metrics_file.MAX_METRICS_BYTES", 10)
+    big = tmp_path / "big.json"
+    big.write_text('{"auc": 0.91234}')
+    with pytest.raises(MetricsFileError, match=r"big.json: is 16 bytes; the limit for a metrics file is 10"):
+        read_metrics_file(big, field=field(tmp_path))
+
+
+def test_keys_that_cannot_be_shown_as_they_are_are_listed_escaped(tmp_path: Path) -> None:
+    path = tmp_path / "m.json"
+    path.write_text('{"a\\ud800": 1, "b\\n::error::x": 2, "fine": 3}')
+    values = read_metrics_file(path, field=field(tmp_path))
+    with pytest.raises(MetricsFileError) as caught:
+        pick_metrics(values, ["auc"], path=path, field=field(tmp_path))
+    assert "Its keys are: 'a\\ud800', 'b\\n::error::x', fine." in (caught.value.hint or "")

@@ -1,0 +1,71 @@
+"""A run read back from disk: `run.json` is checked strictly, and its files come from its own folder."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from mlci.errors import StoreError
+from mlci.runs import RUN_FILE, Run, decode_run, read_run, run_file, write_run
+
+
+def run_json(**changes: object) -> bytes:
+    data = {
+        "schema_version": 1,
+        "model": "iris",
+        "mode": "declarative",
+        "metrics": {"accuracy": 0.9},
+        "goals": {"accuracy": "maximize"},
+        "files": {"model": "model.skops"},
+    }
+    data.update(changes)
+    return json.dumps(data).encode()
+
+
+@pytest.mark.parametrize("name", ["../../etc/passwd", "/etc/passwd", "sub/model.skops", "..", "", "run.json", 3])
+def test_file_names_that_are_not_plain_names_are_refused(name: object) -> None:
+    with pytest.raises(StoreError, match=r"where: files.model: .* is not the name of a file in the run's folder"):
+        decode_run(run_json(files={"model": name}), where="where")
+
+
+@pytest.mark.parametrize(
+    ("changes", "fragment"),
+    [
+        ({"metrics": {"acc\ud800": 0.9}, "goals": {"acc\ud800": "maximize"}}, "metric name 'acc\\ud800'"),
+        ({"metrics": {"a\n::error::x": 0.9}, "goals": {"a\n::error::x": "maximize"}}, "metric name 'a\\n::error::x'"),
+        ({"model": "iris\u202e"}, "model name 'iris\\u202e'"),
+    ],
+)
+def test_names_that_cannot_be_shown_make_a_run_damaged(changes: dict[str, object], fragment: str) -> None:
+    raw = json.dumps({**json.loads(run_json()), **changes}).encode()
+    with pytest.raises(StoreError, match="holds characters that cannot be shown") as caught:
+        decode_run(raw, where="where")
+    assert fragment in caught.value.message
+
+
+def test_a_run_json_nested_too_deeply_is_damaged_not_a_crash() -> None:
+    with pytest.raises(StoreError, match="where: damaged run record"):
+        decode_run(b"[" * 100_000 + b"]" * 100_000, where="where")
+
+
+def test_a_runs_file_must_be_a_regular_file_in_its_own_folder(tmp_path: Path) -> None:
+    run = Run(model="iris", mode="declarative", metrics={"a": 1.0}, goals={"a": "maximize"})
+    source = tmp_path / "model.skops"
+    source.write_bytes(b"model")
+    folder = write_run(tmp_path / "runs" / "iris", run, {"model": source})
+    kept = read_run(folder)
+    assert run_file(folder, kept, "model").read_bytes() == b"model"
+
+    (folder / "model.skops").unlink()
+    (folder / "model.skops").symlink_to("/etc/passwd")
+    with pytest.raises(StoreError) as caught:
+        run_file(folder, kept, "model")
+    assert caught.value.message.startswith(f"{folder / RUN_FILE}: files.model: ")
+    assert "is a link to /etc/passwd, outside the run's folder" in caught.value.message
+
+    (folder / "model.skops").unlink()
+    (folder / "model.skops").mkdir()
+    with pytest.raises(StoreError, match=r"model\.skops: is a directory"):
+        run_file(folder, kept, "model")
