@@ -27,6 +27,8 @@ MAX_CONFIG_BYTES = 1024 * 1024
 # Nodes visited again through aliases, in all. A config that shares a few sections between models
 # repeats some hundreds; an alias bomb reaches this within a few levels and is refused at once.
 MAX_ALIAS_NODES = 10_000
+# Deeper than any real config or metrics file, and shallow enough to construct without exhausting the stack.
+MAX_NESTING = 1_000
 # libyaml's loader when PyYAML was built with it: several times faster, same safe constructors.
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -112,13 +114,18 @@ def _index(root: yaml.Node, shown: str) -> dict[FieldPath, int]:
     seen: set[int] = set()
     open_collections: set[int] = set()  # the collections around the node being looked at
     repeated = 0
-    # (node, its field path or None when it gives no lines, the line that brought it here, leaving?)
-    stack: list[tuple[yaml.Node, FieldPath | None, int, bool]] = [(root, (), root.start_mark.line + 1, False)]
+    # (node, its field path or None when it gives no lines, the line that brought it here, depth, leaving?)
+    stack: list[tuple[yaml.Node, FieldPath | None, int, int, bool]] = [
+        (root, (), root.start_mark.line + 1, 0, False)
+    ]
     while stack:
-        node, path, line, leaving = stack.pop()
+        node, path, line, depth, leaving = stack.pop()
         if leaving:
             open_collections.discard(id(node))
             continue
+        if depth > MAX_NESTING:
+            # libyaml refuses deep documents only in some releases; constructing one would recurse.
+            raise ConfigError(f"{shown}:{line}: not valid YAML: nested deeper than {MAX_NESTING} levels")
         again = id(node) in seen
         if again:
             repeated += 1
@@ -132,7 +139,7 @@ def _index(root: yaml.Node, shown: str) -> dict[FieldPath, int]:
         if not isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
             continue
         open_collections.add(id(node))
-        stack.append((node, path, line, True))
+        stack.append((node, path, line, depth, True))
         for child, child_path, child_line in reversed(_children(node, path, shown, lines)):
             if id(child) in open_collections:
                 raise ConfigError(
@@ -140,7 +147,7 @@ def _index(root: yaml.Node, shown: str) -> dict[FieldPath, int]:
                     "so the document would never end"
                 )
             # Inside a repeated part, problems are reported at the alias that repeated it.
-            stack.append((child, child_path, line if again else child_line, False))
+            stack.append((child, child_path, line if again else child_line, depth + 1, False))
     return lines
 
 
