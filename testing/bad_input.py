@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from testing.readme import command_line, replace_block
 from testing.repos import git
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -315,8 +316,7 @@ def render() -> str:
 
 
 def replaced(readme: str) -> str:
-    start, end = readme.index(BEGIN), readme.index(END) + len(END)
-    return readme[:start] + render().rstrip("\n") + readme[end:]
+    return replace_block(readme, render(), begin=BEGIN, end=END)
 
 
 def _cell(text: str) -> str:
@@ -329,8 +329,4 @@ def _cell(text: str) -> str:
 
 
 if __name__ == "__main__":
-    if sys.argv[1:] == ["--write"]:
-        path = ROOT / "README.md"
-        path.write_text(replaced(path.read_text(encoding="utf-8")), encoding="utf-8")
-    else:
-        sys.stdout.write(render())
+    command_line(render, replaced)

@@ -8,6 +8,9 @@ and lets a test inject faults: any status with any
 headers for the next N matching requests, or a request that is carried out and *then* answered
 with an error, the case that must not be retried blindly.
 
+Every comment body it accepts is also read the way GitHub would render it (`testing.github_markdown`);
+what would show broken is kept in `markdown_problems`, which the test fixture checks is empty.
+
 In a test:
 
     with FakeGitHub() as github:
@@ -46,6 +49,8 @@ from types import FrameType
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from testing.github_markdown import markdown_problems
+
 ACTIONS_TOKEN = "ghs_fakeActionsTokenA1b2C3d4E5f6G7h8I9j0"
 READ_ONLY_TOKEN = "ghs_fakeReadOnlyTokenZ9y8X7w6V5u4T3s2R1"
 USER_TOKEN = "ghp_fakeUserTokenQ1w2E3r4T5y6U7i8O9p0Aa"
@@ -69,6 +74,7 @@ SECONDARY_LIMIT_MESSAGE = (
     "again. If you reach out to GitHub Support for help, please include the request ID."
 )
 DOCS = "https://docs.github.com/rest"
+REPORT_MARKER_START = "<!-- mlci-report:"
 
 Answer = tuple[int, Any, dict[str, str]]
 """HTTP status, JSON body (None for no body), extra headers."""
@@ -140,6 +146,7 @@ class FakeGitHub:
         self.deployment_statuses: list[dict[str, Any]] = []
         self.dispatches: list[dict[str, Any]] = []
         self.requests: list[dict[str, Any]] = []
+        self.markdown_problems: list[str] = []
         self._faults: list[Fault] = []
         self._holds: list[_Hold] = []
         self._hooks: list[_Hook] = []
@@ -388,6 +395,13 @@ class FakeGitHub:
                 and (path_pattern is None or re.fullmatch(path_pattern, entry["path"]))
             ]
 
+    def assert_comments_render(self) -> None:
+        """Raise AssertionError when a comment it received would not render on GitHub as written."""
+        if self.markdown_problems:
+            raise AssertionError(
+                "a comment would not render as written on GitHub:\n- " + "\n- ".join(self.markdown_problems)
+            )
+
     def snapshot(self) -> dict[str, Any]:
         """The whole state as plain JSON data (what the state file holds)."""
         with self._lock:
@@ -407,6 +421,7 @@ class FakeGitHub:
                 "deployment_statuses": [dict(s) for s in self.deployment_statuses],
                 "dispatches": [dict(d) for d in self.dispatches],
                 "requests": [dict(r) for r in self.requests],
+                "markdown_problems": list(self.markdown_problems),
             }
 
     # -- serving -----------------------------------------------------------------------------------
@@ -555,6 +570,7 @@ class FakeGitHub:
         body, problem = _comment_text(payload)
         if problem:
             return problem
+        self._check_markdown(body)
         comment = self._new_comment(repository, int(number), body, token.login)
         return 201, self._comment_json(comment), {"Location": self._comment_json(comment)["url"]}
 
@@ -569,6 +585,7 @@ class FakeGitHub:
         body, problem = _comment_text(payload)
         if problem:
             return problem
+        self._check_markdown(body)
         comment["body"] = body
         comment["updated_at"] = _now()
         return 200, self._comment_json(comment), {}
@@ -735,6 +752,11 @@ class FakeGitHub:
         if page > 1:
             links.append(link(1, "first"))
         return 200, chunk, ({"Link": ", ".join(links)} if links else {})
+
+    def _check_markdown(self, body: str) -> None:
+        # Only mlci's reports must start with the marker; any comment must render as written.
+        report = body.startswith(REPORT_MARKER_START)
+        self.markdown_problems += [f"comment {body[:60]!r}: {p}" for p in markdown_problems(body, marker=report)]
 
     def _new_comment(self, repository: str, pr: int, body: str, login: str) -> dict[str, Any]:
         if repository not in self.repositories or pr not in self.repositories[repository].pulls:

@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from mlci.github.client import GitHubClient
+from mlci.report import markdown
 from testing.fake_github import USER_TOKEN, FakeGitHub
+from testing.github_markdown import assert_renders_on_github
 from testing.outputs import read_outputs
 from testing.registry import CONFIG
 from testing.repos import git
@@ -54,6 +56,28 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("GIT_COMMITTER_EMAIL", "author@example.com")
 
 
+@pytest.fixture(autouse=True)
+def reports_render_on_github(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every Markdown report rendered in any test is read back with GitHub's own engine right where
+    it is rendered (see `testing.github_markdown`): a report that would show broken on GitHub fails
+    the test that rendered it, even when the code around it catches the error."""
+    finish = markdown.ensure_marker
+    failures: list[str] = []
+
+    def checked(text: str, marker: str) -> str:
+        report = finish(text, marker)
+        try:
+            assert_renders_on_github(report)
+        except AssertionError as exc:
+            failures.append(str(exc))
+            raise
+        return report
+
+    monkeypatch.setattr(markdown, "ensure_marker", checked)
+    yield
+    assert not failures, "\n".join(failures)
+
+
 @pytest.fixture
 def make_repo(tmp_path: Path) -> Callable[..., Path]:
     """A real git repository with `main` checked out; `files` (name -> text) become its first commit."""
@@ -90,6 +114,7 @@ def fake_github() -> Iterator[FakeGitHub]:
     """A started `FakeGitHub` with `octo-org/demo`, PR #1 and the three standard tokens."""
     with FakeGitHub() as server:
         yield server
+    server.assert_comments_render()
 
 
 @pytest.fixture

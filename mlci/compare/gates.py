@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from mlci.compare.metrics import within_tolerance
-from mlci.compare.numbers import format_limit, format_number, format_percent
+from mlci.compare.numbers import MetricFormat, format_limit, format_percent, metric_format
 from mlci.compare.result import GateResult, MetricChange
 from mlci.config import GateSpec
 
@@ -25,11 +25,10 @@ def evaluate_gates(gates: Iterable[GateSpec], metrics: Mapping[str, MetricChange
     results = []
     for gate in gates:
         metric = metrics.get(gate.metric)
-        head = metric.head if metric else None
         if gate.min is not None:
-            results.append(_check_bound(_MIN, gate.metric, gate.min, head))
+            results.append(_check_bound(_MIN, gate.metric, gate.min, metric))
         if gate.max is not None:
-            results.append(_check_bound(_MAX, gate.metric, gate.max, head))
+            results.append(_check_bound(_MAX, gate.metric, gate.max, metric))
         if gate.max_drop is not None:
             results.append(_check_max_drop(gate, metric))
     return results
@@ -56,17 +55,23 @@ _MIN = _Bound("min", "minimum", inside="meets", outside="is below")
 _MAX = _Bound("max", "maximum", inside="is within", outside="is above")
 
 
-def _check_bound(bound: _Bound, metric: str, limit: float, head: float | None) -> GateResult:
+def _check_bound(bound: _Bound, name: str, limit: float, metric: MetricChange | None) -> GateResult:
     text = format_limit(limit)
-    if head is None:
-        passed, message = False, f"{metric} has no value in this run, so the {bound.name} {text} is not met"
+    head = metric.head if metric else None
+    if metric is None or head is None:
+        passed, message = False, f"{name} has no value in this run, so the {bound.name} {text} is not met"
     else:
         passed = not bound.breached_by(head, limit)
         verdict = bound.inside if passed else bound.outside
-        message = f"{metric} {format_number(head)} {verdict} the {bound.name} {text}"
+        message = f"{name} {_format_of(metric).value(head)} {verdict} the {bound.name} {text}"
     return GateResult(
-        metric=metric, kind=bound.kind, limit=limit, limit_text=text, value=head, passed=passed, message=message
+        metric=name, kind=bound.kind, limit=limit, limit_text=text, value=head, passed=passed, message=message
     )
+
+
+def _format_of(metric: MetricChange) -> MetricFormat:
+    """The metric's one number format, so a gate message reads its values as the report's table does."""
+    return metric_format(metric.base, metric.head)
 
 
 def _check_max_drop(gate: GateSpec, metric: MetricChange | None) -> GateResult:
@@ -92,10 +97,12 @@ def _check_max_drop(gate: GateSpec, metric: MetricChange | None) -> GateResult:
         return result(
             value if value is not None else 0.0,
             True,
-            f"{name} did not get worse than the base {format_number(base)} (allowed drop {text})",
+            f"{name} did not get worse than the base {_format_of(metric).value(base)} (allowed drop {text})",
         )
     verb = "dropped" if metric.goal == "maximize" else "rose"
-    amount = format_number(drop) + (f" ({format_percent(relative, signed=False)})" if relative is not None else "")
+    amount = _format_of(metric).value(drop) + (
+        f" ({format_percent(relative, signed=False)})" if relative is not None else ""
+    )
     if value is None:
         return result(
             None,

@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
+from mlci.compare.numbers import metric_format
 from mlci.config import Config, ModelSpec
 from mlci.console import Console
 from mlci.errors import MlciError
@@ -64,7 +65,11 @@ def rescore_base(
         )
     buffer = io.StringIO()
     predictions.to_csv(buffer, index=False)
-    recorded = ", ".join(f"{name} {value:.4g}" for name, value in base_run.metrics.items() if name in values)
+    recorded = ", ".join(
+        f"{name} {metric_format(value, values[name]).value(value)}"
+        for name, value in base_run.metrics.items()
+        if name in values
+    )
     note = (
         f"the test data changed: the base model ({short_sha(record.commit)}) was re-scored on this run's "
         f"{len(predictions)} test rows (recorded on its own test set: {recorded})"

@@ -115,9 +115,7 @@ def _index(root: yaml.Node, shown: str) -> dict[FieldPath, int]:
     open_collections: set[int] = set()  # the collections around the node being looked at
     repeated = 0
     # (node, its field path or None when it gives no lines, the line that brought it here, depth, leaving?)
-    stack: list[tuple[yaml.Node, FieldPath | None, int, int, bool]] = [
-        (root, (), root.start_mark.line + 1, 0, False)
-    ]
+    stack: list[tuple[yaml.Node, FieldPath | None, int, int, bool]] = [(root, (), root.start_mark.line + 1, 0, False)]
     while stack:
         node, path, line, depth, leaving = stack.pop()
         if leaving:

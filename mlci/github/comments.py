@@ -30,7 +30,7 @@ from mlci.github.errors import (
     GitHubUnavailable,
     GitHubWriteForbidden,
 )
-from mlci.github.shorten import shorten_markdown
+from mlci.github.shorten import shorten_markdown, utf16_size
 from mlci.report.marker import DEFAULT_IDENTITY, report_marker, sanitize_identity, without_marker
 
 __all__ = [
@@ -72,7 +72,8 @@ class _Comment:
 
 
 def comment_body(body: str, *, identity: str) -> str:
-    """The full comment text: the marker line, then the report, shortened to fit GitHub's limit.
+    """The full comment text: the marker line, then the report, shortened to fit GitHub's limit by
+    leaving out folded details first (see `shorten_markdown`).
 
     A report rendered by mlci already starts with a marker; it is replaced, so the comment carries
     exactly one, for `identity`.
@@ -80,11 +81,12 @@ def comment_body(body: str, *, identity: str) -> str:
     marker = report_marker(identity)
     return f"{marker}\n" + shorten_markdown(
         without_marker(body),
-        limit=MAX_COMMENT_CHARS - len(marker) - 1,
+        limit=MAX_COMMENT_CHARS - utf16_size(marker) - 1,
+        size=utf16_size,
         # The body's limit leaves room for the marker, so `over` is already the whole comment's excess.
         note=lambda over: (
-            f"> **… report truncated: {over} characters over GitHub's limit; "
-            "the full report is in the job summary / report file.**"
+            f"> **… report shortened: {over:,} characters over GitHub's limit for a comment, so details "
+            "were left out, the last first; the full report is in the job summary / report file.**"
         ),
     )
 

@@ -12,51 +12,69 @@ Top-level keys:
   `exact` (bool: the requested commit's own record was used), `note`.
 - `head`: `commit`, `short` ("no commit" in a repository without one), `branch` (None when detached),
   `branch_text`, `dirty`.
-- `failed_gates`: list of gates (below) that failed, each with its `model` name too.
-- `training_failures`: list of `model`, `reason`: models whose training failed in this checkout.
+- `compact` (bool): more than `COMPACT_ABOVE` (5) models, so the default report leads with a summary
+  table, folds each model's details and puts the quiet models on one line.
+- `failed_gates`: list of gates (below) that failed, each with its `model` name and the model's
+  `anchor` too; `failed_gates_anchor` (str): the anchor name of the list of failed gates.
+- `training_failures`: list of `model`, `reason`, `anchor`: models whose training failed in this checkout.
 - `models`: list, in report order, of
   - `name`, `status` (improved, regressed, mixed, unchanged, new, removed), `emoji`, `passed`, `notes`;
+  - `anchor` (str): a name for `<a name="...">` that links can point at (`#anchor`), unique in the
+    report and between reports of other identities;
+  - `quiet` (bool): unchanged, trained, and no gate failed: what a long report folds away;
   - `metrics`: `name`, `goal`, `arrow` (↑ maximize, ↓ minimize), `base`, `head`, `change`,
     `relative_change` (numbers or None), `status`, `emoji`, and display text `base_text`, `head_text`
     (`-` when missing), `change_text` (`+0.0312 (+3.4%)`), `change_cell` (`change_text` with the
-    emoji; `🆕 new` / `🗑️ removed` when a side is missing);
+    emoji; `🆕 new` / `🗑️ removed` when a side is missing), `interval_text` (`[-0.0800, -0.0100]`,
+    or None without an interval). A metric's texts share one number of decimals (see
+    `mlci.compare.numbers`), with thousands separators and never an exponent;
   - `gates`: `metric`, `kind` (min, max, max_drop), `limit`, `limit_text`, `value`, `passed`
     (True, False, or None when not checked), `emoji`, `message`;
-  - `failed_gates`: the gates of this model that failed;
+  - `failed_gates`: the gates of this model that failed; `other_gates`: the rest (passed or not
+    checked); `gates_summary` (str): "❌ 1 failed, ✅ 2 passed", or `-` without gates;
   - `params`: `name`, `kind` (added, removed, changed), `base`, `head`, `base_text`, `head_text`;
   - `run_details`: rows `label`, `base`, `head` (text; `-` when unknown; rows unknown on both sides are
     left out); empty when neither side ran;
-  - `trend_chart`: a Mermaid chart of the first metric on the base branch, or None;
+  - `trend_chart`: a Mermaid chart of the first metric on the base branch (the last base point is
+    the table's base value), or None;
   - `data`: what changed in the training data, as in the JSON document (`target` None when the
     target was not on both sides), or None when not checked;
   - `head_run`, `base_run`: the raw run summaries as in the JSON document, or None.
 - `notes` (list of str): remarks on the whole comparison; `legend` (str): what the emojis mean;
   `generated_at` (str, ISO 8601).
 
-Filters: `escape` (also `e`) makes any untrusted text safe in Markdown, `number`, `change` and
-`percent` format numbers the way the default report does. Every name, note and message comes from
-branches, configs or metrics files: pass it through `escape`.
+Filters: `escape` (also `e`) makes any untrusted text safe in Markdown text and table cells; `html`
+makes it safe inside HTML such as a `<summary>` line (GitHub does not read Markdown there, so
+backslash escapes would show); `code` writes it as inline code that shows it exactly (a Markdown
+code span would show the escapes). `number`, `change` and `percent` format numbers the way the
+default report does, `count` a whole number with thousands separators. Every name, note and message
+comes from branches, configs or metrics files: pass it through one of `escape`, `html` or `code`.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from dataclasses import asdict
 from typing import Any
 
 from mlci.compare.metrics import within_tolerance
-from mlci.compare.numbers import MISSING, format_change, format_number, format_percent
+from mlci.compare.numbers import MISSING, format_percent, metric_format
 from mlci.compare.result import Comparison, GateResult, MetricChange, ModelComparison, ParamChange, RunSummary
-from mlci.report.marker import report_marker
+from mlci.report.chart import trend_chart
+from mlci.report.marker import report_marker, sanitize_identity
 from mlci.report.verdict import verdict_of
 
 SHORT_SHA = 7
+COMPACT_ABOVE = 5
 ARROWS = {"maximize": "↑", "minimize": "↓"}
 METRIC_EMOJI = {"improved": "🟢", "regressed": "🔴", "unchanged": "⚪", "new": "🆕", "removed": "🗑️"}
 MODEL_EMOJI = {**METRIC_EMOJI, "mixed": "🟡"}
 GATE_EMOJI = {True: "✅", False: "❌", None: "⏭️"}
-MERMAID_UNSAFE = re.compile(r"[^A-Za-z0-9 _.:,()-]")
+GATE_WORDS = {False: "failed", True: "passed", None: "not checked"}
+_ANCHOR_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
+ANCHOR_NAME_LENGTH = 60
 
 LEGEND = (
     "🟢 better · 🔴 worse · 🟡 mixed · ⚪ no change · 🆕 new · 🗑️ removed · ↑ higher is better · "
@@ -69,7 +87,16 @@ def template_context(comparison: Comparison, *, title: str, identity: str) -> di
     """The context every report template is rendered with (documented in this module's docstring)."""
     verdict = verdict_of(comparison)
     base, head = comparison.base, comparison.head
-    models = [_model_view(model) for model in comparison.models]
+    anchors = model_anchors([model.name for model in comparison.models], identity=identity)
+    models = [
+        _model_view(
+            model,
+            base_commit=base.commit,
+            anchor=anchors[model.name],
+            trained=model.name not in comparison.training_failures,
+        )
+        for model in comparison.models
+    ]
     return {
         "marker": report_marker(identity),
         "identity": identity,
@@ -94,9 +121,16 @@ def template_context(comparison: Comparison, *, title: str, identity: str) -> di
             "branch_text": head.branch or "detached HEAD",
             "dirty": head.dirty,
         },
-        "failed_gates": [{"model": model["name"], **gate} for model in models for gate in model["failed_gates"]],
+        "compact": len(models) > COMPACT_ABOVE,
+        "failed_gates": [
+            {"model": model["name"], "anchor": model["anchor"], **gate}
+            for model in models
+            for gate in model["failed_gates"]
+        ],
+        "failed_gates_anchor": failed_gates_anchor(identity),
         "training_failures": [
-            {"model": model, "reason": reason} for model, reason in comparison.training_failures.items()
+            {"model": model, "reason": reason, "anchor": anchors.get(model, "")}
+            for model, reason in comparison.training_failures.items()
         ],
         "models": models,
         "notes": list(comparison.notes),
@@ -105,65 +139,86 @@ def template_context(comparison: Comparison, *, title: str, identity: str) -> di
     }
 
 
-def _model_view(model: ModelComparison) -> dict[str, Any]:
+def model_anchors(names: list[str], *, identity: str) -> dict[str, str]:
+    """model name -> `mlci-{identity}-{name}`, the name cut short and made of letters, digits, `_`
+    and `-` (names from a comparison file may hold anything, and a dot could start a link), and
+    unique: two reports on one pull request, or two names that clean up alike, never share one."""
+    anchors: dict[str, str] = {}
+    taken = {failed_gates_anchor(identity)}
+    prefix = f"mlci-{sanitize_identity(identity)}-"
+    for name in names:
+        anchor = prefix + (_ANCHOR_UNSAFE.sub("-", name)[:ANCHOR_NAME_LENGTH].strip("-") or "model")
+        candidate, number = anchor, 1
+        while candidate in taken:
+            number += 1
+            candidate = f"{anchor}-{number}"
+        taken.add(candidate)
+        anchors[name] = candidate
+    return anchors
+
+
+def failed_gates_anchor(identity: str) -> str:
+    """The anchor name of the report's list of failed gates, which no model's anchor takes."""
+    return f"mlci-{sanitize_identity(identity)}-failed-gates"
+
+
+def _model_view(model: ModelComparison, *, base_commit: str, anchor: str, trained: bool) -> dict[str, Any]:
     gates = [_gate_view(gate) for gate in model.gates]
     return {
         "name": model.name,
         "status": model.status,
         "emoji": MODEL_EMOJI[model.status],
         "passed": model.passed,
+        "anchor": anchor,
+        "quiet": model.status == "unchanged" and model.passed and trained,
         "notes": list(model.notes),
         "metrics": [_metric_view(metric) for metric in model.metrics],
         "gates": gates,
         "failed_gates": [gate for gate in gates if gate["passed"] is False],
+        "other_gates": [gate for gate in gates if gate["passed"] is not False],
+        "gates_summary": gates_summary(model.gates),
         "params": [_param_view(param) for param in model.params],
         "run_details": _run_details(model.base_run, model.head_run),
-        "trend_chart": _trend_chart(model),
+        "trend_chart": trend_chart(model, base_commit=base_commit),
         "data": model.data.to_json() if model.data else None,
         "head_run": asdict(model.head_run) if model.head_run else None,
         "base_run": asdict(model.base_run) if model.base_run else None,
     }
 
 
+def gates_summary(gates: list[GateResult]) -> str:
+    """`❌ 1 failed, ✅ 2 passed`: the model's gates counted by outcome, failures first; `-` for none."""
+    counts = Counter(gate.passed for gate in gates)
+    parts = [
+        f"{GATE_EMOJI[outcome]} {counts[outcome]} {GATE_WORDS[outcome]}" for outcome in GATE_WORDS if counts[outcome]
+    ]
+    return ", ".join(parts) or MISSING
+
+
 def _metric_view(metric: MetricChange) -> dict[str, Any]:
+    form = metric_format(metric.base, metric.head)
     change_text = change_text_of(metric)
     emoji = METRIC_EMOJI[metric.status]
     return {
         **asdict(metric),
         "arrow": ARROWS.get(metric.goal, ""),
         "emoji": emoji,
-        "base_text": format_number(metric.base),
-        "head_text": format_number(metric.head),
+        "base_text": form.value(metric.base),
+        "head_text": form.value(metric.head),
         "change_text": change_text,
         "change_cell": _change_cell(metric, change_text, emoji),
-        "interval_text": _interval_text(metric),
+        "interval_text": interval_text_of(metric),
     }
 
 
-def _trend_chart(model: ModelComparison) -> str | None:
-    """A Mermaid line chart of the model's first metric over the recent records of the base branch,
-    with this run's value as the last point (`PR`); None without at least two points to draw."""
-    metric = next((m for m in model.metrics if m.name in model.trend), None)
-    if metric is None or metric.head is None:
-        return None
-    points = [*model.trend[metric.name], ("PR", metric.head)]
-    if len(points) < 3:
-        return None
-    # Labels are short commits, but they come from the comparison document, which a pull request's
-    # run may have written: nothing in them may end the string or the code block.
-    labels = ", ".join(f'"{MERMAID_UNSAFE.sub(" ", label)[:SHORT_SHA]}"' for label, _ in points)
-    values = ", ".join(f"{value:.6g}" for _, value in points)
-    # Mermaid is parsed by GitHub, so the title keeps only characters that cannot end the string.
-    title = MERMAID_UNSAFE.sub(" ", f"{model.name}: {metric.name} on the base branch, then this PR")
-    return f'xychart-beta\n    title "{title}"\n    x-axis [{labels}]\n    line [{values}]'
-
-
-def _interval_text(metric: MetricChange) -> str | None:
-    """`[-0.081, -0.012]`: the bootstrap's interval of the change, or None without one."""
+def interval_text_of(metric: MetricChange) -> str | None:
+    """`[-0.0810, -0.0120]`: the bootstrap's interval of the change in the metric's decimals, or
+    None without one."""
     if metric.interval is None:
         return None
+    form = metric_format(metric.base, metric.head)
     low, high = metric.interval
-    return f"[{format_change(low)}, {format_change(high)}]"
+    return f"[{form.change(low)}, {form.change(high)}]"
 
 
 def _change_cell(metric: MetricChange, change_text: str, emoji: str) -> str:
@@ -177,13 +232,15 @@ def _change_cell(metric: MetricChange, change_text: str, emoji: str) -> str:
 
 
 def change_text_of(metric: MetricChange) -> str:
-    """`+0.0312 (+3.4%)`; `±0` for a difference that is float rounding; `-` when a side is missing."""
+    """`+0.0312 (+3.4%)` in the metric's decimals; `±0` for a difference that is float rounding; `-`
+    when a side is missing."""
     if metric.change is None or metric.base is None:
         return MISSING
     if metric.status == "unchanged" and within_tolerance(metric.change, reference=metric.base):
         return "±0"
+    change = metric_format(metric.base, metric.head).change(metric.change)
     relative = format_percent(metric.relative_change)
-    return f"{format_change(metric.change)} ({relative})" if relative else format_change(metric.change)
+    return f"{change} ({relative})" if relative else change
 
 
 def _gate_view(gate: GateResult) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from mlci.compare.numbers import format_change, format_number, format_percent
+from mlci.compare.numbers import format_change, format_count, format_number, format_percent
 from mlci.compare.result import Comparison
 from mlci.config import Config
 from mlci.config.files import confine, is_inside, read_text_bounded
@@ -22,7 +22,7 @@ from mlci.config.schema import ReportSpec
 from mlci.config.yamlsource import display_path
 from mlci.errors import ConfigError, MlciError
 from mlci.report.context import template_context
-from mlci.report.escape import escape_markdown
+from mlci.report.escape import escape_code, escape_html, escape_markdown
 from mlci.report.marker import DEFAULT_IDENTITY, ensure_marker
 
 if TYPE_CHECKING:
@@ -32,9 +32,9 @@ BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 DEFAULT_TEMPLATE = "report.md.j2"
 MAX_TEMPLATE_BYTES = 1024 * 1024
 CONTEXT_HINT = (
-    "The template gets: marker, identity, title, comparison, verdict, base, head, failed_gates, "
-    "training_failures, models, notes, legend, generated_at (documented in the mlci package's report/context.py; "
-    "its templates/report.md.j2 is a working example)."
+    "The template gets: marker, identity, title, comparison, verdict, base, head, compact, failed_gates, "
+    "failed_gates_anchor, training_failures, models, notes, legend, generated_at (documented in the mlci "
+    "package's report/context.py; its templates/report.md.j2 is a working example)."
 )
 
 
@@ -77,7 +77,14 @@ def _environment(folders: list[Path], *, allowed: Path) -> Environment:
         keep_trailing_newline=True,
     )
     environment.filters.update(
-        escape=escape_markdown, e=escape_markdown, number=format_number, change=format_change, percent=format_percent
+        escape=escape_markdown,
+        e=escape_markdown,
+        html=escape_html,
+        code=escape_code,
+        number=format_number,
+        change=format_change,
+        percent=format_percent,
+        count=format_count,
     )
     return environment
 

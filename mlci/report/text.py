@@ -7,9 +7,9 @@ control characters, so a metric name cannot carry terminal escape sequences.
 
 from __future__ import annotations
 
-from mlci.compare.numbers import format_change, format_number
+from mlci.compare.numbers import metric_format
 from mlci.compare.result import Comparison, GateResult, MetricChange, ModelComparison
-from mlci.report.context import ARROWS, SHORT_SHA, change_text_of, param_text
+from mlci.report.context import ARROWS, SHORT_SHA, change_text_of, interval_text_of, param_text
 from mlci.report.escape import one_line
 from mlci.report.verdict import verdict_of
 
@@ -65,16 +65,7 @@ def _model_lines(model: ModelComparison, paint: _Paint) -> list[str]:
 
 
 def _metric_table(metrics: list[MetricChange], paint: _Paint) -> list[str]:
-    rows = [
-        (
-            f"{one_line(metric.name)} {ARROWS.get(metric.goal, '')}".rstrip(),
-            format_number(metric.base),
-            format_number(metric.head),
-            _change_with_interval(metric),
-            metric.status + ("" if change_text_of(metric) == "±0" else NOISE_SUFFIX.get(metric.noise or "", "")),
-        )
-        for metric in metrics
-    ]
+    rows = [_metric_row(metric) for metric in metrics]
     widths = [max(len(row[i]) for row in [HEADER, *rows]) for i in range(len(HEADER))]
     lines = []
     for index, row in enumerate([HEADER, *rows]):
@@ -86,12 +77,24 @@ def _metric_table(metrics: list[MetricChange], paint: _Paint) -> list[str]:
     return lines
 
 
+def _metric_row(metric: MetricChange) -> tuple[str, str, str, str, str]:
+    form = metric_format(metric.base, metric.head)
+    noise = "" if change_text_of(metric) == "±0" else NOISE_SUFFIX.get(metric.noise or "", "")
+    return (
+        f"{one_line(metric.name)} {ARROWS.get(metric.goal, '')}".rstrip(),
+        form.value(metric.base),
+        form.value(metric.head),
+        _change_with_interval(metric),
+        metric.status + noise,
+    )
+
+
 def _change_with_interval(metric: MetricChange) -> str:
     text = change_text_of(metric)
-    if metric.interval is None or text == "±0":
+    interval = interval_text_of(metric)
+    if interval is None or text == "±0":
         return text
-    low, high = metric.interval
-    return f"{text} [{format_change(low)}, {format_change(high)}]"
+    return f"{text} {interval}"
 
 
 def _gate_line(gate: GateResult, paint: _Paint) -> str:

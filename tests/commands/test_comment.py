@@ -30,7 +30,8 @@ HOSTILE = (
     "[click](https://evil.example) ![i](https://evil.example/i.png) <!-- mlci-report:other --> "
     "```\n<script>alert(1)</script> www.evil.example **bold** " + "long " * 100
 )
-TEMPLATE_TAGS = {"details", "/details", "summary", "/summary", "sub", "/sub"}
+TEMPLATE_TAGS = {"details", "/details", "summary", "/summary", "sub", "/sub", "b", "/b", "code", "/code"}
+ANCHOR = re.compile(r'<a name="mlci-[A-Za-z0-9_.-]+"></a>')
 
 
 @pytest.fixture
@@ -141,15 +142,20 @@ def test_a_hostile_comparison_is_posted_only_escaped(fake_github: FakeGitHub, tm
     [posted] = fake_github.issue_comments(DEFAULT_REPOSITORY, 1)
     body = posted["body"]
     assert body.startswith("<!-- mlci-report:default -->\n") and body.count("<!--") == 1
-    assert {tag.lower() for tag in re.findall(r"<(/?[A-Za-z]+)", body)} <= TEMPLATE_TAGS
+    assert {tag.lower() for tag in re.findall(r"<(/?[A-Za-z]+)", ANCHOR.sub("", body))} <= TEMPLATE_TAGS
     # A Mermaid chart is drawn, not read as Markdown: its text may keep dots, never quotes or fences.
     [chart] = re.findall(r"```mermaid\n(.*?)\n```", body, flags=re.DOTALL)
     label = r'"[A-Za-z0-9 _.:,()-]*"'
-    assert re.fullmatch(rf"xychart-beta\n    title {label}\n    x-axis \[{label}(, {label})*\]\n    line \[.*\]", chart)
+    theme = r"%%\{init: \{[^\n]*\}\}%%"
+    chart_lines = rf"{theme}\nxychart-beta\n    title {label}\n    x-axis \[{label}(, {label})*\]\n    line \[.*\]"
+    assert re.fullmatch(chart_lines, chart)
     markdown = body.replace(chart, "")
     assert not re.search(r"@(?!\u200d)\w", markdown), "a mention that would ping"
     assert not re.search(r"(?<![\\\u200d])#\d", markdown), "an issue reference"
-    assert not re.search(r"(?<!\\)!\[|(?<!\\)\]\(|https?://|www\.evil", markdown), "an image or a link"
+    # The report's own links go to its anchors only.
+    assert not re.search(r"(?<!\\)!\[|(?<!\\)\]\((?!#mlci-default-)|https?://|www\.evil", markdown), (
+        "an image or a link"
+    )
     assert "```\n<script" not in body and "**bold**" not in body
     for table in re.findall(r"(?:^\|.*\n)+", body, flags=re.MULTILINE):
         cells = {len(re.findall(r"(?<!\\)\|", row)) for row in table.splitlines()}

@@ -3,14 +3,22 @@ stand-in GitHub server, the files GitHub Actions reads back (outputs, summary)."
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from mlci.commands.project import Project
+from mlci.commands.report import PublishOptions, publish_report
+from mlci.console import Console
+from mlci.github.comments import MAX_COMMENT_CHARS
+from mlci.github.context import GitHubContext
 from testing.fake_github import ACTIONS_LOGIN, ACTIONS_TOKEN, DEFAULT_REPOSITORY, READ_ONLY_TOKEN, FakeGitHub
 from tests.commands.helpers import CONFIG, ESTIMATOR, actions_env, data_csv, mlci, mlci_comments, trained_project
+from tests.compare.factories import BASE_SHA, HEAD_SHA
 from tests.conftest import git, read_outputs
+from tests.report.helpers import many_models
 
 pytestmark = pytest.mark.integration
 
@@ -107,7 +115,7 @@ def test_first_run_report_without_any_record(fake_github, make_repo, tmp_path) -
     result = mlci(root, "report", "--base", "main", "--first-run-ok", "--output", str(tmp_path / "r.md"))
     assert result.exit_code == 0, result.output
     text = (tmp_path / "r.md").read_text()
-    assert "🆕 **First run:**" in text and "### 🆕 clf: new" in text
+    assert "🆕 **First run:**" in text and '### <a name="mlci-default-clf"></a>🆕 clf: new' in text
 
 
 def test_run_on_a_pull_request_trains_compares_and_comments(fake_github, project, tmp_path) -> None:
@@ -184,7 +192,10 @@ def test_run_on_a_pull_request_reports_a_model_that_failed_to_train_and_fails(fa
     [comment] = mlci_comments(fake_github)
     body = comment["body"]
     assert "❌ **1 model failed to train; all gates passed**" in body
-    failure = "- **broken**: mlci.yaml:10: models.broken.command: \\`echo loading; exit 1\\` exited with code 1"
+    failure = (
+        "- **[broken](#mlci-default-broken)**: "
+        "mlci.yaml:10: models.broken.command: \\`echo loading; exit 1\\` exited with code 1"
+    )
     assert f"### ❌ Failed to train\n\n{failure}\n" in body
     assert "training failed in this checkout" in body and "clf" in body
     assert read_outputs(tmp_path / "outputs")["passed"] == "false"
@@ -205,3 +216,22 @@ def test_run_on_a_push_to_main_with_a_failed_model_neither_records_nor_promotes(
     assert "1 model failed to train" in (tmp_path / "summary.md").read_text()
     assert fake_github.deployments == [] and fake_github.dispatches == []
     assert mlci(root, "record", "--allow-dirty").exit_code == 0  # the commit had no record yet
+
+
+def test_sixty_models_fit_one_comment_and_the_job_summary_keeps_the_whole_report(fake_github, tmp_path) -> None:
+    folder = tmp_path / "sixty"
+    folder.mkdir()
+    config, comparison = many_models(folder, 60, changed=60)
+    env = actions_env(fake_github, {"root": folder, "head": HEAD_SHA, "base": BASE_SHA}, tmp_path)
+    project = Project(config=config, console=Console(stream=io.StringIO()), github=GitHubContext.from_env(env))
+
+    published = publish_report(project, comparison, PublishOptions(post=True, summary=True))
+
+    [comment] = mlci_comments(fake_github)
+    assert published.comment_url == comment["html_url"]
+    assert len(comment["body"]) <= MAX_COMMENT_CHARS and "> **… report shortened: " in comment["body"]
+    assert comment["body"].count("| [model\\_") == 60  # the summary table, whole
+    report = published.report_file.read_text()
+    assert len(report) > 1.5 * MAX_COMMENT_CHARS
+    assert (tmp_path / "summary.md").read_text() == report
+    assert report.count("<summary>Run details</summary>") == report.count("```mermaid") == 60

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -72,7 +73,7 @@ def test_a_dropped_column_is_a_schema_change_and_can_fail_the_check(make_repo) -
         make_repo, frame(0).drop(columns="colour"), "data_checks: {fail_on_schema_change: true}\n"
     )
     found = data_of(root)
-    assert "schema changed" in found["report"] and "column removed: `colour`" in found["report"]
+    assert "schema changed" in found["report"] and "column removed: <code>colour</code>" in found["report"]
     assert found["exit"] == 1 and "the columns of data.csv changed: -colour" in found["report"]
 
 
@@ -93,6 +94,8 @@ def test_new_data_rescores_the_base_model_on_the_prs_test_rows(make_repo) -> Non
     root = project_with_change(make_repo, frame(1))
     report = data_of(root)["report"]
     assert "the test data changed: the base model" in report and "re-scored on this run's 120 test rows" in report
+    # The recorded value reads as the metric's values do everywhere: four significant digits (`1.000`, not `1`).
+    assert re.search(r"\(recorded on its own test set: accuracy \d\.\d{3,4}\)", report)
     assert "noise unknown" not in report  # the re-scored predictions pair with this run's, row by row
 
 

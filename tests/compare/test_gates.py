@@ -25,9 +25,16 @@ def test_min_fails_below_and_passes_at_the_limit() -> None:
 
 def test_max_checks_the_head_value_whatever_the_goal() -> None:
     [over] = check(GateSpec("latency_ms", max=100), goal="minimize", base=90.0, head=130.0)
-    assert over.passed is False and over.message == "latency_ms 130.0000 is above the maximum 100"
+    assert over.passed is False and over.message == "latency_ms 130.0 is above the maximum 100"
     [within] = check(GateSpec("accuracy", max=0.99), goal="maximize", base=0.9, head=0.95)
     assert within.passed is True
+
+
+def test_messages_read_numbers_as_the_metrics_table_does() -> None:
+    [above] = check(GateSpec("mse", max=2_500_000), goal="minimize", base=2_450_000.0, head=2_510_000.0)
+    assert above.message == "mse 2,510,000 is above the maximum 2,500,000"
+    [dropped] = check(GateSpec("accuracy", max_drop=0.0001), goal="maximize", base=0.9281, head=0.92794)
+    assert dropped.message == "accuracy dropped 0.0002 (0.017%), more than the allowed 0.0001"
 
 
 def test_limits_hold_up_to_float_rounding() -> None:
@@ -47,7 +54,7 @@ def test_max_drop_percent_on_a_minimize_metric_counts_a_rise_as_the_drop() -> No
     gate = GateSpec("latency_ms", max_drop=10, max_drop_is_percent=True)
     [failed] = check(gate, goal="minimize", base=100.0, head=112.0)
     assert failed.passed is False and failed.value == pytest.approx(12.0) and failed.limit_text == "10%"
-    assert failed.message == "latency_ms rose 12.0000 (12.0%), more than the allowed 10%"
+    assert failed.message == "latency_ms rose 12.0 (12.0%), more than the allowed 10%"
     [passed] = check(gate, goal="minimize", base=100.0, head=108.0)
     assert passed.passed is True and passed.value == pytest.approx(8.0)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -47,7 +48,7 @@ def test_the_report_charts_the_recent_main_commits_and_the_pr(make_repo: Callabl
 
     report = CliRunner().invoke(cli, ["--config", str(root / "mlci.yaml"), "report", "--base", "main"])
     labels = ", ".join(f'"{c[:7]}"' for c in commits)
-    assert "```mermaid\nxychart-beta\n" in report.output
+    assert re.search(r"```mermaid\n%%\{init: .*\}%%\nxychart-beta\n", report.output)
     assert f'x-axis [{labels}, "PR"]' in report.output and "line [0.81, 0.84, 0.86, 0.9]" in report.output
 
 

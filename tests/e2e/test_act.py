@@ -91,6 +91,7 @@ def github() -> Iterator[FakeGitHub]:
     with FakeGitHub() as server:
         server.add_repository(REPOSITORY)
         yield server
+    server.assert_comments_render()
 
 
 def rev(world: Path, ref: str) -> str:

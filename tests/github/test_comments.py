@@ -362,7 +362,7 @@ def test_an_overlong_report_is_cut_at_a_line_with_a_visible_note(client: GitHubC
     assert len(text) <= MAX_COMMENT_CHARS
     assert text.startswith(report_marker("default"))
     over = len(report_marker("default")) + 1 + len(body) - MAX_COMMENT_CHARS
-    assert f"report truncated: {over} characters over GitHub's limit" in text
+    assert f"report shortened: {over:,} characters over GitHub's limit" in text
     kept_rows = [line for line in text.splitlines() if line.startswith("| metric_")]
     assert kept_rows == rows[: len(kept_rows)]
     # Re-running with the same long report recognises the same shortened body.

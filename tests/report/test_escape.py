@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from mlci.report.escape import ZERO_WIDTH_JOINER, escape_markdown, one_line
+from mlci.report.escape import ZERO_WIDTH_JOINER, escape_code, escape_html, escape_markdown, one_line
+from testing.github_markdown import render_html, visible_text
 
 MARKDOWN_ACTIVE = "\\|*_`[]#~$!"
 
@@ -94,3 +97,37 @@ def test_control_characters_and_terminal_escapes_are_dropped() -> None:
 def test_a_lone_surrogate_becomes_a_replacement_character_so_the_text_can_be_written() -> None:
     assert one_line("acc\ud800uracy") == "acc\ufffduracy"
     assert escape_markdown("x\udcff").encode("utf-8") == "x\ufffd".encode()
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_a_summary_line_shows_the_name_as_it_is_and_nothing_more(name: str) -> None:
+    html = render_html(f"<details><summary>Data: {escape_html(name)}</summary>\n\nx\n\n</details>\n")
+
+    summary = html.split("<summary>", 1)[1].split("</summary>", 1)[0]
+    assert "<" not in summary, "no element inside the summary"
+    assert visible_text(summary).replace(ZERO_WIDTH_JOINER, "") == f"Data: {one_line(name)}"
+
+
+def test_a_summary_line_takes_entities_not_backslashes() -> None:
+    assert escape_html("data/train_set.csv") == "data/train_set.csv"
+    assert escape_html('a|b <b> & "q"') == "a|b &lt;b&gt; &amp; &quot;q&quot;"
+    assert (
+        escape_html("@octocat #1 https://x")
+        == f"@{ZERO_WIDTH_JOINER}octocat #{ZERO_WIDTH_JOINER}1 https:{ZERO_WIDTH_JOINER}//x"
+    )
+
+
+@pytest.mark.parametrize("name", [*HOSTILE, "``double``", "` edge", "a  b"])
+def test_inline_code_shows_the_name_exactly(name: str) -> None:
+    html = render_html(f"- column: {escape_code(name)}\n\n| a |\n| --- |\n| {escape_code(name)} |\n")
+
+    codes = re.findall(r"<code>(.*?)</code>", html, flags=re.DOTALL)
+    assert len(codes) == 2 and html.startswith("<ul>\n<li>column: <code>")
+    for code in codes:
+        assert "<" not in code, "no element inside the code"
+        assert visible_text(code).replace(ZERO_WIDTH_JOINER, "") == one_line(name)
+
+
+def test_inline_code_leaves_nothing_raw_in_the_markdown() -> None:
+    assert escape_code("petal_length") == "<code>petal\\_length</code>"
+    assert escape_code("<!-- x -->") == "<code>&lt;\\!-- x --&gt;</code>"

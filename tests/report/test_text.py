@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from mlci.compare.result import HeadInfo
-from mlci.report import render, render_text
+from mlci.report import render, render_markdown, render_text
 from tests.compare.factories import BASE_SHA, HEAD_SHA, compare, make_config, make_run
-from tests.report.helpers import failing, passing
+from tests.report.helpers import failing, many_models, passing
 
 
 def test_one_aligned_table_per_model(tmp_path: Path) -> None:
@@ -67,3 +68,18 @@ def test_names_cannot_carry_terminal_escapes(tmp_path: Path) -> None:
     text = render_text(comparison)
     assert "\x1b" not in text and "\x07" not in text
     assert "Head: br[2Janch (bbbbbbb)" in text
+
+
+def test_numbers_read_as_in_the_markdown_report_and_the_gate_messages(tmp_path: Path) -> None:
+    config, comparison = many_models(tmp_path, 2, changed=1)
+
+    text = render_text(comparison)
+    markdown = render_markdown(comparison, config=config)
+
+    row = next(line for line in text.splitlines() if line.strip().startswith("mse"))
+    cells = ["mse", "↓", "2,450,000", "2,510,000", "+60,000", "(+2.4%)", "[+41,250,", "+78,900]", "regressed", "(real)"]
+    assert row.split() == cells
+    assert "| mse ↓ | 2,450,000 | 2,510,000 | 🔴 +60,000 (+2.4%) <sub>[+41,250, +78,900]</sub> |" in markdown
+    assert "    FAIL  mse 2,510,000 is above the maximum 2,500,000" in text.splitlines()
+    assert "mse 2,510,000 is above the maximum 2,500,000" in markdown
+    assert not re.search(r"\d[eE][+-]\d", text + markdown)  # as Python writes 2.5e+06

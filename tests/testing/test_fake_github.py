@@ -222,3 +222,18 @@ def test_standalone_process_refuses_a_bad_scenario(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "unknown scenario keys: repos" in done.stderr
     assert not (tmp_path / "port").exists()
+
+
+def test_a_comment_that_would_not_render_as_written_is_kept_for_the_test_to_fail() -> None:
+    with FakeGitHub() as server:
+        path = f"/repos/{DEFAULT_REPOSITORY}/issues/1/comments"
+        with GitHubClient(server.url, USER_TOKEN) as posting:
+            posting.post(path, json={"body": "<!-- mlci-report:default -->\n- shares: a 1%\n| x |\n| --- |\n"})
+            posting.post(path, json={"body": "Looks good, with a table:\n\n| x |\n| --- |\n"})
+
+        assert server.markdown_problems == [
+            "comment '<!-- mlci-report:default -->\\n- shares: a 1%\\n| x |\\n| --- |\\n': "
+            "1 table line(s) in the Markdown, 0 table(s) on GitHub"
+        ]
+        with pytest.raises(AssertionError, match="would not render as written on GitHub"):
+            server.assert_comments_render()
