@@ -47,6 +47,7 @@ class Git:
         base = os.environ if environ is None else environ
         remote_url = self._remote_url(base) if self.token else None
         self.env = git_environment(base, token=self.token, remote_url=remote_url)
+        self._root: Path | None = None
 
     def attempt(
         self, *args: str, input: bytes | None = None, env: Mapping[str, str] | None = None
@@ -139,7 +140,10 @@ class Git:
         return self.run("rev-parse", "--is-shallow-repository", check=False) == "true"
 
     def root(self) -> Path:
-        return Path(self.run("rev-parse", "--show-toplevel"))
+        """The top folder of the working tree (asked once: it does not move)."""
+        if self._root is None:
+            self._root = Path(self.run("rev-parse", "--show-toplevel"))
+        return self._root
 
     def subject(self, commit: str) -> str:
         """The first line of `commit`'s message."""

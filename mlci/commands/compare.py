@@ -37,13 +37,11 @@ def comparison_for(
     label: str | None = None,
     from_event: bool = True,
     first_run_ok: bool = False,
-    data_checks: bool = False,
-    rescore: bool = False,
     failed: Mapping[str, str] | None = None,
 ) -> Comparison:
-    """Compare with `base_ref` (shown as `label` when given); without one, with the pull request's
-    base in a PR's workflow run (unless not `from_event`), else with the default branch. `failed`
-    names the models whose training just failed, with why."""
+    """The one comparison every command shows: with `base_ref` (shown as `label` when given); without
+    one, with the pull request's base in a PR's workflow run (unless not `from_event`), else with the
+    default branch. `failed` names the models whose training just failed, with why."""
     base: str | None = base_ref
     if not base_ref and from_event:
         base, label = event_base(project)
@@ -55,18 +53,22 @@ def comparison_for(
         console=project.console,
         first_run_ok=first_run_ok,
         base_label=label,
-        data_checks=data_checks,
-        rescore=rescore,
         failed=failed,
     )
 
 
 def compare(
-    project: Project, base_ref: str | None, *, output_format: str, color: bool, json_output: Path | None
+    project: Project,
+    base_ref: str | None,
+    *,
+    output_format: str,
+    color: bool,
+    json_output: Path | None,
+    first_run_ok: bool = False,
 ) -> tuple[str, Compared]:
     """The comparison rendered in `output_format`; in Actions also as JSON in the runner's temporary
     folder (or `json_output`), with the `passed` and `comparison-file` step outputs."""
-    comparison = comparison_for(project, base_ref)
+    comparison = comparison_for(project, base_ref, first_run_ok=first_run_ok)
     text = render(comparison, output_format, config=project.config, color=color)
     temporary = project.github.temporary_folder()
     json_file = json_output or (temporary / "comparison.json" if temporary and project.github.in_actions else None)

@@ -164,8 +164,6 @@ def _report(project: Project, options: Mapping[str, Any], settings: RunSettings,
         label=label,
         from_event=False,
         first_run_ok=True,
-        data_checks=True,
-        rescore=True,
         failed=state.untrained,
     )
     publish = PublishOptions(

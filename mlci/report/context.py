@@ -39,6 +39,8 @@ Top-level keys:
     the table's base value), or None;
   - `data`: what changed in the training data, as in the JSON document (`target` None when the
     target was not on both sides), or None when not checked;
+  - `rescore`: the base re-scored on this run's test inputs, as in the JSON document (`because`,
+    `columns`, `rescored`, `rows`, `recorded`, `note`), or None when the test inputs are the base's;
   - `head_run`, `base_run`: the raw run summaries as in the JSON document, or None.
 - `notes` (list of str): remarks on the whole comparison; `legend` (str): what the emojis mean;
   `generated_at` (str, ISO 8601).
@@ -181,6 +183,7 @@ def _model_view(model: ModelComparison, *, base_commit: str, anchor: str, traine
         "run_details": _run_details(model.base_run, model.head_run),
         "trend_chart": trend_chart(model, base_commit=base_commit),
         "data": model.data.to_json() if model.data else None,
+        "rescore": asdict(model.rescore) if model.rescore else None,
         "head_run": asdict(model.head_run) if model.head_run else None,
         "base_run": asdict(model.base_run) if model.base_run else None,
     }
