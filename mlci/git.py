@@ -132,6 +132,17 @@ class Git:
         out = self.run("rev-list", "--first-parent", f"--max-count={limit}", commit)
         return out.split() if out else []
 
+    def parent(self, commit: str) -> str | None:
+        """The id of `commit`'s first parent, None for a root commit. Read from the commit itself, so
+        a shallow clone names it too, although it may not hold that commit (`has_commit` tells)."""
+        raw = self.run("cat-file", "commit", commit)
+        for line in raw.splitlines():
+            if not line:
+                break  # the end of the headers: the message may hold anything
+            if line.startswith("parent "):
+                return line.removeprefix("parent ").strip()
+        return None
+
     def merge_base(self, a: str, b: str) -> str | None:
         out = self.run("merge-base", a, b, check=False)
         return out or None

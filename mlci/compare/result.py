@@ -23,6 +23,9 @@ from mlci.config.schema import Goal
 from mlci.git import COMMIT_ID
 
 SCHEMA_VERSION = 1
+NO_COMMIT = "0" * 40
+"""The base commit of a comparison that has no base at all (a repository's first commit): git's own
+way of saying "no commit", as in a push event's `before`."""
 
 
 @dataclass(frozen=True)
@@ -210,7 +213,13 @@ class BaseInfo:
     distance: Annotated[int, NOT_NEGATIVE]
     note: str
     first_run: bool = False
-    """Nothing was recorded for the ref or its ancestors: every model is new, and only head gates apply."""
+    """Nothing was recorded for the ref or its ancestors, or there is no base commit at all (`commit`
+    is `NO_COMMIT`): every model is new, and only head gates apply."""
+
+    @property
+    def exists(self) -> bool:
+        """Whether there is a base commit at all (not so for a repository's first commit)."""
+        return self.commit != NO_COMMIT
 
 
 @dataclass(frozen=True)

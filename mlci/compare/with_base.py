@@ -17,7 +17,7 @@ from mlci.compare.baseside import BaseSide, base_side
 from mlci.compare.build import build_comparison
 from mlci.compare.cache import ResultCache
 from mlci.compare.datacheck import check_model_data, data_gates
-from mlci.compare.result import BaseInfo, Comparison, HeadInfo, ModelComparison
+from mlci.compare.result import NO_COMMIT, BaseInfo, Comparison, HeadInfo, ModelComparison
 from mlci.compare.trend import metric_history
 from mlci.config import Config
 from mlci.console import Console
@@ -39,13 +39,16 @@ def compare_with_base(
     first_run_ok: bool = False,
     base_label: str | None = None,
     failed: Mapping[str, str] | None = None,
+    no_base: str | None = None,
 ) -> Comparison:
     """Compare the latest runs in `.mlci/runs` with the runs recorded for `base_ref` in `storage`
     (the default branch when None).
 
     With `first_run_ok`, a base with nothing recorded (a repository's first pull request) gives a
-    comparison in which every model is new, instead of `NoBaselineError`. `failed` names the models
-    whose training just failed, with why: whatever earlier run of theirs is here is not compared.
+    comparison in which every model is new, instead of `NoBaselineError`. `no_base` says why there
+    is no base commit at all (a repository's first commit): every model is new, and nothing is looked
+    up. `failed` names the models whose training just failed, with why: whatever earlier run of
+    theirs is here is not compared.
     """
     if not git.is_repository():
         raise GitError(f"{config.root} is not a git repository; comparisons need its history")
@@ -57,19 +60,22 @@ def compare_with_base(
     sides: dict[str, BaseSide] = {}
     base_runs: dict[str, Run] = {}
     trends: dict[str, dict[str, list[tuple[str, float]]]] = {}
-    ref = base_ref or default_base_ref(git)
-    records = RecordReader(storage, console)
-    try:
-        baseline = resolve_baseline(git, storage, ref, head=git.head(), records=records)
-    except NoBaselineError as exc:
-        if not first_run_ok:
-            raise
-        base = _first_run(git, ref, reason=str(exc))
+    if no_base is not None:
+        base = _no_base(no_base)
     else:
-        base, base_runs = baseline.info, dict(baseline.record.runs)
-        sides = _base_sides(config, head_runs, baseline.record, storage, console=console, cache=cache)
-        base_runs.update({name: side.run for name, side in sides.items()})
-        trends = metric_history(git, storage, baseline.info.requested_commit, records=records)
+        ref = base_ref or default_base_ref(git)
+        records = RecordReader(storage, console)
+        try:
+            baseline = resolve_baseline(git, storage, ref, head=git.head(), records=records)
+        except NoBaselineError as exc:
+            if not first_run_ok:
+                raise
+            base = _first_run(git, ref, reason=str(exc))
+        else:
+            base, base_runs = baseline.info, dict(baseline.record.runs)
+            sides = _base_sides(config, head_runs, baseline.record, storage, console=console, cache=cache)
+            base_runs.update({name: side.run for name, side in sides.items()})
+            trends = metric_history(git, storage, baseline.info.requested_commit, records=records)
     if base_label:
         base = replace(base, ref=base_label)
     console.detail(f"base: {base.note}")
@@ -157,3 +163,8 @@ def _first_run(git: Git, ref: str, *, reason: str) -> BaseInfo:
     commit = git.resolve(ref)
     note = f"{reason}. Every model is new here; the numbers become the baseline once recorded on {ref}."
     return BaseInfo(ref=ref, requested_commit=commit, commit=commit, distance=0, note=note, first_run=True)
+
+
+def _no_base(reason: str) -> BaseInfo:
+    note = f"{reason}: every model is new, nothing is compared, and only the gates that need no base (min, max) apply"
+    return BaseInfo(ref="none", requested_commit=NO_COMMIT, commit=NO_COMMIT, distance=0, note=note, first_run=True)

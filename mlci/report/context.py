@@ -9,7 +9,9 @@ Top-level keys:
 - `verdict`: `passed` (bool), `emoji` (✅ or ❌), `headline` ("1 gate failed"), `summary`
   ("2 models: 1 improved, 1 unchanged"), `failed`, `passed_gates`, `not_checked` (ints).
 - `base`: `ref`, `commit`, `short` (7-character sha), `requested_commit`, `requested_short`, `distance`,
-  `exact` (bool: the requested commit's own record was used), `note`.
+  `exact` (bool: the requested commit's own record was used), `note`, `first_run` (bool: nothing was
+  recorded to compare with), `exists` (bool: false when there is no base commit at all, as on a
+  repository's first commit; `commit` is then all zeros).
 - `head`: `commit`, `short` ("no commit" in a repository without one), `branch` (None when detached),
   `branch_text`, `dirty`.
 - `compact` (bool): more than `COMPACT_ABOVE` (5) models, so the default report leads with a summary
@@ -115,6 +117,7 @@ def template_context(comparison: Comparison, *, title: str, identity: str) -> di
             "exact": base.commit == base.requested_commit,
             "note": base.note,
             "first_run": base.first_run,
+            "exists": base.exists,
         },
         "head": {
             "commit": head.commit,

@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from mlci.cli import cli
+from mlci.commands.compare import BaseChoice, pushed_base
 from mlci.config import load_config
 from mlci.runs import Run, runs_dir, write_run
 from mlci.store.records import record_runs
@@ -184,3 +185,36 @@ def test_the_compare_actions_passed_output_is_the_reports_verdict(make_repo, tmp
     assert written["passed"] == "false"
     document = json.loads(Path(written["comparison-file"]).read_text())
     assert [gate["metric"] for gate in document["models"][0]["gates"] if gate["passed"] is False] == ["drift"]
+
+
+def shallow_clone(make_repo: Callable[..., Path], tmp_path: Path, *, commits: int) -> tuple[Path, Path]:
+    """A repository of `commits` commits on a bare remote, and a one-commit-deep clone of it (as
+    actions/checkout makes)."""
+    seed = make_repo("seed", files={"mlci.yaml": IRIS_CONFIG})
+    for number in range(1, commits):
+        (seed / "notes.txt").write_text(f"change {number}\n")
+        git(seed, "add", "notes.txt")
+        git(seed, "commit", "-q", "-m", f"change {number}")
+    bare = tmp_path / "remote.git"
+    git(tmp_path, "clone", "-q", "--bare", str(seed), str(bare))
+    work = tmp_path / "checkout"
+    git(tmp_path, "clone", "-q", "--depth=1", f"file://{bare}", str(work))
+    return seed, work
+
+
+def test_a_pushed_commit_is_compared_with_its_parent_fetched_into_a_shallow_checkout(
+    make_repo: Callable[..., Path], tmp_path: Path
+) -> None:
+    seed, work = shallow_clone(make_repo, tmp_path, commits=2)
+    assert pushed_base(project_at(work), None, created=False) == BaseChoice(
+        ref=git(seed, "rev-parse", "HEAD~1"), label="main"
+    )
+
+
+def test_a_first_commit_or_a_push_that_created_the_branch_has_no_base(
+    make_repo: Callable[..., Path], tmp_path: Path
+) -> None:
+    seed, work = shallow_clone(make_repo, tmp_path, commits=1)
+    short = git(seed, "rev-parse", "--short=7", "HEAD")
+    assert pushed_base(project_at(work), None, created=False) == BaseChoice(none=f"{short} is the first commit of main")
+    assert pushed_base(project_at(work), "a" * 40, created=True) == BaseChoice(none="this push created main")
