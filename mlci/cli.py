@@ -288,6 +288,12 @@ FORMATS = click.Choice(["text", "markdown", "json"])
     show_default=True,
     help="Exit 1 when a gate fails (env MLCI_FAIL_ON_REGRESSION).",
 )
+@click.option(
+    "--first-run-ok",
+    is_flag=True,
+    envvar="MLCI_FIRST_RUN_OK",
+    help="With nothing recorded for the base yet, report every model as new instead of failing.",
+)
 @pass_context
 def compare(
     ctx: Context,
@@ -296,6 +302,7 @@ def compare(
     output: Path | None,
     json_output: Path | None,
     fail_on_regression: bool,
+    first_run_ok: bool,
 ) -> None:
     """Compare this checkout's runs with the runs recorded for the base.
 
@@ -309,7 +316,12 @@ def compare(
 
     color = output is None and _stdout_wants_color()
     text, compared = compare_command(
-        ctx.project(), base_ref, output_format=output_format, color=color, json_output=json_output
+        ctx.project(),
+        base_ref,
+        output_format=output_format,
+        color=color,
+        json_output=json_output,
+        first_run_ok=first_run_ok,
     )
     _emit(text, output, colored=color)
     sys.exit(_verdict_code(compared.comparison.passed, fail_on_regression))

@@ -47,6 +47,7 @@ class Git:
         base = os.environ if environ is None else environ
         remote_url = self._remote_url(base) if self.token else None
         self.env = git_environment(base, token=self.token, remote_url=remote_url)
+        self._root: Path | None = None
 
     def attempt(
         self, *args: str, input: bytes | None = None, env: Mapping[str, str] | None = None
@@ -131,6 +132,17 @@ class Git:
         out = self.run("rev-list", "--first-parent", f"--max-count={limit}", commit)
         return out.split() if out else []
 
+    def parent(self, commit: str) -> str | None:
+        """The id of `commit`'s first parent, None for a root commit. Read from the commit itself, so
+        a shallow clone names it too, although it may not hold that commit (`has_commit` tells)."""
+        raw = self.run("cat-file", "commit", commit)
+        for line in raw.splitlines():
+            if not line:
+                break  # the end of the headers: the message may hold anything
+            if line.startswith("parent "):
+                return line.removeprefix("parent ").strip()
+        return None
+
     def merge_base(self, a: str, b: str) -> str | None:
         out = self.run("merge-base", a, b, check=False)
         return out or None
@@ -139,7 +151,10 @@ class Git:
         return self.run("rev-parse", "--is-shallow-repository", check=False) == "true"
 
     def root(self) -> Path:
-        return Path(self.run("rev-parse", "--show-toplevel"))
+        """The top folder of the working tree (asked once: it does not move)."""
+        if self._root is None:
+            self._root = Path(self.run("rev-parse", "--show-toplevel"))
+        return self._root
 
     def subject(self, commit: str) -> str:
         """The first line of `commit`'s message."""

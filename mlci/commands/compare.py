@@ -14,7 +14,7 @@ from mlci.commands.project import Project
 from mlci.compare.result import Comparison
 from mlci.compare.with_base import compare_with_base
 from mlci.config.files import write_output
-from mlci.git import short_sha
+from mlci.git import Git, short_sha
 from mlci.report import render
 
 # A shallow checkout fetches the base with this much history, enough for the baseline search to
@@ -30,6 +30,16 @@ class Compared:
     json_file: Path | None
 
 
+@dataclass(frozen=True)
+class BaseChoice:
+    """What to compare with: `ref` (None: the default branch), shown as `label` when given; or, when
+    `none` says why, no base at all (a repository's first commit)."""
+
+    ref: str | None = None
+    label: str | None = None
+    none: str | None = None
+
+
 def comparison_for(
     project: Project,
     base_ref: str | None,
@@ -37,15 +47,15 @@ def comparison_for(
     label: str | None = None,
     from_event: bool = True,
     first_run_ok: bool = False,
-    data_checks: bool = False,
-    rescore: bool = False,
     failed: Mapping[str, str] | None = None,
+    no_base: str | None = None,
 ) -> Comparison:
-    """Compare with `base_ref` (shown as `label` when given); without one, with the pull request's
-    base in a PR's workflow run (unless not `from_event`), else with the default branch. `failed`
-    names the models whose training just failed, with why."""
+    """The one comparison every command shows: with `base_ref` (shown as `label` when given); without
+    one, with the pull request's base in a PR's workflow run (unless not `from_event`), else with the
+    default branch; with nothing at all when `no_base` says why. `failed` names the models whose
+    training just failed, with why."""
     base: str | None = base_ref
-    if not base_ref and from_event:
+    if not base_ref and from_event and no_base is None:
         base, label = event_base(project)
     return compare_with_base(
         project.config,
@@ -55,18 +65,23 @@ def comparison_for(
         console=project.console,
         first_run_ok=first_run_ok,
         base_label=label,
-        data_checks=data_checks,
-        rescore=rescore,
         failed=failed,
+        no_base=no_base,
     )
 
 
 def compare(
-    project: Project, base_ref: str | None, *, output_format: str, color: bool, json_output: Path | None
+    project: Project,
+    base_ref: str | None,
+    *,
+    output_format: str,
+    color: bool,
+    json_output: Path | None,
+    first_run_ok: bool = False,
 ) -> tuple[str, Compared]:
     """The comparison rendered in `output_format`; in Actions also as JSON in the runner's temporary
     folder (or `json_output`), with the `passed` and `comparison-file` step outputs."""
-    comparison = comparison_for(project, base_ref)
+    comparison = comparison_for(project, base_ref, first_run_ok=first_run_ok)
     text = render(comparison, output_format, config=project.config, color=color)
     temporary = project.github.temporary_folder()
     json_file = json_output or (temporary / "comparison.json" if temporary and project.github.in_actions else None)
@@ -93,7 +108,7 @@ def usable_base(project: Project, base: str | None, branch: str | None) -> str |
     if not base:
         return None
     git, console = project.git, project.console
-    if git.has_commit(base) or git.fetch_commit(base, depth=BASE_FETCH_DEPTH):
+    if _reachable(git, base):
         return base
     fallback = f"{git.remote}/{branch}" if branch else None
     if fallback and branch and git.fetch_commit(branch, depth=BASE_FETCH_DEPTH):
@@ -101,3 +116,34 @@ def usable_base(project: Project, base: str | None, branch: str | None) -> str |
         return fallback
     console.warn(f"the base commit {short_sha(base)} is not reachable; comparing with the default branch instead")
     return None
+
+
+def pushed_base(project: Project, before: str | None, *, created: bool) -> BaseChoice:
+    """What a push to the default branch is compared with: the branch as it was before the push
+    (`before`), else the pushed commit's first parent. Nothing at all when the push created the
+    branch (a new repository's first push) or the commit has no parent: never the commit itself,
+    whose runs the push records before it reports."""
+    git, console = project.git, project.console
+    head = git.head()
+    branch = git.branch() or project.github.default_branch
+    if created or head is None:
+        return BaseChoice(none=f"this push created {branch or 'the branch'}")
+    if before and _reachable(git, before):
+        return BaseChoice(ref=before, label=branch)
+    parent = git.parent(head)
+    found = parent is not None and _reachable(git, parent)
+    if before:
+        instead = f"its parent {short_sha(parent)}" if found else "nothing"
+        console.warn(f"the commit before the push, {short_sha(before)}, is not reachable; comparing with {instead}")
+    elif parent is not None and not found:
+        console.warn(f"the parent of {short_sha(head)} is not reachable; comparing with nothing")
+    if parent is None:
+        return BaseChoice(none=f"{short_sha(head)} is the first commit of {branch or 'the repository'}")
+    if not found:
+        return BaseChoice(none=f"the parent of {short_sha(head)} could not be fetched")
+    return BaseChoice(ref=parent, label=branch)
+
+
+def _reachable(git: Git, commit: str) -> bool:
+    """Whether this clone has `commit`, after fetching it if not (a shallow checkout lacks history)."""
+    return git.has_commit(commit) or git.fetch_commit(commit, depth=BASE_FETCH_DEPTH)

@@ -53,7 +53,7 @@ def report(
 ) -> tuple[Comparison, Published | None]:
     """`mlci report`: the comparison with the base, published where `options` say; without any place
     to send it, it is printed."""
-    comparison = comparison_for(project, base_ref, first_run_ok=first_run_ok, data_checks=True, rescore=True)
+    comparison = comparison_for(project, base_ref, first_run_ok=first_run_ok)
     if not (options.output or options.json_output or options.post or options.summary or options.status):
         markdown = render_markdown(comparison, config=project.config, identity=options.identity)
         click.echo(printable(markdown.rstrip("\n")))

@@ -3,7 +3,8 @@
 The plan is plain data (`plan_steps`), so what each event does is easy to read, test and extend:
 
     pull_request        validate, train, report on the PR against its base (comment, summary, status)
-    push to default     validate, train, record, report against the parent commit, promote
+    push to default     validate, train, record, report against the branch before the push, promote
+                        (a new repository's first push is the first record: compared with nothing)
     push elsewhere      validate, train, report against the default branch (summary)
     workflow_dispatch   rollback MODEL when the `rollback` input names one; fire the deploy triggers
                         again when `redeploy` names MODEL[@ALIAS]; else as a push elsewhere
@@ -20,7 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from mlci.commands.compare import comparison_for, usable_base
+from mlci.commands.compare import BaseChoice, comparison_for, pushed_base, usable_base
 from mlci.commands.deploy import deploy
 from mlci.commands.project import Project
 from mlci.commands.promote import promote
@@ -57,8 +58,10 @@ class RunSettings:
 
 @dataclass
 class RunState:
-    """What the steps learn as they go: the training pass, once it ran."""
+    """What the steps learn as they go: the base, once found (so what finding it had to say is said
+    once), and the training pass, once it ran."""
 
+    base: BaseChoice | None = None
     trained: TrainingPass | None = None
 
     @property
@@ -74,9 +77,10 @@ def plan_steps(context: GitHubContext) -> list[Step]:
         report = {**base, "post": True, "summary": True, "status": True}
         return [Step("validate"), Step("train", base), Step("report", report)]
     if event == "push" and context.is_push_to_default_branch:
-        # The commit before the push (the event's `before`), which a shallow checkout fetches on demand.
-        parent = {"base": context.base_sha or "HEAD~1"}
-        steps = [Step("validate"), Step("train", parent), Step("record"), Step("report", {**parent, "summary": True})]
+        # The branch before the push (the event's `before`, fetched on demand), else the commit's parent;
+        # nothing when the push created the branch. Never the pushed commit, recorded before the report.
+        pushed = {"before": context.base_sha, "created": context.created_branch}
+        steps = [Step("validate"), Step("train", pushed), Step("record"), Step("report", {**pushed, "summary": True})]
         return [*steps, Step("promote")]
     if event == "workflow_dispatch":
         inputs = context.event.get("inputs") or {}
@@ -141,10 +145,26 @@ def _validate(project: Project, options: Mapping[str, Any], settings: RunSetting
     project.console.info(f"validate: {config.path.name} and its data are fine ({len(config.models)} models)")
 
 
+def _base(project: Project, options: Mapping[str, Any], state: RunState) -> BaseChoice:
+    """The base of this run's event, found by the first step that needs it (the plan gives every
+    step of one event the same base)."""
+    if state.base is None:
+        if "before" in options:
+            state.base = pushed_base(project, options["before"], created=bool(options.get("created")))
+        else:
+            base = usable_base(project, options.get("base"), options.get("base_branch"))
+            label = options.get("base_branch") if base and base == options.get("base") else None
+            state.base = BaseChoice(ref=base, label=label)
+    return state.base
+
+
 def _train(project: Project, options: Mapping[str, Any], settings: RunSettings, state: RunState) -> None:
-    ref = usable_base(project, options.get("base"), options.get("base_branch"))
     state.trained = train(
-        project, settings.models, base_ref=ref, fail_fast=settings.fail_fast, timeout=settings.timeout
+        project,
+        settings.models,
+        base_ref=_base(project, options, state).ref,
+        fail_fast=settings.fail_fast,
+        timeout=settings.timeout,
     )
     project.console.info(f"train: {summary(state.trained)}")
 
@@ -156,17 +176,15 @@ def _record(project: Project, options: Mapping[str, Any], settings: RunSettings,
 
 
 def _report(project: Project, options: Mapping[str, Any], settings: RunSettings, state: RunState) -> bool:
-    base = usable_base(project, options.get("base"), options.get("base_branch"))
-    label = options.get("base_branch") if base and base == options.get("base") else None
+    base = _base(project, options, state)
     comparison = comparison_for(
         project,
-        base,
-        label=label,
+        base.ref,
+        label=base.label,
         from_event=False,
         first_run_ok=True,
-        data_checks=True,
-        rescore=True,
         failed=state.untrained,
+        no_base=base.none,
     )
     publish = PublishOptions(
         identity=settings.identity,

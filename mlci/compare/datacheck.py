@@ -13,19 +13,23 @@ large one. `data_checks.max_psi` in mlci.yaml turns "large" into a failed check.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mlci.compare.cache import ResultCache
+from mlci.compare.decode import decode_as
 from mlci.compare.result import DataCheck, FeatureDrift, GateResult, TargetShift
 from mlci.config import ModelSpec
 from mlci.console import MAYBE_LONG, Console
 from mlci.errors import DataError
 from mlci.git import Git
-from mlci.runs.fingerprint import fingerprint_bytes, fingerprint_file
+from mlci.runs.fingerprint import FingerprintCache, fingerprint_bytes
 from mlci.training.tables import read_table
 
 if TYPE_CHECKING:
     import pandas as pd
 
+CACHE_KIND = "datacheck"
 PSI_BINS = 10
 PSI_FLOOR = 1e-4  # an empty bin would make PSI infinite; this floor is the usual remedy
 WORST_SHOWN = 5
@@ -54,8 +58,23 @@ def _data_gate(metric: str, limit: float, value: float, passed: bool, message: s
     )
 
 
-def check_model_data(model: ModelSpec, base_commit: str, *, git: Git, console: Console) -> DataCheck | None:
+def check_model_data(
+    model: ModelSpec,
+    base_commit: str,
+    *,
+    git: Git,
+    console: Console,
+    recorded: str | None = None,
+    fingerprints: FingerprintCache | None = None,
+    cache: ResultCache | None = None,
+    root: Path | None = None,
+) -> DataCheck | None:
     """The data check of `model` against its data at `base_commit`; None for models without `data:`.
+
+    `recorded` is the fingerprint the base run recorded for the training file: when this checkout's
+    file has the same, nothing changed, and neither git nor the file's content is read. A check made
+    before for the same two versions of the file is taken from `cache`. `root` is the repository's top
+    folder (git is asked when it is not given).
 
     Data that cannot be compared (outside the repository, not committed at the base, unreadable on
     either side) gives a check with a note saying why, never an error: the report still stands.
@@ -64,24 +83,66 @@ def check_model_data(model: ModelSpec, base_commit: str, *, git: Git, console: C
         return None
     path = model.data.train
     try:
-        relative = path.resolve().relative_to(git.root().resolve()).as_posix()
+        relative = path.resolve().relative_to((root or git.root()).resolve()).as_posix()
     except ValueError:
         return DataCheck(path=str(path), changed=False, note="outside the repository, so not compared")
+    head_fingerprint = _fingerprint(path, fingerprints or FingerprintCache(None))
+    if recorded is not None and recorded == head_fingerprint:
+        return DataCheck(path=relative, changed=False)
+    cache = cache or ResultCache(None)
+    check = _cached(cache, relative, recorded, head_fingerprint, target=model.data.target)
+    if check is not None:
+        return check
     base_bytes = git.file_at(base_commit, relative)
     if base_bytes is None:
         return DataCheck(path=relative, changed=False, note="not in git at the base commit, so not compared")
-    if fingerprint_bytes(base_bytes) == fingerprint_file(path):
+    base_fingerprint = fingerprint_bytes(base_bytes)
+    if base_fingerprint == head_fingerprint:
         return DataCheck(path=relative, changed=False)
+    check = _cached(cache, relative, base_fingerprint, head_fingerprint, target=model.data.target)
+    if check is not None:
+        return check
     with console.step(f"{model.name}: checking what changed in {relative}", after=MAYBE_LONG):
-        try:
-            base = read_table(path, content=base_bytes)
-        except DataError as exc:
-            return DataCheck(path=relative, changed=True, note=f"the base's version could not be read: {exc.message}")
-        try:
-            head = read_table(path)
-        except DataError as exc:
-            return DataCheck(path=relative, changed=True, note=f"this run's version could not be read: {exc.message}")
-        return _compare_frames(relative, base, head, target=model.data.target)
+        check = _check(path, relative, base_bytes, target=model.data.target)
+    if head_fingerprint is not None:
+        key = _key(relative, base_fingerprint, head_fingerprint, target=model.data.target)
+        cache.put(CACHE_KIND, key, check.to_json())
+    return check
+
+
+def _check(path: Path, relative: str, base_bytes: bytes, *, target: str) -> DataCheck:
+    try:
+        base = read_table(path, content=base_bytes)
+    except DataError as exc:
+        return DataCheck(path=relative, changed=True, note=f"the base's version could not be read: {exc.message}")
+    try:
+        head = read_table(path)
+    except DataError as exc:
+        return DataCheck(path=relative, changed=True, note=f"this run's version could not be read: {exc.message}")
+    return _compare_frames(relative, base, head, target=target)
+
+
+def _fingerprint(path: Path, fingerprints: FingerprintCache) -> str | None:
+    try:
+        return fingerprints.fingerprint(path)
+    except DataError:  # gone or unreadable: the check says so when it reads the file
+        return None
+
+
+def _key(relative: str, base: str, head: str, *, target: str) -> dict[str, str]:
+    return {"path": relative, "base": base, "head": head, "target": target}
+
+
+def _cached(cache: ResultCache, relative: str, base: str | None, head: str | None, *, target: str) -> DataCheck | None:
+    if base is None or head is None:
+        return None
+    found = cache.get(CACHE_KIND, _key(relative, base, head, target=target))
+    if found is None:
+        return None
+    try:
+        return decode_as(found, DataCheck, where="a cached data check")
+    except DataError:
+        return None
 
 
 def _compare_frames(path: str, base: pd.DataFrame, head: pd.DataFrame, *, target: str) -> DataCheck:

@@ -30,7 +30,7 @@ import types
 import typing
 from dataclasses import MISSING, Field, fields, is_dataclass
 from functools import cache
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal, TypeVar, Union
 
 from mlci.compare.result import IN_EVERY_DOCUMENT, SCHEMA_VERSION, Check, Comparison
 from mlci.errors import DataError
@@ -39,6 +39,7 @@ MAX_TEXT = 10_000
 MAX_DEPTH = 20
 
 _NONE = type(None)
+T = TypeVar("T")
 
 
 class _Invalid(Exception):
@@ -85,11 +86,17 @@ def comparison_from_json(data: Any, *, where: str) -> Comparison:
             hint="Use the same major version of mlci (mlci-dev/mlci@v1) in the workflow that writes the "
             "comparison and in the one that posts it.",
         )
+    return decode_as(data, Comparison, where=where)
+
+
+def decode_as(data: Any, cls: type[T], *, where: str) -> T:
+    """Decode parsed JSON into `cls`, a dataclass of `mlci.compare.result`, by the rules above;
+    `DataError` naming `where` and the field when it does not fit."""
     try:
-        comparison = _decode(data, Comparison, "")
+        decoded: T = _decode(data, cls, "")
     except _Invalid as exc:
         raise DataError(f"{where}: {exc.path or 'the document'}: {exc.problem}") from None
-    return comparison
+    return decoded
 
 
 def _decode(value: Any, hint: Any, path: str) -> Any:

@@ -9,23 +9,25 @@ scikit-learn metric of a declarative model goes through scikit-learn's scorer.
 
 from __future__ import annotations
 
-import csv
 import io
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
-from mlci.compare.bootstrap import ModelNoise, change_interval
+from mlci.compare.bootstrap import ChangeInterval, ModelNoise, change_interval
+from mlci.compare.cache import ResultCache
+from mlci.compare.decode import decode_as
 from mlci.config import Config, ModelSpec
 from mlci.config.schema import NoiseSpec
 from mlci.console import MAYBE_LONG, Console
-from mlci.errors import MlciError
+from mlci.errors import DataError, MlciError
 from mlci.runs import Run, run_file, runs_dir
-from mlci.store.records import Record
-from mlci.store.storage import StorageView
+from mlci.runs.fingerprint import fingerprint_bytes
 from mlci.training.metrics import ResolvedMetric, resolve_metrics
+from mlci.training.predictions import Y_TRUE, prediction_columns
 from mlci.training.scoring import StoredPredictions
+
+CACHE_KIND = "bootstrap"
 
 # Metrics the bootstrap computes without scikit-learn: reported name -> (scorer, reported positive).
 KNOWN_METRICS = {
@@ -63,41 +65,6 @@ class _Frozen:
     predictions: Any
 
 
-def comparison_noise(
-    config: Config, head_runs: Mapping[str, Run], record: Record, storage: StorageView, *, console: Console
-) -> dict[str, ModelNoise]:
-    """A `ModelNoise` for every configured model trained on both sides; each model's bootstrap is a
-    step on the console, since metrics without a vectorised form take a while."""
-    if config.noise.resamples == 0:
-        return {}
-    settings = noise_settings(config)
-    found = {}
-    for name, model in config.models.items():
-        head_run, base_run = head_runs.get(name), record.runs.get(name)
-        if head_run is None or base_run is None:
-            continue
-        found[name] = _model_noise(config, model, head_run, base_run, record, storage, settings, console)
-    return found
-
-
-def _model_noise(
-    config: Config,
-    model: ModelSpec,
-    head_run: Run,
-    base_run: Run,
-    record: Record,
-    storage: StorageView,
-    settings: NoiseSpec,
-    console: Console,
-) -> ModelNoise:
-    base_bytes = record.run_file(storage, model.name, "predictions")
-    return paired_noise(config, model, head_run, base_run, base_bytes, settings, console=console)
-
-
-def noise_settings(config: Config) -> NoiseSpec:
-    return config.noise
-
-
 def head_predictions(config: Config, run: Run) -> bytes | None:
     folder = runs_dir(config.work_dir) / run.model
     name = run.files.get("predictions")
@@ -111,22 +78,51 @@ def paired_noise(
     model: ModelSpec,
     head_run: Run,
     base_run: Run,
-    base_bytes: bytes | None,
+    predictions: tuple[bytes | None, bytes | None],
     settings: NoiseSpec,
     *,
     console: Console,
+    cache: ResultCache | None = None,
 ) -> ModelNoise:
-    """The intervals of every metric both runs have, from the head's predictions and `base_bytes`."""
-    head_bytes = head_predictions(config, head_run)
+    """The intervals of every metric both runs have, from their `predictions` (head's, base's);
+    found in `cache` when these predictions were bootstrapped with these settings before."""
+    head_bytes, base_bytes = predictions
     if head_bytes is None or base_bytes is None:
         side = "this run" if head_bytes is None else "the base run"
         return ModelNoise({}, unknown_reason=f"{side} kept no test-set predictions (see the predictions file format)")
-    head_columns, base_columns = _columns(head_bytes), _columns(base_bytes)
-    if head_columns.get("y_true") != base_columns.get("y_true"):
+    cache = cache or ResultCache(None)
+    key = {
+        "head": fingerprint_bytes(head_bytes),
+        "base": fingerprint_bytes(base_bytes),
+        "metrics": [[name, head_run.goals.get(name)] for name in head_run.metrics if name in base_run.metrics],
+        "model": [model.mode, head_run.task, base_run.task],
+        "settings": [settings.resamples, settings.confidence, settings.seed],
+    }
+    # Only predictions that paired were bootstrapped, so what is cached needs no second look at them.
+    cached = _intervals(cache.get(CACHE_KIND, key))
+    if cached is not None:
+        return ModelNoise(cached)
+    head_columns, base_columns = prediction_columns(head_bytes), prediction_columns(base_bytes)
+    if head_columns.get(Y_TRUE) != base_columns.get(Y_TRUE):
         return ModelNoise({}, unknown_reason=ROWS_DIFFER)
+    intervals = _bootstrap(
+        config, model, (head_run, head_columns, head_bytes), (base_run, base_columns, base_bytes), settings, console
+    )
+    cache.put(CACHE_KIND, key, {name: asdict(interval) for name, interval in intervals.items()})
+    return ModelNoise(intervals)
+
+
+_Side = tuple[Run, dict[str, list[str]], bytes]
+"""One side's run, its predictions' `y_true` and `y_pred` columns, and the predictions file's bytes."""
+
+
+def _bootstrap(
+    config: Config, model: ModelSpec, head_side: _Side, base_side: _Side, settings: NoiseSpec, console: Console
+) -> dict[str, ChangeInterval]:
+    (head_run, head_columns, head_bytes), (base_run, base_columns, base_bytes) = head_side, base_side
     intervals = {}
     shared = [name for name in head_run.metrics if name in base_run.metrics]
-    rows = len(head_columns.get("y_true", []))
+    rows = len(head_columns.get(Y_TRUE, []))
     label = f"{model.name}: bootstrap of {len(shared)} metric{'s' if len(shared) != 1 else ''}"
     with console.step(f"{label}, {settings.resamples:,} resamples of {rows:,} test rows", after=MAYBE_LONG):
         for index, name in enumerate(head_run.metrics):
@@ -141,7 +137,15 @@ def paired_noise(
                 intervals[name] = change_interval(metric, base, head, settings)
             except (MlciError, ValueError, KeyError):
                 continue  # a metric the predictions cannot give: its noise stays unknown
-    return ModelNoise(intervals)
+    return intervals
+
+
+def _intervals(value: Any) -> dict[str, ChangeInterval] | None:
+    """Cached intervals, when they have the shape `paired_noise` keeps them in."""
+    try:
+        return decode_as(value, dict[str, ChangeInterval], where="cached intervals")
+    except DataError:
+        return None
 
 
 def _resolved(config: Config, model: ModelSpec, name: str, index: int) -> ResolvedMetric | None:
@@ -168,10 +172,3 @@ def _stored(columns: dict[str, list[str]], raw: bytes, metric: ResolvedMetric, r
 
     frame = pd.read_csv(io.BytesIO(raw))
     return StoredPredictions.from_frame(frame, task=run.task or "classification", classes=None)
-
-
-def _columns(raw: bytes) -> dict[str, list[str]]:
-    reader = csv.reader(io.StringIO(raw.decode("utf-8")))
-    header = next(reader, [])
-    rows = list(reader)
-    return {name: [row[i] for row in rows] for i, name in enumerate(header) if name in ("y_true", "y_pred")}

@@ -23,6 +23,9 @@ from mlci.config.schema import Goal
 from mlci.git import COMMIT_ID
 
 SCHEMA_VERSION = 1
+NO_COMMIT = "0" * 40
+"""The base commit of a comparison that has no base at all (a repository's first commit): git's own
+way of saying "no commit", as in a push event's `before`."""
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,7 @@ NoiseVerdict = Literal["real", "within_noise", "unknown"]
 MetricStatus = Literal["improved", "regressed", "unchanged", "new", "removed"]
 ModelStatus = Literal["improved", "regressed", "mixed", "unchanged", "new", "removed"]
 GateKind = Literal["min", "max", "max_drop", "data"]
+ChangedInputs = Literal["rows", "target", "features"]
 ParamChangeKind = Literal["added", "removed", "changed"]
 
 
@@ -153,6 +157,25 @@ class DataCheck:
 
 
 @dataclass(frozen=True)
+class Rescore:
+    """The base model scored again on this run's test inputs, because they differ from the base's."""
+
+    because: ChangedInputs
+    """What differs: `rows` (other test rows, or another number of them), `target` (the same
+    features with other target values) or `features` (the same target values, other values in
+    features both runs were given)."""
+    columns: list[str]
+    """For `features`: the feature columns whose values differ; else empty."""
+    rescored: bool
+    """Whether it worked; when it did not, `note` says why and the base's recorded values are used."""
+    rows: Annotated[int, NOT_NEGATIVE] | None
+    """How many test rows the base model was scored on; None when it was not."""
+    recorded: dict[str, float]
+    """The base run's metrics as recorded on its own test set."""
+    note: str
+
+
+@dataclass(frozen=True)
 class ModelComparison:
     name: str
     status: ModelStatus
@@ -166,6 +189,8 @@ class ModelComparison:
     """metric -> [(short commit, value)] over the base branch's recent records, oldest first."""
     data: DataCheck | None = None
     """What changed in the training data since the base (see `mlci.compare.datacheck`), when checked."""
+    rescore: Rescore | None = None
+    """The base re-scored on this run's test inputs, when they differ (see `mlci.compare.rescore`)."""
 
     JSON_DERIVED: ClassVar[tuple[str, ...]] = ("passed",)
 
@@ -188,7 +213,13 @@ class BaseInfo:
     distance: Annotated[int, NOT_NEGATIVE]
     note: str
     first_run: bool = False
-    """Nothing was recorded for the ref or its ancestors: every model is new, and only head gates apply."""
+    """Nothing was recorded for the ref or its ancestors, or there is no base commit at all (`commit`
+    is `NO_COMMIT`): every model is new, and only head gates apply."""
+
+    @property
+    def exists(self) -> bool:
+        """Whether there is a base commit at all (not so for a repository's first commit)."""
+        return self.commit != NO_COMMIT
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,11 @@
-"""Compare this checkout's runs with the runs recorded for a base ref."""
+"""Compare this checkout's runs with the runs recorded for a base ref: the one comparison every
+command shows (`compare`, `report`, `run`, the actions), made the same way whatever renders it.
+
+Everything a reader may need is always part of it: the bootstrap, the base re-scored where the test
+inputs differ, the data checks and the trend. What is slow is done only when something changed (a
+data check whose file is the base's is settled by fingerprints alone) and kept in the result cache
+under `.mlci/cache/`, so a second command in the same job finds it done.
+"""
 
 from __future__ import annotations
 
@@ -6,18 +13,18 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from mlci.compare.baseline import NoBaselineError, RecordReader, default_base_ref, resolve_baseline
-from mlci.compare.bootstrap import ModelNoise
+from mlci.compare.baseside import BaseSide, base_side
 from mlci.compare.build import build_comparison
+from mlci.compare.cache import ResultCache
 from mlci.compare.datacheck import check_model_data, data_gates
-from mlci.compare.noise import ROWS_DIFFER, comparison_noise, noise_settings, paired_noise
-from mlci.compare.rescore import rescore_base
-from mlci.compare.result import BaseInfo, Comparison, HeadInfo, ModelComparison
+from mlci.compare.result import NO_COMMIT, BaseInfo, Comparison, HeadInfo, ModelComparison
 from mlci.compare.trend import metric_history
 from mlci.config import Config
-from mlci.console import MAYBE_LONG, Console
+from mlci.console import Console
 from mlci.errors import GitError, StoreError
 from mlci.git import Git
 from mlci.runs import Run, read_latest_runs
+from mlci.runs.fingerprint import fingerprint_key, project_cache
 from mlci.store.records import Record
 from mlci.store.storage import StorageView
 
@@ -31,15 +38,17 @@ def compare_with_base(
     console: Console,
     first_run_ok: bool = False,
     base_label: str | None = None,
-    data_checks: bool = False,
-    rescore: bool = False,
     failed: Mapping[str, str] | None = None,
+    no_base: str | None = None,
 ) -> Comparison:
-    """Compare the latest runs in `.mlci/runs` with the runs recorded for `base_ref` in `storage`.
+    """Compare the latest runs in `.mlci/runs` with the runs recorded for `base_ref` in `storage`
+    (the default branch when None).
 
     With `first_run_ok`, a base with nothing recorded (a repository's first pull request) gives a
-    comparison in which every model is new, instead of `NoBaselineError`. `failed` names the models
-    whose training just failed, with why: whatever earlier run of theirs is here is not compared.
+    comparison in which every model is new, instead of `NoBaselineError`. `no_base` says why there
+    is no base commit at all (a repository's first commit): every model is new, and nothing is looked
+    up. `failed` names the models whose training just failed, with why: whatever earlier run of
+    theirs is here is not compared.
     """
     if not git.is_repository():
         raise GitError(f"{config.root} is not a git repository; comparisons need its history")
@@ -47,21 +56,26 @@ def compare_with_base(
     head_runs = {name: run for name, run in read_latest_runs(config.work_dir).items() if name not in failed}
     if not failed and not any(name in config.models for name in head_runs):
         raise StoreError("there are no runs in this checkout to compare", hint="Run `mlci train` first.")
-    ref = base_ref or default_base_ref(git)
-    rescore_notes: dict[str, str] = {}
-    records = RecordReader(storage, console)
-    try:
-        baseline = resolve_baseline(git, storage, ref, head=git.head(), records=records)
-    except NoBaselineError as exc:
-        if not first_run_ok:
-            raise
-        base, base_runs, model_noise, trends = _first_run(git, ref, reason=str(exc)), {}, {}, {}
+    cache = ResultCache(config.work_dir / "cache")
+    sides: dict[str, BaseSide] = {}
+    base_runs: dict[str, Run] = {}
+    trends: dict[str, dict[str, list[tuple[str, float]]]] = {}
+    if no_base is not None:
+        base = _no_base(no_base)
     else:
-        base, base_runs = baseline.info, baseline.record.runs
-        model_noise = comparison_noise(config, head_runs, baseline.record, storage, console=console)
-        if rescore:
-            base_runs, rescore_notes = _same_data(config, head_runs, baseline.record, storage, model_noise, console)
-        trends = metric_history(git, storage, baseline.info.requested_commit, records=records)
+        ref = base_ref or default_base_ref(git)
+        records = RecordReader(storage, console)
+        try:
+            baseline = resolve_baseline(git, storage, ref, head=git.head(), records=records)
+        except NoBaselineError as exc:
+            if not first_run_ok:
+                raise
+            base = _first_run(git, ref, reason=str(exc))
+        else:
+            base, base_runs = baseline.info, dict(baseline.record.runs)
+            sides = _base_sides(config, head_runs, baseline.record, storage, console=console, cache=cache)
+            base_runs.update({name: side.run for name, side in sides.items()})
+            trends = metric_history(git, storage, baseline.info.requested_commit, records=records)
     if base_label:
         base = replace(base, ref=base_label)
     console.detail(f"base: {base.note}")
@@ -72,58 +86,72 @@ def compare_with_base(
         base=base,
         head_runs=head_runs,
         base_runs=base_runs,
-        model_noise=model_noise,
+        model_noise={name: side.noise for name, side in sides.items() if side.noise is not None},
         failed=failed,
     )
-    models = [
-        replace(
-            model,
-            trend=trends.get(model.name, {}),
-            notes=[*model.notes, rescore_notes[model.name]] if model.name in rescore_notes else model.notes,
-        )
-        for model in comparison.models
-    ]
-    if data_checks and not base.first_run:
-        models = [_with_data_check(config, model, base.commit, git=git, console=console) for model in models]
+    models = [_with_base_side(model, sides.get(model.name), trends.get(model.name, {})) for model in comparison.models]
+    if not base.first_run:
+        models = [
+            _with_data_check(config, model, base, base_runs, git=git, console=console, cache=cache) for model in models
+        ]
+    project_cache(config.work_dir).save()
     return replace(comparison, models=models)
 
 
-def _same_data(
+def _base_sides(
     config: Config,
-    head_runs: dict[str, Run],
+    head_runs: Mapping[str, Run],
     record: Record,
     storage: StorageView,
-    model_noise: dict[str, ModelNoise],
+    *,
     console: Console,
-) -> tuple[dict[str, Run], dict[str, str]]:
-    """Base runs re-scored on this run's test rows where the rows differ (see `mlci.compare.rescore`);
-    `model_noise` is updated in place with the pairs that re-scoring makes possible."""
-    base_runs, notes = dict(record.runs), {}
-    for name, noise in model_noise.items():
-        if noise.unknown_reason != ROWS_DIFFER:
-            continue
-        spec, head_run, base_run = config.models[name], head_runs[name], record.runs[name]
-        with console.step(f"{name}: re-scoring the base model on this run's test rows", after=MAYBE_LONG):
-            rescored = rescore_base(config, spec, head_run, base_run, record, storage)
-        notes[name] = rescored.note
-        if rescored.metrics is None:
-            continue
-        metrics = {metric: rescored.metrics.get(metric, value) for metric, value in base_run.metrics.items()}
-        base_runs[name] = replace(base_run, metrics=metrics)
-        model_noise[name] = paired_noise(
-            config, spec, head_run, base_runs[name], rescored.predictions, noise_settings(config), console=console
-        )
-    return base_runs, notes
+    cache: ResultCache,
+) -> dict[str, BaseSide]:
+    """The base side of every configured model trained here and recorded on the base."""
+    sides = {}
+    for name, model in config.models.items():
+        head_run, base_run = head_runs.get(name), record.runs.get(name)
+        if head_run is not None and base_run is not None:
+            sides[name] = base_side(config, model, head_run, base_run, record, storage, console=console, cache=cache)
+    return sides
+
+
+def _with_base_side(
+    model: ModelComparison, side: BaseSide | None, trend: dict[str, list[tuple[str, float]]]
+) -> ModelComparison:
+    if side is None or side.rescore is None:
+        return replace(model, trend=trend)
+    return replace(model, trend=trend, rescore=side.rescore, notes=[*model.notes, side.rescore.note])
 
 
 def _with_data_check(
-    config: Config, model: ModelComparison, base_commit: str, *, git: Git, console: Console
+    config: Config,
+    model: ModelComparison,
+    base: BaseInfo,
+    base_runs: Mapping[str, Run],
+    *,
+    git: Git,
+    console: Console,
+    cache: ResultCache,
 ) -> ModelComparison:
     """`model` with what changed in its training data, and the data gates mlci.yaml enforces."""
     spec = config.models.get(model.name)
-    if spec is None or model.head_run is None or model.base_run is None:
+    base_run = base_runs.get(model.name)
+    if spec is None or spec.data is None or model.head_run is None or base_run is None:
         return model
-    check = check_model_data(spec, base_commit, git=git, console=console)
+    fingerprints = base_run.lineage.get("fingerprints")
+    key = fingerprint_key(spec.data.train, config.root)
+    recorded = fingerprints.get(key) if isinstance(fingerprints, dict) else None
+    check = check_model_data(
+        spec,
+        base.commit,
+        git=git,
+        console=console,
+        recorded=recorded if isinstance(recorded, str) else None,
+        fingerprints=project_cache(config.work_dir),
+        cache=cache,
+        root=config.project_root,
+    )
     if check is None:
         return model
     settings = config.data_checks
@@ -135,3 +163,8 @@ def _first_run(git: Git, ref: str, *, reason: str) -> BaseInfo:
     commit = git.resolve(ref)
     note = f"{reason}. Every model is new here; the numbers become the baseline once recorded on {ref}."
     return BaseInfo(ref=ref, requested_commit=commit, commit=commit, distance=0, note=note, first_run=True)
+
+
+def _no_base(reason: str) -> BaseInfo:
+    note = f"{reason}: every model is new, nothing is compared, and only the gates that need no base (min, max) apply"
+    return BaseInfo(ref="none", requested_commit=NO_COMMIT, commit=NO_COMMIT, distance=0, note=note, first_run=True)

@@ -194,6 +194,15 @@ class GitHubContext:
         return None
 
     @property
+    def created_branch(self) -> bool:
+        """A push that created its branch (`before` all zeros): the branch held nothing before it,
+        as on a new repository's first push."""
+        if self.event_name != "push":
+            return False
+        before = self.event.get("before")
+        return self.event.get("created") is True or (isinstance(before, str) and bool(ZERO_SHA.match(before)))
+
+    @property
     def head_ref(self) -> str | None:
         """The branch under test: the PR's head branch, or the branch the run is on."""
         if self.event_name in PULL_REQUEST_EVENTS:

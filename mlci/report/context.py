@@ -9,7 +9,9 @@ Top-level keys:
 - `verdict`: `passed` (bool), `emoji` (✅ or ❌), `headline` ("1 gate failed"), `summary`
   ("2 models: 1 improved, 1 unchanged"), `failed`, `passed_gates`, `not_checked` (ints).
 - `base`: `ref`, `commit`, `short` (7-character sha), `requested_commit`, `requested_short`, `distance`,
-  `exact` (bool: the requested commit's own record was used), `note`.
+  `exact` (bool: the requested commit's own record was used), `note`, `first_run` (bool: nothing was
+  recorded to compare with), `exists` (bool: false when there is no base commit at all, as on a
+  repository's first commit; `commit` is then all zeros).
 - `head`: `commit`, `short` ("no commit" in a repository without one), `branch` (None when detached),
   `branch_text`, `dirty`.
 - `compact` (bool): more than `COMPACT_ABOVE` (5) models, so the default report leads with a summary
@@ -39,6 +41,8 @@ Top-level keys:
     the table's base value), or None;
   - `data`: what changed in the training data, as in the JSON document (`target` None when the
     target was not on both sides), or None when not checked;
+  - `rescore`: the base re-scored on this run's test inputs, as in the JSON document (`because`,
+    `columns`, `rescored`, `rows`, `recorded`, `note`), or None when the test inputs are the base's;
   - `head_run`, `base_run`: the raw run summaries as in the JSON document, or None.
 - `notes` (list of str): remarks on the whole comparison; `legend` (str): what the emojis mean;
   `generated_at` (str, ISO 8601).
@@ -113,6 +117,7 @@ def template_context(comparison: Comparison, *, title: str, identity: str) -> di
             "exact": base.commit == base.requested_commit,
             "note": base.note,
             "first_run": base.first_run,
+            "exists": base.exists,
         },
         "head": {
             "commit": head.commit,
@@ -181,6 +186,7 @@ def _model_view(model: ModelComparison, *, base_commit: str, anchor: str, traine
         "run_details": _run_details(model.base_run, model.head_run),
         "trend_chart": trend_chart(model, base_commit=base_commit),
         "data": model.data.to_json() if model.data else None,
+        "rescore": asdict(model.rescore) if model.rescore else None,
         "head_run": asdict(model.head_run) if model.head_run else None,
         "base_run": asdict(model.base_run) if model.base_run else None,
     }

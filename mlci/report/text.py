@@ -26,7 +26,7 @@ def render_text(comparison: Comparison, *, color: bool = False) -> str:
     """The comparison as terminal text; `color` adds ANSI colours to status words and the verdict."""
     paint = _Paint(color)
     base, head = comparison.base, comparison.head
-    lines = [f"Base: {one_line(base.ref)} ({base.commit[:SHORT_SHA]})"]
+    lines = [f"Base: {one_line(base.ref)} ({base.commit[:SHORT_SHA]})" if base.exists else "Base: none (first record)"]
     if base.first_run or base.commit != base.requested_commit:
         lines.append(f"      {one_line(base.note, max_length=300)}")
     head_sha = head.commit[:SHORT_SHA] if head.commit else "no commit"

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 import xxhash
 
@@ -84,21 +85,31 @@ def project_cache(work_dir: Path) -> FingerprintCache:
 
 def fingerprint_bytes(raw: bytes) -> str:
     """`xxh3:<hex>` of `raw`: the same fingerprint `fingerprint_file` gives a file holding it."""
-    return PREFIX + xxhash.xxh3_128(raw).hexdigest()
+    return fingerprint_chunks([raw])
+
+
+def fingerprint_chunks(chunks: Iterable[bytes]) -> str:
+    """`xxh3:<hex>` of the bytes of `chunks` one after the other, as if they were one file."""
+    digest = xxhash.xxh3_128()
+    for chunk in chunks:
+        digest.update(chunk)
+    return PREFIX + digest.hexdigest()
 
 
 def fingerprint_file(path: Path) -> str:
     """`xxh3:<hex>` of the bytes of `path`, read in chunks so large data files use little memory."""
-    digest = xxhash.xxh3_128()
     try:
         with path.open("rb") as stream:
-            while chunk := stream.read(CHUNK_BYTES):
-                digest.update(chunk)
+            return fingerprint_chunks(_chunks_of(stream))
     except FileNotFoundError:
         raise DataError(f"{path}: no such file") from None
     except OSError as exc:
         raise DataError(f"{path}: cannot read it to fingerprint: {exc.strerror or exc}") from None
-    return PREFIX + digest.hexdigest()
+
+
+def _chunks_of(stream: BinaryIO) -> Iterator[bytes]:
+    while chunk := stream.read(CHUNK_BYTES):
+        yield chunk
 
 
 def fingerprint_paths(paths: Iterable[Path], *, root: Path, cache: FingerprintCache | None = None) -> dict[str, str]:
@@ -109,7 +120,7 @@ def fingerprint_paths(paths: Iterable[Path], *, root: Path, cache: FingerprintCa
     fingerprints: dict[str, str] = {}
     for path in paths:
         for file in _files_under(path):
-            fingerprints[_relative_key(file, root)] = cache.fingerprint(file)
+            fingerprints[fingerprint_key(file, root)] = cache.fingerprint(file)
     return dict(sorted(fingerprints.items()))
 
 
@@ -126,6 +137,7 @@ def _files_under(path: Path) -> list[Path]:
     return [file for file in files if file.is_file()]
 
 
-def _relative_key(file: Path, root: Path) -> str:
+def fingerprint_key(file: Path, root: Path) -> str:
+    """How `fingerprint_paths` names `file` in a run's lineage: its path relative to `root`, with `/`."""
     # abspath, not resolve: a symlink inside a dependency folder is keyed by where it sits.
     return Path(os.path.relpath(os.path.abspath(file), os.path.abspath(root))).as_posix()

@@ -24,6 +24,7 @@ from mlci.runs.fingerprint import fingerprint_bytes, fingerprint_paths, project_
 
 LIBRARIES = ("mlci", "scikit-learn", "pandas", "numpy", "skops")
 FINGERPRINT_KEY = "model_fingerprint"
+TEST_INPUTS_KEY = "test_inputs"
 
 
 @dataclass(frozen=True)
@@ -88,9 +89,15 @@ def start_lineage(config: Config, model: ModelSpec) -> LineageStart:
 
 
 def finish_lineage(
-    start: LineageStart, model: ModelSpec, *, fit_seconds: float | None = None, rows: dict[str, int] | None = None
+    start: LineageStart,
+    model: ModelSpec,
+    *,
+    fit_seconds: float | None = None,
+    rows: dict[str, int] | None = None,
+    test_inputs: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The complete lineage of a run that began at `start` and ends now."""
+    """The complete lineage of a run that began at `start` and ends now; `test_inputs` are the
+    fingerprints of what its test-set predictions were made from (see `mlci.training.testinputs`)."""
     duration = time.perf_counter() - start.started
     lineage: dict[str, Any] = {
         "git": start.git,
@@ -106,6 +113,8 @@ def finish_lineage(
         lineage["fit_seconds"] = round(fit_seconds, 3)
     if rows:
         lineage["rows"] = rows
+    if test_inputs:
+        lineage[TEST_INPUTS_KEY] = test_inputs
     return lineage
 
 

@@ -36,6 +36,7 @@ from mlci.training.modelfile import untrusted_types
 from mlci.training.outcome import TrainedModel
 from mlci.training.predictions import FILE_NAME as PREDICTIONS_FILE
 from mlci.training.predictions import summarize_predictions_file
+from mlci.training.testinputs import describe_test_inputs
 
 EXIT_NOT_FOUND, EXIT_NOT_EXECUTABLE = 127, 126
 RESERVED_NAMES = (RUN_FILE, PREDICTIONS_FILE)
@@ -117,7 +118,7 @@ def train_command_model(
         if spec.model_file.suffix.lower() == ".skops":
             untrusted = untrusted_types(spec.model_file, field=outputs.child("model"))
         files["model"] = spec.model_file
-    task, rows = None, None
+    task, rows, test_inputs = None, None, None
     if spec.predictions_file is not None:
         field = outputs.child("predictions")
         check_written(
@@ -127,6 +128,7 @@ def train_command_model(
         task = "classification" if summary.classification else None
         rows = {"test": summary.rows}
         files["predictions"] = _as_predictions_csv(spec.predictions_file, workspace)
+        test_inputs = describe_test_inputs(files["predictions"].read_bytes())
 
     run = Run(
         model=model.name,
@@ -134,7 +136,7 @@ def train_command_model(
         metrics=metrics,
         goals={m.name: m.goal for m in model.metrics if m.goal is not None},
         params={"command": spec.run},
-        lineage=finish_lineage(lineage, model, rows=rows),
+        lineage=finish_lineage(lineage, model, rows=rows, test_inputs=test_inputs),
         task=task,
         untrusted_types=untrusted,
     )

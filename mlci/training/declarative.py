@@ -31,6 +31,7 @@ from mlci.training.predictions import FILE_NAME as PREDICTIONS_FILE
 from mlci.training.predictions import predict_test_set
 from mlci.training.preprocessing import needs_preprocessing, with_preprocessing
 from mlci.training.scoring import MetricComputationError, score_predictions
+from mlci.training.testinputs import describe_test_inputs
 
 MAX_WARNINGS_SHOWN = 5
 
@@ -82,6 +83,7 @@ def train_estimator_model(
 
     predictions_path = workspace / PREDICTIONS_FILE
     predictions.to_csv(predictions_path, index=False)
+    test_inputs = describe_test_inputs(predictions_path.read_bytes(), dataset.x_test)
     model_path = workspace / MODEL_FILE
     untrusted = save_model(fitted, model_path, field=source)
     configured = model.estimator.params if model.estimator is not None else {}
@@ -91,7 +93,7 @@ def train_estimator_model(
         metrics=values,
         goals={metric.name: metric.goal for metric in metrics},
         params=estimator_params(estimator, configured),
-        lineage=finish_lineage(lineage, model, fit_seconds=fit_seconds, rows=dataset.rows),
+        lineage=finish_lineage(lineage, model, fit_seconds=fit_seconds, rows=dataset.rows, test_inputs=test_inputs),
         task=task,
         untrusted_types=untrusted,
     )

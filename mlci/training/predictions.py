@@ -14,6 +14,8 @@ Metrics are computed from these columns, never by predicting again, so a later l
 from __future__ import annotations
 
 import csv
+import io
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -86,6 +88,20 @@ def classes_from_columns(frame: pd.DataFrame) -> list[Any] | None:
     seen = {str(label): _plain(label) for column in (Y_TRUE, Y_PRED) for label in frame[column].unique()}
     dtype = frame[Y_TRUE].dtype
     return [seen[name] if name in seen else _as_label(name, dtype) for name in names]
+
+
+def prediction_columns(raw: bytes, names: Iterable[str] = (Y_TRUE, Y_PRED)) -> dict[str, list[str]]:
+    """The columns `names` of a predictions file's bytes, as written (text), read without pandas;
+    a column the file lacks, or every column of a file that is no CSV, is left out."""
+    wanted = set(names)
+    # A damaged file reads as other values, never as an error: it simply pairs with nothing.
+    reader = csv.reader(io.StringIO(raw.decode("utf-8", errors="replace")))
+    try:
+        header = next(reader, [])
+        rows = [row for row in reader if row]
+    except csv.Error:
+        return {}
+    return {name: [row[i] if i < len(row) else "" for row in rows] for i, name in enumerate(header) if name in wanted}
 
 
 def summarize_predictions_file(path: Path, *, field: ConfigField) -> PredictionsSummary:

@@ -11,12 +11,14 @@ import pytest
 from click.testing import CliRunner
 
 from mlci.cli import cli
+from mlci.commands.compare import BaseChoice, pushed_base
 from mlci.config import load_config
 from mlci.runs import Run, runs_dir, write_run
 from mlci.store.records import record_runs
 from testing.projects import project_at
 from tests.compare.factories import IRIS_CONFIG
-from tests.conftest import git
+from tests.compare.test_datacheck import frame, project_with_change
+from tests.conftest import git, read_outputs
 
 pytestmark = pytest.mark.integration
 
@@ -145,3 +147,74 @@ def test_a_recorded_run_with_a_name_that_cannot_be_shown_is_reported_as_damaged(
     result = mlci(root, "compare", "--base", "main", "--format", "json")
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert "iris/run.json: metric name 'acc\\ud800' holds characters that cannot be shown" in result.output
+
+
+def same_document(data: dict) -> dict:
+    """A comparison document without the moment it was made, which is all two runs may differ in."""
+    return {key: value for key, value in data.items() if key != "generated_at"}
+
+
+def test_compare_and_report_show_one_and_the_same_comparison(make_repo, tmp_path: Path) -> None:
+    # New data: the base model is re-scored on the new test rows, and the data check finds drift.
+    root = project_with_change(make_repo, frame(1, shift=1.5))
+    compared = mlci(root, "compare", "--base", "main", "--format", "json")
+    reported = mlci(
+        root, "report", "--base", "main", "--output", str(tmp_path / "r.md"), "--json-output", str(tmp_path / "r.json")
+    )
+    assert compared.exit_code == reported.exit_code == 0, compared.output + reported.output
+
+    from_compare = json.loads(compared.stdout)
+    assert same_document(from_compare) == same_document(json.loads((tmp_path / "r.json").read_text()))
+    [clf] = from_compare["models"]
+    assert clf["data"]["changed"] is True and clf["data"]["drift"][0]["column"] == "x2"
+    assert clf["rescore"]["because"] == "rows" and clf["rescore"]["rescored"] is True
+    assert set(clf["rescore"]["recorded"]) == {"accuracy"}
+    assert clf["metrics"][0]["base"] != clf["rescore"]["recorded"]["accuracy"]
+
+
+def test_the_compare_actions_passed_output_is_the_reports_verdict(make_repo, tmp_path: Path) -> None:
+    # A drift the config does not allow fails the data check: compare must see it as report does.
+    root = project_with_change(make_repo, frame(1, shift=1.5), "data_checks: {max_psi: 0.25}\n")
+    outputs = tmp_path / "outputs"
+    outputs.write_text("")
+    env = {"GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": str(outputs), "RUNNER_TEMP": str(tmp_path / "temp")}
+    compared = CliRunner().invoke(cli, ["--config", str(root / "mlci.yaml"), "compare", "--base", "main"], env=env)
+    reported = mlci(root, "report", "--base", "main", "--output", str(tmp_path / "r.md"))
+    assert compared.exit_code == reported.exit_code == 1, compared.output + reported.output
+    written = read_outputs(outputs)
+    assert written["passed"] == "false"
+    document = json.loads(Path(written["comparison-file"]).read_text())
+    assert [gate["metric"] for gate in document["models"][0]["gates"] if gate["passed"] is False] == ["drift"]
+
+
+def shallow_clone(make_repo: Callable[..., Path], tmp_path: Path, *, commits: int) -> tuple[Path, Path]:
+    """A repository of `commits` commits on a bare remote, and a one-commit-deep clone of it (as
+    actions/checkout makes)."""
+    seed = make_repo("seed", files={"mlci.yaml": IRIS_CONFIG})
+    for number in range(1, commits):
+        (seed / "notes.txt").write_text(f"change {number}\n")
+        git(seed, "add", "notes.txt")
+        git(seed, "commit", "-q", "-m", f"change {number}")
+    bare = tmp_path / "remote.git"
+    git(tmp_path, "clone", "-q", "--bare", str(seed), str(bare))
+    work = tmp_path / "checkout"
+    git(tmp_path, "clone", "-q", "--depth=1", f"file://{bare}", str(work))
+    return seed, work
+
+
+def test_a_pushed_commit_is_compared_with_its_parent_fetched_into_a_shallow_checkout(
+    make_repo: Callable[..., Path], tmp_path: Path
+) -> None:
+    seed, work = shallow_clone(make_repo, tmp_path, commits=2)
+    assert pushed_base(project_at(work), None, created=False) == BaseChoice(
+        ref=git(seed, "rev-parse", "HEAD~1"), label="main"
+    )
+
+
+def test_a_first_commit_or_a_push_that_created_the_branch_has_no_base(
+    make_repo: Callable[..., Path], tmp_path: Path
+) -> None:
+    seed, work = shallow_clone(make_repo, tmp_path, commits=1)
+    short = git(seed, "rev-parse", "--short=7", "HEAD")
+    assert pushed_base(project_at(work), None, created=False) == BaseChoice(none=f"{short} is the first commit of main")
+    assert pushed_base(project_at(work), "a" * 40, created=True) == BaseChoice(none="this push created main")

@@ -4,6 +4,7 @@ stand-in GitHub server, the files GitHub Actions reads back (outputs, summary)."
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -235,3 +236,73 @@ def test_sixty_models_fit_one_comment_and_the_job_summary_keeps_the_whole_report
     assert len(report) > 1.5 * MAX_COMMENT_CHARS
     assert (tmp_path / "summary.md").read_text() == report
     assert report.count("<summary>Run details</summary>") == report.count("```mermaid") == 60
+
+
+def first_push(server: FakeGitHub, make_repo: Callable[..., Path], tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """A new repository's first push: one root commit on a bare remote, checked out as actions/checkout
+    does (one commit deep), and the environment of the push event's workflow run (`before` all zeros)."""
+    seed = make_repo("seed", files={"mlci.yaml": CONFIG, "data.csv": data_csv()})
+    bare = tmp_path / "remote.git"
+    git(tmp_path, "clone", "-q", "--bare", str(seed), str(bare))
+    root = tmp_path / "checkout"
+    git(tmp_path, "clone", "-q", "--depth=1", f"file://{bare}", str(root))
+    head = git(root, "rev-parse", "HEAD")
+    project = {"root": root, "base": "0" * 40, "head": head}
+    payload = {
+        "before": "0" * 40,
+        "after": head,
+        "created": True,
+        "repository": {"full_name": DEFAULT_REPOSITORY, "default_branch": "main"},
+    }
+    env = actions_env(server, project, tmp_path, event="push", payload=payload)
+    return root, env | {"GITHUB_REF": "refs/heads/main", "GITHUB_SHA": head}
+
+
+def test_the_first_push_to_a_new_repository_is_the_first_record_compared_with_nothing(
+    fake_github, make_repo, tmp_path
+) -> None:
+    root, env = first_push(fake_github, make_repo, tmp_path)
+
+    result = mlci(root, "run", env=env)
+
+    assert result.exit_code == 0, result.output
+    assert "record: recorded clf" in result.output
+    assert "not reachable" not in result.output
+    report = (tmp_path / "summary.md").read_text()
+    assert report.lower().count("first record") == 1, report
+    assert "**base:** none" in report and "unchanged" not in report
+    assert "🆕 clf: new" in report
+    # The floor needs no base, so it is checked; the largest allowed drop waits for one.
+    assert "✅" in report and "accuracy" in report and "min" in report
+    assert "All gates passed (1 not checked)" in report
+
+
+def test_a_root_commit_pushed_without_an_event_before_is_the_first_record_too(fake_github, make_repo, tmp_path) -> None:
+    root, env = first_push(fake_github, make_repo, tmp_path)
+    event = Path(env["GITHUB_EVENT_PATH"])
+    payload = json.loads(event.read_text())
+    del payload["before"], payload["created"]
+    event.write_text(json.dumps(payload))
+
+    result = mlci(root, "run", env=env)
+
+    assert result.exit_code == 0, result.output
+    assert "not reachable" not in result.output
+    report = (tmp_path / "summary.md").read_text()
+    assert report.lower().count("first record") == 1 and "unchanged" not in report, report
+
+
+def test_a_push_whose_before_is_gone_is_compared_with_its_parent_not_with_itself(
+    fake_github, project, tmp_path
+) -> None:
+    env = merged_to_main(fake_github, project, tmp_path)
+    event = Path(env["GITHUB_EVENT_PATH"])
+    event.write_text(json.dumps({**json.loads(event.read_text()), "before": "f" * 40}))  # force-pushed away
+
+    result = mlci(project["root"], "run", env=env)
+
+    assert result.exit_code == 0, result.output
+    warning = f"the commit before the push, fffffff, is not reachable; comparing with its parent {project['base'][:7]}"
+    assert result.output.count(warning) == 1
+    report = (tmp_path / "summary.md").read_text()
+    assert f"**base:** main ({project['base'][:7]})" in report and "First" not in report

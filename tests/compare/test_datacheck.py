@@ -13,9 +13,11 @@ import pytest
 from click.testing import CliRunner
 
 from mlci.cli import cli
+from mlci.compare.cache import ResultCache
 from mlci.compare.datacheck import check_model_data
 from mlci.config import load_config
 from mlci.git import Git
+from mlci.runs.fingerprint import fingerprint_file
 from testing.projects import quiet_console
 from tests.conftest import git
 
@@ -54,7 +56,7 @@ def project_with_change(make_repo: Callable[..., Path], head_frame: pd.DataFrame
 
 
 def data_of(root: Path) -> dict:
-    """The report's text and exit code (data checks run in reports, not in the light `compare`)."""
+    """The report's text and exit code."""
     result = mlci(root, "report", "--base", "main", "--output", str(root / "report.md"))
     assert result.exit_code in (0, 1), result.output
     return {"report": (root / "report.md").read_text(), "exit": result.exit_code}
@@ -87,13 +89,16 @@ def test_unchanged_data_is_not_reported(make_repo) -> None:
     root = project_with_change(make_repo, frame(0))
     report = data_of(root)["report"]
     assert "Data:" not in report and "Feature (worst first)" not in report
-    assert json.loads(mlci(root, "compare", "--base", "main", "--format", "json").output)["models"][0]["data"] is None
+    data = json.loads(mlci(root, "compare", "--base", "main", "--format", "json").output)["models"][0]["data"]
+    assert data["changed"] is False and data["note"] is None and data["drift"] == []
 
 
 def test_new_data_rescores_the_base_model_on_the_prs_test_rows(make_repo) -> None:
     root = project_with_change(make_repo, frame(1))
     report = data_of(root)["report"]
-    assert "the test data changed: the base model" in report and "re-scored on this run's 120 test rows" in report
+    assert (
+        "the test inputs changed (rows): the base model" in report and "re-scored on this run's 120 test rows" in report
+    )
     # The recorded value reads as the metric's values do everywhere: four significant digits (`1.000`, not `1`).
     assert re.search(r"\(recorded on its own test set: accuracy \d\.\d{3,4}\)", report)
     assert "noise unknown" not in report  # the re-scored predictions pair with this run's, row by row
@@ -201,3 +206,37 @@ def test_a_regressions_numeric_target_is_reported_by_its_mean(make_repo) -> None
 
     report = data_of(root)["report"]
     assert "- target mean: " in report and "target shares" not in report
+
+
+class NoShow(Git):
+    """git that may not read files from history: what a data check must not need when it can tell without."""
+
+    def file_at(self, commit: str, path: str) -> bytes | None:
+        raise AssertionError(f"read {path} at {commit} from git")
+
+
+def test_data_the_base_run_recorded_with_the_same_fingerprint_is_unchanged_without_reading_git(make_repo) -> None:
+    root = make_repo(files={"mlci.yaml": CONFIG, "data.csv": frame(0).to_csv(index=False)})
+    spec = load_config(root / "mlci.yaml").models["clf"]
+    recorded = fingerprint_file(root / "data.csv")
+
+    check = check_model_data(
+        spec, git(root, "rev-parse", "HEAD"), git=NoShow(root), console=quiet_console(), recorded=recorded
+    )
+
+    assert check is not None and not check.changed and check.path == "data.csv"
+
+
+def test_a_data_check_of_the_same_two_files_is_made_once(make_repo, tmp_path: Path) -> None:
+    root = make_repo(files={"mlci.yaml": CONFIG, "data.csv": frame(0).to_csv(index=False)})
+    base = git(root, "rev-parse", "HEAD")
+    recorded = fingerprint_file(root / "data.csv")
+    (root / "data.csv").write_text(frame(1, shift=1.5).to_csv(index=False))
+    spec = load_config(root / "mlci.yaml").models["clf"]
+    cache = ResultCache(tmp_path / "cache")
+
+    first = check_model_data(spec, base, git=Git(root), console=quiet_console(), recorded=recorded, cache=cache)
+    again = check_model_data(spec, base, git=NoShow(root), console=quiet_console(), recorded=recorded, cache=cache)
+
+    assert first is not None and first.changed and first.drift[0].column == "x2"
+    assert again == first

@@ -35,6 +35,7 @@ DEFINITION = {
     "DataCheck": "data_check",
     "TargetShift": "target_shift",
     "FeatureDrift": "feature_drift",
+    "Rescore": "rescore",
 }
 
 

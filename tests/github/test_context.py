@@ -82,7 +82,22 @@ def test_push_of_a_new_branch_has_no_base(tmp_path: Path) -> None:
     ctx = GitHubContext.from_env(environ(tmp_path, "push", event, GITHUB_REF="refs/heads/topic"))
 
     assert not ctx.is_push_to_default_branch
-    assert (ctx.base_sha, ctx.branch) == (None, "topic")
+    assert (ctx.base_sha, ctx.branch, ctx.created_branch) == (None, "topic", True)
+
+
+@pytest.mark.parametrize(
+    ("event", "created"),
+    [
+        ({"before": "0" * 40}, True),
+        ({"before": BASE, "created": True}, True),
+        ({"before": BASE, "created": False}, False),
+        ({}, False),
+    ],
+)
+def test_a_push_that_created_its_branch_is_told_apart(tmp_path: Path, event: dict, created: bool) -> None:
+    payload = {**event, "after": HEAD, "repository": {"default_branch": "main"}}
+    ctx = GitHubContext.from_env(environ(tmp_path, "push", payload, GITHUB_REF="refs/heads/main"))
+    assert ctx.created_branch is created
 
 
 def test_workflow_dispatch(tmp_path: Path) -> None:

@@ -5,7 +5,15 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from mlci.compare.result import Comparison, DataCheck, FeatureDrift, ModelComparison, ParamChange, TargetShift
+from mlci.compare.result import (
+    Comparison,
+    DataCheck,
+    FeatureDrift,
+    ModelComparison,
+    ParamChange,
+    Rescore,
+    TargetShift,
+)
 from mlci.config import Config
 from tests.compare.factories import BASE_SHA, compare, make_config, make_run
 
@@ -45,7 +53,8 @@ def failing(tmp_path: Path, *, distance: int = 0) -> tuple[Config, Comparison]:
 
 
 def every_part(tmp_path: Path) -> Comparison:
-    """The failing comparison with every optional part filled in: a data check, a trend, intervals."""
+    """The failing comparison with every optional part filled in: a data check, a re-score, a trend,
+    intervals."""
     _, comparison = failing(tmp_path)
     iris = comparison.models[0]
     check = DataCheck(
@@ -65,6 +74,15 @@ def every_part(tmp_path: Path) -> Comparison:
         metrics=metrics,
         params=[ParamChange(name="C", base=1.0, head={"grid": [0.1, 1, None, "auto"]})],
         trend={"accuracy": [("1a2b3c4", 0.91), ("2b3c4d5", 0.92)]},
+        rescore=Rescore(
+            because="features",
+            columns=["petal_length"],
+            rescored=True,
+            rows=38,
+            recorded={"accuracy": 0.93, "f1_macro": 0.9},
+            note="the test inputs changed (features: petal_length): the base model (1a2b3c4) was re-scored "
+            "on this run's 38 test rows (recorded on its own test set: accuracy 0.93, f1_macro 0.9)",
+        ),
     )
     return dataclasses.replace(comparison, models=[iris, *comparison.models[1:]], notes=["uncommitted changes"])
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
-from mlci.compare.result import HeadInfo
+from mlci.compare.result import NO_COMMIT, BaseInfo, HeadInfo
 from mlci.report import render, render_markdown, render_text
 from tests.compare.factories import BASE_SHA, HEAD_SHA, compare, make_config, make_run
 from tests.report.helpers import failing, many_models, passing
@@ -83,3 +84,22 @@ def test_numbers_read_as_in_the_markdown_report_and_the_gate_messages(tmp_path: 
     assert "    FAIL  mse 2,510,000 is above the maximum 2,500,000" in text.splitlines()
     assert "mse 2,510,000 is above the maximum 2,500,000" in markdown
     assert not re.search(r"\d[eE][+-]\d", text + markdown)  # as Python writes 2.5e+06
+
+
+def test_a_comparison_without_any_base_says_so_once(tmp_path: Path) -> None:
+    config = make_config(tmp_path)
+    none = BaseInfo(
+        ref="none",
+        requested_commit=NO_COMMIT,
+        commit=NO_COMMIT,
+        distance=0,
+        note="a1b2c3d is the first commit of main",
+        first_run=True,
+    )
+    comparison = compare(config, head_runs={"iris": make_run("iris", {"accuracy": 0.95})}, base_runs={})
+    text = render_text(dataclasses.replace(comparison, base=none))
+    markdown = render(dataclasses.replace(comparison, base=none), "markdown", config=config)
+
+    assert text.splitlines()[:2] == ["Base: none (first record)", "      a1b2c3d is the first commit of main"]
+    assert "0000000" not in text and "0000000" not in markdown
+    assert "· **base:** none" in markdown and "> 🆕 **First record:** a1b2c3d is the first commit of main" in markdown

@@ -137,6 +137,8 @@ pd.DataFrame({"y_true": y[400:], "y_pred": model.predict(X[400:]), "proba_0": pr
     folder = project.run_dir("churn")
     assert run.files == {"model": "model.skops", "predictions": "predictions.csv"}
     assert run.task == "classification" and run.lineage["rows"] == {"test": 169}
+    # Which features the command used is not visible to mlci: its test inputs are known by their target.
+    assert set(run.lineage["test_inputs"]) == {"rows", "target"} and run.lineage["test_inputs"]["rows"] == 169
     assert (folder / "predictions.csv").read_bytes() == (project.root / "out" / "preds.csv").read_bytes()
     model = skops.io.load(folder / "model.skops", trusted=run.untrusted_types)
     assert type(model).__name__ == "LogisticRegression"

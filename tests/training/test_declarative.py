@@ -58,6 +58,9 @@ def test_iris_with_a_split_writes_run_model_and_predictions(project: Project) ->
     assert run.goals == {"accuracy": "maximize", "f1_macro": "maximize"}
     assert 0.9 < run.metrics["accuracy"] <= 1.0
     assert run.lineage["rows"] == {"train": 112, "test": 38}
+    # What the predictions were made from, so a comparison can tell a changed feature from the same rows.
+    assert set(run.lineage["test_inputs"]) == {"rows", "target", "features"}
+    assert run.lineage["test_inputs"]["rows"] == 38
 
     predictions = pd.read_csv(folder / "predictions.csv")
     assert list(predictions.columns) == ["y_true", "y_pred", "proba_setosa", "proba_versicolor", "proba_virginica"]
