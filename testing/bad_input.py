@@ -121,6 +121,13 @@ def _dirty_record(root: Path) -> list[str]:
     return ["record"]
 
 
+def _record_offline(root: Path) -> list[str]:
+    trained(project(root))
+    # Nothing listens here: a laptop without the network cannot reach its remote either.
+    git(root, "remote", "add", "origin", "http://127.0.0.1:9/owner/repo.git")
+    return ["record"]
+
+
 def _promote_unrecorded(root: Path) -> list[str]:
     project(root)
     return ["promote"]
@@ -256,6 +263,12 @@ CASES: list[Case] = [
     Case("`--base` names no branch, tag or commit", _unknown_base, 2, "does not exist in this repository"),
     Case("`mlci compare` before any training", _nothing_to_compare, 2, "there are no runs in this checkout"),
     Case("`mlci record` with uncommitted changes", _dirty_record, 2, "tracked files have uncommitted changes"),
+    Case(
+        "`mlci record` when the remote cannot be reached",
+        _record_offline,
+        3,
+        "retry when origin can be reached. To work on this machine alone, keep results in a folder",
+    ),
     Case("`mlci promote` of a commit with nothing recorded", _promote_unrecorded, 2, "has no recorded runs"),
     Case("`mlci run` outside GitHub Actions", _run_outside_actions, 2, "there is none here"),
     Case("`mlci deploy` of a version number instead of an alias", _deploy_a_version, 2, "mlci deploy takes an alias"),
