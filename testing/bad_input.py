@@ -221,6 +221,17 @@ def _metric_name_with_a_line_break(root: Path) -> list[str]:
     return ["validate"]
 
 
+def _misspelt_metric(root: Path) -> list[str]:
+    project(root, MODEL.replace("[accuracy]", "[accuracy, rsme]"))
+    return ["validate"]
+
+
+def _binary_metric_for_three_classes(root: Path) -> list[str]:
+    three = IRIS_ROWS.replace(",a\n", ",c\n", 7)
+    project(root, MODEL.replace("[accuracy]", "[accuracy, f1]"), files={"iris.csv": three})
+    return ["train"]
+
+
 def _too_many_resamples(root: Path) -> list[str]:
     project(root, MODEL + "noise: {resamples: 100000}\n")
     return ["validate"]
@@ -303,6 +314,18 @@ CASES: list[Case] = [
         _metric_name_with_a_line_break,
         2,
         "metric name 'accuracy\\n::error::forged' holds a line break",
+    ),
+    Case(
+        "a metric name scikit-learn does not know",
+        _misspelt_metric,
+        2,
+        "unknown metric 'rsme' (did you mean rmse or rmsle?)",
+    ),
+    Case(
+        "`f1` (binary) for a target of three classes",
+        _binary_metric_for_three_classes,
+        2,
+        "cannot be computed for the target 'species' (3 classes: a, b, c)",
     ),
     Case("`noise.resamples: 100000`", _too_many_resamples, 2, "must be between 0 (no bootstrap) and 5000"),
     Case("a split seed scikit-learn would refuse", _negative_seed, 2, "must be between 0 and 4294967295"),

@@ -18,6 +18,7 @@ from mlci.compare.bootstrap import ChangeInterval, ModelNoise, change_interval
 from mlci.compare.cache import ResultCache
 from mlci.compare.decode import decode_as
 from mlci.config import Config, ModelSpec
+from mlci.config.metric_names import COMPUTED, computed_scorer
 from mlci.config.schema import NoiseSpec
 from mlci.console import MAYBE_LONG, Console
 from mlci.errors import DataError, MlciError
@@ -28,23 +29,6 @@ from mlci.training.predictions import Y_TRUE, prediction_columns
 from mlci.training.scoring import StoredPredictions
 
 CACHE_KIND = "bootstrap"
-
-# Metrics the bootstrap computes without scikit-learn: reported name -> (scorer, reported positive).
-KNOWN_METRICS = {
-    "accuracy": ("accuracy", False),
-    "f1_macro": ("f1_macro", False),
-    "r2": ("r2", False),
-    "mean_absolute_error": ("neg_mean_absolute_error", True),
-    "mae": ("neg_mean_absolute_error", True),
-    "neg_mean_absolute_error": ("neg_mean_absolute_error", False),
-    "mean_squared_error": ("neg_mean_squared_error", True),
-    "mse": ("neg_mean_squared_error", True),
-    "neg_mean_squared_error": ("neg_mean_squared_error", False),
-    "root_mean_squared_error": ("neg_root_mean_squared_error", True),
-    "rmse": ("neg_root_mean_squared_error", True),
-    "neg_root_mean_squared_error": ("neg_root_mean_squared_error", False),
-}
-
 
 ROWS_DIFFER = "the test rows differ from the base's (the data or the split changed), so they do not pair"
 
@@ -151,7 +135,7 @@ def _intervals(value: Any) -> dict[str, ChangeInterval] | None:
 def _resolved(config: Config, model: ModelSpec, name: str, index: int) -> ResolvedMetric | None:
     """How to compute `name` on resamples: the fast table by the name's last dotted part (so a
     command model's `test.r2` is R²), else a declarative model's own scorer."""
-    known = KNOWN_METRICS.get(name.rsplit(".", 1)[-1])
+    known = computed_scorer(name.rsplit(".", 1)[-1])
     goal = next((m.goal for m in model.metrics if m.name == name), None) or "maximize"
     if known is not None:
         scorer, negate = known
@@ -164,7 +148,7 @@ def _resolved(config: Config, model: ModelSpec, name: str, index: int) -> Resolv
 def _stored(columns: dict[str, list[str]], raw: bytes, metric: ResolvedMetric, run: Run) -> Any:
     import numpy as np
 
-    if metric.scorer_name.removeprefix("neg_") in {s.removeprefix("neg_") for s, _ in KNOWN_METRICS.values()}:
+    if metric.scorer_name in COMPUTED.values():
         numeric = run.task != "classification"
         convert = (lambda values: np.asarray(values, dtype=float)) if numeric else np.asarray
         return _Predictions(y_true=convert(columns["y_true"]), estimator=_Frozen(convert(columns["y_pred"])))
