@@ -148,18 +148,26 @@ def _deploy_unregistered(root: Path) -> list[str]:
     return ["deploy", "iris"]
 
 
-def _command_model(root: Path, command: str, *, extra: str = "") -> Path:
-    """A project whose one model is the shell `command`, which writes out/metrics.json."""
+def _command_model(
+    root: Path,
+    command: str,
+    *,
+    extra: str = "",
+    metrics_file: str = "out/metrics.json",
+    metrics: str = "{name: auc, goal: maximize}",
+    files: dict[str, str | bytes] | None = None,
+) -> Path:
+    """A project whose one model is the shell `command`, which writes `metrics_file`."""
     config = f"""\
 version: 1
 models:
   churn:
     command: '{command}'
     outputs:
-      metrics: out/metrics.json{extra}
-    metrics: [{{name: auc, goal: maximize}}]
+      metrics: {metrics_file}{extra}
+    metrics: [{metrics}]
 """
-    return project(root, config)
+    return project(root, config, files)
 
 
 def _config_is_a_device(root: Path) -> list[str]:
@@ -230,6 +238,23 @@ def _binary_metric_for_three_classes(root: Path) -> list[str]:
     three = IRIS_ROWS.replace(",a\n", ",c\n", 7)
     project(root, MODEL.replace("[accuracy]", "[accuracy, f1]"), files={"iris.csv": three})
     return ["train"]
+
+
+def _metrics_txt_prose(root: Path) -> list[str]:
+    command = 'mkdir -p out && printf "auc: 0.9\\ndone in 3 minutes\\n" > out/metrics.txt'
+    _command_model(root, command, metrics_file="out/metrics.txt")
+    return ["train"]
+
+
+def _params_key_missing(root: Path) -> list[str]:
+    files: dict[str, str | bytes] = {"params.yaml": "train: {lr: 0.1}\n"}
+    _command_model(root, "true", extra="\n    params: [{params.yaml: [train.depth]}]", files=files)
+    return ["validate"]
+
+
+def _unknown_metric_kind(root: Path) -> list[str]:
+    _command_model(root, "true", metrics="{name: Accuracy, kind: acuracy}")
+    return ["validate"]
 
 
 def _too_many_resamples(root: Path) -> list[str]:
@@ -326,6 +351,24 @@ CASES: list[Case] = [
         _binary_metric_for_three_classes,
         2,
         "cannot be computed for the target 'species' (3 classes: a, b, c)",
+    ),
+    Case(
+        "a `metrics.txt` line that is not `name: number`",
+        _metrics_txt_prose,
+        2,
+        "out/metrics.txt:2: 'done in 3 minutes' is not a metric line",
+    ),
+    Case(
+        "a parameter file without the key `params:` names",
+        _params_key_missing,
+        2,
+        "params.yaml has no parameter 'train.depth'",
+    ),
+    Case(
+        "a metric `kind:` mlci does not compute",
+        _unknown_metric_kind,
+        2,
+        "'acuracy' is not a metric mlci computes from predictions (did you mean accuracy?)",
     ),
     Case("`noise.resamples: 100000`", _too_many_resamples, 2, "must be between 0 (no bootstrap) and 5000"),
     Case("a split seed scikit-learn would refuse", _negative_seed, 2, "must be between 0 and 4294967295"),

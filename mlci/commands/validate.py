@@ -19,6 +19,7 @@ from typing import Any
 
 from mlci.config import Config, ModelSpec
 from mlci.config.fields import model_field
+from mlci.config.files import extensions
 from mlci.config.yamlsource import display_path
 from mlci.console import MAYBE_LONG, Console
 from mlci.errors import ConfigError, DataError, MlciError
@@ -27,7 +28,9 @@ from mlci.training.data import column_problems, load_dataset
 from mlci.training.declarative import check_metrics_fit_target
 from mlci.training.estimators import build_estimator, check_entrypoint, check_param_values
 from mlci.training.metrics import ResolvedMetric, check_metric_fits, resolve_metric
+from mlci.training.metrics_file import FORMATS as METRICS_FORMATS
 from mlci.training.metrics_file import metrics_format
+from mlci.training.params_files import file_params
 from mlci.training.preprocessing import column_kinds, needs_preprocessing
 from mlci.training.tables import read_header
 
@@ -172,7 +175,7 @@ def _check_command(config: Config, model: ModelSpec, problems: Problems, *, cons
     if metrics_format(spec.metrics_file) is None:
         problems.add(
             outputs.child("metrics").error(
-                f"{display_path(spec.metrics_file)}: a metrics file must be .json, .yaml, .yml or .toml"
+                f"{display_path(spec.metrics_file)}: a metrics file must be {extensions(METRICS_FORMATS)}"
             )
         )
     if spec.predictions_file is not None and spec.predictions_file.suffix.lower() != ".csv":
@@ -181,6 +184,9 @@ def _check_command(config: Config, model: ModelSpec, problems: Problems, *, cons
                 f"{display_path(spec.predictions_file)}: a predictions file must be a .csv file"
             )
         )
+    for index in range(len(model.params)):
+        with problems.check():
+            file_params(config, model, index)
     declared = {"metrics": spec.metrics_file, "model": spec.model_file, "predictions": spec.predictions_file}
     seen: dict[Path, str] = {}
     for role, path in declared.items():

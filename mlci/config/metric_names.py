@@ -50,8 +50,8 @@ def expand_alias(name: str) -> str:
 def computed_scorer(kind: str) -> tuple[str, bool] | None:
     """The scorer the bootstrap computes metric `kind` with, and whether the reported value is its
     negation (a loss reported positive); None when it is not one it computes itself. `kind` is a
-    name of `COMPUTED`, a short name of one, or a loss's `neg_` scorer name."""
-    name = expand_alias(kind)
+    name of `COMPUTED`, a short name of one, or a loss's `neg_` scorer name, in any case (`Accuracy`)."""
+    name = expand_alias(kind.lower())
     if name in COMPUTED:
         scorer = COMPUTED[name]
         return scorer, scorer != name
