@@ -258,9 +258,9 @@ def record(ctx: Context, replace: bool, allow_dirty: bool) -> None:
 
     outcome = record_current_runs(ctx.project(), replace=replace, allow_dirty=allow_dirty)
     if outcome.written:
-        _echo(f"recorded {', '.join(outcome.models)} for {short_sha(outcome.commit)}")
+        _echo(f"recorded {', '.join(outcome.models)} for {short_sha(outcome.commit)} {outcome.where}")
     else:
-        _echo(f"{short_sha(outcome.commit)} already recorded; kept it (use --replace to overwrite)")
+        _echo(f"{short_sha(outcome.commit)} already recorded {outcome.where}; kept it (use --replace to overwrite)")
 
 
 FORMATS = click.Choice(["text", "markdown", "json"])

@@ -121,6 +121,13 @@ def _dirty_record(root: Path) -> list[str]:
     return ["record"]
 
 
+def _record_offline(root: Path) -> list[str]:
+    trained(project(root))
+    # Nothing listens here: a laptop without the network cannot reach its remote either.
+    git(root, "remote", "add", "origin", "http://127.0.0.1:9/owner/repo.git")
+    return ["record"]
+
+
 def _promote_unrecorded(root: Path) -> list[str]:
     project(root)
     return ["promote"]
@@ -141,18 +148,26 @@ def _deploy_unregistered(root: Path) -> list[str]:
     return ["deploy", "iris"]
 
 
-def _command_model(root: Path, command: str, *, extra: str = "") -> Path:
-    """A project whose one model is the shell `command`, which writes out/metrics.json."""
+def _command_model(
+    root: Path,
+    command: str,
+    *,
+    extra: str = "",
+    metrics_file: str = "out/metrics.json",
+    metrics: str = "{name: auc, goal: maximize}",
+    files: dict[str, str | bytes] | None = None,
+) -> Path:
+    """A project whose one model is the shell `command`, which writes `metrics_file`."""
     config = f"""\
 version: 1
 models:
   churn:
     command: '{command}'
     outputs:
-      metrics: out/metrics.json{extra}
-    metrics: [{{name: auc, goal: maximize}}]
+      metrics: {metrics_file}{extra}
+    metrics: [{metrics}]
 """
-    return project(root, config)
+    return project(root, config, files)
 
 
 def _config_is_a_device(root: Path) -> list[str]:
@@ -214,6 +229,34 @@ def _metric_name_with_a_line_break(root: Path) -> list[str]:
     return ["validate"]
 
 
+def _misspelt_metric(root: Path) -> list[str]:
+    project(root, MODEL.replace("[accuracy]", "[accuracy, rsme]"))
+    return ["validate"]
+
+
+def _binary_metric_for_three_classes(root: Path) -> list[str]:
+    three = IRIS_ROWS.replace(",a\n", ",c\n", 7)
+    project(root, MODEL.replace("[accuracy]", "[accuracy, f1]"), files={"iris.csv": three})
+    return ["train"]
+
+
+def _metrics_txt_prose(root: Path) -> list[str]:
+    command = 'mkdir -p out && printf "auc: 0.9\\ndone in 3 minutes\\n" > out/metrics.txt'
+    _command_model(root, command, metrics_file="out/metrics.txt")
+    return ["train"]
+
+
+def _params_key_missing(root: Path) -> list[str]:
+    files: dict[str, str | bytes] = {"params.yaml": "train: {lr: 0.1}\n"}
+    _command_model(root, "true", extra="\n    params: [{params.yaml: [train.depth]}]", files=files)
+    return ["validate"]
+
+
+def _unknown_metric_kind(root: Path) -> list[str]:
+    _command_model(root, "true", metrics="{name: Accuracy, kind: acuracy}")
+    return ["validate"]
+
+
 def _too_many_resamples(root: Path) -> list[str]:
     project(root, MODEL + "noise: {resamples: 100000}\n")
     return ["validate"]
@@ -256,6 +299,12 @@ CASES: list[Case] = [
     Case("`--base` names no branch, tag or commit", _unknown_base, 2, "does not exist in this repository"),
     Case("`mlci compare` before any training", _nothing_to_compare, 2, "there are no runs in this checkout"),
     Case("`mlci record` with uncommitted changes", _dirty_record, 2, "tracked files have uncommitted changes"),
+    Case(
+        "`mlci record` when the remote cannot be reached",
+        _record_offline,
+        3,
+        "retry when origin can be reached. To work on this machine alone, keep results in a folder",
+    ),
     Case("`mlci promote` of a commit with nothing recorded", _promote_unrecorded, 2, "has no recorded runs"),
     Case("`mlci run` outside GitHub Actions", _run_outside_actions, 2, "there is none here"),
     Case("`mlci deploy` of a version number instead of an alias", _deploy_a_version, 2, "mlci deploy takes an alias"),
@@ -290,6 +339,36 @@ CASES: list[Case] = [
         _metric_name_with_a_line_break,
         2,
         "metric name 'accuracy\\n::error::forged' holds a line break",
+    ),
+    Case(
+        "a metric name scikit-learn does not know",
+        _misspelt_metric,
+        2,
+        "unknown metric 'rsme' (did you mean rmse or rmsle?)",
+    ),
+    Case(
+        "`f1` (binary) for a target of three classes",
+        _binary_metric_for_three_classes,
+        2,
+        "cannot be computed for the target 'species' (3 classes: a, b, c)",
+    ),
+    Case(
+        "a `metrics.txt` line that is not `name: number`",
+        _metrics_txt_prose,
+        2,
+        "out/metrics.txt:2: 'done in 3 minutes' is not a metric line",
+    ),
+    Case(
+        "a parameter file without the key `params:` names",
+        _params_key_missing,
+        2,
+        "params.yaml has no parameter 'train.depth'",
+    ),
+    Case(
+        "a metric `kind:` mlci does not compute",
+        _unknown_metric_kind,
+        2,
+        "'acuracy' is not a metric mlci computes from predictions (did you mean accuracy?)",
     ),
     Case("`noise.resamples: 100000`", _too_many_resamples, 2, "must be between 0 (no bootstrap) and 5000"),
     Case("a split seed scikit-learn would refuse", _negative_seed, 2, "must be between 0 and 4294967295"),

@@ -32,7 +32,9 @@ class Project:
 
     @cached_property
     def storage(self) -> Storage:
-        return open_storage(self.config, git=self.git, console=self.console)
+        """Where records live. Only outside CI may a read fall back to this clone's copy of the results
+        branch when the remote cannot be reached: in CI a re-run gets it right, a stale base would not."""
+        return open_storage(self.config, git=self.git, console=self.console, offline_copy=not self.github.ci)
 
     def provenance(self) -> Provenance:
         """Who writes from this checkout, at which commit, from which run."""

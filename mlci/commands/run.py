@@ -172,7 +172,7 @@ def _train(project: Project, options: Mapping[str, Any], settings: RunSettings, 
 def _record(project: Project, options: Mapping[str, Any], settings: RunSettings, state: RunState) -> None:
     outcome = record_current_runs(project, replace=False, allow_dirty=False)
     what = "recorded" if outcome.written else "already recorded (kept)"
-    project.console.info(f"record: {what} {', '.join(outcome.models)} for {short_sha(outcome.commit)}")
+    project.console.info(f"record: {what} {', '.join(outcome.models)} for {short_sha(outcome.commit)} {outcome.where}")
 
 
 def _report(project: Project, options: Mapping[str, Any], settings: RunSettings, state: RunState) -> bool:

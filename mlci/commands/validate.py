@@ -19,14 +19,18 @@ from typing import Any
 
 from mlci.config import Config, ModelSpec
 from mlci.config.fields import model_field
+from mlci.config.files import extensions
 from mlci.config.yamlsource import display_path
 from mlci.console import MAYBE_LONG, Console
 from mlci.errors import ConfigError, DataError, MlciError
 from mlci.training.command import check_output_names
 from mlci.training.data import column_problems, load_dataset
+from mlci.training.declarative import check_metrics_fit_target
 from mlci.training.estimators import build_estimator, check_entrypoint, check_param_values
-from mlci.training.metrics import check_metric_fits, resolve_metric
+from mlci.training.metrics import ResolvedMetric, check_metric_fits, resolve_metric
+from mlci.training.metrics_file import FORMATS as METRICS_FORMATS
 from mlci.training.metrics_file import metrics_format
+from mlci.training.params_files import file_params
 from mlci.training.preprocessing import column_kinds, needs_preprocessing
 from mlci.training.tables import read_header
 
@@ -95,11 +99,13 @@ def _check_model(config: Config, model: ModelSpec, problems: Problems, *, consol
         return
     resolved = _check_metrics(config, model, problems)
     estimator = _check_estimator(config, model, problems)
+    fitting = []
     if estimator is not None:
         for metric in resolved:
             with problems.check():
                 check_metric_fits(config, model, metric, estimator)
-    _check_data(config, model, estimator, problems, console=console)
+                fitting.append(metric)
+    _check_data(config, model, estimator, problems, console=console, metrics=fitting)
 
 
 def _check_metrics(config: Config, model: ModelSpec, problems: Problems) -> list[Any]:
@@ -124,12 +130,19 @@ def _check_estimator(config: Config, model: ModelSpec, problems: Problems) -> An
 
 
 def _check_data(
-    config: Config, model: ModelSpec, estimator: Any | None, problems: Problems, *, console: Console
+    config: Config,
+    model: ModelSpec,
+    estimator: Any | None,
+    problems: Problems,
+    *,
+    console: Console,
+    metrics: list[ResolvedMetric],
 ) -> None:
     """Every missing column at once (from the header), then, when none is, the data as training
     prepares it: the whole file read (a row with more fields than the header), the target checked for
-    the estimator's task, the test file or the split made, the columns' types for the default
-    preprocessing. The same functions as training, so validate refuses exactly what training would."""
+    the estimator's task and its `metrics`, the test file or the split made, the columns' types for the
+    default preprocessing. The same functions as training, so validate refuses exactly what training
+    would."""
     from sklearn.base import is_classifier
 
     data = model.data
@@ -145,6 +158,10 @@ def _check_data(
         classification = is_classifier(estimator) if estimator is not None else None
         with console.step(f"{model.name}: reading {display_path(data.train)}", after=MAYBE_LONG):
             dataset = load_dataset(config, model, classification=classification, console=console)
+        if classification:
+            for metric in metrics:
+                with problems.check():
+                    check_metrics_fit_target(config, model, [metric], dataset)
         if estimator is not None and needs_preprocessing(estimator, setting=model.preprocessing):
             column_kinds(dataset.x_train, field=field)
 
@@ -158,7 +175,7 @@ def _check_command(config: Config, model: ModelSpec, problems: Problems, *, cons
     if metrics_format(spec.metrics_file) is None:
         problems.add(
             outputs.child("metrics").error(
-                f"{display_path(spec.metrics_file)}: a metrics file must be .json, .yaml, .yml or .toml"
+                f"{display_path(spec.metrics_file)}: a metrics file must be {extensions(METRICS_FORMATS)}"
             )
         )
     if spec.predictions_file is not None and spec.predictions_file.suffix.lower() != ".csv":
@@ -167,6 +184,9 @@ def _check_command(config: Config, model: ModelSpec, problems: Problems, *, cons
                 f"{display_path(spec.predictions_file)}: a predictions file must be a .csv file"
             )
         )
+    for index in range(len(model.params)):
+        with problems.check():
+            file_params(config, model, index)
     declared = {"metrics": spec.metrics_file, "model": spec.model_file, "predictions": spec.predictions_file}
     seen: dict[Path, str] = {}
     for role, path in declared.items():

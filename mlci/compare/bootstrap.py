@@ -15,7 +15,7 @@ predictions the recorded metrics came from.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from mlci.config.schema import NoiseSpec
@@ -45,11 +45,13 @@ class ChangeInterval:
 
 @dataclass(frozen=True)
 class ModelNoise:
-    """The bootstrap's findings for one model: an interval per metric it could compute, and why not
-    when it could not (no predictions on one side, or not the same test rows)."""
+    """The bootstrap's findings for one model: an interval per metric it could compute, why not for
+    the whole model (no predictions on one side, or not the same test rows), and why not for each
+    metric it could not compute (`unknown`: a command model's metric mlci cannot tell the kind of)."""
 
     intervals: dict[str, ChangeInterval]
     unknown_reason: str | None = None
+    unknown: dict[str, str] = field(default_factory=dict)
 
 
 def resample_blocks(rows: int, settings: NoiseSpec) -> Any:

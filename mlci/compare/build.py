@@ -147,9 +147,16 @@ def _head_run_notes(run: RunSummary, *, head: HeadInfo) -> list[str]:
 
 
 def _noise_notes(bootstrap: ModelNoise | None) -> list[str]:
-    if bootstrap is None or not bootstrap.unknown_reason:
+    """Why the noise is unknown, whenever it is: for the whole model, or for some of its metrics
+    (those with one reason together, so ten unnamed metrics make one note, not ten)."""
+    if bootstrap is None:
         return []
-    return [f"noise unknown: {bootstrap.unknown_reason}"]
+    if bootstrap.unknown_reason:
+        return [f"noise unknown: {bootstrap.unknown_reason}"]
+    by_reason: dict[str, list[str]] = {}
+    for name, reason in bootstrap.unknown.items():
+        by_reason.setdefault(reason, []).append(name)
+    return [f"noise unknown for {', '.join(names)}: {reason}" for reason, names in by_reason.items()]
 
 
 def _reuse_notes(run: Run) -> list[str]:

@@ -4,7 +4,9 @@ confidence interval of every metric that can be computed from them.
 Predictions pair only when both runs scored the same test rows (the same `y_true`, in the same
 order); otherwise the change is not comparable row by row and the report says the noise is unknown.
 The common metrics are computed with numpy alone, so `mlci compare` stays light; any other
-scikit-learn metric of a declarative model goes through scikit-learn's scorer.
+scikit-learn metric of a declarative model goes through scikit-learn's scorer. A command model's
+metric is computed when its `kind:` or its name says which common metric it is; for every metric
+left without an interval, the reason is kept so the report can say it.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from mlci.compare.bootstrap import ChangeInterval, ModelNoise, change_interval
 from mlci.compare.cache import ResultCache
 from mlci.compare.decode import decode_as
 from mlci.config import Config, ModelSpec
+from mlci.config.metric_names import COMPUTED, KIND_NAMES, computed_scorer
 from mlci.config.schema import NoiseSpec
 from mlci.console import MAYBE_LONG, Console
 from mlci.errors import DataError, MlciError
@@ -29,24 +32,19 @@ from mlci.training.scoring import StoredPredictions
 
 CACHE_KIND = "bootstrap"
 
-# Metrics the bootstrap computes without scikit-learn: reported name -> (scorer, reported positive).
-KNOWN_METRICS = {
-    "accuracy": ("accuracy", False),
-    "f1_macro": ("f1_macro", False),
-    "r2": ("r2", False),
-    "mean_absolute_error": ("neg_mean_absolute_error", True),
-    "mae": ("neg_mean_absolute_error", True),
-    "neg_mean_absolute_error": ("neg_mean_absolute_error", False),
-    "mean_squared_error": ("neg_mean_squared_error", True),
-    "mse": ("neg_mean_squared_error", True),
-    "neg_mean_squared_error": ("neg_mean_squared_error", False),
-    "root_mean_squared_error": ("neg_root_mean_squared_error", True),
-    "rmse": ("neg_root_mean_squared_error", True),
-    "neg_root_mean_squared_error": ("neg_root_mean_squared_error", False),
-}
-
-
 ROWS_DIFFER = "the test rows differ from the base's (the data or the split changed), so they do not pair"
+KIND_UNKNOWN = (
+    "mlci cannot tell from the name which metric this is; if it is one of "
+    f"{', '.join(KIND_NAMES)}, say so with `kind:` in mlci.yaml to let mlci compute it from the predictions"
+)
+
+
+@dataclass(frozen=True)
+class _Found:
+    """What the bootstrap found for one pair of predictions, as the cache keeps it."""
+
+    intervals: dict[str, ChangeInterval]
+    unknown: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -94,22 +92,26 @@ def paired_noise(
     key = {
         "head": fingerprint_bytes(head_bytes),
         "base": fingerprint_bytes(base_bytes),
-        "metrics": [[name, head_run.goals.get(name)] for name in head_run.metrics if name in base_run.metrics],
+        "metrics": [
+            [name, head_run.goals.get(name), _kind(model, name)]
+            for name in head_run.metrics
+            if name in base_run.metrics
+        ],
         "model": [model.mode, head_run.task, base_run.task],
         "settings": [settings.resamples, settings.confidence, settings.seed],
     }
     # Only predictions that paired were bootstrapped, so what is cached needs no second look at them.
-    cached = _intervals(cache.get(CACHE_KIND, key))
+    cached = _cached(cache.get(CACHE_KIND, key))
     if cached is not None:
-        return ModelNoise(cached)
+        return ModelNoise(cached.intervals, unknown=cached.unknown)
     head_columns, base_columns = prediction_columns(head_bytes), prediction_columns(base_bytes)
     if head_columns.get(Y_TRUE) != base_columns.get(Y_TRUE):
         return ModelNoise({}, unknown_reason=ROWS_DIFFER)
-    intervals = _bootstrap(
+    found = _bootstrap(
         config, model, (head_run, head_columns, head_bytes), (base_run, base_columns, base_bytes), settings, console
     )
-    cache.put(CACHE_KIND, key, {name: asdict(interval) for name, interval in intervals.items()})
-    return ModelNoise(intervals)
+    cache.put(CACHE_KIND, key, asdict(found))
+    return ModelNoise(found.intervals, unknown=found.unknown)
 
 
 _Side = tuple[Run, dict[str, list[str]], bytes]
@@ -118,9 +120,10 @@ _Side = tuple[Run, dict[str, list[str]], bytes]
 
 def _bootstrap(
     config: Config, model: ModelSpec, head_side: _Side, base_side: _Side, settings: NoiseSpec, console: Console
-) -> dict[str, ChangeInterval]:
+) -> _Found:
     (head_run, head_columns, head_bytes), (base_run, base_columns, base_bytes) = head_side, base_side
-    intervals = {}
+    intervals: dict[str, ChangeInterval] = {}
+    unknown: dict[str, str] = {}
     shared = [name for name in head_run.metrics if name in base_run.metrics]
     rows = len(head_columns.get(Y_TRUE, []))
     label = f"{model.name}: bootstrap of {len(shared)} metric{'s' if len(shared) != 1 else ''}"
@@ -130,28 +133,41 @@ def _bootstrap(
                 continue
             metric = _resolved(config, model, name, index)
             if metric is None:
+                unknown[name] = KIND_UNKNOWN
                 continue
             try:
                 head = _stored(head_columns, head_bytes, metric, head_run)
                 base = _stored(base_columns, base_bytes, metric, base_run)
                 intervals[name] = change_interval(metric, base, head, settings)
-            except (MlciError, ValueError, KeyError):
-                continue  # a metric the predictions cannot give: its noise stays unknown
-    return intervals
+            except (MlciError, ValueError, KeyError) as exc:
+                unknown[name] = f"it cannot be computed from the predictions ({_reason(exc)})"
+    return _Found(intervals, unknown)
 
 
-def _intervals(value: Any) -> dict[str, ChangeInterval] | None:
-    """Cached intervals, when they have the shape `paired_noise` keeps them in."""
+def _cached(value: Any) -> _Found | None:
+    """What the cache holds, when it has the shape `paired_noise` keeps it in."""
     try:
-        return decode_as(value, dict[str, ChangeInterval], where="cached intervals")
+        return decode_as(value, _Found, where="cached intervals")
     except DataError:
         return None
 
 
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, MlciError):
+        return exc.message
+    if isinstance(exc, KeyError):
+        return f"no column {exc.args[0]}" if exc.args else "a column is missing"
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def _kind(model: ModelSpec, name: str) -> str | None:
+    return next((m.kind for m in model.metrics if m.name == name), None)
+
+
 def _resolved(config: Config, model: ModelSpec, name: str, index: int) -> ResolvedMetric | None:
-    """How to compute `name` on resamples: the fast table by the name's last dotted part (so a
-    command model's `test.r2` is R²), else a declarative model's own scorer."""
-    known = KNOWN_METRICS.get(name.rsplit(".", 1)[-1])
+    """How to compute `name` on resamples: the fast table by the metric's `kind`, else by the name's
+    last dotted part (so a command model's `test.r2` is R²), else a declarative model's own scorer."""
+    known = computed_scorer(_kind(model, name) or name.rsplit(".", 1)[-1])
     goal = next((m.goal for m in model.metrics if m.name == name), None) or "maximize"
     if known is not None:
         scorer, negate = known
@@ -164,7 +180,7 @@ def _resolved(config: Config, model: ModelSpec, name: str, index: int) -> Resolv
 def _stored(columns: dict[str, list[str]], raw: bytes, metric: ResolvedMetric, run: Run) -> Any:
     import numpy as np
 
-    if metric.scorer_name.removeprefix("neg_") in {s.removeprefix("neg_") for s, _ in KNOWN_METRICS.values()}:
+    if metric.scorer_name in COMPUTED.values():
         numeric = run.task != "classification"
         convert = (lambda values: np.asarray(values, dtype=float)) if numeric else np.asarray
         return _Predictions(y_true=convert(columns["y_true"]), estimator=_Frozen(convert(columns["y_pred"])))

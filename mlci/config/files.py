@@ -29,6 +29,8 @@ ErrorFactory = Callable[..., MlciError]
 `ConfigError`, or a config field's `error` for messages located at its line."""
 
 READ_CHUNK = 1024 * 1024
+# The formats of files of named values (metrics, parameters), by extension.
+VALUE_FORMATS = {".json": "JSON", ".yaml": "YAML", ".yml": "YAML", ".toml": "TOML"}
 INSIDE_HINT = (
     "mlci reads and keeps only files inside the project, so that nothing from elsewhere on the machine "
     "can end up in a run or on the results branch."
@@ -115,6 +117,12 @@ def load_json(raw: str | bytes) -> Any:
         return json.loads(raw)
     except RecursionError:
         raise TooDeeplyNested("nested too deeply to read") from None
+
+
+def extensions(formats: dict[str, str]) -> str:
+    """`.json, .yaml, .yml or .toml`: the extensions of `formats`, for messages."""
+    names = list(formats)
+    return f"{', '.join(names[:-1])} or {names[-1]}"
 
 
 def project_root(folder: Path) -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from mlci.config.metric_names import expand_alias
 from mlci.config.schema import Goal
 
 _MINIMIZE_SUFFIXES = ("_error", "_loss", "_deviance", "loss", "error", "_ms", "_seconds", "latency")
@@ -33,10 +34,11 @@ _MAXIMIZE_PREFIXES = (
 
 
 def goal_from_name(name: str) -> Goal | None:
-    """The usual goal for a metric called `name`, or None when the name does not tell."""
-    leaf = name.rsplit(".", 1)[-1].lower()
+    """The usual goal for a metric called `name` (its last dotted part: `test.rmse`), short names
+    included, or None when the name does not tell."""
+    leaf = expand_alias(name.rsplit(".", 1)[-1]).lower()
     if leaf.startswith(_MAXIMIZE_PREFIXES):
         return "maximize"
-    if leaf.endswith(_MINIMIZE_SUFFIXES) or leaf in ("mse", "rmse", "mae", "mape", "brier"):
+    if leaf.endswith(_MINIMIZE_SUFFIXES) or leaf.startswith("brier"):
         return "minimize"
     return None

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import difflib
 import math
+import posixpath
 import re
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 from mlci.config.durations import parse_duration
-from mlci.config.files import confine, project_root
+from mlci.config.files import VALUE_FORMATS, confine, extensions, project_root
 from mlci.config.goals import goal_from_name
+from mlci.config.metric_names import COMPUTED, KIND_NAMES, computed_scorer
 from mlci.config.schema import (
     CommandSpec,
     Config,
@@ -19,10 +21,12 @@ from mlci.config.schema import (
     DataSpec,
     EstimatorSpec,
     GateSpec,
+    Goal,
     MetricSpec,
     Mode,
     ModelSpec,
     NoiseSpec,
+    ParamsFileSpec,
     PromoteSpec,
     RegistrySpec,
     ReportSpec,
@@ -64,12 +68,13 @@ MODEL_KEYS = {
     "description",
     "timeout",
     "pass_env",
+    "params",
 }
 DATA_KEYS = {"train", "test", "target", "split", "drop"}
 SPLIT_KEYS = {"test_size", "seed"}
 ESTIMATOR_KEYS = {"class", "params"}
 OUTPUT_KEYS = {"metrics", "model", "predictions"}
-METRIC_KEYS = {"name", "goal"}
+METRIC_KEYS = {"name", "goal", "kind"}
 GATE_KEYS = {"min", "max", "max_drop", "significant"}
 NOISE_KEYS = {"resamples", "confidence", "seed"}
 STORE_KEYS = {"backend", "path", "branch", "remote"}
@@ -230,7 +235,7 @@ def _parse_model(reader: _Reader, name: str, section: Any) -> ModelSpec:
             if not ENTRYPOINT.match(entrypoint):
                 raise reader.fail((*base, "entrypoint"), f"{entrypoint!r} is not of the form package.module:function")
 
-    metrics = _parse_metrics(reader, (*base, "metrics"), raw["metrics"], needs_goal=mode == "command")
+    metrics = _parse_metrics(reader, (*base, "metrics"), raw["metrics"], command=mode == "command")
     gates = _parse_gates(reader, (*base, "gates"), raw.get("gates"), {m.name for m in metrics})
     deps = tuple(
         reader.path((*base, "deps", i), d) for i, d in enumerate(_as_list(reader, (*base, "deps"), raw.get("deps")))
@@ -241,6 +246,7 @@ def _parse_model(reader: _Reader, name: str, section: Any) -> ModelSpec:
     description = reader.text((*base, "description"), raw["description"]) if "description" in raw else None
     timeout = reader.duration((*base, "timeout"), raw["timeout"]) if raw.get("timeout") is not None else None
     pass_env = _parse_pass_env(reader, (*base, "pass_env"), raw.get("pass_env"))
+    params = _parse_params(reader, (*base, "params"), raw.get("params"), command=mode == "command")
     return ModelSpec(
         name=name,
         description=description,
@@ -255,6 +261,7 @@ def _parse_model(reader: _Reader, name: str, section: Any) -> ModelSpec:
         preprocessing=preprocessing,
         timeout=timeout,
         pass_env=pass_env,
+        params=params,
         section=raw,
     )
 
@@ -349,7 +356,9 @@ def _parse_command(reader: _Reader, base: FieldPath, raw: dict[str, Any]) -> Com
     )
 
 
-def _parse_metrics(reader: _Reader, path: FieldPath, value: Any, *, needs_goal: bool) -> tuple[MetricSpec, ...]:
+def _parse_metrics(reader: _Reader, path: FieldPath, value: Any, *, command: bool) -> tuple[MetricSpec, ...]:
+    """Metric names with their goals; a command model's goal comes from `goal:`, else its `kind:`,
+    else its name, and is required."""
     items = _as_list(reader, path, value)
     if not items:
         raise reader.fail(path, "lists no metrics")
@@ -369,8 +378,13 @@ def _parse_metrics(reader: _Reader, path: FieldPath, value: Any, *, needs_goal: 
         goal = raw.get("goal")
         if goal is not None and goal not in ("maximize", "minimize"):
             raise reader.fail((*item_path, "goal"), f"must be `maximize` or `minimize`, not {goal!r}")
-        if goal is None and needs_goal:
-            goal = goal_from_name(name)
+        kind = (
+            _parse_kind(reader, (*item_path, "kind"), raw["kind"], goal=goal, command=command)
+            if "kind" in raw
+            else None
+        )
+        if goal is None and command:
+            goal = _kind_goal(kind) or goal_from_name(name)
             if goal is None:
                 raise reader.fail(
                     item_path,
@@ -379,8 +393,81 @@ def _parse_metrics(reader: _Reader, path: FieldPath, value: Any, *, needs_goal: 
                 )
         if any(m.name == name for m in metrics):
             raise reader.fail(item_path, f"metric {name!r} is listed twice")
-        metrics.append(MetricSpec(name=name, goal=goal))
+        metrics.append(MetricSpec(name=name, goal=goal, kind=kind))
     return tuple(metrics)
+
+
+def _parse_kind(reader: _Reader, path: FieldPath, value: Any, *, goal: str | None, command: bool) -> str:
+    """A command metric's `kind:`: one of the metrics the bootstrap computes, agreeing with `goal`."""
+    if not command:
+        raise reader.fail(
+            path,
+            "is for command models; here the metric's name is the scikit-learn metric",
+            hint="Name the metric by its scorer (accuracy, rmse, r2) instead.",
+        )
+    kind = reader.text(path, value)
+    if computed_scorer(kind) is None:
+        close = difflib.get_close_matches(kind.lower(), sorted({*KIND_NAMES, *COMPUTED}), n=1)
+        guess = f" (did you mean {close[0]}?)" if close else ""
+        raise reader.fail(
+            path,
+            f"{kind!r} is not a metric mlci computes from predictions{guess}",
+            hint=f"A kind is one of {', '.join(KIND_NAMES)}: the metrics whose noise mlci measures "
+            "from a predictions file. For any other metric, leave `kind` out.",
+        )
+    kind_goal = _kind_goal(kind)
+    if goal is not None and goal != kind_goal:
+        better = "higher" if kind_goal == "maximize" else "lower"
+        raise reader.fail(path, f"{kind} contradicts goal {goal}: for {kind}, {better} is better")
+    return kind
+
+
+def _kind_goal(kind: str | None) -> Goal | None:
+    known = computed_scorer(kind) if kind else None
+    if known is None:
+        return None
+    _scorer, negate = known
+    return "minimize" if negate else "maximize"
+
+
+def _parse_params(reader: _Reader, path: FieldPath, value: Any, *, command: bool) -> tuple[ParamsFileSpec, ...]:
+    """`params: [params.yaml, {train.json: [lr, depth]}]`: files of a command model's parameters,
+    each with all its keys or the keys (or sections) named."""
+    if value is None:
+        return ()
+    if not command:
+        raise reader.fail(
+            path,
+            "lists the parameter files a `command:` model reads",
+            hint="A declarative model's parameters are `estimator.params`; an entrypoint's are those of "
+            "the estimator it returns, which mlci records itself.",
+        )
+    files: list[ParamsFileSpec] = []
+    for index, item in enumerate(_as_list(reader, path, value)):
+        item_path: FieldPath = (*path, index)
+        keys = None
+        if isinstance(item, dict):
+            entry = reader.mapping(item_path, item)
+            if len(entry) != 1:
+                raise reader.fail(item_path, "names one file and the keys to record, like `params.yaml: [train.lr]`")
+            ((name, selected),) = entry.items()
+            if selected is not None:
+                # No keys (`params.yaml:` or `params.yaml: []`) records them all, as DVC does.
+                keys = tuple(reader.text_list((*item_path, name), selected)) or None
+        else:
+            name = reader.text(item_path, item)
+        name = posixpath.normpath(name)
+        file = reader.path(item_path, name)
+        if file.suffix.lower() not in VALUE_FORMATS:
+            raise reader.fail(
+                item_path,
+                f"{name!r} is not a parameter file mlci can read: name it {extensions(VALUE_FORMATS)}",
+                hint=f"To record some keys of a file, write `params.yaml: [{name}]`.",
+            )
+        if any(spec.path == file for spec in files):
+            raise reader.fail(item_path, f"{name!r} is listed twice")
+        files.append(ParamsFileSpec(path=file, name=name, keys=keys))
+    return tuple(files)
 
 
 def _parse_gates(reader: _Reader, path: FieldPath, value: Any, metric_names: set[str]) -> tuple[GateSpec, ...]:

@@ -22,6 +22,20 @@ class MetricSpec:
 
     name: str
     goal: Goal | None = None
+    kind: str | None = None
+    """A command model's word for which known metric this is (`accuracy`, `rmse`), so the bootstrap
+    can compute it from the predictions file whatever the project calls it."""
+
+
+@dataclass(frozen=True)
+class ParamsFileSpec:
+    """A file of parameters a command model reads (DVC's `params.yaml`), recorded with each run."""
+
+    path: Path
+    name: str
+    """The file as `mlci.yaml` names it, which names its parameters in a run (`params.yaml:train.lr`)."""
+    keys: tuple[str, ...] | None = None
+    """The dotted keys (or whole sections) to record; None records every key."""
 
 
 @dataclass(frozen=True)
@@ -85,6 +99,8 @@ class ModelSpec:
     """Seconds its training may take before it is ended; none by default (a CI job has its own limit)."""
     pass_env: tuple[str, ...] = ()
     """Variables its training may see although mlci withholds them (tokens, webhook secrets)."""
+    params: tuple[ParamsFileSpec, ...] = ()
+    """A command model's parameter files."""
     section: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property

@@ -50,13 +50,14 @@ def check_deps(config: Config, model: ModelSpec) -> None:
 
 
 def model_inputs(model: ModelSpec) -> list[Path]:
-    """The files whose content makes up the model's inputs: its data files and its `deps`."""
+    """The files whose content makes up the model's inputs: its data files, its `deps` and a command
+    model's parameter files."""
     inputs = []
     if model.data is not None:
         inputs.append(model.data.train)
         if model.data.test is not None:
             inputs.append(model.data.test)
-    return [*inputs, *model.deps]
+    return [*inputs, *model.deps, *(spec.path for spec in model.params)]
 
 
 def model_fingerprint(model: ModelSpec, inputs: dict[str, str], libraries: dict[str, str]) -> str | None:

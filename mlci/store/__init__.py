@@ -11,11 +11,12 @@ from mlci.store.storage import LocalStorage, Storage, StorageView
 __all__ = ["GitBranchStorage", "LocalStorage", "Storage", "StorageView", "open_storage"]
 
 
-def open_storage(config: Config, *, git: Git, console: Console | None = None) -> Storage:
+def open_storage(config: Config, *, git: Git, console: Console | None = None, offline_copy: bool = True) -> Storage:
     """The storage `mlci.yaml` asks for: the results branch on `git`'s remote, or a local folder.
 
     `git` runs in the project's repository with the remote named by `store.remote` (and the token
-    that may fetch and push it).
+    that may fetch and push it). With `offline_copy`, reads use this clone's copy of the results
+    branch, with a warning, when the remote cannot be reached (a laptop without the network).
     """
     spec = config.store
     backend = spec.backend
@@ -29,4 +30,4 @@ def open_storage(config: Config, *, git: Git, console: Console | None = None) ->
             console.detail(f"store: {where}")
     if backend == "local":
         return LocalStorage(spec.path)
-    return GitBranchStorage(git, branch=spec.branch, on_retry=console.warn if console else None)
+    return GitBranchStorage(git, branch=spec.branch, warn=console.warn if console else None, offline_copy=offline_copy)

@@ -7,6 +7,11 @@ Everything here uses git plumbing on a private ref (`refs/mlci/<branch>`); the u
 index and branches are never touched. A write builds a commit on top of the fetched tip and pushes
 it without force; when the push is rejected because another run moved the branch first, the change
 is re-applied to the newer tip and pushed again, so concurrent writers never lose each other's work.
+
+The private ref is also this clone's copy of the branch. On a laptop without the network, reads
+fall back to it with a warning saying how old it is (the time of each fetch is kept next to it in
+git's folder); writes always need the remote, and so does CI, where a stale base would mislead a
+review that a re-run would get right.
 """
 
 from __future__ import annotations
@@ -18,25 +23,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mlci.errors import INVALID_TOKEN_HINT, OutsideError, StoreError
+from mlci.errors import OutsideError, StoreError
 from mlci.git import Git
+from mlci.store.localcopy import LocalCopy
+from mlci.store.remote import LOCAL_STORE_HINT, lost_race, missing_branch, remote_failure, unreachable_reason
 from mlci.store.storage import Changes, StorageView, check_store_path
 
 DEFAULT_BRANCH = "mlci-data"
 MAX_PUSH_ATTEMPTS = 8
 FILE_MODE = "100644"
-
-# What git prints when a push lost a race: the remote branch moved, or a concurrent receive held its lock.
-_RACE_SIGNS = ("[rejected]", "non-fast-forward", "fetch first", "failed to update ref", "cannot lock ref", "stale info")
-_MISSING_BRANCH_SIGNS = ("couldn't find remote ref", "could not find remote ref")
-# A remote that does not take the token at all, apart from one that takes it but refuses the write.
-_REJECTED_TOKEN_SIGNS = (
-    "authentication failed",
-    "invalid username or password",
-    "error: 401",
-    "could not read username",
-)
-_DENIED_SIGNS = ("403", "permission", "denied")
 
 
 @dataclass
@@ -76,7 +71,11 @@ class _Snapshot:
 
 
 class GitBranchStorage:
-    """A `Storage` on branch `branch` of `remote`, for the repository at `repo`."""
+    """A `Storage` on branch `branch` of `git`'s remote, for the repository `git` runs in.
+
+    `warn` hears about lost races and about reads served from this clone's copy of the branch,
+    which happens only when the remote cannot be reached and `offline_copy` allows it.
+    """
 
     def __init__(
         self,
@@ -84,22 +83,30 @@ class GitBranchStorage:
         *,
         branch: str = DEFAULT_BRANCH,
         max_attempts: int = MAX_PUSH_ATTEMPTS,
-        on_retry: Callable[[str], None] | None = None,
+        warn: Callable[[str], None] | None = None,
+        offline_copy: bool = True,
     ) -> None:
         self.branch = branch
         self.remote = git.remote
         self.max_attempts = max_attempts
-        self.on_retry = on_retry or (lambda _message: None)
+        self.warn = warn or (lambda _message: None)
+        self.offline_copy = offline_copy
         self.tracking_ref = f"refs/mlci/{branch}"
         if not git.is_repository():
             raise StoreError(f"{git.cwd} is not a git repository; the results branch lives in the repository's git")
         if not git.has_remote():
             raise StoreError(
                 f"this repository has no remote {git.remote!r} to keep the results branch {branch!r} on",
-                hint="Add the remote, or keep results in a folder with `store: {backend: local}` in mlci.yaml.",
+                hint=f"Add the remote. {LOCAL_STORE_HINT}",
             )
         self._git = git
+        self._copy = LocalCopy(git, branch=branch, ref=self.tracking_ref)
         self._snapshot: _Snapshot | None = None
+
+    @property
+    def where(self) -> str:
+        """`on origin/mlci-data`: where records go, as people are told."""
+        return f"on {self.remote}/{self.branch}"
 
     # StorageView: reads see the branch as fetched once, the first time it is needed.
     def read(self, path: str) -> bytes | None:
@@ -111,7 +118,7 @@ class GitBranchStorage:
     def update(self, change: Callable[[StorageView], Changes], *, message: str) -> bool:
         """Apply `change` to the newest tip of the branch and push it, re-applying when the push loses a race."""
         for attempt in range(1, self.max_attempts + 1):
-            snapshot = self._fetch()
+            snapshot = self._fetch(writing=True)
             changes = change(snapshot)
             commit = self._commit(snapshot, changes, message=message)
             if commit is None:
@@ -119,10 +126,11 @@ class GitBranchStorage:
             outcome = self._push(commit)
             if outcome == "pushed":
                 self._git.output("update-ref", self.tracking_ref, commit)
+                self._copy.fetched_now()
                 self._snapshot = _Snapshot.at(self._git, commit)
                 return True
             wait = min(8.0, 0.2 * 2 ** (attempt - 1)) * random.uniform(0.5, 1.5)
-            self.on_retry(
+            self.warn(
                 f"results branch {self.branch!r} moved while writing (attempt {attempt} of {self.max_attempts}); "
                 f"re-applying on the newer state in {wait:.1f}s"
             )
@@ -137,8 +145,9 @@ class GitBranchStorage:
             self._snapshot = self._fetch()
         return self._snapshot
 
-    def _fetch(self) -> _Snapshot:
-        """Fetch only the results branch into the private ref and return its tip."""
+    def _fetch(self, *, writing: bool = False) -> _Snapshot:
+        """Fetch only the results branch into the private ref and return its tip. When the remote
+        cannot be reached, a read (not `writing`) gets this clone's copy, if it has one and may use it."""
         args = ["fetch", "--no-tags", "--quiet", "--no-write-fetch-head"]
         # In a shallow CI checkout, fetch only the tip; in a full clone keep the history whole rather
         # than turning the user's repository into a shallow one.
@@ -147,14 +156,36 @@ class GitBranchStorage:
         done = self._git.attempt(*args, self.remote, f"+refs/heads/{self.branch}:{self.tracking_ref}")
         if done.returncode != 0:
             problem = self._git.problem(done)
-            if any(sign in problem.lower() for sign in _MISSING_BRANCH_SIGNS):
+            if missing_branch(problem):
                 self._git.attempt("update-ref", "-d", self.tracking_ref)
                 self._snapshot = _Snapshot.at(self._git, None)
                 return self._snapshot
-            raise _remote_failure(f"could not fetch the results branch {self.branch!r} from {self.remote}", problem)
+            what = f"could not fetch the results branch {self.branch!r} from {self.remote}"
+            unreachable = unreachable_reason(problem)
+            if unreachable is None:
+                raise remote_failure(what, problem)
+            copy = self._copy.commit() if self.offline_copy and not writing else None
+            if copy is None:
+                raise OutsideError(f"{what}: {problem}", hint=self._unreachable_hint(writing=writing))
+            self.warn(
+                f"could not reach {self.remote} ({unreachable}); using the copy of {self.branch} "
+                f"{self._copy.describe(copy)}; results recorded since are not seen"
+            )
+            self._snapshot = _Snapshot.at(self._git, copy)
+            return self._snapshot
         tip = self._git.output("rev-parse", "--verify", f"{self.tracking_ref}^{{commit}}").decode().strip()
+        self._copy.fetched_now()
         self._snapshot = _Snapshot.at(self._git, tip)
         return self._snapshot
+
+    def _unreachable_hint(self, *, writing: bool) -> str:
+        if writing:
+            why = f"Records, promotions and rollbacks are written {self.where}, so they need {self.remote}"
+        elif self.offline_copy:
+            why = f"This clone has no copy of {self.branch} to read instead (none was ever fetched)"
+        else:
+            why = f"In CI, mlci does not compare with an old copy of {self.branch}"
+        return f"{why}: retry when {self.remote} can be reached. {LOCAL_STORE_HINT}"
 
     def _commit(self, snapshot: _Snapshot, changes: Changes, *, message: str) -> str | None:
         """A new commit on top of `snapshot` with `changes`, or None when they change nothing."""
@@ -187,20 +218,12 @@ class GitBranchStorage:
         if done.returncode == 0:
             return "pushed"
         problem = self._git.problem(done)
-        if any(sign in problem for sign in _RACE_SIGNS):
+        if lost_race(problem):
             return "raced"
-        raise _remote_failure(f"could not push the results branch {self.branch!r} to {self.remote}", problem)
-
-
-def _remote_failure(what: str, problem: str) -> OutsideError:
-    """The error for a fetch or push the remote refused, saying whether the token or a permission is why."""
-    lowered = problem.lower()
-    if any(sign in lowered for sign in _REJECTED_TOKEN_SIGNS):
-        return OutsideError(f"{what}: the token is missing, invalid or expired ({problem})", hint=INVALID_TOKEN_HINT)
-    hint = None
-    if any(sign in lowered for sign in _DENIED_SIGNS):
-        hint = "The token needs `contents: write` (add it to the workflow's `permissions:`)."
-    return OutsideError(f"{what}: {problem}", hint=hint)
+        what = f"could not push the results branch {self.branch!r} to {self.remote}"
+        if unreachable_reason(problem) is not None:
+            raise OutsideError(f"{what}: {problem}", hint=self._unreachable_hint(writing=True))
+        raise remote_failure(what, problem)
 
 
 def _identity(git: Git) -> dict[str, str]:

@@ -44,6 +44,8 @@ class RecordOutcome:
     models: list[str]
     written: bool
     existing: bool
+    where: str = ""
+    """Where the record is kept, as people are told (`on origin/mlci-data`, `in .mlci/store`)."""
 
 
 def record_runs(
@@ -89,7 +91,7 @@ def record_runs(
         return out
 
     written = storage.update(change, message=f"mlci: record {short_sha(commit)} ({', '.join(sorted(runs))})")
-    return RecordOutcome(commit=commit, models=sorted(runs), written=written, existing=existing)
+    return RecordOutcome(commit=commit, models=sorted(runs), written=written, existing=existing, where=storage.where)
 
 
 def load_record(storage: StorageView, commit: str) -> Record | None:

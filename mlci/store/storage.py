@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 from typing import Protocol
 
+from mlci.config.files import display_path
 from mlci.errors import StoreError
 
 Changes = Mapping[str, bytes | None]
@@ -35,6 +36,10 @@ class StorageView(Protocol):
 class Storage(StorageView, Protocol):
     """A store that can also change."""
 
+    @property
+    def where(self) -> str:
+        """Where records are kept, as a phrase people are told: `on origin/mlci-data`, `in .mlci/store`."""
+
     def update(self, change: Callable[[StorageView], Changes], *, message: str) -> bool:
         """Apply `change(current_state)`; return False when it changed nothing."""
 
@@ -52,6 +57,10 @@ class LocalStorage:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+
+    @property
+    def where(self) -> str:
+        return f"in {display_path(self.root)}"
 
     def read(self, path: str) -> bytes | None:
         try:

@@ -34,6 +34,7 @@ from mlci.training.environment import training_environment
 from mlci.training.metrics_file import pick_metrics, read_metrics_file
 from mlci.training.modelfile import untrusted_types
 from mlci.training.outcome import TrainedModel
+from mlci.training.params_files import command_params
 from mlci.training.predictions import FILE_NAME as PREDICTIONS_FILE
 from mlci.training.predictions import summarize_predictions_file
 from mlci.training.testinputs import describe_test_inputs
@@ -75,6 +76,9 @@ def train_command_model(
     assert spec is not None, "only command models have a command"
     outputs = model_field(config, model.name, "outputs")
     check_output_names(config, model)
+    # Read before the command runs: they are its inputs, and a file that cannot be read should fail
+    # the run before hours of training rather than after.
+    params = {"command": spec.run, **command_params(config, model)}
     declared = {"metrics": spec.metrics_file, "model": spec.model_file, "predictions": spec.predictions_file}
     before = {role: FileState.of(path) for role, path in declared.items() if path is not None}
 
@@ -135,7 +139,7 @@ def train_command_model(
         mode="command",
         metrics=metrics,
         goals={m.name: m.goal for m in model.metrics if m.goal is not None},
-        params={"command": spec.run},
+        params=params,
         lineage=finish_lineage(lineage, model, rows=rows, test_inputs=test_inputs),
         task=task,
         untrusted_types=untrusted,

@@ -21,7 +21,7 @@ from mlci.runs import Run
 from mlci.runs.lineage import LineageStart, finish_lineage
 from mlci.training.data import Dataset, load_dataset
 from mlci.training.estimators import build_estimator, failure_text, load_entrypoint, param_error
-from mlci.training.metrics import check_metric_fits, metric_field, resolve_metrics
+from mlci.training.metrics import ResolvedMetric, check_metric_fits, metric_field, resolve_metrics
 from mlci.training.modelfile import FILE_NAME as MODEL_FILE
 from mlci.training.modelfile import save_model, skops_imported_meanwhile
 from mlci.training.outcome import TrainedModel
@@ -30,7 +30,7 @@ from mlci.training.plots import write_plots
 from mlci.training.predictions import FILE_NAME as PREDICTIONS_FILE
 from mlci.training.predictions import predict_test_set
 from mlci.training.preprocessing import needs_preprocessing, with_preprocessing
-from mlci.training.scoring import MetricComputationError, score_predictions
+from mlci.training.scoring import MetricComputationError, check_target_fits, score_predictions
 from mlci.training.testinputs import describe_test_inputs
 
 MAX_WARNINGS_SHOWN = 5
@@ -51,6 +51,8 @@ def train_estimator_model(
     task = "classification" if classification else "regression"
     dataset = load_dataset(config, model, classification=classification, console=console)
     _describe(console, model.name, dataset)
+    if classification:
+        check_metrics_fit_target(config, model, metrics, dataset)
 
     source = estimator_field(config, model)
     fitted = estimator
@@ -105,6 +107,19 @@ def train_estimator_model(
         folder=workspace,
     )
     return TrainedModel(run=run, files={"model": model_path, "predictions": predictions_path, **plots})
+
+
+def check_metrics_fit_target(config: Config, model: ModelSpec, metrics: list[ResolvedMetric], dataset: Dataset) -> None:
+    """`ConfigError` at the first metric a classifier of this target cannot be scored with (a binary
+    metric for three classes), before any time is spent fitting it."""
+    import pandas as pd
+
+    target = pd.concat([dataset.y_train, dataset.y_test], ignore_index=True)
+    try:
+        check_target_fits(metrics, target)
+    except MetricComputationError as exc:
+        metric = next(m for m in metrics if m.name == exc.metric)
+        raise metric_field(config, model, metric).error(exc.reason, hint=exc.hint) from None
 
 
 def estimator_field(config: Config, model: ModelSpec) -> ConfigField:

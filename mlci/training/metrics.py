@@ -6,6 +6,11 @@ values. Users think of losses as positive numbers to minimise, so a name `X` for
 a scorer (`mean_absolute_error`, `log_loss`) is accepted and reported positive with goal
 `minimize`; every name that is itself a scorer (`neg_*` included) is reported as the scorer gives
 it, with goal `maximize`.
+
+Names are also understood as people write them elsewhere, and reported as written: in any case
+(`Accuracy`), by a short name (`rmse`, `mae`, `auc`: see `mlci.config.metric_names`), or by the name of
+scikit-learn's function (`accuracy_score`, `roc_auc_score`). A name that is a scorer means that
+scorer: `f1` is scikit-learn's binary F1, as in `cross_val_score(..., scoring="f1")`.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from typing import Any
 
 from mlci.config import Config, ModelSpec
 from mlci.config.fields import ConfigField, model_field
+from mlci.config.metric_names import ALIASES, expand_alias
 from mlci.config.schema import Goal
 
 NEGATED_PREFIX = "neg_"
@@ -49,10 +55,29 @@ def scorer_names() -> frozenset[str]:
 
 
 def metric_names() -> list[str]:
-    """Every name a declarative model may list: the scorers and the positive aliases of `neg_*` ones."""
+    """Every name a declarative model may list, in the spelling shown in suggestions: the scorers,
+    the positive names of `neg_*` ones, and the short names."""
     names = scorer_names()
-    aliases = {name[len(NEGATED_PREFIX) :] for name in names if name.startswith(NEGATED_PREFIX)}
-    return sorted(names | aliases)
+    positive = {name[len(NEGATED_PREFIX) :] for name in names if name.startswith(NEGATED_PREFIX)}
+    return sorted(names | positive | set(ALIASES))
+
+
+def scorer_for(name: str) -> tuple[str, bool] | None:
+    """The scorer computing the metric called `name`, and whether its value is negated to report a
+    loss as a positive number; None when no scorer goes by that name in any accepted spelling."""
+    names = scorer_names()
+    lowered = _plain(name)
+    for candidate in (name, lowered, expand_alias(lowered), expand_alias(lowered.removesuffix("_score"))):
+        if candidate in names:
+            return candidate, False
+        if NEGATED_PREFIX + candidate in names:
+            return NEGATED_PREFIX + candidate, True
+    return None
+
+
+def _plain(name: str) -> str:
+    """`ROC-AUC` -> `roc_auc`: how scikit-learn would spell the name."""
+    return name.strip().lower().replace("-", "_").replace(" ", "_")
 
 
 def resolve_metric(config: Config, model: ModelSpec, index: int) -> ResolvedMetric:
@@ -60,20 +85,18 @@ def resolve_metric(config: Config, model: ModelSpec, index: int) -> ResolvedMetr
     name (with close matches) or a goal that contradicts the scorer."""
     spec = model.metrics[index]
     field = model_field(config, model.name, "metrics", index)
-    names = scorer_names()
-    if spec.name in names:
-        scorer_name, negate = spec.name, False
-    elif NEGATED_PREFIX + spec.name in names:
-        scorer_name, negate = NEGATED_PREFIX + spec.name, True
-    else:
-        close = difflib.get_close_matches(spec.name, metric_names(), n=3)
-        suggestion = f"Did you mean {', '.join(close)}? " if close else ""
+    found = scorer_for(spec.name)
+    if found is None:
+        close = difflib.get_close_matches(_plain(spec.name), metric_names(), n=3)
+        guess = f" (did you mean {' or '.join(close)}?)" if close else ""
+        short = ", ".join(name for name in ALIASES if "_" not in name)
         raise field.error(
-            f"unknown metric {spec.name!r}",
-            hint=f"{suggestion}Use a scikit-learn scorer name (sklearn.metrics.get_scorer_names()), "
-            "or the name of a `neg_` scorer without the prefix to report the loss as a positive "
-            "number.",
+            f"unknown metric {spec.name!r}{guess}",
+            hint="Use a scikit-learn scorer name (sklearn.metrics.get_scorer_names()); a loss by its "
+            f"name without `neg_` (mean_absolute_error) to report it as a positive number; or a short "
+            f"name: {short}.",
         )
+    scorer_name, negate = found
     goal: Goal = "minimize" if negate else "maximize"
     if spec.goal is not None and spec.goal != goal:
         better = "lower" if goal == "minimize" else "higher"

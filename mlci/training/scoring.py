@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 Task = str
+CANNOT_COMPUTE = "cannot be computed from these predictions"
+MAX_CLASSES_SHOWN = 5
 
 
 class MetricComputationError(TrainingError):
@@ -94,7 +96,7 @@ class StoredPredictions:
                     value = float(scorer(self.estimator, x, y_true))
             except (ValueError, TypeError, AttributeError, IndexError) as exc:
                 raise MetricComputationError(
-                    metric.name, f"cannot be computed from these predictions: {exc}", hint=_hint_for(str(exc))
+                    metric.name, f"{CANNOT_COMPUTE}: {exc}", hint=_hint_for(str(exc))
                 ) from None
             if metric.negate:
                 value = -value
@@ -122,6 +124,36 @@ def score_predictions(
     return StoredPredictions.from_frame(predictions, task=task, classes=classes).score(metrics, rows=rows)
 
 
+def check_target_fits(metrics: Sequence[ResolvedMetric], target: pd.Series) -> None:
+    """`MetricComputationError` for a metric no classifier's predictions of `target` could give: a
+    binary metric (`f1`, `roc_auc`) for three classes, `f1` for labels that are not 0 and 1. Found by
+    scoring perfect predictions (one-hot probabilities included) with the scorer itself, so what is
+    refused here before the fit is exactly what would fail after it."""
+    import numpy as np
+    import pandas as pd
+
+    y = target.to_numpy()
+    classes = np.unique(y)
+    frame = pd.DataFrame({Y_TRUE: y, Y_PRED: y})
+    for label in classes:
+        frame[f"{PROBA_PREFIX}{label}"] = (y == label).astype(float)
+    perfect = StoredPredictions.from_frame(frame, task="classification", classes=list(classes))
+    for metric in metrics:
+        try:
+            perfect.score([metric])
+        except MetricComputationError as exc:
+            if not exc.reason.startswith(CANNOT_COMPUTE):
+                continue  # a value that is not finite depends on the predictions: only the real ones tell
+            shown = ", ".join(str(label) for label in classes[:MAX_CLASSES_SHOWN])
+            more = ", ..." if len(classes) > MAX_CLASSES_SHOWN else ""
+            reason = exc.reason.removeprefix(CANNOT_COMPUTE).removeprefix(": ")
+            raise MetricComputationError(
+                metric.name,
+                f"cannot be computed for the target {target.name!r} ({len(classes)} classes: {shown}{more}): {reason}",
+                hint=exc.hint,
+            ) from None
+
+
 def _hint_for(reason: str) -> str | None:
     if "pos_label" in reason:
         return (
@@ -129,7 +161,10 @@ def _hint_for(reason: str) -> str | None:
             "_macro or _weighted variant, or encode the target as 0/1."
         )
     if "multiclass" in reason or "multi_class" in reason:
-        return "For more than two classes use a multiclass variant, such as roc_auc_ovr or f1_macro."
+        return (
+            "f1, precision, recall and roc_auc are scikit-learn's metrics for two classes; for more, use a "
+            "multiclass variant such as f1_macro, f1_weighted or roc_auc_ovr."
+        )
     return None
 
 

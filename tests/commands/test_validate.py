@@ -62,11 +62,12 @@ models:
   churn:
     command: python train.py
     outputs:
-      metrics: out/metrics.txt
+      metrics: out/metrics.csv
       model: out/run.json
       predictions: out
     metrics:
       - {name: auc, goal: maximize}
+    params: [params.yaml]
 """
 
 
@@ -110,15 +111,16 @@ def test_a_broken_project_lists_every_problem_with_its_line(repo: Path) -> None:
         "mlci.yaml:22: models.tested.data.test: data/test.csv lacks columns 'sepal width (cm)', 'petal length (cm)',"
         " 'petal width (cm)', which data/iris.csv has",
         "mlci.yaml:30: models.churn.outputs.model: a model file may not be named run.json",
-        "mlci.yaml:29: models.churn.outputs.metrics: out/metrics.txt: a metrics file must be .json, .yaml, .yml "
-        "or .toml",
+        "mlci.yaml:29: models.churn.outputs.metrics: out/metrics.csv: a metrics file must be .json, .yaml, .yml, "
+        ".toml or .txt",
         "mlci.yaml:31: models.churn.outputs.predictions: out: a predictions file must be a .csv file",
+        "mlci.yaml:34: models.churn.params[0]: params.yaml: no such file",
         "mlci.yaml:31: models.churn.outputs.predictions: out is a folder; an output must be a file",
     ]
     assert len(lines) == len(expected), "\n".join(lines)
     for line, start in zip(lines, expected, strict=True):
         assert line[4:].startswith(start), f"{line!r} does not start with {start!r}"
-    assert "mlci: error: mlci.yaml: 14 problems found:" in result.stderr
+    assert "mlci: error: mlci.yaml: 15 problems found:" in result.stderr
 
 
 def test_validation_fits_nothing(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:

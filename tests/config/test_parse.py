@@ -225,6 +225,69 @@ def test_bad_time_limits_and_variables_name_their_line(tmp_path: Path, setting: 
     assert expected in error_of(tmp_path, GOOD + f"    {setting}\n")
 
 
+def test_a_command_model_lists_its_parameter_files_whole_or_by_key(tmp_path: Path) -> None:
+    text = GOOD + "    params: [params.yaml, {./conf/train.toml: [train.lr, model]}, {extra.json: }]\n"
+    churn = load_config(write(tmp_path, text)).models["churn"]
+    assert [(spec.name, spec.keys) for spec in churn.params] == [
+        ("params.yaml", None),
+        ("conf/train.toml", ("train.lr", "model")),
+        ("extra.json", None),
+    ]
+    assert churn.params[1].path == (tmp_path / "conf" / "train.toml").resolve()
+    assert load_config(write(tmp_path, GOOD)).models["iris"].params == ()
+
+
+@pytest.mark.parametrize(
+    ("setting", "expected"),
+    [
+        ("params: [train.lr]", "models.churn.params[0]: 'train.lr' is not a parameter file mlci can read: name it"),
+        ("params: [p.yaml, ./p.yaml]", "models.churn.params[1]: 'p.yaml' is listed twice"),
+        ("params: [{a.yaml: [x], b.yaml: [y]}]", "models.churn.params[0]: names one file and the keys to record"),
+        ("params: [../outside.yaml]", "outside the project"),
+    ],
+)
+def test_bad_parameter_files_name_their_line(tmp_path: Path, setting: str, expected: str) -> None:
+    (tmp_path / ".git").mkdir()
+    assert expected in error_of(tmp_path, GOOD + f"    {setting}\n")
+
+
+def test_parameter_files_are_for_command_models(tmp_path: Path) -> None:
+    text = GOOD.replace(
+        "    metrics: [accuracy, f1_macro]\n", "    metrics: [accuracy, f1_macro]\n    params: [p.yaml]\n"
+    )
+    assert "models.iris.params: lists the parameter files a `command:` model reads" in error_of(tmp_path, text)
+
+
+def test_a_metric_kind_names_the_known_metric_and_gives_its_goal(tmp_path: Path) -> None:
+    text = GOOD.replace("      - latency_ms\n", "      - latency_ms\n      - {name: Test Loss, kind: RMSE}\n")
+    metrics = {m.name: m for m in load_config(write(tmp_path, text)).models["churn"].metrics}
+    assert (metrics["Test Loss"].kind, metrics["Test Loss"].goal) == ("RMSE", "minimize")
+    assert metrics["auc"].kind is None
+
+
+@pytest.mark.parametrize(
+    ("item", "expected"),
+    [
+        (
+            "{name: score, kind: acuracy}",
+            "kind: 'acuracy' is not a metric mlci computes from predictions (did you mean",
+        ),
+        (
+            "{name: score, kind: rmse, goal: maximize}",
+            "kind: rmse contradicts goal maximize: for rmse, lower is better",
+        ),
+    ],
+)
+def test_a_bad_metric_kind_names_its_line(tmp_path: Path, item: str, expected: str) -> None:
+    text = GOOD.replace("      - latency_ms\n", f"      - latency_ms\n      - {item}\n")
+    assert expected in error_of(tmp_path, text)
+
+
+def test_a_metric_kind_is_for_command_models(tmp_path: Path) -> None:
+    text = GOOD.replace("metrics: [accuracy, f1_macro]", "metrics: [{name: accuracy, kind: accuracy}]")
+    assert "models.iris.metrics[0].kind: is for command models" in error_of(tmp_path, text)
+
+
 def test_a_variable_given_with_its_value_is_refused_without_repeating_the_value(tmp_path: Path) -> None:
     message = error_of(tmp_path, GOOD + "    pass_env: [WANDB_API_KEY=s3cr3t-value]\n")
     assert "models.churn.pass_env[0]: an assignment (NAME=value) is not an environment variable name" in message

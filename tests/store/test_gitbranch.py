@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
+import time
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -99,7 +100,7 @@ def test_deleting_a_file(remote: Path, tmp_path: Path) -> None:
 
 
 def test_a_lost_race_is_reapplied_on_the_newer_state_never_forced(remote: Path, tmp_path: Path) -> None:
-    mine = GitBranchStorage(Git(clone(remote, tmp_path / "mine")), on_retry=lambda message: retries.append(message))
+    mine = GitBranchStorage(Git(clone(remote, tmp_path / "mine")), warn=lambda message: retries.append(message))
     theirs = GitBranchStorage(Git(clone(remote, tmp_path / "theirs")))
     retries: list[str] = []
     calls: list[list[str]] = []
@@ -146,6 +147,66 @@ def test_concurrent_writers_in_separate_processes_lose_nothing(remote: Path, tmp
     # Every write read the state before it: the shared file has every line exactly once.
     assert sorted(git(remote, "show", f"{BRANCH}:log.txt").split()) == expected
     assert git(remote, "rev-list", "--count", BRANCH) == str(len(expected))
+
+
+def _offline(remote: Path) -> None:
+    """The remote can no longer be reached, as on a laptop without the network."""
+    remote.rename(remote.with_name("elsewhere.git"))
+
+
+def _last_fetch_was(clone_path: Path, *, seconds_ago: float) -> None:
+    stamp = Path(git(clone_path, "rev-parse", "--path-format=absolute", "--git-common-dir")) / "mlci/fetched" / BRANCH
+    stamp.write_text(f"{time.time() - seconds_ago:.0f}\n")
+
+
+def test_offline_a_read_uses_the_copy_fetched_before_and_says_how_old_it_is(remote: Path, tmp_path: Path) -> None:
+    GitBranchStorage(Git(clone(remote, tmp_path / "writer"))).update(put({"runs/a/x": b"1"}), message="m")
+    laptop = clone(remote, tmp_path / "laptop")
+    assert GitBranchStorage(Git(laptop)).read("runs/a/x") == b"1"
+    tip = git(remote, "rev-parse", BRANCH)
+    _last_fetch_was(laptop, seconds_ago=3 * 86400 + 60)
+    _offline(remote)
+
+    warnings: list[str] = []
+    storage = GitBranchStorage(Git(laptop), warn=warnings.append)
+    assert storage.read("runs/a/x") == b"1" and storage.list("runs") == ["a"]
+    assert warnings == [
+        f"could not reach origin ('{remote}' does not appear to be a git repository); using the copy of "
+        f"{BRANCH} fetched 3 days ago (commit {tip[:7]}); results recorded since are not seen"
+    ]
+
+
+def test_offline_a_write_needs_the_remote_and_says_how_to_work_locally(remote: Path, tmp_path: Path) -> None:
+    laptop = clone(remote, tmp_path / "laptop")
+    GitBranchStorage(Git(laptop)).update(put({"f": b"1"}), message="m")
+    before = git(laptop, "rev-parse", f"refs/mlci/{BRANCH}")
+    _offline(remote)
+
+    with pytest.raises(OutsideError) as caught:
+        GitBranchStorage(Git(laptop)).update(put({"f": b"2"}), message="again")
+
+    assert caught.value.exit_code == 3
+    assert "written on origin/mlci-data, so they need origin: retry when origin can be reached" in str(
+        caught.value.hint
+    )
+    assert "`store: {backend: local}`" in str(caught.value.hint)
+    assert git(laptop, "rev-parse", f"refs/mlci/{BRANCH}") == before
+
+
+def test_offline_without_a_copy_or_in_ci_a_read_is_an_outside_failure(remote: Path, tmp_path: Path) -> None:
+    never_fetched = clone(remote, tmp_path / "fresh")
+    fetched = clone(remote, tmp_path / "fetched")
+    GitBranchStorage(Git(fetched)).update(put({"f": b"1"}), message="m")
+    _offline(remote)
+
+    with pytest.raises(OutsideError) as caught:
+        GitBranchStorage(Git(never_fetched)).read("f")
+    assert "has no copy of mlci-data to read instead" in str(caught.value.hint)
+    assert "`store: {backend: local}`" in str(caught.value.hint)
+
+    with pytest.raises(OutsideError) as caught:
+        GitBranchStorage(Git(fetched), offline_copy=False).read("f")
+    assert "In CI, mlci does not compare with an old copy" in str(caught.value.hint)
 
 
 def test_a_repository_without_the_remote_says_how_to_keep_results_locally(make_repo: Callable[..., Path]) -> None:
@@ -195,6 +256,8 @@ def test_a_token_the_remote_rejects_is_said_to_be_invalid_not_short_of_a_permiss
 ) -> None:
     repo = make_repo()
     git(repo, "remote", "add", "origin", f"{rejecting_host}/owner/repo.git")
+    # A copy of the branch is no reason to go on: the remote answered, and refused.
+    git(repo, "update-ref", f"refs/mlci/{BRANCH}", "HEAD")
     storage = GitBranchStorage(Git(repo, token="ghs_revoked_token_value"))
 
     with pytest.raises(OutsideError) as caught:

@@ -82,18 +82,62 @@ def test_recording_twice_keeps_the_first_record(remote: Path, tmp_path: Path) ->
     assert mlci(runner, "record").exit_code == 0
     _trained(runner, 0.50)
     result = mlci(runner, "record")
-    assert result.exit_code == 0 and "already recorded; kept it" in result.output
+    assert result.exit_code == 0 and "already recorded on origin/mlci-data; kept it" in result.output
     base = git(runner, "rev-parse", "HEAD")
     run = json.loads(git(remote, "show", f"mlci-data:runs/{base}/iris/run.json"))
     assert run["metrics"]["accuracy"] == 0.93
     assert git(remote, "rev-list", "--count", "mlci-data") == "1"
 
 
-def test_a_repository_without_a_remote_records_in_the_local_folder(make_repo: Callable[..., Path]) -> None:
+def test_a_repository_without_a_remote_records_in_the_local_folder(
+    make_repo: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
     root = make_repo(files={"mlci.yaml": IRIS_CONFIG})
+    monkeypatch.chdir(root)
     _trained(root, 0.9)
-    assert mlci(root, "record").exit_code == 0
+    result = mlci(root, "record")
+    assert result.exit_code == 0
+    assert f"recorded iris for {git(root, 'rev-parse', '--short=7', 'HEAD')} in .mlci/store" in result.output
     assert (root / ".mlci" / "store" / "runs").is_dir()
+
+
+def test_a_laptop_offline_compares_with_its_copy_of_the_results_branch_but_cannot_record(
+    remote: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CI", raising=False)
+    laptop = tmp_path / "laptop"
+    git(tmp_path, "clone", "-q", f"file://{remote}", str(laptop))
+    _trained(laptop, 0.93)
+    result = mlci(laptop, "record")
+    base = git(laptop, "rev-parse", "HEAD")
+    assert result.exit_code == 0
+    assert f"recorded iris for {base[:7]} on origin/mlci-data" in result.output
+    git(laptop, "checkout", "-q", "-b", "feature")
+    git(laptop, "commit", "-q", "--allow-empty", "-m", "change")
+    _trained(laptop, 0.95)
+    # Offline: nothing listens where the remote was.
+    git(laptop, "remote", "set-url", "origin", "http://127.0.0.1:9/owner/repo.git")
+
+    result = mlci(laptop, "compare", "--base", "main", "--format", "json")
+
+    assert result.exit_code == 0, result.output
+    copy = git(laptop, "rev-parse", "refs/mlci/mlci-data")
+    warning = next(line for line in result.output.splitlines() if line.startswith("warning:"))
+    assert warning.startswith("warning: could not reach origin (Failed to connect to 127.0.0.1 port 9")
+    assert warning.endswith(
+        f"using the copy of mlci-data fetched just now (commit {copy[:7]}); results recorded since are not seen"
+    )
+    comparison = json.loads(result.output[result.output.index("{") :])
+    assert comparison["base"]["commit"] == base
+
+    _trained(laptop, 0.95)
+    git(laptop, "commit", "-q", "--allow-empty", "-m", "another")
+    _trained(laptop, 0.95)
+    result = mlci(laptop, "record")
+    assert result.exit_code == 3
+    assert "could not fetch the results branch 'mlci-data' from origin" in result.output
+    assert "`store: {backend: local}`" in result.output
+    assert "Traceback" not in result.output
 
 
 def test_provenance_names_the_actor_the_run_and_the_merged_pull_request(make_repo: Callable[..., Path]) -> None:

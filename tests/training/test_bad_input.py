@@ -82,8 +82,40 @@ def test_an_unknown_metric_name_points_at_the_metric_with_close_names(project: P
     project.config(IRIS_CONFIG.replace("[accuracy, f1_macro]", "[accuracy, f1_macr]"))
 
     assert_clean_failure(
-        project.mlci("train"), "mlci.yaml:11: models.iris.metrics[1]: unknown metric 'f1_macr'", "Did you mean f1_macro"
+        project.mlci("train"), "mlci.yaml:11: models.iris.metrics[1]: unknown metric 'f1_macr' (did you mean f1_macro"
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "guess"),
+    [("rsme", "(did you mean rmse"), ("acuracy", "(did you mean accuracy"), ("r_squared", "")],
+)
+def test_an_unknown_metric_name_is_guessed_among_scorers_and_short_names(
+    project: Project, name: str, guess: str
+) -> None:
+    project.config(IRIS_CONFIG.replace("[accuracy, f1_macro]", f"[accuracy, {name}]"))
+
+    output = assert_clean_failure(
+        project.mlci("validate"), f"models.iris.metrics[1]: unknown metric {name!r} {guess}".rstrip()
+    )
+    assert "or a short name: acc, auc, mae, mse, rmse" in output
+
+
+def test_a_binary_metric_for_three_classes_is_refused_before_the_fit(project: Project) -> None:
+    project.config(IRIS_CONFIG.replace("[accuracy, f1_macro]", "[accuracy, f1]"))
+
+    output = assert_clean_failure(
+        project.mlci("-v", "train"),
+        "mlci.yaml:11: models.iris.metrics[1]: cannot be computed for the target 'species' "
+        "(3 classes: setosa, versicolor, virginica): Target is multiclass but average='binary'",
+        "f1, precision, recall and roc_auc are scikit-learn's metrics for two classes; for more, use a "
+        "multiclass variant such as f1_macro",
+    )
+    assert "fitted LogisticRegression" not in output
+    assert not project.run_dir("iris").exists()
+    # validate finds it too, with every other such metric.
+    project.config(IRIS_CONFIG.replace("[accuracy, f1_macro]", "[f1, auc, f1_macro]"))
+    assert_clean_failure(project.mlci("validate"), "2 problems found", "metrics[0]: cannot", "metrics[1]: cannot")
 
 
 @pytest.mark.parametrize(

@@ -93,6 +93,89 @@ def test_yaml_and_toml_metrics_files(project: Project, name: str, text: str) -> 
     assert project.run("churn").metrics == {"test.auc": 0.91, "latency_ms": 12.0}
 
 
+def test_cml_metrics_txt_is_read_and_a_metric_kind_gives_the_goal(project: Project) -> None:
+    write_script(project, "metrics.txt", "Accuracy: 0.844\nTraining loss = 0.31\n")
+    metrics = "[{name: Accuracy, kind: accuracy}, {name: Training loss, goal: minimize}]"
+    project.config(command_config("out/metrics.txt", metrics=metrics))
+
+    result = project.mlci("train")
+
+    assert result.exit_code == 0, result.output
+    run = project.run("churn")
+    assert run.metrics == {"Accuracy": 0.844, "Training loss": 0.31}
+    assert run.goals == {"Accuracy": "maximize", "Training loss": "minimize"}
+
+
+PARAMS_YAML = """\
+train:
+  lr: 0.01
+  layers: [64, 32]
+  optimizer: {name: adam, beta: 0.9}
+featurize: {max_features: 200}
+"""
+
+
+def test_parameter_files_are_recorded_flattened_and_fingerprinted(project: Project) -> None:
+    write_script(project, "metrics.json", '{"test": {"auc": 0.91}, "latency_ms": 12}')
+    project.write("params.yaml", PARAMS_YAML)
+    project.write("train.toml", "[train]\nseed = 4\nepochs = 10\n")
+    config = command_config() + "    params: [params.yaml, {train.toml: [train.seed]}]\n"
+    project.config(config)
+
+    result = project.mlci("train")
+
+    assert result.exit_code == 0, result.output
+    run = project.run("churn")
+    assert {name: value for name, value in run.params.items() if name != "command"} == {
+        "params.yaml:train.lr": 0.01,
+        "params.yaml:train.layers": [64, 32],
+        "params.yaml:train.optimizer.name": "adam",
+        "params.yaml:train.optimizer.beta": 0.9,
+        "params.yaml:featurize.max_features": 200,
+        "train.toml:train.seed": 4,
+    }
+    assert set(run.lineage["fingerprints"]) == {"train.py", "params.yaml", "train.toml"}
+
+
+def test_a_parameter_file_section_records_every_key_under_it(project: Project) -> None:
+    write_script(project, "metrics.json", '{"test": {"auc": 0.91}, "latency_ms": 12}')
+    project.write("params.yaml", PARAMS_YAML)
+    project.config(command_config() + "    params: [{params.yaml: [train.optimizer, featurize.max_features]}]\n")
+
+    assert project.mlci("train").exit_code == 0
+    assert sorted(project.run("churn").params) == [
+        "command",
+        "params.yaml:featurize.max_features",
+        "params.yaml:train.optimizer.beta",
+        "params.yaml:train.optimizer.name",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("files", "setting", "fragments"),
+    [
+        ({}, "[params.yaml]", ["models.churn.params[0]: params.yaml: no such file"]),
+        ({"params.yaml": "train: {lr: [1\n"}, "[params.yaml]", ["params.yaml", "not valid YAML"]),
+        (
+            {"params.yaml": PARAMS_YAML},
+            "[{params.yaml: [train.depth]}]",
+            ["params.yaml has no parameter 'train.depth'", "Its keys are: train.lr, train.layers"],
+        ),
+    ],
+)
+def test_a_parameter_file_that_cannot_be_used_fails_before_the_command_runs(
+    project: Project, files: dict[str, str], setting: str, fragments: list[str]
+) -> None:
+    write_script(project, "metrics.json", '{"test": {"auc": 0.91}, "latency_ms": 12}')
+    for name, text in files.items():
+        project.write(name, text)
+    project.config(command_config() + f"    params: {setting}\n")
+
+    output = assert_clean_failure(project.mlci("train"), *fragments)
+
+    assert "progress 50%" not in output
+
+
 def test_list_items_are_flattened_by_index(project: Project) -> None:
     write_script(project, "metrics.json", '{"folds": [{"auc": 0.8}, {"auc": 0.9}]}')
     project.config(command_config(metrics="[{name: folds.1.auc, goal: maximize}]"))
@@ -207,7 +290,7 @@ def test_the_command_runs_in_the_config_folder_with_mlci_variables(project: Proj
             ["out/metrics.json has no metric 'test.auc'", "Its keys are: test.acc, latency_ms."],
         ),
         ("[]", ["has no metric 'test.auc'", "Its keys are: none."]),
-        ("0.9", ["holds a single float, not named metrics"]),
+        ("0.9", ["holds a single float, not named values"]),
     ],
 )
 def test_a_metrics_file_with_unusable_content(project: Project, text: str, fragments: list[str]) -> None:
@@ -245,7 +328,7 @@ def test_an_unreadable_metrics_file_kind_and_a_bad_predictions_file(project: Pro
     write_script(project, "metrics.ini", "auc=0.9")
     project.config(command_config("out/metrics.ini"))
     assert_clean_failure(
-        project.mlci("train"), "cannot tell the format of a metrics file", ".json, .yaml, .yml or .toml"
+        project.mlci("train"), "cannot tell the format of a metrics file", ".json, .yaml, .yml, .toml or .txt"
     )
 
     project.write(

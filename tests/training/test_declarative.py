@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import skops.io
+from sklearn.metrics import f1_score, roc_auc_score
 
 from mlci.config import load_config
 from mlci.training import train_models
@@ -25,6 +26,15 @@ from tests.training.helpers import (
 )
 
 pytestmark = pytest.mark.integration
+
+BINARY_CONFIG = """\
+version: 1
+models:
+  cancer:
+    data: {train: data/cancer.csv, target: diagnosis, split: {test_size: 0.3, seed: 0}}
+    estimator: {class: sklearn.linear_model.LogisticRegression, params: {max_iter: 5000}}
+    metrics: [auc, f1, logloss]
+"""
 
 REGRESSION_CONFIG = """\
 version: 1
@@ -201,6 +211,38 @@ def test_regression_reports_mean_absolute_error_positive_and_minimized(project: 
     assert list(predictions.columns) == ["y_true", "y_pred"]
     mae = (predictions["y_true"] - predictions["y_pred"]).abs().mean()
     assert run.metrics["mean_absolute_error"] == pytest.approx(mae)
+
+
+def test_short_metric_names_are_scikit_learns_metrics_reported_as_written(project: Project) -> None:
+    project.write_frame("data/diabetes.csv", diabetes_frame())
+    project.config(
+        REGRESSION_CONFIG.replace("[mean_absolute_error, neg_mean_absolute_error, r2]", "[rmse, MAE, mse, r2]")
+    )
+
+    result = project.mlci("train")
+
+    assert result.exit_code == 0, result.output
+    run = project.run("diabetes")
+    assert run.goals == {"rmse": "minimize", "MAE": "minimize", "mse": "minimize", "r2": "maximize"}
+    predictions = pd.read_csv(project.run_dir("diabetes") / "predictions.csv")
+    errors = predictions["y_pred"] - predictions["y_true"]
+    assert run.metrics["rmse"] == pytest.approx((errors**2).mean() ** 0.5)
+    assert run.metrics["MAE"] == pytest.approx(errors.abs().mean())
+    assert run.metrics["mse"] == pytest.approx((errors**2).mean())
+
+
+def test_auc_and_f1_are_scikit_learns_binary_metrics(project: Project) -> None:
+    project.write_frame("data/cancer.csv", cancer_frame().assign(diagnosis=lambda f: (f.diagnosis == "malignant") * 1))
+    project.config(BINARY_CONFIG)
+
+    result = project.mlci("train")
+
+    assert result.exit_code == 0, result.output
+    run = project.run("cancer")
+    assert run.goals == {"auc": "maximize", "f1": "maximize", "logloss": "minimize"}
+    predictions = pd.read_csv(project.run_dir("cancer") / "predictions.csv")
+    assert run.metrics["auc"] == pytest.approx(roc_auc_score(predictions.y_true, predictions.proba_1))
+    assert run.metrics["f1"] == pytest.approx(f1_score(predictions.y_true, predictions.y_pred))
 
 
 def test_a_classifier_without_predict_proba_stores_its_decision_function(project: Project) -> None:

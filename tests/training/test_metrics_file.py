@@ -25,7 +25,15 @@ def test_flatten_joins_nested_keys_with_dots_and_list_items_by_index() -> None:
 
 @pytest.mark.parametrize(
     ("name", "kind"),
-    [("m.json", "JSON"), ("m.YAML", "YAML"), ("m.yml", "YAML"), ("m.toml", "TOML"), ("m.txt", None), ("metrics", None)],
+    [
+        ("m.json", "JSON"),
+        ("m.YAML", "YAML"),
+        ("m.yml", "YAML"),
+        ("m.toml", "TOML"),
+        ("m.txt", "text"),
+        ("m.csv", None),
+        ("metrics", None),
+    ],
 )
 def test_the_format_comes_from_the_extension(name: str, kind: str | None) -> None:
     assert metrics_format(Path(name)) == kind
@@ -111,3 +119,31 @@ def test_keys_that_cannot_be_shown_as_they_are_are_listed_escaped(tmp_path: Path
     with pytest.raises(MetricsFileError) as caught:
         pick_metrics(values, ["auc"], path=path, field=field(tmp_path))
     assert "Its keys are: 'a\\ud800', 'b\\n::error::x', fine." in (caught.value.hint or "")
+
+
+def test_a_text_metrics_file_holds_one_metric_a_line_like_cml_writes_it(tmp_path: Path) -> None:
+    path = tmp_path / "metrics.txt"
+    path.write_text("# from train.py\nAccuracy: 0.844\n\ntest loss = 1.5e-2\nF1 score (macro): 0.8\n")
+    assert read_metrics_file(path, field=field(tmp_path)) == {
+        "Accuracy": 0.844,
+        "test loss": 0.015,
+        "F1 score (macro)": 0.8,
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "Accuracy: 0.844\nTraining took 3 minutes\n",
+            r"metrics\.txt:2: 'Training took 3 minutes' is not a metric line",
+        ),
+        ("Accuracy: high\n", r"metrics\.txt:1: 'Accuracy: high' is not a metric line"),
+        ("Accuracy: 0.8\nAccuracy: 0.9\n", r"metrics\.txt:2: metric 'Accuracy' again \(first on line 1\)"),
+    ],
+)
+def test_every_line_of_a_text_metrics_file_must_be_a_metric(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "metrics.txt"
+    path.write_text(text)
+    with pytest.raises(MetricsFileError, match=rf"models\.churn\.outputs\.metrics: .*{message}"):
+        read_metrics_file(path, field=field(tmp_path))

@@ -43,6 +43,24 @@ def test_names_resolve_to_scorers_with_goals(tmp_path: Path) -> None:
     assert "mean_absolute_error" in metric_names() and "neg_mean_absolute_error" in metric_names()
 
 
+def test_names_people_use_are_scikit_learns_metrics_under_the_name_written(tmp_path: Path) -> None:
+    metrics = resolved(tmp_path, "[rmse, mae, mse, auc, f1, r2, Accuracy, roc_auc_score, ROC-AUC, logloss, mcc]")
+
+    assert [(m.name, m.scorer_name, m.goal, m.negate) for m in metrics] == [
+        ("rmse", "neg_root_mean_squared_error", "minimize", True),
+        ("mae", "neg_mean_absolute_error", "minimize", True),
+        ("mse", "neg_mean_squared_error", "minimize", True),
+        ("auc", "roc_auc", "maximize", False),
+        ("f1", "f1", "maximize", False),
+        ("r2", "r2", "maximize", False),
+        ("Accuracy", "accuracy", "maximize", False),
+        ("roc_auc_score", "roc_auc", "maximize", False),
+        ("ROC-AUC", "roc_auc", "maximize", False),
+        ("logloss", "neg_log_loss", "minimize", True),
+        ("mcc", "matthews_corrcoef", "maximize", False),
+    ]
+
+
 def test_an_unknown_name_points_at_its_line(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"mlci\.yaml:6: models\.m\.metrics\[1\]: unknown metric 'acuracy'"):
         resolved(tmp_path, "[f1_macro, acuracy]")
