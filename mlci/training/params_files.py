@@ -12,6 +12,7 @@ two files may use the same key, and adding a file never renames what was recorde
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from mlci.config import Config, ModelSpec
@@ -42,7 +43,15 @@ def file_params(config: Config, model: ModelSpec, index: int) -> dict[str, Any]:
     values = flatten(data, lists=False)
     if spec.keys is not None:
         values = _selected(values, spec, shown=display_path(spec.path), field_error=field.error)
-    return {key: json_safe(value) for key, value in values.items()}
+    return {key: json_safe(_dated(value)) for key, value in values.items()}
+
+
+def _dated(value: Any) -> Any:
+    """Dates and times as ISO text: YAML and TOML both parse `2024-01-01` into a date, and a report
+    should show what the file says, not Python's repr."""
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    return value
 
 
 def _selected(values: dict[str, Any], spec: ParamsFileSpec, *, shown: str, field_error: Any) -> dict[str, Any]:

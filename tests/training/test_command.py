@@ -151,6 +151,19 @@ def test_a_parameter_file_section_records_every_key_under_it(project: Project) -
     ]
 
 
+def test_dates_in_parameter_files_are_recorded_as_the_file_writes_them(project: Project) -> None:
+    write_script(project, "metrics.json", '{"test": {"auc": 0.91}, "latency_ms": 12}')
+    project.write("params.yaml", "data:\n  cutoff: 2024-01-31\n")
+    project.write("train.toml", "[data]\nsince = 2023-06-01\nat = 07:30:00\n")
+    project.config(command_config() + "    params: [params.yaml, train.toml]\n")
+
+    assert project.mlci("train").exit_code == 0
+    params = project.run("churn").params
+    assert params["params.yaml:data.cutoff"] == "2024-01-31"
+    assert params["train.toml:data.since"] == "2023-06-01"
+    assert params["train.toml:data.at"] == "07:30:00"
+
+
 @pytest.mark.parametrize(
     ("files", "setting", "fragments"),
     [
