@@ -442,6 +442,13 @@ def comment(ctx: Context, comparison_file: Path, pr: str | None, identity: str) 
 @click.argument("models", nargs=-1)
 @github_options
 @training_options
+@click.option(
+    "--promote/--no-promote",
+    envvar="MLCI_PROMOTE",
+    default=None,
+    help="Whether a push to the default branch promotes, or only registers the versions (default: "
+    "promote.auto in mlci.yaml; env MLCI_PROMOTE).",
+)
 @pass_context
 def run_command(
     ctx: Context,
@@ -450,12 +457,13 @@ def run_command(
     fail_on_regression: bool,
     timeout: float | None,
     fail_fast: bool,
+    promote: bool | None,
 ) -> None:
     """Do what the event of this GitHub Actions run calls for (what the one-line action runs).
 
     \b
     pull_request       train, compare with the PR's base, comment, summary, status
-    push to main       train, record, summary, promote the winners
+    push to main       train, record, summary, promote the winners (--no-promote: register them)
     workflow_dispatch  roll back when the `rollback` input names a model; fire the deploy
                        triggers again when `redeploy` names MODEL[@ALIAS]
 
@@ -474,6 +482,7 @@ def run_command(
         fail_on_regression=fail_on_regression,
         timeout=timeout,
         fail_fast=fail_fast,
+        promote=promote,
     )
     sys.exit(code)
 
@@ -620,22 +629,36 @@ def models_history(ctx: Context, model: str, output_format: str) -> None:
 @models.command("pull")
 @click.argument("reference", metavar="MODEL@ALIAS|MODEL@VERSION")
 @click.option(
-    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Where to write it."
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="The file to write, or a folder to write it into under its registered name.",
+)
+@click.option(
+    "--check",
+    is_flag=True,
+    help="First load it with skops, trusting only registry.trusted_types; refuse any other format.",
 )
 @pass_context
-def models_pull(ctx: Context, reference: str, output: Path) -> None:
-    """Write a registered model file, after checking it loads with only the reviewed trusted types.
+def models_pull(ctx: Context, reference: str, output: Path, check: bool) -> None:
+    """Write a registered model file, in whatever format it was registered, after checking its bytes
+    against the sha256 recorded when it was registered. It is never loaded: a pickle or joblib file
+    is served as bytes, as is an ONNX file.
 
-    The reviewed list is `registry.trusted_types` in mlci.yaml; a model with other types is refused.
+    With --check, a skops file is loaded first with only the reviewed types trusted (skops' defaults
+    and `registry.trusted_types` in mlci.yaml), and any other format is refused.
 
     \b
     Example:
-      mlci models pull iris@production -o model.skops
+      mlci models pull iris@production -o models/ --check
     """
     from mlci.commands.models import pull
 
-    version = pull(ctx.project(), reference, output)
-    _echo(f"wrote {version.model} version {version.number} ({short_sha(version.commit)}) to {output}")
+    version, written = pull(ctx.project(), reference, output, check=check)
+    file = version.model_file or {}
+    what = f"{file.get('format') or 'format not recorded'}, sha256 checked{', loaded with skops' if check else ''}"
+    _echo(f"wrote {version.model} version {version.number} ({short_sha(version.commit)}; {what}) to {written}")
 
 
 def _print_registry(ctx: Context, what: str, model: str | None, output_format: str) -> None:

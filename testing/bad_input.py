@@ -277,6 +277,20 @@ def _unwritable_output(root: Path) -> list[str]:
     return ["compare", "--base", "main", "--output", "iris.csv/report.txt"]
 
 
+def _unknown_promotion_rule(root: Path) -> list[str]:
+    project(root, MODEL + "promote: {require: sometimes}\n")
+    return ["validate"]
+
+
+def _check_a_pickle(root: Path) -> list[str]:
+    # `\200\004N.`: a pickle (protocol 4) of None, as `pickle.dump` or `joblib.dump` would write a model.
+    command = 'mkdir -p out && echo "{\\"auc\\": 0.9}" > out/metrics.json && printf "\\200\\004N." > out/model.pkl'
+    recorded(trained(_command_model(root, command, extra="\n      model: out/model.pkl")))
+    done = subprocess.run([sys.executable, "-m", "mlci", "-q", "promote"], cwd=root, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return ["models", "pull", "churn@production", "-o", "model.pkl", "--check"]
+
+
 def _damaged_old_record(root: Path) -> list[str]:
     recorded(trained(project(root)))
     (root / "notes.txt").write_text("next\n")
@@ -371,6 +385,18 @@ CASES: list[Case] = [
         "'acuracy' is not a metric mlci computes from predictions (did you mean accuracy?)",
     ),
     Case("`noise.resamples: 100000`", _too_many_resamples, 2, "must be between 0 (no bootstrap) and 5000"),
+    Case(
+        "`promote.require: sometimes`",
+        _unknown_promotion_rule,
+        2,
+        "promote.require: must be significant or better, not 'sometimes'",
+    ),
+    Case(
+        "`mlci models pull --check` of a model saved with pickle or joblib",
+        _check_a_pickle,
+        2,
+        "is a pickle file; --check loads skops files only",
+    ),
     Case("a split seed scikit-learn would refuse", _negative_seed, 2, "must be between 0 and 4294967295"),
     Case(
         "`mlci validate` of a CSV row longer than the header",

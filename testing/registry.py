@@ -4,6 +4,7 @@ the config, and recording a run for a commit as `mlci train && mlci record` woul
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from mlci.runs import Run
 from mlci.store.records import record_runs
@@ -22,20 +23,38 @@ models:
 """
 
 
-def commit_and_record(root: Path, accuracy: float, *, message: str, model_bytes: bytes = b"model-bytes") -> str:
-    """Commit a change in `root` and record an iris run with `accuracy` for it on the results branch."""
-    return commit_and_record_models(root, {"iris": accuracy}, message=message, model_bytes=model_bytes)
-
-
-def commit_and_record_models(
-    root: Path, accuracies: dict[str, float], *, message: str, model_bytes: bytes = b"model-bytes"
+def commit_and_record(
+    root: Path,
+    accuracy: float,
+    *,
+    message: str,
+    model_bytes: bytes = b"model-bytes",
+    model_name: str = "model.skops",
+    fingerprint: str | None = None,
+    predictions: bytes | None = None,
 ) -> str:
-    """Commit a change in `root` and record a run of each model with its accuracy, in one record."""
+    """Commit a change in `root` and record an iris run with `accuracy` for it on the results branch:
+    its model file `model_name` holding `model_bytes`, its model `fingerprint` in the lineage, and its
+    test-set `predictions` (a predictions.csv) when given."""
+    return commit_and_record_models(
+        root,
+        {"iris": accuracy},
+        message=message,
+        model_bytes=model_bytes,
+        model_name=model_name,
+        fingerprint=fingerprint,
+        predictions=predictions,
+    )
+
+
+def commit_and_record_models(root: Path, accuracies: dict[str, float], *, message: str, **files: Any) -> str:
+    """Commit a change in `root` and record a run of each model with its accuracy, in one record
+    (`files`: what `record_models` takes)."""
     (root / "notes.txt").write_text(message + "\n")
     git(root, "add", "notes.txt")
     git(root, "commit", "-q", "-m", message)
     commit = git(root, "rev-parse", "HEAD")
-    record_models(root, commit, accuracies, model_bytes=model_bytes)
+    record_models(root, commit, accuracies, **files)
     return commit
 
 
@@ -44,11 +63,22 @@ def record(root: Path, commit: str, accuracy: float, *, model_bytes: bytes = b"m
 
 
 def record_models(
-    root: Path, commit: str, accuracies: dict[str, float], *, model_bytes: bytes = b"model-bytes"
+    root: Path,
+    commit: str,
+    accuracies: dict[str, float],
+    *,
+    model_bytes: bytes = b"model-bytes",
+    model_name: str = "model.skops",
+    fingerprint: str | None = None,
+    predictions: bytes | None = None,
 ) -> None:
     folder = root.parent / f"run-{commit[:8]}"
     folder.mkdir(exist_ok=True)
-    (folder / "model.skops").write_bytes(model_bytes)
+    (folder / model_name).write_bytes(model_bytes)
+    files = {"model": model_name}
+    if predictions is not None:
+        (folder / "predictions.csv").write_bytes(predictions)
+        files["predictions"] = "predictions.csv"
     runs = {}
     for model, accuracy in accuracies.items():
         run = Run(
@@ -57,8 +87,9 @@ def record_models(
             metrics={"accuracy": accuracy},
             goals={"accuracy": "maximize"},
             params={"C": accuracy},
-            lineage={"git": {"commit": commit, "branch": "main", "dirty": False}},
-            files={"model": "model.skops"},
+            lineage={"git": {"commit": commit, "branch": "main", "dirty": False}, "model_fingerprint": fingerprint},
+            files=files,
+            task="classification",
             untrusted_types=["numpy.dtype"],
         )
         runs[model] = (run, folder)

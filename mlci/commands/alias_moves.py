@@ -1,6 +1,7 @@
-"""Telling everyone that registry aliases moved, or did not: a line each on the terminal, the step
-outputs, the deploy triggers of every move, and what they did, kept in the registry's history.
-Shared by `mlci promote`, `mlci rollback`, `mlci deploy` and `mlci run`.
+"""Telling everyone that registry aliases moved, or did not: a line each on the terminal, a table in
+the job summary saying why each model was promoted or not, the step outputs, the deploy triggers of
+every move, and what they did, kept in the registry's history. Shared by `mlci promote`,
+`mlci rollback`, `mlci deploy` and `mlci run`.
 
 The order is the promise. The outputs are written before anything fires, so a workflow sees the
 moves even when a trigger fails. Every trigger of every move fires whatever became of the others.
@@ -21,13 +22,17 @@ import click
 from mlci.commands.project import Project
 from mlci.console import printable
 from mlci.errors import DeployError, MlciError
-from mlci.github.actions_io import OutputValue
+from mlci.github.actions_io import OutputValue, append_summary
 from mlci.github.deployments import DeploymentTrigger, DispatchTrigger
 from mlci.registry.deliveries import delivery_error, record_deliveries
 from mlci.registry.entries import AliasMove, Delivery, ModelVersion
 from mlci.registry.promotion import Promotion
 from mlci.registry.registry import RegistryView
 from mlci.registry.triggers import AliasMoved, Trigger, configured_triggers, deliver, model_uri
+from mlci.report.escape import escape_markdown
+
+# A decision's reason holds a bootstrap interval, a rollback's reason and who did it: a cell this long.
+REASON_CHARS = 1000
 
 
 @dataclass(frozen=True)
@@ -53,8 +58,39 @@ def announce_promotions(project: Project, outcomes: list[Promotion], *, alias: s
             click.echo(printable(f"{head}; promoted to {outcome.move.alias}: {outcome.decision.reason}"))
         else:
             click.echo(printable(f"{head}; not promoted: {outcome.decision.reason}"))
+    problems: list[Exception] = []
+    try:
+        _summarize(project, outcomes, alias=alias)
+    except Exception as exc:  # the triggers still fire; the failure is raised with the rest
+        project.console.warn(f"the job summary could not be written: {exc}")
+        problems.append(exc)
     moved = [Moved(outcome.move, outcome.version) for outcome in outcomes if outcome.move is not None]
-    return fire_moves(project, moved, alias=alias, occasion="move")
+    return fire_moves(project, moved, alias=alias, occasion="move", problems=problems)
+
+
+def promotion_summary(outcomes: list[Promotion], *, alias: str) -> str:
+    """A Markdown table of what became of each model: its version, whether it took `alias`, and why."""
+    lines = [
+        f"### Promotion to {escape_markdown(alias)}",
+        "",
+        "| model | version | promoted | why |",
+        "| :--- | ---: | :---: | :--- |",
+    ]
+    for outcome in outcomes:
+        version = f"{outcome.version.number}{' (new)' if outcome.registered else ''}"
+        promoted = "yes" if outcome.move is not None else "no"
+        reason = outcome.move.reason if outcome.move is not None else outcome.decision.reason
+        lines.append(
+            f"| {escape_markdown(outcome.model)} | {version} | {promoted} "
+            f"| {escape_markdown(reason, max_length=REASON_CHARS)} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _summarize(project: Project, outcomes: list[Promotion], *, alias: str) -> None:
+    path = project.github.step_summary
+    if path is not None and outcomes:
+        append_summary(path, promotion_summary(outcomes, alias=alias))
 
 
 def announce_rollback(project: Project, move: AliasMove) -> list[Delivery]:

@@ -8,7 +8,14 @@ from typing import Any
 from mlci.commands.project import Project
 from mlci.registry.entries import ModelVersion
 from mlci.registry.registry import RegistryView
-from mlci.registry.show import list_models, model_history, pull_model, registry_text, show_model, to_json
+from mlci.registry.show import (
+    list_models,
+    model_history,
+    pull_model,
+    registry_text,
+    show_model,
+    to_json,
+)
 
 
 def registry_document(project: Project, what: str, model: str | None = None) -> dict[str, Any]:
@@ -24,5 +31,6 @@ def render_document(document: dict[str, Any], output_format: str) -> str:
     return to_json(document) if output_format == "json" else registry_text(document)
 
 
-def pull(project: Project, reference: str, output: Path) -> ModelVersion:
-    return pull_model(project.config, RegistryView(project.storage), reference, output)
+def pull(project: Project, reference: str, output: Path, *, check: bool) -> tuple[ModelVersion, Path]:
+    """Write the model file `reference` names to `output`; the version and where it was written."""
+    return pull_model(project.config, RegistryView(project.storage), reference, output, check=check)

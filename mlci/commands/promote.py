@@ -8,12 +8,27 @@ from mlci.registry.promotion import Promotion, promote_models
 
 
 def promote(
-    project: Project, models: list[str], *, alias: str | None, force: bool, reason: str | None
+    project: Project,
+    models: list[str],
+    *,
+    alias: str | None,
+    force: bool,
+    reason: str | None,
+    registering_only: str | None = None,
 ) -> list[Promotion]:
-    """Promote HEAD's recorded `models` (all when empty), then say what happened and fire the triggers."""
+    """Promote HEAD's recorded `models` (all when empty), then say what happened and fire the triggers.
+    With `registering_only` (why no alias may move), the versions are only registered."""
     storage, provenance = project.storage, project.provenance()
     outcomes = promote_models(
-        project.config, models, storage=storage, provenance=provenance, alias=alias, force=force, reason=reason
+        project.config,
+        models,
+        storage=storage,
+        provenance=provenance,
+        alias=alias,
+        force=force,
+        reason=reason,
+        console=project.console,
+        registering_only=registering_only,
     )
     announce_promotions(project, outcomes, alias=alias or project.config.promote.alias)
     return outcomes

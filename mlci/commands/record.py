@@ -8,6 +8,7 @@ from mlci.commands.project import Project
 from mlci.errors import GitError, StoreError
 from mlci.git import short_sha
 from mlci.runs import Run, read_latest_runs, run_file, runs_dir
+from mlci.runs.modelformat import PICKLE_BASED, describe_format, model_format
 from mlci.store.records import RecordOutcome, record_runs
 
 
@@ -39,7 +40,10 @@ def record_current_runs(project: Project, *, replace: bool, allow_dirty: bool) -
     folders: dict[str, tuple[Run, Path]] = {name: (run, runs_dir(config.work_dir) / name) for name, run in runs.items()}
     _check_sizes(folders, limit_mb=config.registry.max_model_mb)
     info = {"branch": git.branch(), **project.provenance().to_json()}
-    return record_runs(project.storage, commit=head, runs=folders, info=info, replace=replace)
+    outcome = record_runs(project.storage, commit=head, runs=folders, info=info, replace=replace)
+    if outcome.written:
+        _warn_about_pickles(project, folders)
+    return outcome
 
 
 def _check_runs_match(runs: dict[str, Run], *, head: str, allow_dirty: bool) -> None:
@@ -55,6 +59,23 @@ def _check_runs_match(runs: dict[str, Run], *, head: str, allow_dirty: bool) -> 
             f"{', '.join(dirty)} trained with uncommitted changes",
             hint="Commit them and train again (or pass --allow-dirty).",
         )
+
+
+def _warn_about_pickles(project: Project, folders: dict[str, tuple[Run, Path]]) -> None:
+    """One warning per model whose model file is a pickle: it is kept, registered and served as bytes,
+    but nothing can load it safely, and mlci never will."""
+    for name, (run, folder) in folders.items():
+        if "model" not in run.files:
+            continue
+        path = run_file(folder, run, "model")
+        found = model_format(path.read_bytes(), path.name)
+        if found in PICKLE_BASED:
+            project.console.warn(
+                f"{name}: {path.name} is {describe_format(found)}: it is recorded, and registered by "
+                "promotion, as bytes, but loading it runs whatever code it holds, so mlci never loads it "
+                "(the base is not re-scored, `mlci models pull --check` refuses it). Save it with skops "
+                "(skops.io.dump) to have both."
+            )
 
 
 def _check_sizes(folders: dict[str, tuple[Run, Path]], *, limit_mb: float) -> None:

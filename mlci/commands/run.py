@@ -4,7 +4,8 @@ The plan is plain data (`plan_steps`), so what each event does is easy to read, 
 
     pull_request        validate, train, report on the PR against its base (comment, summary, status)
     push to default     validate, train, record, report against the branch before the push, promote
-                        (a new repository's first push is the first record: compared with nothing)
+                        (a new repository's first push is the first record: compared with nothing;
+                        with promotion on push turned off, the versions are only registered)
     push elsewhere      validate, train, report against the default branch (summary)
     workflow_dispatch   rollback MODEL when the `rollback` input names one; fire the deploy triggers
                         again when `redeploy` names MODEL[@ALIAS]; else as a push elsewhere
@@ -54,6 +55,9 @@ class RunSettings:
     identity: str
     timeout: float | None = None
     fail_fast: bool = False
+    promote: bool | None = None
+    """The action's `promote` input: False registers a push's versions without moving an alias;
+    None leaves it to `promote.auto` in mlci.yaml."""
 
 
 @dataclass
@@ -112,6 +116,7 @@ def run_event(
     fail_on_regression: bool,
     timeout: float | None = None,
     fail_fast: bool = False,
+    promote: bool | None = None,
 ) -> ExitCode:
     """Run the steps for this event; the exit code (1 when a gate failed and that should fail the job).
     A model that failed to train raises its error (listing each failure) after the report is out."""
@@ -124,7 +129,7 @@ def run_event(
     steps = plan_steps(github)
     console = project.console
     console.info(f"mlci run: {github.event_name} event: {', '.join(step.name for step in steps)}")
-    settings = RunSettings(models=models, identity=identity, timeout=timeout, fail_fast=fail_fast)
+    settings = RunSettings(models=models, identity=identity, timeout=timeout, fail_fast=fail_fast, promote=promote)
     state = RunState()
     passed = True
     for step in steps:
@@ -199,7 +204,19 @@ def _report(project: Project, options: Mapping[str, Any], settings: RunSettings,
 
 
 def _promote(project: Project, options: Mapping[str, Any], settings: RunSettings, state: RunState) -> None:
-    promote(project, settings.models, alias=None, force=False, reason=None)
+    only = _why_only_register(project, settings)
+    promote(project, settings.models, alias=None, force=False, reason=None, registering_only=only)
+
+
+def _why_only_register(project: Project, settings: RunSettings) -> str | None:
+    """Why a push may not move an alias (promotion then happens by hand or in a reviewed job), or None."""
+    if settings.promote is False:
+        where = "the workflow's `promote: false`"
+    elif settings.promote is None and not project.config.promote.auto:
+        where = "`promote.auto: false` in mlci.yaml"
+    else:
+        return None
+    return f"promotion on push is off ({where}; `mlci promote` or the promote action promotes)"
 
 
 def _rollback(project: Project, options: Mapping[str, Any], settings: RunSettings, state: RunState) -> None:

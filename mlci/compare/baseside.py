@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from mlci.compare.bootstrap import ModelNoise
 from mlci.compare.cache import ResultCache
 from mlci.compare.inputs import TestInputs, inputs_difference
-from mlci.compare.noise import head_predictions, paired_noise
+from mlci.compare.noise import paired_noise
 from mlci.compare.rescore import rescore_base
 from mlci.compare.result import Rescore
 from mlci.config import Config, ModelSpec
@@ -37,12 +37,14 @@ def base_side(
     record: Record,
     storage: StorageView,
     *,
+    head_bytes: bytes | None,
     console: Console,
     cache: ResultCache,
+    names: tuple[str, str] = ("this run", "the base run"),
 ) -> BaseSide:
-    """What `head_run` of `model` is compared with, from the base's `record` in `storage`."""
+    """What `head_run` of `model` (whose predictions file holds `head_bytes`) is compared with, from
+    the base's `record` in `storage`; `names` are how the reasons name the two sides."""
     base_bytes = record.run_file(storage, model.name, "predictions")
-    head_bytes = head_predictions(config, head_run)
     difference = inputs_difference(TestInputs.of(head_run, head_bytes), TestInputs.of(base_run, base_bytes))
     rescore = None
     if difference is not None:
@@ -57,6 +59,14 @@ def base_side(
     noise = None
     if config.noise.resamples:
         noise = paired_noise(
-            config, model, head_run, base_run, (head_bytes, base_bytes), config.noise, console=console, cache=cache
+            config,
+            model,
+            head_run,
+            base_run,
+            (head_bytes, base_bytes),
+            config.noise,
+            console=console,
+            cache=cache,
+            names=names,
         )
     return BaseSide(run=base_run, noise=noise, rescore=rescore)

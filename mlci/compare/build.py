@@ -209,8 +209,14 @@ def _removed(name: str, base_run: Run) -> ModelComparison:
 
 
 def compare_model(
-    spec: ModelSpec, *, head: HeadInfo, head_run: Run | None, base_run: Run | None, noise: NoiseTest = FLOAT_NOISE
+    spec: ModelSpec,
+    *,
+    head: HeadInfo,
+    head_run: Run | None,
+    base_run: Run | None,
+    noise: NoiseTest = FLOAT_NOISE,
+    bootstrap: ModelNoise | None = None,
 ) -> ModelComparison:
     """One model's comparison, for callers that compare two runs outside a whole-project comparison
-    (a challenger with the alias holder)."""
-    return _compare_configured(spec, head=head, head_run=head_run, base_run=base_run, noise=noise)
+    (a challenger with the alias holder); `bootstrap` holds the paired bootstrap's intervals, when made."""
+    return _compare_configured(spec, head=head, head_run=head_run, base_run=base_run, noise=noise, bootstrap=bootstrap)

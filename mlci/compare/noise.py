@@ -81,12 +81,14 @@ def paired_noise(
     *,
     console: Console,
     cache: ResultCache | None = None,
+    names: tuple[str, str] = ("this run", "the base run"),
 ) -> ModelNoise:
     """The intervals of every metric both runs have, from their `predictions` (head's, base's);
-    found in `cache` when these predictions were bootstrapped with these settings before."""
+    found in `cache` when these predictions were bootstrapped with these settings before. `names`
+    are how a reason names the head and the base."""
     head_bytes, base_bytes = predictions
     if head_bytes is None or base_bytes is None:
-        side = "this run" if head_bytes is None else "the base run"
+        side = names[0] if head_bytes is None else names[1]
         return ModelNoise({}, unknown_reason=f"{side} kept no test-set predictions (see the predictions file format)")
     cache = cache or ResultCache(None)
     key = {

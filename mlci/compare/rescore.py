@@ -3,7 +3,8 @@
 When a pull request changes the test inputs (other rows, another target, or the same rows with
 other feature values; see `mlci.compare.inputs`), the base's recorded metrics were measured on other
 inputs and are not comparable. So the base's model file is loaded (with skops, trusting only the
-types on the repository's reviewed list; a pickle is never loaded) and asked to predict this run's
+types on the repository's reviewed list; a pickle, joblib, ONNX or other file is never loaded, and
+the note names its format) and asked to predict this run's
 test set, made exactly as training made it. The comparison then uses those re-scored values, pairs
 both models' predictions row by row for the bootstrap, and keeps the recorded values.
 
@@ -30,6 +31,7 @@ from mlci.git import short_sha
 from mlci.runs import Run
 from mlci.runs.fingerprint import fingerprint_bytes
 from mlci.runs.lineage import TEST_INPUTS_KEY
+from mlci.runs.modelformat import SKOPS, describe_format, model_format
 from mlci.store.records import Record
 from mlci.store.storage import StorageView
 from mlci.training.data import load_dataset
@@ -117,6 +119,13 @@ def rescore_base(
 
 
 def _score(config: Config, model: ModelSpec, content: bytes, *, record: Record, task: str | None) -> _Outcome:
+    name = record.runs[model.name].files.get("model", "")
+    found = model_format(content, name)
+    if found != SKOPS:
+        return _Outcome(
+            problem=f"the base model ({short_sha(record.commit)}, {name}) is {describe_format(found)}, "
+            "which mlci never loads; not re-scored"
+        )
     try:
         fitted = load_reviewed(content, config=config, what=f"the base model ({short_sha(record.commit)})")
     except ModelLoadError as exc:

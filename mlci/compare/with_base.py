@@ -17,6 +17,7 @@ from mlci.compare.baseside import BaseSide, base_side
 from mlci.compare.build import build_comparison
 from mlci.compare.cache import ResultCache
 from mlci.compare.datacheck import check_model_data, data_gates
+from mlci.compare.noise import head_predictions
 from mlci.compare.result import NO_COMMIT, BaseInfo, Comparison, HeadInfo, ModelComparison
 from mlci.compare.trend import metric_history
 from mlci.config import Config
@@ -112,7 +113,17 @@ def _base_sides(
     for name, model in config.models.items():
         head_run, base_run = head_runs.get(name), record.runs.get(name)
         if head_run is not None and base_run is not None:
-            sides[name] = base_side(config, model, head_run, base_run, record, storage, console=console, cache=cache)
+            sides[name] = base_side(
+                config,
+                model,
+                head_run,
+                base_run,
+                record,
+                storage,
+                head_bytes=head_predictions(config, head_run),
+                console=console,
+                cache=cache,
+            )
     return sides
 
 

@@ -8,7 +8,7 @@ import posixpath
 import re
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from mlci.config.durations import parse_duration
 from mlci.config.files import VALUE_FORMATS, confine, extensions, project_root
@@ -30,6 +30,7 @@ from mlci.config.schema import (
     PromoteSpec,
     RegistrySpec,
     ReportSpec,
+    Requirement,
     SplitSpec,
     StoreSpec,
     TriggersSpec,
@@ -80,7 +81,8 @@ NOISE_KEYS = {"resamples", "confidence", "seed"}
 STORE_KEYS = {"backend", "path", "branch", "remote"}
 REPORT_KEYS = {"title", "template"}
 REGISTRY_KEYS = {"max_model_mb", "trusted_types"}
-PROMOTE_KEYS = {"alias", "triggers"}
+PROMOTE_KEYS = {"alias", "auto", "require", "triggers"}
+REQUIREMENTS: tuple[Requirement, ...] = get_args(Requirement)
 TRIGGER_KEYS = {"deployment", "dispatch", "webhook", "command", "command_timeout"}
 WEBHOOK_KEYS = {"url_env", "secret_env"}
 ALIAS_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -548,7 +550,17 @@ def _parse_promote(reader: _Reader, value: Any) -> PromoteSpec:
     alias = reader.text(("promote", "alias"), raw["alias"]) if "alias" in raw else PromoteSpec.alias
     if not ALIAS_NAME.match(alias):
         raise reader.fail(("promote", "alias"), f"{alias!r} is not a usable alias name (letters, digits, _.-)")
-    return PromoteSpec(alias=alias, triggers=_parse_triggers(reader, raw.get("triggers")))
+    auto = raw.get("auto", PromoteSpec.auto)
+    if not isinstance(auto, bool):
+        raise reader.fail(("promote", "auto"), f"must be true or false, not {auto!r}")
+    require = raw.get("require", PromoteSpec.require)
+    if require not in REQUIREMENTS:
+        raise reader.fail(
+            ("promote", "require"),
+            f"must be {' or '.join(REQUIREMENTS)}, not {require!r}",
+            hint="`significant`: a gain the bootstrap says is real; `better`: any gain on the first metric.",
+        )
+    return PromoteSpec(alias=alias, auto=auto, require=require, triggers=_parse_triggers(reader, raw.get("triggers")))
 
 
 def _parse_triggers(reader: _Reader, value: Any) -> TriggersSpec:

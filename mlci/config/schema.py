@@ -14,6 +14,7 @@ from mlci.errors import ConfigError
 
 Goal = Literal["maximize", "minimize"]
 Mode = Literal["declarative", "entrypoint", "command"]
+Requirement = Literal["significant", "better"]
 
 
 @dataclass(frozen=True)
@@ -157,9 +158,15 @@ class TriggersSpec:
 
 @dataclass(frozen=True)
 class PromoteSpec:
-    """Which alias `mlci promote` moves, and what it triggers."""
+    """Which alias `mlci promote` moves, when a version wins it, and what the move triggers."""
 
     alias: str = "production"
+    auto: bool = True
+    """Whether a push to the default branch moves the alias (false: it only registers the versions,
+    and `mlci promote` or the promote action moves it)."""
+    require: Requirement = "significant"
+    """What a challenger's first metric must show against the holder's: a gain the paired bootstrap
+    calls real (`significant`, when both kept predictions), or any gain at all (`better`)."""
     triggers: TriggersSpec = field(default_factory=TriggersSpec)
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from mlci.config.files import load_json
 from mlci.errors import StoreError
 from mlci.runs import Run
+from mlci.runs.modelformat import MODEL_FORMATS
 
 SCHEMA_VERSION = 1
 
@@ -28,9 +29,15 @@ class ModelVersion:
     run: Run
     registered_at: str
     model_file: dict[str, Any] | None = None
-    """{"name", "sha256", "size"} of the model file kept next to it, or None (command mode without one)."""
+    """{"name", "sha256", "size", "format"} of the model file kept next to it, or None (command mode
+    without one). `format` is one of `MODEL_FORMATS`; versions registered before it was kept lack it."""
     provenance: dict[str, Any] = field(default_factory=dict)
     """recorded_by, run_url, pull_request: where the version came from."""
+
+    @property
+    def model_format(self) -> str | None:
+        """The model file's format, None when there is no file or it was registered without one."""
+        return self.model_file.get("format") if self.model_file else None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -175,6 +182,11 @@ def decode_version(raw: bytes, *, where: str) -> ModelVersion:
         and isinstance(model_file.get("size"), int)
     ):
         raise StoreError(f"{where}: `model_file` must have name, sha256 and size", hint=_HANDS_OFF)
+    if model_file is not None and model_file.get("format", MODEL_FORMATS[0]) not in MODEL_FORMATS:
+        raise StoreError(
+            f"{where}: unknown model_file format {model_file['format']!r} (one of {', '.join(MODEL_FORMATS)})",
+            hint=_HANDS_OFF,
+        )
     provenance = data.get("provenance") or {}
     if not isinstance(provenance, dict):
         raise StoreError(f"{where}: `provenance` must be an object", hint=_HANDS_OFF)

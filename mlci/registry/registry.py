@@ -5,7 +5,8 @@ file; `aliases.json` is the one file an alias move must change, which is what ma
 compare-and-set under `Storage.update`):
 
     registry/<model>/versions/<n>/version.json   the run, its lineage and the model file's digest
-    registry/<model>/versions/<n>/<model file>   the model as trained (skops)
+    registry/<model>/versions/<n>/<model file>   the model file as the run kept it, in any format (its
+                                                 format, sha256 and size are in version.json)
     registry/<model>/aliases.json                {"aliases": {"production": 3}}
     registry/<model>/history/<sequence>.json     one alias move: from, to, who, when, why
     registry/<model>/deliveries/<sequence>.json  what the deploy triggers of that move did, each time
@@ -38,6 +39,7 @@ from mlci.registry.entries import (
     encode_deliveries,
 )
 from mlci.runs import Run
+from mlci.runs.modelformat import model_format
 from mlci.store.storage import StorageView
 
 ROOT = "registry"
@@ -159,7 +161,12 @@ def register_version(
     file_info = None
     if model_file is not None:
         name, content = model_file
-        file_info = {"name": name, "sha256": hashlib.sha256(content).hexdigest(), "size": len(content)}
+        file_info = {
+            "name": name,
+            "sha256": hashlib.sha256(content).hexdigest(),
+            "size": len(content),
+            "format": model_format(content, name),
+        }
         changes[f"{folder}/{name}"] = content
     version = ModelVersion(
         model=run.model,

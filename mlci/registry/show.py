@@ -11,8 +11,10 @@ from mlci.config import Config
 from mlci.config.files import write_output
 from mlci.errors import ConfigError, StoreError
 from mlci.registry.entries import AliasMove, Delivery, ModelVersion
+from mlci.registry.holds import Holds
 from mlci.registry.registry import RegistryView
-from mlci.training.modelfile import load_reviewed
+from mlci.runs.modelformat import SKOPS, describe_format, model_format
+from mlci.training.modelfile import ModelLoadError, load_reviewed
 
 JSON_SCHEMA_VERSION = 1
 MODEL_REF = re.compile(r"^(?P<model>[a-z0-9][a-z0-9_.-]*)@(?P<target>[A-Za-z0-9][A-Za-z0-9_.-]*)$")
@@ -49,6 +51,7 @@ def show_model(registry: RegistryView, model: str) -> dict[str, Any]:
         "aliases": aliases,
         "versions": [_version_json(v, aliases) for v in versions],
         "deliveries": {alias: _alias_delivery(registry, model, alias) for alias in sorted(aliases)},
+        "holds": _holds_json(registry, model, sorted(aliases)),
     }
 
 
@@ -82,11 +85,14 @@ def registry_text(document: dict[str, Any]) -> str:
             rows.append([entry["model"], str(entry["versions"]), str(entry["latest"]), _aliases(entry["aliases"])])
         return _table(rows)
     if "versions" in document:
-        rows = [["version", "commit", "registered", "metrics", "aliases"]]
+        rows = [["version", "commit", "registered", "model file", "metrics", "aliases"]]
         for v in document["versions"]:
             metrics = ", ".join(f"{k}={value:.4g}" for k, value in v["metrics"].items())
-            rows.append([str(v["version"]), v["commit"][:12], v["registered_at"], metrics, ", ".join(v["aliases"])])
-        return f"{document['model']}\n" + _table(rows) + _deliveries_text(document)
+            file = v["model_file"]
+            shown = "-" if file is None else file.get("format") or "format not recorded"
+            aliases = ", ".join(v["aliases"])
+            rows.append([str(v["version"]), v["commit"][:12], v["registered_at"], shown, metrics, aliases])
+        return f"{document['model']}\n" + _table(rows) + _deliveries_text(document) + _holds_text(document)
     rows = [["#", "when", "alias", "move", "kind", "by", "triggers", "why"]]
     for m in document["history"]:
         move = f"{m['from'] if m['from'] is not None else '-'} -> {m['to']}"
@@ -97,24 +103,76 @@ def registry_text(document: dict[str, Any]) -> str:
     return f"{document['model']}\n" + _table(rows)
 
 
-def pull_model(config: Config, registry: RegistryView, reference: str, output: Path) -> ModelVersion:
-    """Write the model file of `MODEL@ALIAS` or `MODEL@VERSION` to `output`, after checking that it loads
-    with the repository's reviewed trusted types and nothing else."""
+def pull_model(
+    config: Config, registry: RegistryView, reference: str, output: Path, *, check: bool
+) -> tuple[ModelVersion, Path]:
+    """Write the model file of `MODEL@ALIAS` or `MODEL@VERSION` to `output` (into it, under its
+    registered name, when `output` is a folder) after checking its bytes against the sha256 recorded
+    at registration; return where it was written. Nothing is loaded, in any format; with `check`, a
+    skops file is first loaded with the repository's reviewed types trusted and nothing else, and
+    any other format is refused. Returns the version and the file written."""
+    version = resolve_reference(registry, reference)
+    content = registry.model_file(version)
+    if content is None or version.model_file is None:
+        raise StoreError(f"{version.model} version {version.number} has no model file (its run declared none)")
+    what = f"{version.model} version {version.number}"
+    if check:
+        found = version.model_format or model_format(content, version.model_file["name"])
+        if found != SKOPS:
+            raise ModelLoadError(
+                f"{what} is {describe_format(found)}; --check loads skops files only, and mlci never loads "
+                "any other format (unpickling runs whatever code a file holds)",
+                hint="Pull it without --check: its bytes are still checked against the registered sha256.",
+            )
+        load_reviewed(content, config=config, what=what)
+    target = output / version.model_file["name"] if output.is_dir() else output
+    return version, write_output(target, content, option="--output")
+
+
+def resolve_reference(registry: RegistryView, reference: str) -> ModelVersion:
+    """The version `MODEL@ALIAS` or `MODEL@VERSION` names."""
     model, target = parse_reference(reference)
     if target.isdigit():
-        version = registry.version(model, int(target))
-    else:
-        number = registry.aliases(model).get(target)
-        if number is None:
-            known = ", ".join(sorted(registry.aliases(model))) or "none"
-            raise StoreError(f"{model} has no alias {target!r} (aliases: {known})")
-        version = registry.version(model, number)
-    content = registry.model_file(version)
-    if content is None:
-        raise StoreError(f"{model} version {version.number} has no model file (its run declared none)")
-    load_reviewed(content, config=config, what=f"{model} version {version.number}")
-    write_output(output, content, option="--output")
-    return version
+        return registry.version(model, int(target))
+    number = registry.aliases(model).get(target)
+    if number is None:
+        known = ", ".join(sorted(registry.aliases(model))) or "none"
+        raise StoreError(f"{model} has no alias {target!r} (aliases: {known})")
+    return registry.version(model, number)
+
+
+def _holds_json(registry: RegistryView, model: str, aliases: list[str]) -> dict[str, Any]:
+    """Per alias whose automatic promotion leaves versions out: whether it is held, and which versions."""
+    holds = Holds(registry, model)
+    out: dict[str, Any] = {}
+    for alias in aliases:
+        held = holds.held(alias)
+        excluded = held.excluded if held is not None else holds.excluded(alias)
+        if not excluded and held is None:
+            continue
+        out[alias] = {
+            "held": held is not None,
+            "message": held.sentence() if held is not None else None,
+            "excluded": [
+                {"version": number, "rollback": why.rollback.sequence, "same_as": why.same_as, "same_by": why.by}
+                for number, why in sorted(excluded.items())
+            ],
+        }
+    return out
+
+
+def _holds_text(document: dict[str, Any]) -> str:
+    lines = []
+    for alias, hold in document["holds"].items():
+        if hold["message"]:
+            lines.append(hold["message"])
+        else:
+            numbers = ", ".join(str(entry["version"]) for entry in hold["excluded"])
+            lines.append(
+                f"{alias}: version{'s' if len(hold['excluded']) > 1 else ''} {numbers} will not be promoted "
+                "automatically (rolled back from it, or the same model as one that was)"
+            )
+    return "".join(f"\n{line}" for line in lines)
 
 
 def _version_json(version: ModelVersion, aliases: dict[str, int]) -> dict[str, Any]:

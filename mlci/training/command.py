@@ -29,6 +29,7 @@ from mlci.errors import MetricsFileError, MlciError, TrainingError
 from mlci.process import Finished, describe_exit, run_in_group
 from mlci.runs import RUN_FILE, Run
 from mlci.runs.lineage import LineageStart, finish_lineage
+from mlci.runs.modelformat import SKOPS, model_format
 from mlci.training.deadline import TimeLimit
 from mlci.training.environment import training_environment
 from mlci.training.metrics_file import pick_metrics, read_metrics_file
@@ -119,7 +120,9 @@ def train_command_model(
         check_written(
             spec.model_file, before["model"], field=outputs.child("model"), what="model file", kind=TrainingError
         )
-        if spec.model_file.suffix.lower() == ".skops":
+        # A skops file under any name lists what it would need trusted; other formats are kept as bytes.
+        content = spec.model_file.read_bytes()
+        if spec.model_file.suffix.lower() == ".skops" or model_format(content, spec.model_file.name) == SKOPS:
             untrusted = untrusted_types(spec.model_file, field=outputs.child("model"))
         files["model"] = spec.model_file
     task, rows, test_inputs = None, None, None

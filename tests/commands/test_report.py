@@ -151,6 +151,43 @@ def test_run_on_a_push_to_main_records_and_promotes(fake_github, project, tmp_pa
     [deployment] = fake_github.deployments
     assert deployment["environment"] == "production"
     assert fake_github.dispatches[0]["event_type"] == "mlci-promoted"
+    # The job summary says, after the report, why each model was promoted or not.
+    summary = (tmp_path / "summary.md").read_text()
+    assert summary.index("## mlci report") < summary.index("### Promotion to production")
+    assert "| clf | 1 (new) | yes | first version to hold production |" in summary
+
+
+@pytest.mark.parametrize(
+    ("setting", "where"),
+    [
+        ({"MLCI_PROMOTE": "false"}, "the workflow's `promote: false`"),
+        ({"config": "promote: {auto: false}\n"}, "`promote.auto: false` in mlci.yaml"),
+    ],
+    ids=["action-input", "mlci.yaml"],
+)
+def test_with_promotion_on_push_off_a_push_registers_and_a_person_promotes(
+    fake_github, project, tmp_path, setting: dict[str, str], where: str
+) -> None:
+    root = project["root"]
+    if "config" in setting:
+        config = root / "mlci.yaml"
+        config.write_text(config.read_text() + setting.pop("config"))
+        git(root, "commit", "-qam", "promote by hand")
+    env = merged_to_main(fake_github, project, tmp_path) | setting
+
+    result = mlci(root, "run", env=env)
+
+    assert result.exit_code == 0, result.output
+    off = f"promotion on push is off ({where}; `mlci promote` or the promote action promotes)"
+    assert f"clf: registered version 1; not promoted: {off}; it would be promoted: first version" in result.output
+    assert read_outputs(tmp_path / "outputs")["promoted"] == "false"
+    assert fake_github.deployments == [] and fake_github.dispatches == []
+    assert "| clf | 1 (new) | no | promotion on push is off" in (tmp_path / "summary.md").read_text()
+    # What the reviewed job (actions/promote) then runs: the version registered above takes the alias.
+    promoted = mlci(root, "promote", env=env)
+    assert promoted.exit_code == 0, promoted.output
+    assert "clf: already registered as version 1; promoted to production: first version" in promoted.output
+    assert [d["environment"] for d in fake_github.deployments] == ["production"]
 
 
 def test_run_needs_an_event(project) -> None:

@@ -4,11 +4,13 @@ rows with other feature values. Real training on small data, real git, the real 
 from __future__ import annotations
 
 import json
+import pickle
 from pathlib import Path
 
 import pytest
 
 from mlci.config import load_config
+from testing.pickles import Trap
 from tests.compare.test_datacheck import frame, mlci, project_with_change
 from tests.conftest import git
 
@@ -109,3 +111,22 @@ def test_a_feature_the_pull_request_stops_using_is_no_change_of_inputs(make_repo
     # The same rows and values of x1 and x2: the recorded predictions pair with this run's as they are.
     assert model["rescore"] is None
     assert model["metrics"][0]["noise"] in ("real", "within_noise")
+
+
+def test_a_base_model_file_that_is_a_pickle_is_never_loaded_and_the_note_names_its_format(
+    make_repo, tmp_path: Path
+) -> None:
+    root = project_with_change(make_repo, rescaled())
+    base = git(root, "rev-parse", "main")
+    model_file = load_config(root / "mlci.yaml").work_dir / "store" / "runs" / base / "clf" / "model.skops"
+    marker = tmp_path / "unpickled.txt"
+    # A results branch someone wrote a pickle to, under the skops name: unpickling it would write `marker`.
+    model_file.write_bytes(pickle.dumps(Trap(marker)))
+
+    model = compared(root)
+
+    assert model["rescore"]["rescored"] is False
+    [note] = [note for note in model["notes"] if note.startswith("the test inputs changed")]
+    assert note.endswith("is a pickle file, which mlci never loads; not re-scored")
+    assert ", model.skops) is a pickle file" in note
+    assert not marker.exists()

@@ -294,6 +294,25 @@ def test_a_variable_given_with_its_value_is_refused_without_repeating_the_value(
     assert "s3cr3t" not in message
 
 
+def test_promotion_on_push_and_what_a_challenger_must_show_are_read_with_their_defaults(tmp_path: Path) -> None:
+    default = load_config(write(tmp_path, GOOD)).promote
+    assert default.auto is True and default.require == "significant"
+    set_ = load_config(write(tmp_path, GOOD + "promote: {auto: false, require: better}\n")).promote
+    assert set_.auto is False and set_.require == "better"
+
+
+@pytest.mark.parametrize(
+    ("setting", "expected"),
+    [
+        ("{auto: no-thanks}", "mlci.yaml:25: promote.auto: must be true or false, not 'no-thanks'"),
+        ("{require: sometimes}", "mlci.yaml:25: promote.require: must be significant or better, not 'sometimes'"),
+        ("{requires: better}", "did you mean `require`"),
+    ],
+)
+def test_bad_promotion_settings_name_their_line(tmp_path: Path, setting: str, expected: str) -> None:
+    assert expected in error_of(tmp_path, GOOD + f"promote: {setting}\n")
+
+
 def test_a_bad_deploy_command_time_limit_names_its_line(tmp_path: Path) -> None:
     message = error_of(tmp_path, GOOD + "promote: {triggers: {command: ./deploy.sh, command_timeout: forever}}\n")
     assert "mlci.yaml:25: promote.triggers.command_timeout: must be a duration" in message

@@ -240,6 +240,32 @@ pd.DataFrame({"y_true": y[400:], "y_pred": model.predict(X[400:]), "proba_0": pr
     assert type(model).__name__ == "LogisticRegression"
 
 
+def test_a_skops_file_under_another_name_still_lists_the_types_it_needs_trusted(project: Project) -> None:
+    project.write(
+        "train.py",
+        """\
+import fractions, json
+from pathlib import Path
+
+from skops.io import dump
+from sklearn.linear_model import LogisticRegression
+
+model = LogisticRegression().fit([[0.0], [1.0], [2.0], [3.0]], [0, 0, 1, 1])
+model.note_ = fractions.Fraction(1, 3)
+out = Path("out")
+out.mkdir(exist_ok=True)
+dump(model, out / "model.bin")
+(out / "metrics.json").write_text(json.dumps({"accuracy": 1.0}))
+""",
+    )
+    project.config(command_config(extra_outputs="\n      model: out/model.bin", metrics="[accuracy]"))
+
+    result = project.mlci("train")
+
+    assert result.exit_code == 0, result.output
+    assert "fractions.Fraction" in project.run("churn").untrusted_types
+
+
 def test_a_failing_command_shows_its_exit_code_and_the_tail_of_its_output(project: Project) -> None:
     lines = "".join(f"print('line {i}')\n" for i in range(50))
     project.write("train.py", lines + "import sys\nsys.exit('CUDA out of memory')\n")
