@@ -111,8 +111,8 @@ class MlciGroup(click.Group):
 @click.option("-q", "--quiet", is_flag=True, help="Print only results and errors.")
 @click.pass_context
 def cli(ctx: click.Context, config_option: str | None, verbose: int, quiet: bool) -> None:
-    """CI/CD for machine learning: train models, compare them with main, report on the pull
-    request, record baselines.
+    """CI/CD for machine learning: train models, compare them with the default branch, report on
+    the pull request, record baselines.
 
     \b
     Start here:
@@ -272,7 +272,7 @@ FORMATS = click.Choice(["text", "markdown", "json"])
     "base_ref",
     metavar="REF",
     envvar="MLCI_BASE",
-    help="Branch, tag or commit to compare with (default: a pull request's base, else the main branch).",
+    help="Branch, tag or commit to compare with (default: a pull request's base, else the default branch).",
 )
 @click.option("--format", "output_format", type=FORMATS, default="text", show_default=True)
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Also write it to a file.")
@@ -357,7 +357,7 @@ def github_options(function):
     "base_ref",
     metavar="REF",
     envvar="MLCI_BASE",
-    help="Branch, tag or commit to compare with (default: a pull request's base, else the main branch).",
+    help="Branch, tag or commit to compare with (default: a pull request's base, else the default branch).",
 )
 @click.option(
     "--output",
@@ -455,7 +455,8 @@ def run_command(
 
     \b
     pull_request       train, compare with the PR's base, comment, summary, status
-    push to main       train, record, summary, promote the winners
+    push to the default branch
+                       train, record, summary, promote the winners
     workflow_dispatch  roll back when the `rollback` input names a model; fire the deploy
                        triggers again when `redeploy` names MODEL[@ALIAS]
 

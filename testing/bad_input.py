@@ -246,6 +246,24 @@ def _damaged_old_record(root: Path) -> list[str]:
     return ["compare", "--base", "main"]
 
 
+def _ignored_change_outside(root: Path) -> list[str]:
+    project(root, MODEL + "record: {ignore_changes: [../other/dvc.lock]}\n")
+    return ["validate"]
+
+
+def _headerless_read_with_header(root: Path) -> list[str]:
+    project(root, files={"iris.csv": IRIS_ROWS.split("\n", 1)[1]})
+    return ["validate"]
+
+
+def _headerless_parquet(root: Path) -> list[str]:
+    import pandas as pd
+
+    project(root, MODEL.replace("iris.csv, target: species", "iris.parquet, target: species, header: false"))
+    pd.DataFrame({"sepal": [1.0, 2.0], "species": ["a", "b"]}).to_parquet(root / "iris.parquet")
+    return ["validate"]
+
+
 CASES: list[Case] = [
     Case("`--config` names a file that does not exist", _missing_config, 2, "no such file"),
     Case("mlci.yaml is not valid YAML", _invalid_yaml, 2, "not valid YAML"),
@@ -255,7 +273,12 @@ CASES: list[Case] = [
     Case("`mlci train` of a model the config does not have", _unknown_model, 2, "no model named 'irs'"),
     Case("`--base` names no branch, tag or commit", _unknown_base, 2, "does not exist in this repository"),
     Case("`mlci compare` before any training", _nothing_to_compare, 2, "there are no runs in this checkout"),
-    Case("`mlci record` with uncommitted changes", _dirty_record, 2, "tracked files have uncommitted changes"),
+    Case(
+        "`mlci record` with uncommitted changes",
+        _dirty_record,
+        2,
+        "tracked files have uncommitted changes (mlci.yaml)",
+    ),
     Case("`mlci promote` of a commit with nothing recorded", _promote_unrecorded, 2, "has no recorded runs"),
     Case("`mlci run` outside GitHub Actions", _run_outside_actions, 2, "there is none here"),
     Case("`mlci deploy` of a version number instead of an alias", _deploy_a_version, 2, "mlci deploy takes an alias"),
@@ -300,6 +323,24 @@ CASES: list[Case] = [
         "Expected 3 fields in line 42, saw 4",
     ),
     Case("`--output` below a file", _unwritable_output, 2, "--output iris.csv/report.txt: cannot write it"),
+    Case(
+        "`record.ignore_changes` names a path outside mlci.yaml's folder",
+        _ignored_change_outside,
+        2,
+        "'../other/dvc.lock' leaves mlci.yaml's folder",
+    ),
+    Case(
+        "a CSV without a header row, read as if it had one",
+        _headerless_read_with_header,
+        2,
+        "if the file has no header row, add `header: false`",
+    ),
+    Case(
+        "`header: false` on a Parquet file",
+        _headerless_parquet,
+        2,
+        "iris.parquet is a Parquet file, whose columns have names",
+    ),
     Case(
         "a damaged record on the base branch",
         _damaged_old_record,

@@ -24,6 +24,7 @@ from mlci.config.schema import (
     ModelSpec,
     NoiseSpec,
     PromoteSpec,
+    RecordSpec,
     RegistrySpec,
     ReportSpec,
     SplitSpec,
@@ -49,7 +50,7 @@ MAX_SEED = 2**32 - 1
 MAX_RESAMPLES = 5000
 PERCENT = re.compile(r"^\s*(\d+(\.\d+)?)\s*%\s*$")
 
-TOP_KEYS = {"version", "models", "store", "registry", "promote", "noise", "data_checks", "report"}
+TOP_KEYS = {"version", "models", "store", "registry", "promote", "noise", "data_checks", "report", "record"}
 DATA_CHECK_KEYS = {"max_psi", "fail_on_schema_change"}
 MODEL_KEYS = {
     "data",
@@ -65,7 +66,7 @@ MODEL_KEYS = {
     "timeout",
     "pass_env",
 }
-DATA_KEYS = {"train", "test", "target", "split", "drop"}
+DATA_KEYS = {"train", "test", "target", "split", "drop", "header"}
 SPLIT_KEYS = {"test_size", "seed"}
 ESTIMATOR_KEYS = {"class", "params"}
 OUTPUT_KEYS = {"metrics", "model", "predictions"}
@@ -74,6 +75,7 @@ GATE_KEYS = {"min", "max", "max_drop", "significant"}
 NOISE_KEYS = {"resamples", "confidence", "seed"}
 STORE_KEYS = {"backend", "path", "branch", "remote"}
 REPORT_KEYS = {"title", "template"}
+RECORD_KEYS = {"ignore_changes"}
 REGISTRY_KEYS = {"max_model_mb", "trusted_types"}
 PROMOTE_KEYS = {"alias", "triggers"}
 TRIGGER_KEYS = {"deployment", "dispatch", "webhook", "command", "command_timeout"}
@@ -104,6 +106,7 @@ def parse_config(source: YamlSource) -> Config:
         noise=_parse_noise(reader, top.get("noise")),
         data_checks=_parse_data_checks(reader, top.get("data_checks")),
         report=_parse_report(reader, top.get("report")),
+        record=_parse_record(reader, top.get("record")),
         source=source,
     )
 
@@ -306,6 +309,9 @@ def _parse_data(reader: _Reader, path: FieldPath, value: Any) -> DataSpec:
         split = SplitSpec(test_size=test_size if isinstance(test_size, int) else size, seed=seed)
     target = reader.text((*path, "target"), raw["target"])
     drop = tuple(reader.text_list((*path, "drop"), raw.get("drop", [])))
+    header = raw.get("header", DataSpec.header)
+    if not isinstance(header, bool):
+        raise reader.fail((*path, "header"), f"must be true or false, not {header!r}")
     if target in drop:
         raise reader.fail((*path, "drop"), f"lists the target column {target!r}")
     # Data may live outside the project (a mounted dataset): mlci only reads it, and never copies or
@@ -316,6 +322,7 @@ def _parse_data(reader: _Reader, path: FieldPath, value: Any) -> DataSpec:
         target=target,
         split=split,
         drop=drop,
+        header=header,
     )
 
 
@@ -531,3 +538,19 @@ def _parse_report(reader: _Reader, value: Any) -> ReportSpec:
     title = reader.text(("report", "title"), raw["title"]) if "title" in raw else ReportSpec.title
     template = reader.path(("report", "template"), raw["template"]) if "template" in raw else None
     return ReportSpec(title=title, template=template)
+
+
+def _parse_record(reader: _Reader, value: Any) -> RecordSpec:
+    raw = reader.mapping(("record",), value, allowed=RECORD_KEYS)
+    where = ("record", "ignore_changes")
+    patterns = reader.text_list(where, raw["ignore_changes"]) if raw.get("ignore_changes") is not None else []
+    for index, pattern in enumerate(patterns):
+        if pattern.startswith("!"):
+            raise reader.fail((*where, index), f"{pattern!r}: negated patterns are not supported here")
+        if "\\" in pattern:
+            raise reader.fail((*where, index), f"{pattern!r}: separate folders with `/`, as in .gitignore")
+        if ".." in pattern.split("/"):
+            raise reader.fail(
+                (*where, index), f"{pattern!r} leaves mlci.yaml's folder", hint="Name paths inside mlci.yaml's folder."
+            )
+    return RecordSpec(ignore_changes=tuple(patterns))
