@@ -345,6 +345,13 @@ def github_options(function):
             show_default=True,
             help="Exit 1 when a gate fails (env MLCI_FAIL_ON_REGRESSION).",
         ),
+        click.option(
+            "--pictures-artifact",
+            envvar="MLCI_PICTURES_ARTIFACT",
+            metavar="NAME",
+            help="The artifact the workflow uploads the runs' pictures to, linked from the job summary "
+            "(env MLCI_PICTURES_ARTIFACT; the one-line action sets it).",
+        ),
     ]
     for option in reversed(options):
         function = option(function)
@@ -391,6 +398,7 @@ def report(
     first_run_ok: bool,
     identity: str,
     fail_on_regression: bool,
+    pictures_artifact: str | None,
 ) -> None:
     """Render the Markdown report of the comparison with the base; post it on the pull request.
 
@@ -406,7 +414,13 @@ def report(
     from mlci.commands.report import report as report_command
 
     options = PublishOptions(
-        identity=identity, output=output, json_output=json_output, post=post, summary=summary, status=status
+        identity=identity,
+        output=output,
+        json_output=json_output,
+        post=post,
+        summary=summary,
+        status=status,
+        pictures_artifact=pictures_artifact,
     )
     comparison, _published = report_command(ctx.project(), base_ref, options, first_run_ok=first_run_ok)
     sys.exit(_verdict_code(comparison.passed, fail_on_regression))
@@ -448,6 +462,7 @@ def run_command(
     models: tuple[str, ...],
     identity: str,
     fail_on_regression: bool,
+    pictures_artifact: str | None,
     timeout: float | None,
     fail_fast: bool,
 ) -> None:
@@ -475,6 +490,7 @@ def run_command(
         fail_on_regression=fail_on_regression,
         timeout=timeout,
         fail_fast=fail_fast,
+        pictures_artifact=pictures_artifact,
     )
     sys.exit(code)
 

@@ -54,6 +54,7 @@ class RunSettings:
     identity: str
     timeout: float | None = None
     fail_fast: bool = False
+    pictures_artifact: str | None = None
 
 
 @dataclass
@@ -113,6 +114,7 @@ def run_event(
     fail_on_regression: bool,
     timeout: float | None = None,
     fail_fast: bool = False,
+    pictures_artifact: str | None = None,
 ) -> ExitCode:
     """Run the steps for this event; the exit code (1 when a gate failed and that should fail the job).
     A model that failed to train raises its error (listing each failure) after the report is out."""
@@ -126,7 +128,9 @@ def run_event(
     steps = plan_steps(github, default_branch=project.default_branch if github.event_name == "push" else None)
     console = project.console
     console.info(f"mlci run: {github.event_name} event: {', '.join(step.name for step in steps)}")
-    settings = RunSettings(models=models, identity=identity, timeout=timeout, fail_fast=fail_fast)
+    settings = RunSettings(
+        models=models, identity=identity, timeout=timeout, fail_fast=fail_fast, pictures_artifact=pictures_artifact
+    )
     state = RunState()
     passed = True
     for step in steps:
@@ -193,6 +197,7 @@ def _report(project: Project, options: Mapping[str, Any], settings: RunSettings,
         post=bool(options.get("post")),
         summary=bool(options.get("summary")),
         status=bool(options.get("status")),
+        pictures_artifact=settings.pictures_artifact,
     )
     published = publish_report(project, comparison, publish)
     verdict = "PASSED" if published.passed else "FAILED"

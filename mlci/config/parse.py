@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import difflib
+import itertools
 import math
 import re
 from functools import partial
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from mlci.config.durations import parse_duration
@@ -49,6 +50,8 @@ MAX_SEED = 2**32 - 1
 # and 100,000 took minutes). Percentile intervals settle well before this: 1,000 is the default.
 MAX_RESAMPLES = 5000
 PERCENT = re.compile(r"^\s*(\d+(\.\d+)?)\s*%\s*$")
+# What makes a path a glob pattern, as Python's `Path.glob` reads it.
+GLOB_CHARACTERS = re.compile(r"[*?\[]")
 
 TOP_KEYS = {"version", "models", "store", "registry", "promote", "noise", "data_checks", "report", "record"}
 DATA_CHECK_KEYS = {"max_psi", "fail_on_schema_change"}
@@ -69,7 +72,7 @@ MODEL_KEYS = {
 DATA_KEYS = {"train", "test", "target", "split", "drop", "header"}
 SPLIT_KEYS = {"test_size", "seed"}
 ESTIMATOR_KEYS = {"class", "params"}
-OUTPUT_KEYS = {"metrics", "model", "predictions"}
+OUTPUT_KEYS = {"metrics", "model", "predictions", "plots"}
 METRIC_KEYS = {"name", "goal"}
 GATE_KEYS = {"min", "max", "max_drop", "significant"}
 NOISE_KEYS = {"resamples", "confidence", "seed"}
@@ -353,7 +356,21 @@ def _parse_command(reader: _Reader, base: FieldPath, raw: dict[str, Any]) -> Com
         predictions_file=(
             reader.path((*base, "outputs", "predictions"), outputs["predictions"]) if "predictions" in outputs else None
         ),
+        plots=_parse_plots(reader, (*base, "outputs", "plots"), outputs.get("plots")),
     )
+
+
+def _parse_plots(reader: _Reader, path: FieldPath, value: Any) -> tuple[str, ...]:
+    """Paths or glob patterns of pictures, each of which must stay inside the project: the folders
+    before its first wildcard are held to that like any output path, and it may not climb out with `..`."""
+    patterns = reader.text_list(path, value) if value is not None else []
+    for pattern in patterns:
+        parts = PurePosixPath(pattern).parts
+        literal = list(itertools.takewhile(lambda part: not GLOB_CHARACTERS.search(part), parts))
+        if ".." in parts[len(literal) :]:
+            raise reader.fail(path, f"{pattern!r}: a pattern may not climb out of a folder with `..`")
+        reader.path(path, str(PurePosixPath(*literal)) if literal else ".")
+    return tuple(patterns)
 
 
 def _parse_metrics(reader: _Reader, path: FieldPath, value: Any, *, needs_goal: bool) -> tuple[MetricSpec, ...]:

@@ -66,6 +66,9 @@ class CommandSpec:
     metrics_file: Path
     model_file: Path | None = None
     predictions_file: Path | None = None
+    plots: tuple[str, ...] = ()
+    """Pictures the command writes, kept with the run: paths or glob patterns (`plots/*.png`), relative
+    to the config's folder."""
 
 
 @dataclass(frozen=True)

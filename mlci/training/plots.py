@@ -13,6 +13,7 @@ import importlib.util
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mlci.runs.run import PICTURE_ROLE_PREFIX
 from mlci.training.predictions import PROBA_PREFIX, Y_PRED, Y_TRUE
 
 if TYPE_CHECKING:
@@ -38,7 +39,8 @@ def write_plots(
 
     written: dict[str, Path] = {}
 
-    def save(role: str, figure: Any) -> None:
+    def save(name: str, figure: Any) -> None:
+        role = PICTURE_ROLE_PREFIX + name
         path = folder / f"{role.replace('_', '-')}.png"
         figure.tight_layout()
         figure.savefig(path, dpi=100)
@@ -46,15 +48,15 @@ def write_plots(
         written[role] = path
 
     if classification:
-        save("plot_confusion_matrix", _confusion(plt, predictions))
+        save("confusion_matrix", _confusion(plt, predictions))
         proba = [c for c in predictions.columns if c.startswith(PROBA_PREFIX)]
         if len(proba) == 2:
-            save("plot_roc_pr", _roc_pr(plt, predictions, positive=proba[1]))
+            save("roc_pr", _roc_pr(plt, predictions, positive=proba[1]))
     else:
-        save("plot_residuals", _residuals(plt, predictions))
+        save("residuals", _residuals(plt, predictions))
     importances = _importances(model, feature_names)
     if importances:
-        save("plot_feature_importance", _importance_chart(plt, importances))
+        save("feature_importance", _importance_chart(plt, importances))
     return written
 
 

@@ -43,4 +43,14 @@ def test_runs_keep_pictures_and_the_summary_lists_them(make_repo: Callable[..., 
     env = {"GITHUB_STEP_SUMMARY": str(summary)}
     args = ["--config", str(root / "mlci.yaml"), "report", "--base", "main", "--first-run-ok", "--summary"]
     assert runner.invoke(cli, args, env=env).exit_code == 0
-    assert "- `.mlci/runs/clf/plot-confusion-matrix.png`" in summary.read_text()
+    text = summary.read_text()
+    assert "- clf: <code>plot-confusion-matrix.png</code>" in text
+    assert "Keep them with `actions/upload-artifact` (path `.mlci/runs/*/`, `include-hidden-files: true`)" in text
+
+    # In the one-line action, which uploads them, the summary links the workflow run's artifacts.
+    env |= {"GITHUB_REPOSITORY": "octo/demo", "GITHUB_RUN_ID": "42", "MLCI_PICTURES_ARTIFACT": "mlci-pictures-default"}
+    summary.unlink()
+    assert runner.invoke(cli, args, env=env).exit_code == 0
+    text = summary.read_text()
+    link = "In the artifact <code>mlci-pictures-default</code> of [this workflow run](https://github.com/octo/demo/actions/runs/42#artifacts)."
+    assert link in text and "pictures of this run</summary>" in text
