@@ -112,15 +112,22 @@ def _importances(model: Any, feature_names: list[str]) -> list[tuple[str, float]
         values = np.abs(np.atleast_2d(estimator.coef_)).mean(axis=0)
     if values is None:
         return []
-    names = (
-        list(getattr(model[:-1], "get_feature_names_out", lambda: feature_names)())
-        if hasattr(model, "steps")
-        else feature_names
-    )
+    names = _transformed_names(model, feature_names)
     if len(names) != len(values):
         names = [f"feature {i}" for i in range(len(values))]
     ranked = sorted(zip(names, map(float, values), strict=True), key=lambda pair: pair[1], reverse=True)
     return ranked[:TOP_FEATURES]
+
+
+def _transformed_names(model: Any, feature_names: list[str]) -> list[str]:
+    """The names of the features the final estimator saw, after a Pipeline's transformers; the input
+    columns when a step cannot name its output (a FunctionTransformer without `feature_names_out`)."""
+    if not hasattr(model, "steps"):
+        return feature_names
+    try:
+        return [str(name) for name in model[:-1].get_feature_names_out()]
+    except (AttributeError, ValueError, TypeError, NotImplementedError):
+        return feature_names
 
 
 def _importance_chart(plt: Any, importances: list[tuple[str, float]]) -> Any:

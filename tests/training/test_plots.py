@@ -54,3 +54,27 @@ def test_runs_keep_pictures_and_the_summary_lists_them(make_repo: Callable[..., 
     text = summary.read_text()
     link = "In the artifact <code>mlci-pictures-default</code> of [this workflow run](https://github.com/octo/demo/actions/runs/42#artifacts)."
     assert link in text and "pictures of this run</summary>" in text
+
+
+def test_a_pipeline_step_that_cannot_name_its_features_still_gets_its_pictures(
+    make_repo: Callable[..., Path],
+) -> None:
+    # A FunctionTransformer without feature_names_out: the importances fall back to the data's columns.
+    model = (
+        "from sklearn.linear_model import LogisticRegression\n"
+        "from sklearn.pipeline import make_pipeline\n"
+        "from sklearn.preprocessing import FunctionTransformer\n"
+        "def double(x):\n"
+        "    return x * 2.0\n"
+        "def build():\n"
+        "    return make_pipeline(FunctionTransformer(double), LogisticRegression())\n"
+    )
+    config = (
+        "version: 1\nmodels:\n  clf:\n    data: {train: data.csv, target: label, split: {test_size: 0.3, seed: 0}}\n"
+        "    entrypoint: pipeline:build\n    metrics: [accuracy]\n"
+    )
+    root = make_repo(files={"mlci.yaml": config, "data.csv": DATA, "pipeline.py": model})
+    result = CliRunner().invoke(cli, ["--config", str(root / "mlci.yaml"), "train"])
+    assert result.exit_code == 0, result.output
+    files = json.loads((root / ".mlci" / "runs" / "clf" / "run.json").read_text())["files"]
+    assert "plot_feature_importance" in files
