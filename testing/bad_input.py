@@ -256,6 +256,31 @@ def _headerless_read_with_header(root: Path) -> list[str]:
     return ["validate"]
 
 
+COMMAND_MODEL = """\
+version: 1
+models:
+  cml:
+    command: python train.py
+    outputs: {metrics: metrics.json, plots: PLOTS}
+    metrics: [accuracy]
+"""
+
+
+def _pictures_climbing_out(root: Path) -> list[str]:
+    project(root, COMMAND_MODEL.replace("PLOTS", "'plots/*/../../../x.png'"))
+    return ["validate"]
+
+
+def _picture_not_written(root: Path) -> list[str]:
+    script = "import json; json.dump({'accuracy': 0.9}, open('metrics.json', 'w'))\n"
+    project(
+        root,
+        COMMAND_MODEL.replace("python train.py", f"{sys.executable} train.py").replace("PLOTS", "plot.png"),
+        files={"train.py": script},
+    )
+    return ["train"]
+
+
 def _headerless_parquet(root: Path) -> list[str]:
     import pandas as pd
 
@@ -340,6 +365,18 @@ CASES: list[Case] = [
         _headerless_parquet,
         2,
         "iris.parquet is a Parquet file, whose columns have names",
+    ),
+    Case(
+        "`outputs.plots` climbs out of a folder after a wildcard",
+        _pictures_climbing_out,
+        2,
+        "a pattern may not climb out of a folder with `..`",
+    ),
+    Case(
+        "a picture in `outputs.plots` the command did not write",
+        _picture_not_written,
+        2,
+        "the command wrote no picture; it should write plot.png",
     ),
     Case(
         "a damaged record on the base branch",
