@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -101,6 +102,12 @@ def detect_data(directory: Path, *, console: Console | None = None) -> DetectedD
 def find_data_files(directory: Path, *, max_depth: int = MAX_DEPTH) -> list[Path]:
     """The data files mlci reads (CSV, TSV, Parquet) under `directory`, as relative paths, skipping
     hidden folders, virtual environments and dependency folders, at most `max_depth` folders deep."""
+    return find_files(directory, lambda name: table_format(Path(name)) is not None, max_depth=max_depth)
+
+
+def find_files(directory: Path, accept: Callable[[str], bool], *, max_depth: int = MAX_DEPTH) -> list[Path]:
+    """The files under `directory` whose name `accept`s, as relative paths, skipping hidden files and
+    folders, virtual environments and dependency folders, at most `max_depth` folders deep."""
     found: list[Path] = []
     root = directory.resolve()
     for visited, (current, dirs, files) in enumerate(os.walk(root), start=1):
@@ -118,7 +125,7 @@ def find_data_files(directory: Path, *, max_depth: int = MAX_DEPTH) -> list[Path
         if visited > MAX_DIRS:
             dirs[:] = []
         for name in sorted(files):
-            if table_format(Path(name)) is not None and not name.startswith("."):
+            if accept(name) and not name.startswith("."):
                 found.append((here / name).relative_to(root))
     return found
 

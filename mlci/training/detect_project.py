@@ -8,20 +8,23 @@ Like the data guess, this is a starting point the user reviews: every file is re
 
 from __future__ import annotations
 
-import json
 import re
 import shlex
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from mlci.config.files import load_json, read_text_bounded
 from mlci.config.goals import goal_from_name
 from mlci.console import Console
+from mlci.errors import ConfigError
+from mlci.training.detect import find_data_files, find_files
 from mlci.training.metrics_file import flatten
 
 REQUIREMENTS_FILES = ("requirements.txt", "requirements/base.txt", "requirements-ci.txt")
 PICTURE_SUFFIXES = (".png", ".jpg", ".jpeg", ".svg", ".gif")
 MAX_METRICS = 10
+MAX_READ_BYTES = 1024 * 1024
 # `mlflow.log_metric("rmse", ...)` and `log_metrics({"rmse": ..., "r2": ...})` in a training script.
 LOG_METRIC = re.compile(r"""log_metric\(\s*["']([\w.-]+)["']""")
 LOG_METRICS = re.compile(r"""log_metrics\(\s*\{([^}]*)\}""")
@@ -81,11 +84,7 @@ def detect_project(directory: Path, *, console: Console | None = None) -> Detect
     if mlproject.is_file():
         commands.extend(_mlproject(directory, _read_yaml(mlproject, console=console)))
     requirements = next((name for name in REQUIREMENTS_FILES if (directory / name).is_file()), None)
-    tracked = sorted(
-        path.relative_to(directory).as_posix()
-        for path in directory.rglob("*.dvc")
-        if path.is_file() and not any(part.startswith(".") for part in path.relative_to(directory).parts)
-    )
+    tracked = [path.as_posix() for path in find_files(directory, lambda name: name.endswith(".dvc"))]
     return DetectedProject(
         commands=tuple(_unique_names(commands)),
         requirements=requirements,
@@ -195,8 +194,6 @@ def _mlproject(directory: Path, document: dict[str, Any]) -> list[DetectedComman
 
 def _data_files(directory: Path) -> list[str]:
     """The data files at the project's top or one folder down, which an MLflow example's script reads."""
-    from mlci.training.detect import find_data_files
-
     return [path.as_posix() for path in find_data_files(directory, max_depth=1)]
 
 
@@ -226,7 +223,7 @@ def _metrics_in(path: Path) -> tuple[DetectedMetric, ...]:
     """The metric names in a metrics file committed with the project, with the goals their names tell."""
     text = _read_text(path)
     try:
-        values = json.loads(text) if path.suffix.lower() == ".json" else _safe_yaml(text)
+        values = load_json(text) if path.suffix.lower() == ".json" else _safe_yaml(text)
     except ValueError:
         return ()
     if not isinstance(values, dict):
@@ -274,9 +271,11 @@ def _is_pattern(path: str) -> bool:
 
 
 def _read_text(path: Path) -> str:
+    """The text of `path`, or "" when it is missing, not a regular file (a FIFO must not hang `init`),
+    too large or not UTF-8."""
     try:
-        return path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
-    except OSError:
+        return read_text_bounded(path, limit=MAX_READ_BYTES, what="a file mlci init reads")
+    except ConfigError:
         return ""
 
 

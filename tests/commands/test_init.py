@@ -459,3 +459,14 @@ def test_an_mlproject_entry_point_becomes_a_command_model_with_its_defaults(tmp_
     assert [(m.name, m.goal) for m in model.metrics] == [("rmse", "minimize"), ("r2", "maximize"), ("mae", "minimize")]
     assert [path.name for path in model.deps] == ["MLproject", "train.py", "wine-quality.csv"]
     assert "make the script also write them to metrics.json" in (tmp_path / "mlci.yaml").read_text()
+
+
+def test_a_dvc_yaml_that_cannot_be_read_is_skipped_with_a_warning(tmp_path: Path) -> None:
+    (tmp_path / "dvc.yaml").write_text("stages: [unclosed\n")
+    write_csv(iris_frame(), tmp_path / "iris.csv")
+
+    _, said = init(tmp_path)
+
+    assert "skipped dvc.yaml: not valid YAML" in said
+    assert list(load_config(tmp_path / "mlci.yaml").models) == ["iris"]  # the data still gives a model
+    assert "dvc.lock" in (tmp_path / "mlci.yaml").read_text()  # a DVC project's lock file still may change
