@@ -111,8 +111,8 @@ class MlciGroup(click.Group):
 @click.option("-q", "--quiet", is_flag=True, help="Print only results and errors.")
 @click.pass_context
 def cli(ctx: click.Context, config_option: str | None, verbose: int, quiet: bool) -> None:
-    """CI/CD for machine learning: train models, compare them with main, report on the pull
-    request, record baselines.
+    """CI/CD for machine learning: train models, compare them with the default branch, report on
+    the pull request, record baselines.
 
     \b
     Start here:
@@ -272,7 +272,7 @@ FORMATS = click.Choice(["text", "markdown", "json"])
     "base_ref",
     metavar="REF",
     envvar="MLCI_BASE",
-    help="Branch, tag or commit to compare with (default: a pull request's base, else the main branch).",
+    help="Branch, tag or commit to compare with (default: a pull request's base, else the default branch).",
 )
 @click.option("--format", "output_format", type=FORMATS, default="text", show_default=True)
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Also write it to a file.")
@@ -345,6 +345,13 @@ def github_options(function):
             show_default=True,
             help="Exit 1 when a gate fails (env MLCI_FAIL_ON_REGRESSION).",
         ),
+        click.option(
+            "--pictures-artifact",
+            envvar="MLCI_PICTURES_ARTIFACT",
+            metavar="NAME",
+            help="The artifact the workflow uploads the runs' pictures to, linked from the job summary "
+            "(env MLCI_PICTURES_ARTIFACT; the one-line action sets it).",
+        ),
     ]
     for option in reversed(options):
         function = option(function)
@@ -357,7 +364,7 @@ def github_options(function):
     "base_ref",
     metavar="REF",
     envvar="MLCI_BASE",
-    help="Branch, tag or commit to compare with (default: a pull request's base, else the main branch).",
+    help="Branch, tag or commit to compare with (default: a pull request's base, else the default branch).",
 )
 @click.option(
     "--output",
@@ -391,6 +398,7 @@ def report(
     first_run_ok: bool,
     identity: str,
     fail_on_regression: bool,
+    pictures_artifact: str | None,
 ) -> None:
     """Render the Markdown report of the comparison with the base; post it on the pull request.
 
@@ -406,7 +414,13 @@ def report(
     from mlci.commands.report import report as report_command
 
     options = PublishOptions(
-        identity=identity, output=output, json_output=json_output, post=post, summary=summary, status=status
+        identity=identity,
+        output=output,
+        json_output=json_output,
+        post=post,
+        summary=summary,
+        status=status,
+        pictures_artifact=pictures_artifact,
     )
     comparison, _published = report_command(ctx.project(), base_ref, options, first_run_ok=first_run_ok)
     sys.exit(_verdict_code(comparison.passed, fail_on_regression))
@@ -455,6 +469,7 @@ def run_command(
     models: tuple[str, ...],
     identity: str,
     fail_on_regression: bool,
+    pictures_artifact: str | None,
     timeout: float | None,
     fail_fast: bool,
     promote: bool | None,
@@ -463,7 +478,8 @@ def run_command(
 
     \b
     pull_request       train, compare with the PR's base, comment, summary, status
-    push to main       train, record, summary, promote the winners (--no-promote: register them)
+    push to the default branch
+                       train, record, summary, promote the winners (--no-promote: register them)
     workflow_dispatch  roll back when the `rollback` input names a model; fire the deploy
                        triggers again when `redeploy` names MODEL[@ALIAS]
 
@@ -483,6 +499,7 @@ def run_command(
         timeout=timeout,
         fail_fast=fail_fast,
         promote=promote,
+        pictures_artifact=pictures_artifact,
     )
     sys.exit(code)
 

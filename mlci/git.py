@@ -12,13 +12,15 @@ import base64
 import os
 import re
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from mlci.errors import GitError
 
 DEFAULT_REMOTE = "origin"
+# The names a default branch usually has, tried when nothing says which it is.
+USUAL_DEFAULT_BRANCHES = ("main", "master")
 SHORT_SHA_LENGTH = 7
 # A full commit id: SHA-1 (40 hex digits) or SHA-256 (64).
 COMMIT_ID = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
@@ -107,10 +109,22 @@ class Git:
         name = self.run("rev-parse", "--abbrev-ref", "HEAD", check=False)
         return None if name in ("", "HEAD") else name
 
-    def is_dirty(self, *, ignore: tuple[str, ...] = (".mlci",)) -> bool:
-        """Whether tracked files differ from HEAD (untracked files do not count)."""
-        pathspec = ["--", ".", *[f":(exclude){p}" for p in ignore]]
-        return bool(self.run("status", "--porcelain", "--untracked-files=no", *pathspec))
+    def changed_files(self, *, ignore: Sequence[str] = ()) -> list[str]:
+        """The tracked files in this folder that differ from HEAD (untracked files do not count), but
+        those the gitignore-style patterns of `ignore` name; paths relative to the repository."""
+        pathspec = ["--", ".", *exclude_pathspecs(ignore)]
+        entries = iter(self.output("status", "--porcelain", "-z", "--untracked-files=no", *pathspec).split(b"\0"))
+        changed = []
+        for entry in entries:
+            if len(entry) > 3:
+                changed.append(entry[3:].decode(errors="replace"))
+                if entry[:1] in (b"R", b"C"):
+                    next(entries, None)  # a rename's or copy's source path follows
+        return changed
+
+    def is_dirty(self, *, ignore: Sequence[str] = ()) -> bool:
+        """Whether tracked files differ from HEAD, but those `ignore` names (see `changed_files`)."""
+        return bool(self.changed_files(ignore=ignore))
 
     def has_commit(self, ref: str) -> bool:
         return not ref.startswith("-") and self.succeeds("rev-parse", "--verify", "-q", f"{ref}^{{commit}}")
@@ -169,6 +183,44 @@ class Git:
         value = self.run("config", "--get", key, check=False)
         return value or None
 
+    def has_branch(self, name: str) -> bool:
+        """Whether `name` is a branch here, local or the remote's as last fetched."""
+        return any(
+            self.succeeds("rev-parse", "--verify", "-q", f"{ref}^{{commit}}")
+            for ref in (f"refs/heads/{name}", f"refs/remotes/{self.remote}/{name}")
+        )
+
+    def default_branch(self) -> str | None:
+        """The repository's default branch as git can tell it, or None.
+
+        The remote's HEAD as this clone knows it (`refs/remotes/origin/HEAD`, set by `git clone`); else
+        as the remote says (`git ls-remote --symref`: CI checkouts do not set it); else
+        `init.defaultBranch` when that branch exists; else `main` or `master`, whichever exists; else the
+        branch a repository without commits is on; else, in a repository without the remote, its only
+        branch. A repository of `master`, `trunk` or `develop` is never compared with a `main` it lacks.
+        """
+        prefix = f"refs/remotes/{self.remote}/"
+        remote_head = self.run("symbolic-ref", "-q", f"{prefix}HEAD", check=False)
+        if remote_head.startswith(prefix):
+            return remote_head.removeprefix(prefix)
+        has_remote = self.has_remote()
+        if has_remote:
+            listed = self.run("ls-remote", "--symref", self.remote, "HEAD", check=False)
+            for line in listed.splitlines():
+                symref, _, name = line.partition("\t")
+                if name == "HEAD" and symref.startswith("ref: refs/heads/"):
+                    return symref.removeprefix("ref: refs/heads/")
+        configured = self.config_value("init.defaultBranch")
+        for name in (*([configured] if configured else []), *USUAL_DEFAULT_BRANCHES):
+            if self.has_branch(name):
+                return name
+        if self.head() is None:
+            return self.run("symbolic-ref", "-q", "--short", "HEAD", check=False) or None
+        if has_remote:
+            return None
+        local = self.run("for-each-ref", "--format=%(refname:short)", "refs/heads/", check=False).split()
+        return local[0] if len(local) == 1 else None
+
     # -- the remote --------------------------------------------------------------------------------
 
     def has_remote(self) -> bool:
@@ -177,6 +229,14 @@ class Git:
     def fetch_commit(self, ref: str, *, depth: int) -> bool:
         """Fetch `ref` (a commit or branch) from the remote with `depth` commits of history."""
         return self.succeeds("fetch", "--no-tags", "--quiet", f"--depth={depth}", self.remote, ref)
+
+    def fetch_branch(self, name: str, *, depth: int) -> bool:
+        """Fetch the remote's branch `name` into `<remote>/<name>`, `depth` commits deep when this
+        clone is shallow (as CI checkouts are); False when the remote has no such branch or cannot be
+        reached."""
+        refspec = f"+refs/heads/{name}:refs/remotes/{self.remote}/{name}"
+        shallow = [f"--depth={depth}"] if self.is_shallow() else []
+        return self.succeeds("fetch", "--no-tags", "--quiet", *shallow, self.remote, refspec)
 
     def deepen(self, commit: str, *, by: int) -> bool:
         """Fetch `by` more commits of history behind `commit` (a shallow CI checkout has one);
@@ -193,6 +253,19 @@ class Git:
         except (FileNotFoundError, NotADirectoryError):
             return None
         return done.stdout.strip() if done.returncode == 0 else None
+
+
+def exclude_pathspecs(patterns: Iterable[str]) -> list[str]:
+    """Pathspecs that leave out what gitignore-style `patterns` name, relative to the folder git runs
+    in: a name without `/` anywhere below it (`dvc.lock`), a path with one from there (`/out/model.pkl`,
+    `reports/*.png`), and a folder with everything in it; `*`, `?` and `**` as in .gitignore."""
+    specs = []
+    for pattern in patterns:
+        body = pattern.strip("/")
+        if not pattern.startswith("/") and "/" not in body:
+            body = f"**/{body}"
+        specs += [f":(exclude,glob){body}", f":(exclude,glob){body}/**"]
+    return specs
 
 
 def git_environment(environ: Mapping[str, str], *, token: str | None, remote_url: str | None) -> dict[str, str]:

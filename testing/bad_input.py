@@ -303,6 +303,49 @@ def _damaged_old_record(root: Path) -> list[str]:
     return ["compare", "--base", "main"]
 
 
+def _ignored_change_outside(root: Path) -> list[str]:
+    project(root, MODEL + "record: {ignore_changes: [../other/dvc.lock]}\n")
+    return ["validate"]
+
+
+def _headerless_read_with_header(root: Path) -> list[str]:
+    project(root, files={"iris.csv": IRIS_ROWS.split("\n", 1)[1]})
+    return ["validate"]
+
+
+COMMAND_MODEL = """\
+version: 1
+models:
+  cml:
+    command: python train.py
+    outputs: {metrics: metrics.json, plots: PLOTS}
+    metrics: [accuracy]
+"""
+
+
+def _pictures_climbing_out(root: Path) -> list[str]:
+    project(root, COMMAND_MODEL.replace("PLOTS", "'plots/*/../../../x.png'"))
+    return ["validate"]
+
+
+def _picture_not_written(root: Path) -> list[str]:
+    script = "import json; json.dump({'accuracy': 0.9}, open('metrics.json', 'w'))\n"
+    project(
+        root,
+        COMMAND_MODEL.replace("python train.py", f"{sys.executable} train.py").replace("PLOTS", "plot.png"),
+        files={"train.py": script},
+    )
+    return ["train"]
+
+
+def _headerless_parquet(root: Path) -> list[str]:
+    import pandas as pd
+
+    project(root, MODEL.replace("iris.csv, target: species", "iris.parquet, target: species, header: false"))
+    pd.DataFrame({"sepal": [1.0, 2.0], "species": ["a", "b"]}).to_parquet(root / "iris.parquet")
+    return ["validate"]
+
+
 CASES: list[Case] = [
     Case("`--config` names a file that does not exist", _missing_config, 2, "no such file"),
     Case("mlci.yaml is not valid YAML", _invalid_yaml, 2, "not valid YAML"),
@@ -312,7 +355,12 @@ CASES: list[Case] = [
     Case("`mlci train` of a model the config does not have", _unknown_model, 2, "no model named 'irs'"),
     Case("`--base` names no branch, tag or commit", _unknown_base, 2, "does not exist in this repository"),
     Case("`mlci compare` before any training", _nothing_to_compare, 2, "there are no runs in this checkout"),
-    Case("`mlci record` with uncommitted changes", _dirty_record, 2, "tracked files have uncommitted changes"),
+    Case(
+        "`mlci record` with uncommitted changes",
+        _dirty_record,
+        2,
+        "tracked files have uncommitted changes (mlci.yaml)",
+    ),
     Case(
         "`mlci record` when the remote cannot be reached",
         _record_offline,
@@ -405,6 +453,36 @@ CASES: list[Case] = [
         "Expected 3 fields in line 42, saw 4",
     ),
     Case("`--output` below a file", _unwritable_output, 2, "--output iris.csv/report.txt: cannot write it"),
+    Case(
+        "`record.ignore_changes` names a path outside mlci.yaml's folder",
+        _ignored_change_outside,
+        2,
+        "'../other/dvc.lock' leaves mlci.yaml's folder",
+    ),
+    Case(
+        "a CSV without a header row, read as if it had one",
+        _headerless_read_with_header,
+        2,
+        "if the file has no header row, add `header: false`",
+    ),
+    Case(
+        "`header: false` on a Parquet file",
+        _headerless_parquet,
+        2,
+        "iris.parquet is a Parquet file, whose columns have names",
+    ),
+    Case(
+        "`outputs.plots` climbs out of a folder after a wildcard",
+        _pictures_climbing_out,
+        2,
+        "a pattern may not climb out of a folder with `..`",
+    ),
+    Case(
+        "a picture in `outputs.plots` the command did not write",
+        _picture_not_written,
+        2,
+        "the command wrote no picture; it should write plot.png",
+    ),
     Case(
         "a damaged record on the base branch",
         _damaged_old_record,

@@ -110,6 +110,28 @@ def clone(make_repo: Callable[..., Path], tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def master_remote(tmp_path: Path) -> Callable[..., Path]:
+    """A bare remote whose default branch (its HEAD) is `master`, holding `files` in one commit; the
+    repository of many an older project."""
+
+    def make(files: dict[str, str] | None = None) -> Path:
+        seed = tmp_path / "master-seed"
+        seed.mkdir()
+        git(seed, "init", "-q", "-b", "master")
+        for rel, text in {".gitignore": ".mlci/\n", **(files or {})}.items():
+            path = seed / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+        git(seed, "add", "-A")
+        git(seed, "commit", "-q", "-m", "initial")
+        bare = tmp_path / "master-remote.git"
+        git(tmp_path, "clone", "-q", "--bare", str(seed), str(bare))
+        return bare
+
+    return make
+
+
+@pytest.fixture
 def fake_github() -> Iterator[FakeGitHub]:
     """A started `FakeGitHub` with `octo-org/demo`, PR #1 and the three standard tokens."""
     with FakeGitHub() as server:

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from mlci.git import git_environment, short_sha
+from pathlib import Path
+
+import pytest
+
+from mlci.git import Git, git_environment, short_sha
+from testing.repos import actions_checkout, git
 
 
 def test_the_token_travels_only_in_environment_config_for_the_remote_host() -> None:
@@ -37,3 +42,60 @@ def test_configuration_already_in_the_environment_is_kept_and_the_header_added_a
 def test_a_commit_is_shown_by_its_first_seven_characters() -> None:
     assert short_sha("0123456789abcdef" * 2 + "01234567") == "0123456"
     assert short_sha(None) == "no commit"
+
+
+@pytest.mark.integration
+def test_the_default_branch_of_a_clone_is_its_remotes_head(master_remote, tmp_path: Path) -> None:
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", str(master_remote()), str(clone))
+    git(clone, "checkout", "-q", "-b", "main")  # a local `main` must not win over what the remote says
+
+    assert Git(clone).default_branch() == "master"
+
+
+@pytest.mark.integration
+def test_a_ci_checkout_asks_the_remote_which_branch_is_its_default(master_remote, tmp_path: Path) -> None:
+    checkout = actions_checkout(master_remote(), tmp_path / "checkout")
+    assert not (checkout / ".git" / "refs" / "remotes" / "origin" / "HEAD").exists()
+
+    assert Git(checkout).default_branch() == "master"
+
+
+@pytest.mark.integration
+def test_without_a_remote_the_configured_default_then_main_or_master_then_the_only_branch(make_repo) -> None:
+    repo = make_repo()
+    git(repo, "branch", "trunk")
+    git(repo, "config", "init.defaultBranch", "trunk")
+    assert Git(repo).default_branch() == "trunk"
+    git(repo, "config", "init.defaultBranch", "gone")  # set, but no such branch: not taken
+    assert Git(repo).default_branch() == "main"
+    git(repo, "branch", "-D", "trunk")
+    git(repo, "branch", "-m", "main", "develop")
+    assert Git(repo).default_branch() == "develop"  # the only branch there is
+    git(repo, "branch", "topic")
+    assert Git(repo).default_branch() is None  # two branches, neither of the usual names
+
+
+@pytest.mark.integration
+def test_a_repository_without_commits_is_on_its_default_branch(tmp_path: Path) -> None:
+    git(tmp_path, "init", "-q", "-b", "trunk")
+    assert Git(tmp_path).default_branch() == "trunk"
+
+
+@pytest.mark.integration
+def test_an_unreachable_remote_leaves_the_local_answer(make_repo, tmp_path: Path) -> None:
+    repo = make_repo()
+    git(repo, "branch", "-m", "main", "master")
+    git(repo, "remote", "add", "origin", str(tmp_path / "nowhere.git"))
+    assert Git(repo).default_branch() == "master"
+
+
+@pytest.mark.integration
+def test_a_pattern_without_a_slash_matches_in_every_folder_and_a_folder_takes_its_files(make_repo) -> None:
+    files = {"mlci.yaml": "", "a/dvc.lock": "", "plots/p.png": "", "sub/plots/q.png": "", "keep.txt": ""}
+    root = make_repo(files=files)
+    for name in files:
+        (root / name).write_text("changed\n")
+
+    assert Git(root).changed_files(ignore=["dvc.lock", "plots/", "/mlci.yaml"]) == ["keep.txt"]
+    assert Git(root).changed_files(ignore=["/plots", "keep.txt", "mlci.yaml", "**/*.lock"]) == ["sub/plots/q.png"]

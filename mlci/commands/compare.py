@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mlci.commands.project import Project
+from mlci.compare.baseline import default_base_ref
 from mlci.compare.result import Comparison
 from mlci.compare.with_base import compare_with_base
 from mlci.config.files import write_output
@@ -55,8 +56,12 @@ def comparison_for(
     default branch; with nothing at all when `no_base` says why. `failed` names the models whose
     training just failed, with why."""
     base: str | None = base_ref
-    if not base_ref and from_event and no_base is None:
-        base, label = event_base(project)
+    if not base_ref and no_base is None:
+        if from_event:
+            base, label = event_base(project)
+        if base is None:
+            base, branch = default_base(project)
+            label = label or branch
     return compare_with_base(
         project.config,
         base,
@@ -102,6 +107,12 @@ def event_base(project: Project) -> tuple[str | None, str | None]:
     return usable_base(project, github.base_sha, github.base_ref), github.base_ref
 
 
+def default_base(project: Project) -> tuple[str, str | None]:
+    """The default branch as a ref this clone resolves (fetched when it lacks it), and its name to show."""
+    branch = project.default_branch
+    return default_base_ref(project.git, branch), branch
+
+
 def usable_base(project: Project, base: str | None, branch: str | None) -> str | None:
     """`base` when this clone has it; else fetch it (a shallow checkout lacks the PR's base commit);
     else the base branch from the remote; else None (the default branch)."""
@@ -125,7 +136,7 @@ def pushed_base(project: Project, before: str | None, *, created: bool) -> BaseC
     whose runs the push records before it reports."""
     git, console = project.git, project.console
     head = git.head()
-    branch = git.branch() or project.github.default_branch
+    branch = git.branch() or project.default_branch
     if created or head is None:
         return BaseChoice(none=f"this push created {branch or 'the branch'}")
     if before and _reachable(git, before):

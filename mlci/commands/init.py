@@ -1,4 +1,5 @@
-"""`mlci init`: write a starter `mlci.yaml` fitted to the project's data, and the GitHub workflow."""
+"""`mlci init`: write a starter `mlci.yaml` fitted to the project (its data, or the training it already
+runs with DVC or MLflow), and the GitHub workflow for its default branch and its requirements."""
 
 from __future__ import annotations
 
@@ -12,9 +13,17 @@ from mlci.console import Console
 from mlci.errors import ConfigError
 from mlci.git import Git
 from mlci.training.detect import DetectedData, Task, detect_data, model_name
+from mlci.training.detect_project import DetectedProject, detect_project
 
 WORKFLOW_PATH = Path(".github") / "workflows" / "mlci.yml"
 GITIGNORE_ENTRY = ".mlci/"
+FALLBACK_BRANCH = "main"
+# The lines of the workflow template that `init` fits to the repository.
+TEMPLATE_BRANCH = "main"
+TEMPLATE_INSTALL = (
+    "        # with:\n"
+    "        #   install: requirements.txt   # the project's packages, into the job's Python before mlci\n"
+)
 
 
 def init_project(directory: Path, *, force: bool, console: Console) -> list[Path]:
@@ -35,23 +44,79 @@ def init_project(directory: Path, *, force: bool, console: Console) -> list[Path
             hint="Pass --force to replace them, or edit them by hand.",
         )
 
-    detected = detect_data(directory, console=console) if directory.is_dir() else None
-    config_text = render_config(detected)
+    project = detect_project(directory, console=console) if directory.is_dir() else DetectedProject()
+    detected = detect_data(directory, console=console) if directory.is_dir() and not project.commands else None
+    config_text = render_config(detected, project)
+    branch = default_branch(directory)
     directory.mkdir(parents=True, exist_ok=True)
     config_path.write_text(config_text, encoding="utf-8")
     workflow_path.parent.mkdir(parents=True, exist_ok=True)
-    workflow_path.write_text(_template("mlci.yml"), encoding="utf-8")
+    workflow_path.write_text(render_workflow(branch=branch, install=install_input(project)), encoding="utf-8")
     written = [config_path, workflow_path]
     gitignore = directory / ".gitignore"
     if ensure_ignored(gitignore, GITIGNORE_ENTRY):
         written.append(gitignore)
 
-    _tell_what_was_found(detected, directory, console=console)
+    _tell_what_was_found(detected, project, directory, branch=branch, console=console)
     return written
 
 
-def render_config(detected: DetectedData | None) -> str:
-    """The text of a starter `mlci.yaml`, for the detected data or, without it, a template to adjust."""
+def default_branch(directory: Path) -> str:
+    """The branch the workflow records on: the repository's default branch (see `Git.default_branch`);
+    outside a repository, git's `init.defaultBranch`, which `git init` will use; else main."""
+    existing = next(folder for folder in (directory, *directory.absolute().parents) if folder.is_dir())
+    git = Git(existing)
+    if git.is_repository():
+        return git.default_branch() or FALLBACK_BRANCH
+    return git.config_value("init.defaultBranch") or FALLBACK_BRANCH
+
+
+def install_input(project: DetectedProject) -> str | None:
+    """The action's `install` input for the project: its requirements file, plus DVC when its
+    pipeline or data needs it, and `dvc pull` for data kept by DVC."""
+    packages = ["dvc"] if project.dvc or project.dvc_tracked else []
+    if not packages:
+        return project.requirements
+    command = " ".join(["pip install", *([f"-r {project.requirements}"] if project.requirements else []), *packages])
+    return f"{command} && dvc pull" if project.dvc_tracked else command
+
+
+def render_workflow(*, branch: str, install: str | None) -> str:
+    """The one-line workflow (examples/workflows/mlci.yml) for a repository whose default branch is
+    `branch`, installing `install` (a requirements file or a command) before mlci."""
+    text = _template("mlci.yml")
+    for line in (f"branches: [{TEMPLATE_BRANCH}]", f"refs/heads/{TEMPLATE_BRANCH}"):
+        assert line in text, f"the workflow template lost {line!r}"
+    # A branch name may hold characters YAML reads otherwise (`#`, `: `); a quoted one reads back as written.
+    text = text.replace(f"branches: [{TEMPLATE_BRANCH}]", f"branches: [{yaml_scalar(branch)}]")
+    text = text.replace(f"'refs/heads/{TEMPLATE_BRANCH}'", _expression_string(f"refs/heads/{branch}"))
+    if install:
+        assert TEMPLATE_INSTALL in text, "the workflow template lost its install example"
+        notes = ""
+        if "dvc pull" in install:
+            notes = (
+                "          # dvc pull fetches the data DVC keeps from its remote: give the step that remote's\n"
+                "          # credentials as secrets under env: (AWS_ACCESS_KEY_ID, GDRIVE_CREDENTIALS_DATA, ...).\n"
+            )
+        replacement = (
+            "        with:\n"
+            "          # The project's packages, into the job's Python before mlci, so models import them.\n"
+            f"{notes}"
+            f"          install: {yaml_scalar(install)}\n"
+        )
+        text = text.replace(TEMPLATE_INSTALL, replacement)
+    return text
+
+
+def _expression_string(text: str) -> str:
+    """`text` as a string literal of a GitHub Actions expression: single-quoted, quotes doubled."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def render_config(detected: DetectedData | None, project: DetectedProject | None = None) -> str:
+    """The text of a starter `mlci.yaml`: the project's own training (DVC stages, MLproject entry
+    points) as command models; else a model for the detected data; else a template to adjust."""
+    project = project or DetectedProject()
     from jinja2 import StrictUndefined
     from jinja2.sandbox import SandboxedEnvironment
 
@@ -74,6 +139,7 @@ def render_config(detected: DetectedData | None) -> str:
             "target": detected.target,
             "target_reason": detected.target_reason,
             "drop": list(detected.drop),
+            "header": detected.header,
         }
     else:
         task_comment = [
@@ -89,13 +155,30 @@ def render_config(detected: DetectedData | None) -> str:
             "target": "target",
             "target_reason": "adjust it to your column",
             "drop": [],
+            "header": True,
         }
     environment = SandboxedEnvironment(
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, undefined=StrictUndefined, autoescape=False
     )
     environment.filters["yaml"] = yaml_scalar
+    environment.filters["one_line"] = _one_line
     template = environment.from_string(_template("mlci.yaml.j2"))
+    commands = [
+        {
+            "name": command.name,
+            "origin": _one_line(command.origin),
+            "comment": [_one_line(line) for line in command.notes],
+            "command": command.command,
+            "metrics_file": command.metrics_file,
+            "metrics": command.metrics,
+            "plots": list(command.plots),
+            "deps": list(command.deps),
+        }
+        for command in project.commands
+    ]
     return template.render(
+        commands=commands,
+        ignore_changes=list(project.ignore_changes),
         task_comment=task_comment,
         estimator_class=estimator_class,
         params=params,
@@ -142,20 +225,36 @@ def _template(name: str) -> str:
     return resources.files("mlci").joinpath("templates", "init", name).read_text(encoding="utf-8")
 
 
-def _tell_what_was_found(detected: DetectedData | None, directory: Path, *, console: Console) -> None:
-    if detected is None:
+def _tell_what_was_found(
+    detected: DetectedData | None, project: DetectedProject, directory: Path, *, branch: str, console: Console
+) -> None:
+    for command in project.commands:
+        console.info(f"model:   {command.name}: `{command.command}` ({command.origin})")
+    if not project.commands and detected is None:
         console.info(
             f"no CSV or Parquet file found in {directory.resolve()}; mlci.yaml points at data/train.csv "
             "with target column `target`: adjust both to your data."
         )
-    else:
-        console.info(f"data:    {detected.train.as_posix()}")
+    elif detected is not None:
+        header = "" if detected.header else " (no header row: columns col_0, col_1, ...)"
+        console.info(f"data:    {detected.train.as_posix()}{header}")
         if detected.test:
             console.info(f"test:    {detected.test.as_posix()}")
         console.info(f"target:  {detected.target} ({detected.target_reason})")
         console.info(f"task:    {detected.task} ({detected.task_reason})")
         if detected.drop:
             console.info(f"dropped: {', '.join(detected.drop)} (identifiers)")
+    console.info(f"branch:  {branch} (the workflow records its pushes)")
+    if install := install_input(project):
+        console.info(f"install: {install} (in the workflow, before mlci)")
+    if project.dvc_tracked:
+        tracked = ", ".join(project.dvc_tracked[:3]) + (", ..." if len(project.dvc_tracked) > 3 else "")
+        console.info(
+            f"dvc:     {tracked} are kept by DVC: run `dvc pull` before `mlci train`; the workflow pulls "
+            "them, given the DVC remote's credentials as secrets"
+        )
+    if project.ignore_changes:
+        console.info(f"record:  ignores changes to {', '.join(project.ignore_changes)} (the training rewrites them)")
     config = directory / CONFIG_NAME
     console.info(f"next:    review {config}, then run `mlci validate` and `mlci train`")
     if not Git(directory).is_repository():

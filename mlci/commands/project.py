@@ -31,6 +31,14 @@ class Project:
         return Git(self.config.root, token=self.github.token, remote=self.config.store.remote)
 
     @cached_property
+    def default_branch(self) -> str | None:
+        """The repository's default branch: what the event says in GitHub Actions (its
+        `repository.default_branch`), else what git tells (see `Git.default_branch`); None when
+        neither knows. The one answer for the base of a comparison, the push that records, and
+        messages."""
+        return self.github.default_branch or self.git.default_branch()
+
+    @cached_property
     def storage(self) -> Storage:
         """Where records live. Only outside CI may a read fall back to this clone's copy of the results
         branch when the remote cannot be reached: in CI a re-run gets it right, a stale base would not."""

@@ -11,6 +11,8 @@ from mlci.runs import Run, read_latest_runs, run_file, runs_dir
 from mlci.runs.modelformat import PICKLE_BASED, describe_format, model_format
 from mlci.store.records import RecordOutcome, record_runs
 
+MAX_FILES_SHOWN = 5
+
 
 def record_current_runs(project: Project, *, replace: bool, allow_dirty: bool) -> RecordOutcome:
     """Record every configured model's latest run for the current commit.
@@ -24,10 +26,13 @@ def record_current_runs(project: Project, *, replace: bool, allow_dirty: bool) -
     head = git.head()
     if head is None:
         raise GitError("the repository has no commits yet; commit your project, then train and record")
-    if not allow_dirty and git.is_dirty():
+    changed = [] if allow_dirty else git.changed_files(ignore=config.ignored_changes)
+    if changed:
+        shown = ", ".join(changed[:MAX_FILES_SHOWN]) + (" and more" if len(changed) > MAX_FILES_SHOWN else "")
         raise StoreError(
-            "tracked files have uncommitted changes, so these runs do not belong to any commit",
-            hint="Commit or stash them, train again, then record (or pass --allow-dirty).",
+            f"tracked files have uncommitted changes ({shown}), so these runs do not belong to any commit",
+            hint="Commit or stash them, train again, then record (or pass --allow-dirty). Files your "
+            "training itself rewrites (dvc.lock) go under `record: {ignore_changes: [...]}` in mlci.yaml.",
         )
     latest = read_latest_runs(config.work_dir)
     runs = {name: run for name, run in latest.items() if name in config.models}

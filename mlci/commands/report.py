@@ -25,6 +25,7 @@ from mlci.github.comments import post_report_comment
 from mlci.github.errors import GitHubWriteForbidden
 from mlci.github.status import set_commit_status
 from mlci.report import render_json, render_markdown
+from mlci.report.escape import escape_code
 from mlci.report.marker import DEFAULT_IDENTITY, sanitize_identity
 from mlci.report.verdict import verdict_of
 
@@ -37,6 +38,8 @@ class PublishOptions:
     post: bool = False
     summary: bool = False
     status: bool = False
+    pictures_artifact: str | None = None
+    """The artifact the workflow uploads the runs' pictures to, linked from the job summary."""
 
 
 @dataclass(frozen=True)
@@ -76,7 +79,7 @@ def publish_report(project: Project, comparison: Comparison, options: PublishOpt
         write_output(options.json_output, render_json(comparison), option="--json-output")
 
     if options.summary:
-        _summary(project, markdown + _plots_note(config))
+        _summary(project, markdown + pictures_note(config, artifact=options.pictures_artifact, run_url=github.run_url))
     comment_url, comment_file = None, None
     if options.post:
         comment_url = _post(project, markdown, identity)
@@ -98,16 +101,26 @@ def publish_report(project: Project, comparison: Comparison, options: PublishOpt
     return published
 
 
-def _plots_note(config: Config) -> str:
-    """Where this run's pictures are (with the `plots` extra), for the job summary."""
-    pictures = sorted(config.work_dir.glob("runs/*/*.png"))
-    if not pictures:
+def pictures_note(config: Config, *, artifact: str | None, run_url: str | None) -> str:
+    """For the job summary: the pictures of this checkout's runs (the plots extra's, a command model's
+    `outputs.plots`) and where to see them: the workflow run's artifact when the action uploads one,
+    else how to keep them. The images stay in the run's artifacts, never on a public host."""
+    from mlci.runs.run import read_latest_runs
+
+    runs = read_latest_runs(config.work_dir)
+    listed = [f"- {model}: {escape_code(name)}" for model, run in runs.items() for name in run.pictures]
+    if not listed:
         return ""
-    listed = "\n".join(f"- `{path.relative_to(config.root).as_posix()}`" for path in pictures)
-    return (
-        "\n\n<details><summary>Plots of this run</summary>\n\n"
-        f"{listed}\n\nKeep them with `actions/upload-artifact` (path `.mlci/runs/*/*.png`).\n\n</details>\n"
-    )
+    if artifact and run_url:
+        where = f"In the artifact {escape_code(artifact)} of [this workflow run]({run_url}#artifacts)."
+    else:
+        where = (
+            "Keep them with `actions/upload-artifact` (path `.mlci/runs/*/`, `include-hidden-files: true`); "
+            "the one-line action does."
+        )
+    count = f"{len(listed)} picture{'s' if len(listed) != 1 else ''}"
+    body = "\n".join(listed)
+    return f"\n\n<details><summary>{count} of this run</summary>\n\n{where}\n\n{body}\n\n</details>\n"
 
 
 def default_report_file(project: Project, identity: str) -> Path:

@@ -58,6 +58,7 @@ class RunSettings:
     promote: bool | None = None
     """The action's `promote` input: False registers a push's versions without moving an alias;
     None leaves it to `promote.auto` in mlci.yaml."""
+    pictures_artifact: str | None = None
 
 
 @dataclass
@@ -73,14 +74,15 @@ class RunState:
         return self.trained.untrained if self.trained is not None else {}
 
 
-def plan_steps(context: GitHubContext) -> list[Step]:
-    """The steps for this run's event."""
+def plan_steps(context: GitHubContext, *, default_branch: str | None = None) -> list[Step]:
+    """The steps for this run's event; `default_branch` tells which pushes record (the event's own
+    `repository.default_branch` when it has one)."""
     event = context.event_name
     if event in PULL_REQUEST_EVENTS:
         base = {"base": context.base_sha, "base_branch": context.base_ref}
         report = {**base, "post": True, "summary": True, "status": True}
         return [Step("validate"), Step("train", base), Step("report", report)]
-    if event == "push" and context.is_push_to_default_branch:
+    if context.pushes_to(context.default_branch or default_branch):
         # The branch before the push (the event's `before`, fetched on demand), else the commit's parent;
         # nothing when the push created the branch. Never the pushed commit, recorded before the report.
         pushed = {"before": context.base_sha, "created": context.created_branch}
@@ -117,6 +119,7 @@ def run_event(
     timeout: float | None = None,
     fail_fast: bool = False,
     promote: bool | None = None,
+    pictures_artifact: str | None = None,
 ) -> ExitCode:
     """Run the steps for this event; the exit code (1 when a gate failed and that should fail the job).
     A model that failed to train raises its error (listing each failure) after the report is out."""
@@ -124,12 +127,20 @@ def run_event(
     if not github.event_name:
         raise ConfigError(
             "mlci run picks its steps from a GitHub Actions event, and there is none here",
-            hint="On a laptop run the steps yourself: mlci train, mlci compare --base main, mlci report.",
+            hint="On a laptop run the steps yourself: mlci train, mlci compare, mlci report.",
         )
-    steps = plan_steps(github)
+    # Only a push asks which branch is the default one, and the event usually says.
+    steps = plan_steps(github, default_branch=project.default_branch if github.event_name == "push" else None)
     console = project.console
     console.info(f"mlci run: {github.event_name} event: {', '.join(step.name for step in steps)}")
-    settings = RunSettings(models=models, identity=identity, timeout=timeout, fail_fast=fail_fast, promote=promote)
+    settings = RunSettings(
+        models=models,
+        identity=identity,
+        timeout=timeout,
+        fail_fast=fail_fast,
+        promote=promote,
+        pictures_artifact=pictures_artifact,
+    )
     state = RunState()
     passed = True
     for step in steps:
@@ -196,6 +207,7 @@ def _report(project: Project, options: Mapping[str, Any], settings: RunSettings,
         post=bool(options.get("post")),
         summary=bool(options.get("summary")),
         status=bool(options.get("status")),
+        pictures_artifact=settings.pictures_artifact,
     )
     published = publish_report(project, comparison, publish)
     verdict = "PASSED" if published.passed else "FAILED"

@@ -149,7 +149,7 @@ def _check_data(
     assert data is not None
     field = model_field(config, model.name, "data")
     with problems.check():
-        header = read_header(data.train, field=field.child("train"))
+        header = read_header(data.train, field=field.child("train"), header=data.header)
         missing = column_problems(header.columns, data, field=field, path=data.train)
         if missing:
             problems.errors.extend(missing)

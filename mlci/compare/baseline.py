@@ -15,13 +15,12 @@ from dataclasses import dataclass
 from mlci.compare.result import BaseInfo
 from mlci.console import Console
 from mlci.errors import GitError, StoreError
-from mlci.git import Git, short_sha
+from mlci.git import USUAL_DEFAULT_BRANCHES, Git, short_sha
 from mlci.store.records import Record, load_record
 from mlci.store.storage import StorageView
 
 MAX_ANCESTORS = 200
 DEEPEN_STEP = 50
-DEFAULT_BRANCHES = ("main", "master")
 
 
 class NoBaselineError(StoreError):
@@ -55,16 +54,27 @@ class RecordReader:
             return None
 
 
-def default_base_ref(git: Git) -> str:
-    """The repository's main line: the remote's HEAD branch (`origin/HEAD`), else a local `main` or `master`."""
-    remote_head = git.run("symbolic-ref", "-q", "--short", f"refs/remotes/{git.remote}/HEAD", check=False)
-    if remote_head:
-        return remote_head
-    for name in DEFAULT_BRANCHES:
-        if git.succeeds("rev-parse", "--verify", "-q", f"refs/heads/{name}"):
-            return name
+def default_base_ref(git: Git, branch: str | None = None) -> str:
+    """A ref naming the default branch `branch` (by default what git tells, see `Git.default_branch`)
+    that resolves in this clone: the remote's branch as last fetched (`origin/master`), else the local
+    one, else the remote's branch fetched now (a CI checkout holds only the commit it is about).
+    `GitError` naming the branch when none of these exists."""
+    name = branch or git.default_branch()
+    if name is None:
+        raise GitError(
+            f"cannot tell which branch is this repository's default one (no {git.remote}/HEAD, "
+            f"{' or '.join(USUAL_DEFAULT_BRANCHES)})",
+            hint=f"Pass --base REF, or let git know it: git remote set-head {git.remote} --auto.",
+        )
+    if git.has_commit(f"refs/remotes/{git.remote}/{name}"):
+        return f"{git.remote}/{name}"
+    if git.has_commit(f"refs/heads/{name}"):
+        return name
+    if git.has_remote() and git.fetch_branch(name, depth=DEEPEN_STEP):
+        return f"{git.remote}/{name}"
     raise GitError(
-        f"cannot tell which branch to compare with (no {git.remote}/HEAD, main or master)", hint="Pass --base REF."
+        f"the default branch {name} is neither in this clone nor on {git.remote}",
+        hint=f"Fetch it (git fetch {git.remote} {name}) or pass --base REF.",
     )
 
 

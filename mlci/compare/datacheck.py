@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from mlci.compare.cache import ResultCache
 from mlci.compare.decode import decode_as
 from mlci.compare.result import DataCheck, FeatureDrift, GateResult, TargetShift
-from mlci.config import ModelSpec
+from mlci.config import DataSpec, ModelSpec
 from mlci.console import MAYBE_LONG, Console
 from mlci.errors import DataError
 from mlci.git import Git
@@ -90,7 +90,7 @@ def check_model_data(
     if recorded is not None and recorded == head_fingerprint:
         return DataCheck(path=relative, changed=False)
     cache = cache or ResultCache(None)
-    check = _cached(cache, relative, recorded, head_fingerprint, target=model.data.target)
+    check = _cached(cache, relative, recorded, head_fingerprint, data=model.data)
     if check is not None:
         return check
     base_bytes = git.file_at(base_commit, relative)
@@ -99,27 +99,27 @@ def check_model_data(
     base_fingerprint = fingerprint_bytes(base_bytes)
     if base_fingerprint == head_fingerprint:
         return DataCheck(path=relative, changed=False)
-    check = _cached(cache, relative, base_fingerprint, head_fingerprint, target=model.data.target)
+    check = _cached(cache, relative, base_fingerprint, head_fingerprint, data=model.data)
     if check is not None:
         return check
     with console.step(f"{model.name}: checking what changed in {relative}", after=MAYBE_LONG):
-        check = _check(path, relative, base_bytes, target=model.data.target)
+        check = _check(path, relative, base_bytes, data=model.data)
     if head_fingerprint is not None:
-        key = _key(relative, base_fingerprint, head_fingerprint, target=model.data.target)
+        key = _key(relative, base_fingerprint, head_fingerprint, data=model.data)
         cache.put(CACHE_KIND, key, check.to_json())
     return check
 
 
-def _check(path: Path, relative: str, base_bytes: bytes, *, target: str) -> DataCheck:
+def _check(path: Path, relative: str, base_bytes: bytes, *, data: DataSpec) -> DataCheck:
     try:
-        base = read_table(path, content=base_bytes)
+        base = read_table(path, content=base_bytes, header=data.header)
     except DataError as exc:
         return DataCheck(path=relative, changed=True, note=f"the base's version could not be read: {exc.message}")
     try:
-        head = read_table(path)
+        head = read_table(path, header=data.header)
     except DataError as exc:
         return DataCheck(path=relative, changed=True, note=f"this run's version could not be read: {exc.message}")
-    return _compare_frames(relative, base, head, target=target)
+    return _compare_frames(relative, base, head, target=data.target)
 
 
 def _fingerprint(path: Path, fingerprints: FingerprintCache) -> str | None:
@@ -129,14 +129,16 @@ def _fingerprint(path: Path, fingerprints: FingerprintCache) -> str | None:
         return None
 
 
-def _key(relative: str, base: str, head: str, *, target: str) -> dict[str, str]:
-    return {"path": relative, "base": base, "head": head, "target": target}
+def _key(relative: str, base: str, head: str, *, data: DataSpec) -> dict[str, str]:
+    return {"path": relative, "base": base, "head": head, "target": data.target, "header": str(data.header).lower()}
 
 
-def _cached(cache: ResultCache, relative: str, base: str | None, head: str | None, *, target: str) -> DataCheck | None:
+def _cached(
+    cache: ResultCache, relative: str, base: str | None, head: str | None, *, data: DataSpec
+) -> DataCheck | None:
     if base is None or head is None:
         return None
-    found = cache.get(CACHE_KIND, _key(relative, base, head, target=target))
+    found = cache.get(CACHE_KIND, _key(relative, base, head, data=data))
     if found is None:
         return None
     try:

@@ -43,7 +43,7 @@ def compare_with_base(
     no_base: str | None = None,
 ) -> Comparison:
     """Compare the latest runs in `.mlci/runs` with the runs recorded for `base_ref` in `storage`
-    (the default branch when None).
+    (the default branch as git tells it when None), shown as `base_label` when given.
 
     With `first_run_ok`, a base with nothing recorded (a repository's first pull request) gives a
     comparison in which every model is new, instead of `NoBaselineError`. `no_base` says why there
@@ -64,14 +64,18 @@ def compare_with_base(
     if no_base is not None:
         base = _no_base(no_base)
     else:
-        ref = base_ref or default_base_ref(git)
+        if base_ref is None:
+            branch = git.default_branch()
+            ref, base_label = default_base_ref(git, branch), base_label or branch
+        else:
+            ref = base_ref
         records = RecordReader(storage, console)
         try:
             baseline = resolve_baseline(git, storage, ref, head=git.head(), records=records)
         except NoBaselineError as exc:
             if not first_run_ok:
                 raise
-            base = _first_run(git, ref, reason=str(exc))
+            base = _first_run(git, ref, reason=str(exc), shown=base_label or ref)
         else:
             base, base_runs = baseline.info, dict(baseline.record.runs)
             sides = _base_sides(config, head_runs, baseline.record, storage, console=console, cache=cache)
@@ -80,7 +84,7 @@ def compare_with_base(
     if base_label:
         base = replace(base, ref=base_label)
     console.detail(f"base: {base.note}")
-    head = HeadInfo(commit=git.head(), branch=git.branch(), dirty=git.is_dirty())
+    head = HeadInfo(commit=git.head(), branch=git.branch(), dirty=git.is_dirty(ignore=config.ignored_changes))
     comparison = build_comparison(
         config=config,
         head=head,
@@ -170,9 +174,9 @@ def _with_data_check(
     return replace(model, data=check, gates=[*model.gates, *gates] if check.changed else model.gates)
 
 
-def _first_run(git: Git, ref: str, *, reason: str) -> BaseInfo:
+def _first_run(git: Git, ref: str, *, reason: str, shown: str) -> BaseInfo:
     commit = git.resolve(ref)
-    note = f"{reason}. Every model is new here; the numbers become the baseline once recorded on {ref}."
+    note = f"{reason}. Every model is new here; the numbers become the baseline once recorded on {shown}."
     return BaseInfo(ref=ref, requested_commit=commit, commit=commit, distance=0, note=note, first_run=True)
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import difflib
+import itertools
 import math
 import posixpath
 import re
 from functools import partial
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, get_args
 
 from mlci.config.durations import parse_duration
@@ -28,6 +29,7 @@ from mlci.config.schema import (
     NoiseSpec,
     ParamsFileSpec,
     PromoteSpec,
+    RecordSpec,
     RegistrySpec,
     ReportSpec,
     Requirement,
@@ -53,8 +55,10 @@ MAX_SEED = 2**32 - 1
 # and 100,000 took minutes). Percentile intervals settle well before this: 1,000 is the default.
 MAX_RESAMPLES = 5000
 PERCENT = re.compile(r"^\s*(\d+(\.\d+)?)\s*%\s*$")
+# What makes a path a glob pattern, as Python's `Path.glob` reads it.
+GLOB_CHARACTERS = re.compile(r"[*?\[]")
 
-TOP_KEYS = {"version", "models", "store", "registry", "promote", "noise", "data_checks", "report"}
+TOP_KEYS = {"version", "models", "store", "registry", "promote", "noise", "data_checks", "report", "record"}
 DATA_CHECK_KEYS = {"max_psi", "fail_on_schema_change"}
 MODEL_KEYS = {
     "data",
@@ -71,15 +75,16 @@ MODEL_KEYS = {
     "pass_env",
     "params",
 }
-DATA_KEYS = {"train", "test", "target", "split", "drop"}
+DATA_KEYS = {"train", "test", "target", "split", "drop", "header"}
 SPLIT_KEYS = {"test_size", "seed"}
 ESTIMATOR_KEYS = {"class", "params"}
-OUTPUT_KEYS = {"metrics", "model", "predictions"}
+OUTPUT_KEYS = {"metrics", "model", "predictions", "plots"}
 METRIC_KEYS = {"name", "goal", "kind"}
 GATE_KEYS = {"min", "max", "max_drop", "significant"}
 NOISE_KEYS = {"resamples", "confidence", "seed"}
 STORE_KEYS = {"backend", "path", "branch", "remote"}
 REPORT_KEYS = {"title", "template"}
+RECORD_KEYS = {"ignore_changes"}
 REGISTRY_KEYS = {"max_model_mb", "trusted_types"}
 PROMOTE_KEYS = {"alias", "auto", "require", "triggers"}
 REQUIREMENTS: tuple[Requirement, ...] = get_args(Requirement)
@@ -111,6 +116,7 @@ def parse_config(source: YamlSource) -> Config:
         noise=_parse_noise(reader, top.get("noise")),
         data_checks=_parse_data_checks(reader, top.get("data_checks")),
         report=_parse_report(reader, top.get("report")),
+        record=_parse_record(reader, top.get("record")),
         source=source,
     )
 
@@ -315,6 +321,9 @@ def _parse_data(reader: _Reader, path: FieldPath, value: Any) -> DataSpec:
         split = SplitSpec(test_size=test_size if isinstance(test_size, int) else size, seed=seed)
     target = reader.text((*path, "target"), raw["target"])
     drop = tuple(reader.text_list((*path, "drop"), raw.get("drop", [])))
+    header = raw.get("header", DataSpec.header)
+    if not isinstance(header, bool):
+        raise reader.fail((*path, "header"), f"must be true or false, not {header!r}")
     if target in drop:
         raise reader.fail((*path, "drop"), f"lists the target column {target!r}")
     # Data may live outside the project (a mounted dataset): mlci only reads it, and never copies or
@@ -325,6 +334,7 @@ def _parse_data(reader: _Reader, path: FieldPath, value: Any) -> DataSpec:
         target=target,
         split=split,
         drop=drop,
+        header=header,
     )
 
 
@@ -355,7 +365,21 @@ def _parse_command(reader: _Reader, base: FieldPath, raw: dict[str, Any]) -> Com
         predictions_file=(
             reader.path((*base, "outputs", "predictions"), outputs["predictions"]) if "predictions" in outputs else None
         ),
+        plots=_parse_plots(reader, (*base, "outputs", "plots"), outputs.get("plots")),
     )
+
+
+def _parse_plots(reader: _Reader, path: FieldPath, value: Any) -> tuple[str, ...]:
+    """Paths or glob patterns of pictures, each of which must stay inside the project: the folders
+    before its first wildcard are held to that like any output path, and it may not climb out with `..`."""
+    patterns = reader.text_list(path, value) if value is not None else []
+    for pattern in patterns:
+        parts = PurePosixPath(pattern).parts
+        literal = list(itertools.takewhile(lambda part: not GLOB_CHARACTERS.search(part), parts))
+        if ".." in parts[len(literal) :]:
+            raise reader.fail(path, f"{pattern!r}: a pattern may not climb out of a folder with `..`")
+        reader.path(path, str(PurePosixPath(*literal)) if literal else ".")
+    return tuple(patterns)
 
 
 def _parse_metrics(reader: _Reader, path: FieldPath, value: Any, *, command: bool) -> tuple[MetricSpec, ...]:
@@ -630,3 +654,19 @@ def _parse_report(reader: _Reader, value: Any) -> ReportSpec:
     title = reader.text(("report", "title"), raw["title"]) if "title" in raw else ReportSpec.title
     template = reader.path(("report", "template"), raw["template"]) if "template" in raw else None
     return ReportSpec(title=title, template=template)
+
+
+def _parse_record(reader: _Reader, value: Any) -> RecordSpec:
+    raw = reader.mapping(("record",), value, allowed=RECORD_KEYS)
+    where = ("record", "ignore_changes")
+    patterns = reader.text_list(where, raw["ignore_changes"]) if raw.get("ignore_changes") is not None else []
+    for index, pattern in enumerate(patterns):
+        if pattern.startswith("!"):
+            raise reader.fail((*where, index), f"{pattern!r}: negated patterns are not supported here")
+        if "\\" in pattern:
+            raise reader.fail((*where, index), f"{pattern!r}: separate folders with `/`, as in .gitignore")
+        if ".." in pattern.split("/"):
+            raise reader.fail(
+                (*where, index), f"{pattern!r} leaves mlci.yaml's folder", hint="Name paths inside mlci.yaml's folder."
+            )
+    return RecordSpec(ignore_changes=tuple(patterns))

@@ -65,6 +65,8 @@ class DataSpec:
     test: Path | None = None
     split: SplitSpec = field(default_factory=SplitSpec)
     drop: tuple[str, ...] = ()
+    header: bool = True
+    """False for CSV or TSV files without a header row: their columns are `col_0`, `col_1`, ..."""
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,9 @@ class CommandSpec:
     metrics_file: Path
     model_file: Path | None = None
     predictions_file: Path | None = None
+    plots: tuple[str, ...] = ()
+    """Pictures the command writes, kept with the run: paths or glob patterns (`plots/*.png`), relative
+    to the config's folder."""
 
 
 @dataclass(frozen=True)
@@ -188,6 +193,15 @@ class NoiseSpec:
 
 
 @dataclass(frozen=True)
+class RecordSpec:
+    """What `mlci record` lets pass."""
+
+    ignore_changes: tuple[str, ...] = ()
+    """Gitignore-style paths, relative to mlci.yaml's folder, whose uncommitted changes do not make
+    the working tree dirty: files the training itself rewrites, such as DVC's `dvc.lock`."""
+
+
+@dataclass(frozen=True)
 class ReportSpec:
     """How the Markdown report is rendered."""
 
@@ -207,6 +221,7 @@ class Config:
     noise: NoiseSpec = field(default_factory=NoiseSpec)
     data_checks: DataChecksSpec = field(default_factory=DataChecksSpec)
     report: ReportSpec = field(default_factory=ReportSpec)
+    record: RecordSpec = field(default_factory=RecordSpec)
     source: YamlSource | None = field(default=None, compare=False, repr=False)
 
     def error(self, field_path: FieldPath, message: str, *, hint: str | None = None) -> ConfigError:
@@ -231,3 +246,9 @@ class Config:
     def work_dir(self) -> Path:
         """Where this checkout's own runs and caches are written (ignored by git)."""
         return self.root / ".mlci"
+
+    @property
+    def ignored_changes(self) -> tuple[str, ...]:
+        """What may differ from the commit while its runs still count as trained at it (gitignore-style
+        patterns, relative to `root`): mlci's own folder and `record.ignore_changes`."""
+        return (f"/{self.work_dir.name}", *self.record.ignore_changes)

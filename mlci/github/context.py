@@ -227,7 +227,12 @@ class GitHubContext:
 
     @property
     def default_branch(self) -> str | None:
+        """The repository's default branch as the event says (`repository.default_branch`)."""
         return _text(_mapping(self.event.get("repository")).get("default_branch"))
+
+    def pushes_to(self, branch: str | None) -> bool:
+        """Whether this run is about a push to `branch`."""
+        return self.event_name == "push" and branch is not None and self.ref == f"refs/heads/{branch}"
 
     @property
     def is_fork(self) -> bool:
@@ -244,11 +249,6 @@ class GitHubContext:
             base_name = _mapping(self._workflow_run.get("repository")).get("full_name") or self.repository
             return head_name is not None and head_name != base_name
         return False
-
-    @property
-    def is_push_to_default_branch(self) -> bool:
-        default = self.default_branch
-        return self.event_name == "push" and default is not None and self.ref == f"refs/heads/{default}"
 
     @property
     def run_url(self) -> str | None:

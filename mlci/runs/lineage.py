@@ -80,7 +80,7 @@ def start_lineage(config: Config, model: ModelSpec) -> LineageStart:
     fingerprints = fingerprint_paths(inputs, root=config.root, cache=project_cache(config.work_dir))
     libraries = library_versions()
     return LineageStart(
-        git=git_state(config.root),
+        git=git_state(config.root, ignore=config.ignored_changes),
         fingerprints=fingerprints,
         libraries=libraries,
         model_fingerprint=model_fingerprint(model, fingerprints, libraries),
@@ -119,13 +119,14 @@ def finish_lineage(
     return lineage
 
 
-def git_state(root: Path) -> dict[str, Any]:
-    """`commit`, `branch` and `dirty` of the repository holding `root`; all None outside one."""
+def git_state(root: Path, *, ignore: tuple[str, ...] = ()) -> dict[str, Any]:
+    """`commit`, `branch` and `dirty` of the repository holding `root`; all None outside one. Changes
+    to what `ignore` names (see `Git.changed_files`) do not make it dirty."""
     git = Git(root)
     try:
         if not git.is_repository():
             return {"commit": None, "branch": None, "dirty": None}
-        return {"commit": git.head(), "branch": git.branch(), "dirty": git.is_dirty()}
+        return {"commit": git.head(), "branch": git.branch(), "dirty": git.is_dirty(ignore=ignore)}
     except (GitError, OSError):
         # No git at all is not a reason to refuse training; the run just cannot name a commit.
         return {"commit": None, "branch": None, "dirty": None}

@@ -23,6 +23,8 @@ from mlci.errors import StoreError
 RUN_SCHEMA_VERSION = 1
 RUN_FILE = "run.json"
 GOALS = ("maximize", "minimize")
+# The roles of a run's pictures: the plots extra's PNGs, and what a command model names in `outputs.plots`.
+PICTURE_ROLE_PREFIX = "plot_"
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,11 @@ class Run:
     @property
     def commit(self) -> str | None:
         return self.lineage.get("git", {}).get("commit")
+
+    @property
+    def pictures(self) -> list[str]:
+        """The names of the run's pictures, in the run's folder."""
+        return sorted(name for role, name in self.files.items() if role.startswith(PICTURE_ROLE_PREFIX))
 
     def to_json(self) -> dict[str, Any]:
         return {"schema_version": RUN_SCHEMA_VERSION, **asdict(self)}

@@ -6,24 +6,18 @@ without the job's credentials (see `mlci.training.environment`). It runs in its 
 (see `mlci.process`), so a time limit or an interrupted mlci ends it and all it started. Its output
 is streamed live and its last lines kept, so a failure shows why without scrolling.
 
-Every declared output must have been written by this run: a file that already existed and is
-unchanged (same modification time, size and inode) is left over from an earlier run, and taking
-its metrics as fresh would report results of code that did not run.
+Every declared output must have been written by this run (see `mlci.training.filestate`); the
+pictures in `outputs.plots` are kept with the run (see `mlci.training.pictures`).
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from functools import partial
 from pathlib import Path
 
 from mlci.config import Config, ModelSpec
 from mlci.config.fields import ConfigField, model_field
-from mlci.config.files import check_regular, confine
-from mlci.config.yamlsource import display_path
 from mlci.console import Console
 from mlci.errors import MetricsFileError, MlciError, TrainingError
 from mlci.process import Finished, describe_exit, run_in_group
@@ -32,33 +26,18 @@ from mlci.runs.lineage import LineageStart, finish_lineage
 from mlci.runs.modelformat import SKOPS, model_format
 from mlci.training.deadline import TimeLimit
 from mlci.training.environment import training_environment
+from mlci.training.filestate import FileState, check_written
 from mlci.training.metrics_file import pick_metrics, read_metrics_file
 from mlci.training.modelfile import untrusted_types
 from mlci.training.outcome import TrainedModel
 from mlci.training.params_files import command_params
+from mlci.training.pictures import collect_pictures, picture_states
 from mlci.training.predictions import FILE_NAME as PREDICTIONS_FILE
 from mlci.training.predictions import summarize_predictions_file
 from mlci.training.testinputs import describe_test_inputs
 
 EXIT_NOT_FOUND, EXIT_NOT_EXECUTABLE = 127, 126
 RESERVED_NAMES = (RUN_FILE, PREDICTIONS_FILE)
-
-
-@dataclass(frozen=True)
-class FileState:
-    """Enough of a file's metadata to tell whether it was rewritten."""
-
-    mtime_ns: int
-    size: int
-    inode: int
-
-    @classmethod
-    def of(cls, path: Path) -> FileState | None:
-        try:
-            stat = path.stat()
-        except OSError:
-            return None
-        return cls(mtime_ns=stat.st_mtime_ns, size=stat.st_size, inode=stat.st_ino)
 
 
 def train_command_model(
@@ -82,6 +61,7 @@ def train_command_model(
     params = {"command": spec.run, **command_params(config, model)}
     declared = {"metrics": spec.metrics_file, "model": spec.model_file, "predictions": spec.predictions_file}
     before = {role: FileState.of(path) for role, path in declared.items() if path is not None}
+    pictures_before = picture_states(config.root, spec.plots)
 
     scratch = workspace / "scratch"
     scratch.mkdir()
@@ -136,6 +116,18 @@ def train_command_model(
         rows = {"test": summary.rows}
         files["predictions"] = _as_predictions_csv(spec.predictions_file, workspace)
         test_inputs = describe_test_inputs(files["predictions"].read_bytes())
+    if spec.plots:
+        files |= collect_pictures(
+            config.root,
+            spec.plots,
+            before=pictures_before,
+            field=outputs.child("plots"),
+            project_root=config.project_root,
+            workspace=workspace,
+            taken={RUN_FILE, *(path.name for path in files.values())},
+            console=console,
+            model=model.name,
+        )
 
     run = Run(
         model=model.name,
@@ -169,37 +161,6 @@ def run_command(
             return run_in_group(command, cwd=cwd, env=env, on_line=console.output, timeout=timeout)
         except OSError as exc:
             raise TrainingError(f"cannot start `{command}` in {cwd}: {exc.strerror or exc}") from None
-
-
-def check_written(
-    path: Path, before: FileState | None, *, field: ConfigField, what: str, kind: type[MlciError]
-) -> None:
-    """Raise `kind` located at `field` unless `path` was written while the command ran, and is a
-    regular file that stays inside the project once its symlinks are followed: a model file that is
-    a link to /etc/passwd must never be copied into a run and recorded."""
-    shown = display_path(path)
-    after = FileState.of(path)
-    if after is None:
-        raise field.error(
-            f"the command wrote no {what}; it should write {shown}",
-            kind=kind,
-            hint="Paths under `outputs:` are relative to mlci.yaml's folder, which is also the "
-            "folder the command runs in.",
-        )
-    if path.is_dir():
-        raise field.error(f"{shown} is a folder, not a {what}", kind=kind)
-    fail = partial(field.error, kind=kind)
-    confine(path, field.config.project_root, error=fail)
-    check_regular(path, error=fail)
-    if after == before:
-        written = datetime.fromtimestamp(after.mtime_ns / 1e9, tz=UTC).isoformat(timespec="seconds")
-        raise field.error(
-            f"the command did not write the {what} {shown}: the one there is left over from an "
-            f"earlier run (last written {written})",
-            kind=kind,
-            hint="Make the command write it every time; if it skips work when nothing changed "
-            "(make, dvc repro), force it (e.g. `dvc repro --force`).",
-        )
 
 
 def _as_predictions_csv(path: Path, workspace: Path) -> Path:

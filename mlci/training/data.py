@@ -17,7 +17,7 @@ from mlci.config.fields import ConfigField, model_field
 from mlci.config.yamlsource import display_path
 from mlci.console import Console
 from mlci.errors import DataError, MlciError
-from mlci.training.tables import read_table
+from mlci.training.tables import is_number, read_table
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -48,11 +48,13 @@ def load_dataset(config: Config, model: ModelSpec, *, classification: bool | Non
     data = model.data
     assert data is not None, "only declarative and entrypoint models have data"
     field = model_field(config, model.name, "data")
-    train = read_table(data.train, field=field.child("train"))
+    train = read_table(data.train, field=field.child("train"), header=data.header)
     features = feature_columns(train.columns, data, field=field, path=data.train)
-    check_target(train, data.target, path=data.train, field=field.child("target"), classification=classification)
+    check_target(
+        train, data.target, path=data.train, field=field.child("target"), classification=classification, data=data
+    )
     if data.test is not None:
-        test = read_table(data.test, field=field.child("test"))
+        test = read_table(data.test, field=field.child("test"), header=data.header)
         missing = [column for column in [*features, data.target] if column not in test.columns]
         if missing:
             raise field.child("test").error(
@@ -60,7 +62,9 @@ def load_dataset(config: Config, model: ModelSpec, *, classification: bool | Non
                 kind=DataError,
                 hint="The test file needs the same feature and target columns as the training file.",
             )
-        check_target(test, data.target, path=data.test, field=field.child("test"), classification=classification)
+        check_target(
+            test, data.target, path=data.test, field=field.child("test"), classification=classification, data=data
+        )
         return Dataset(
             x_train=train[features],
             y_train=train[data.target],
@@ -92,11 +96,15 @@ def column_problems(columns: Sequence[str], data: DataSpec, *, field: ConfigFiel
     present = list(columns)
     wanted = [(field.child("target"), data.target)]
     wanted += [(field.child("drop", index), column) for index, column in enumerate(data.drop)]
+    hint = f"Its columns are: {', '.join(present)}."
+    # A header of numbers is rare; a first row of values read as one is not.
+    if data.header and present and 2 * sum(map(is_number, present)) >= len(present):
+        hint += " They look like values: if the file has no header row, add `header: false` (col_0, col_1, ...)."
     return [
         where.error(
             f"column {column!r} is not in {display_path(path)}{_did_you_mean(column, present)}",
             kind=DataError,
-            hint=f"Its columns are: {', '.join(present)}.",
+            hint=hint,
         )
         for where, column in wanted
         if column not in present
@@ -104,7 +112,7 @@ def column_problems(columns: Sequence[str], data: DataSpec, *, field: ConfigFiel
 
 
 def check_target(
-    frame: pd.DataFrame, target: str, *, path: Path, field: ConfigField, classification: bool | None
+    frame: pd.DataFrame, target: str, *, path: Path, field: ConfigField, classification: bool | None, data: DataSpec
 ) -> None:
     """Refuse a target with missing values, a single class for a classifier, or the wrong kind of
     values for the task (when it is known)."""
@@ -113,8 +121,9 @@ def check_target(
     values = frame[target]
     missing = values.isna().to_numpy().nonzero()[0]
     if len(missing):
-        # Line numbers in the file: one for the header, and pandas counts rows from zero.
-        lines = ", ".join(str(row + 2) for row in missing[:MAX_ROWS_SHOWN])
+        # Line numbers in the file: pandas counts rows from zero, and a header takes the first line.
+        first = 2 if data.header else 1
+        lines = ", ".join(str(row + first) for row in missing[:MAX_ROWS_SHOWN])
         more = f" and {len(missing) - MAX_ROWS_SHOWN} more" if len(missing) > MAX_ROWS_SHOWN else ""
         where = f" (lines {lines}{more})" if path.suffix.lower() != ".parquet" else ""
         raise field.error(

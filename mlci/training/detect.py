@@ -1,5 +1,5 @@
-"""What a project's data looks like, guessed for `mlci init`: the training file, its target column,
-the task, a test file and identifier columns to drop.
+"""What a project's data looks like, guessed for `mlci init`: the training file, whether it has a
+header row, its target column, the task, a test file and identifier columns to drop.
 
 The guess reads only a file's first rows (through the one table reader, so every format `mlci train`
 accepts is found), so `init` stays instant on large datasets; it is a starting point the user
@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from mlci.console import Console
 from mlci.errors import DataError
-from mlci.training.tables import read_table, table_format
+from mlci.training.tables import looks_headerless, read_table, table_format
 
 Task = Literal["classification", "regression"]
 
@@ -59,6 +60,8 @@ class DetectedData:
     task_reason: str
     test: Path | None = None
     drop: tuple[str, ...] = ()
+    header: bool = True
+    """False for a CSV whose first row is data (UCI files, `np.savetxt`): columns are `col_0`, ..."""
 
 
 def detect_data(directory: Path, *, console: Console | None = None) -> DetectedData | None:
@@ -68,8 +71,9 @@ def detect_data(directory: Path, *, console: Console | None = None) -> DetectedD
     that cannot be read or has fewer than two columns is skipped with a note. None when none fits.
     """
     for candidate in _rank_candidates(find_data_files(directory)):
+        header = not looks_headerless(directory / candidate)
         try:
-            sample = read_table(directory / candidate, rows=SAMPLE_ROWS)
+            sample = read_table(directory / candidate, rows=SAMPLE_ROWS, header=header)
         except DataError as exc:
             if console:
                 console.warn(f"skipped {candidate.as_posix()}: {exc}")
@@ -80,7 +84,7 @@ def detect_data(directory: Path, *, console: Console | None = None) -> DetectedD
             continue
         target, target_reason = guess_target([str(c) for c in sample.columns])
         task, task_reason = guess_task(sample[target])
-        test = _find_test_file(directory, candidate, target, console=console)
+        test = _find_test_file(directory, candidate, target, header=header, console=console)
         drop = tuple(c for c in map(str, sample.columns) if c != target and _looks_like_identifier(c))
         return DetectedData(
             train=candidate,
@@ -90,6 +94,7 @@ def detect_data(directory: Path, *, console: Console | None = None) -> DetectedD
             task_reason=task_reason,
             test=test,
             drop=drop,
+            header=header,
         )
     return None
 
@@ -97,6 +102,12 @@ def detect_data(directory: Path, *, console: Console | None = None) -> DetectedD
 def find_data_files(directory: Path, *, max_depth: int = MAX_DEPTH) -> list[Path]:
     """The data files mlci reads (CSV, TSV, Parquet) under `directory`, as relative paths, skipping
     hidden folders, virtual environments and dependency folders, at most `max_depth` folders deep."""
+    return find_files(directory, lambda name: table_format(Path(name)) is not None, max_depth=max_depth)
+
+
+def find_files(directory: Path, accept: Callable[[str], bool], *, max_depth: int = MAX_DEPTH) -> list[Path]:
+    """The files under `directory` whose name `accept`s, as relative paths, skipping hidden files and
+    folders, virtual environments and dependency folders, at most `max_depth` folders deep."""
     found: list[Path] = []
     root = directory.resolve()
     for visited, (current, dirs, files) in enumerate(os.walk(root), start=1):
@@ -114,7 +125,7 @@ def find_data_files(directory: Path, *, max_depth: int = MAX_DEPTH) -> list[Path
         if visited > MAX_DIRS:
             dirs[:] = []
         for name in sorted(files):
-            if table_format(Path(name)) is not None and not name.startswith("."):
+            if accept(name) and not name.startswith("."):
                 found.append((here / name).relative_to(root))
     return found
 
@@ -165,8 +176,9 @@ def _rank_candidates(files: list[Path]) -> list[Path]:
     return sorted(files, key=rank)
 
 
-def _find_test_file(directory: Path, train: Path, target: str, *, console: Console | None) -> Path | None:
-    """A file next to `train` whose name says "test" and that has the target column."""
+def _find_test_file(directory: Path, train: Path, target: str, *, header: bool, console: Console | None) -> Path | None:
+    """A file next to `train` whose name says "test", has the target column and, like `train`, a
+    header row or none."""
     siblings = [p for p in find_data_files(directory / train.parent, max_depth=0) if p.name != train.name]
     mirrored = re.sub("train", "test", train.name, flags=re.IGNORECASE)
     candidates = sorted(
@@ -175,8 +187,13 @@ def _find_test_file(directory: Path, train: Path, target: str, *, console: Conso
     )
     for candidate in candidates:
         relative = train.parent / candidate
+        if looks_headerless(directory / relative) == header:
+            if console:
+                unlike = "it has no header row" if header else "it has a header row"
+                console.detail(f"skipped {relative.as_posix()} as test data: {unlike}, unlike {train.as_posix()}")
+            continue
         try:
-            columns = [str(c) for c in read_table(directory / relative, rows=1).columns]
+            columns = [str(c) for c in read_table(directory / relative, rows=1, header=header).columns]
         except DataError as exc:
             if console:
                 console.warn(f"skipped {relative.as_posix()} as test data: {exc}")

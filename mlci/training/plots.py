@@ -13,6 +13,7 @@ import importlib.util
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mlci.runs.run import PICTURE_ROLE_PREFIX
 from mlci.training.predictions import PROBA_PREFIX, Y_PRED, Y_TRUE
 
 if TYPE_CHECKING:
@@ -38,7 +39,8 @@ def write_plots(
 
     written: dict[str, Path] = {}
 
-    def save(role: str, figure: Any) -> None:
+    def save(name: str, figure: Any) -> None:
+        role = PICTURE_ROLE_PREFIX + name
         path = folder / f"{role.replace('_', '-')}.png"
         figure.tight_layout()
         figure.savefig(path, dpi=100)
@@ -46,15 +48,15 @@ def write_plots(
         written[role] = path
 
     if classification:
-        save("plot_confusion_matrix", _confusion(plt, predictions))
+        save("confusion_matrix", _confusion(plt, predictions))
         proba = [c for c in predictions.columns if c.startswith(PROBA_PREFIX)]
         if len(proba) == 2:
-            save("plot_roc_pr", _roc_pr(plt, predictions, positive=proba[1]))
+            save("roc_pr", _roc_pr(plt, predictions, positive=proba[1]))
     else:
-        save("plot_residuals", _residuals(plt, predictions))
+        save("residuals", _residuals(plt, predictions))
     importances = _importances(model, feature_names)
     if importances:
-        save("plot_feature_importance", _importance_chart(plt, importances))
+        save("feature_importance", _importance_chart(plt, importances))
     return written
 
 
@@ -110,15 +112,22 @@ def _importances(model: Any, feature_names: list[str]) -> list[tuple[str, float]
         values = np.abs(np.atleast_2d(estimator.coef_)).mean(axis=0)
     if values is None:
         return []
-    names = (
-        list(getattr(model[:-1], "get_feature_names_out", lambda: feature_names)())
-        if hasattr(model, "steps")
-        else feature_names
-    )
+    names = _transformed_names(model, feature_names)
     if len(names) != len(values):
         names = [f"feature {i}" for i in range(len(values))]
     ranked = sorted(zip(names, map(float, values), strict=True), key=lambda pair: pair[1], reverse=True)
     return ranked[:TOP_FEATURES]
+
+
+def _transformed_names(model: Any, feature_names: list[str]) -> list[str]:
+    """The names of the features the final estimator saw, after a Pipeline's transformers; the input
+    columns when a step cannot name its output (a FunctionTransformer without `feature_names_out`)."""
+    if not hasattr(model, "steps"):
+        return feature_names
+    try:
+        return [str(name) for name in model[:-1].get_feature_names_out()]
+    except (AttributeError, ValueError, TypeError, NotImplementedError):
+        return feature_names
 
 
 def _importance_chart(plt: Any, importances: list[tuple[str, float]]) -> Any:

@@ -1,7 +1,9 @@
 """Reading a CSV, TSV or Parquet data file into a DataFrame, or just its header, with clear errors.
 
 This is the one table reader of mlci: training, `mlci validate`, `mlci init` and the data checks of
-a report all read tables here, so a format one of them accepts the others accept too.
+a report all read tables here, so a format one of them accepts the others accept too. That includes
+CSV and TSV files without a header row (`header: false` in mlci.yaml), whose columns are named
+`col_0`, `col_1`, ... in their order.
 
 The format comes from the file's extension so that a typo in a path fails with a message that
 lists what works, instead of pandas guessing and failing later on a column it cannot find.
@@ -27,6 +29,8 @@ COMPRESSIONS = (".gz", ".bz2", ".xz", ".zip", ".zst")
 SUPPORTED = ".csv, .tsv (either optionally compressed: .gz, .bz2, .xz, .zip, .zst), .parquet or .pq"
 # pandas keeps a DataFrame's index in Parquet files as extra columns named like this.
 PANDAS_INDEX_PREFIX = "__index_level_"
+# The names of a headerless file's columns, by position.
+HEADERLESS_PREFIX = "col_"
 
 
 @dataclass(frozen=True)
@@ -51,10 +55,16 @@ def table_format(path: Path) -> TableFormat | None:
 
 
 def read_table(
-    path: Path, *, field: ConfigField | None = None, content: bytes | None = None, rows: int | None = None
+    path: Path,
+    *,
+    field: ConfigField | None = None,
+    content: bytes | None = None,
+    rows: int | None = None,
+    header: bool = True,
 ) -> pd.DataFrame:
     """The table at `path`: all of it, or its first `rows` rows. `content` reads those bytes instead
-    of the file (a file as it was at another commit), the format still told by `path`'s name.
+    of the file (a file as it was at another commit), the format still told by `path`'s name. Without
+    `header`, a CSV or TSV file's first row is data and its columns are `col_0`, `col_1`, ...
 
     Raises `DataError` when the file is missing, of an unknown format, unparseable or has no rows;
     located at `field` of mlci.yaml when given, else naming the file alone.
@@ -63,17 +73,22 @@ def read_table(
 
     shown = display_path(path)
     kind = _check_file(path, field=field) if content is None else _format_of(path, field=field)
+    _check_header_option(kind, header, path=path, field=field)
     source: Path | io.BytesIO = path if content is None else io.BytesIO(content)
     compression = _compression(path) if content is not None else "infer"
     try:
         if kind == "parquet":
             frame = _read_parquet(source, rows=rows)
+        elif not header:
+            frame = pd.read_csv(source, sep=_separator(kind), header=None, nrows=rows, compression=compression)
+            frame.columns = headerless_columns(len(frame.columns))
         else:
-            header = _csv_header(source, kind=kind, compression=compression)
-            _check_unique_columns(header, path=path, field=field)
+            names = _csv_header(source, kind=kind, compression=compression)
+            _check_unique_columns(names, path=path, field=field)
             frame = pd.read_csv(source, sep=_separator(kind), nrows=rows, compression=compression)
     except pd.errors.EmptyDataError:
-        raise _error(field, f"{shown} is empty", hint="It should start with a header row naming the columns.") from None
+        hint = "It should start with a header row naming the columns." if header else None
+        raise _error(field, f"{shown} is empty", hint=hint) from None
     except (UnicodeDecodeError, pd.errors.ParserError, OSError, ValueError, EOFError) as exc:
         # pyarrow's errors derive from OSError or ValueError; its message names what is wrong with the file.
         raise _error(field, f"{shown} could not be read as {kind.upper()}: {_first_line(exc)}") from None
@@ -83,17 +98,71 @@ def read_table(
     return _without_nullable_booleans(frame)
 
 
+def headerless_columns(count: int) -> list[str]:
+    """The names mlci gives the columns of a file without a header row: `col_0`, `col_1`, ..."""
+    return [f"{HEADERLESS_PREFIX}{index}" for index in range(count)]
+
+
+def looks_headerless(path: Path, *, rows: int = 100) -> bool:
+    """Whether the CSV or TSV file at `path` seems to start with data rather than a header row: every
+    column that holds numbers below its first row holds one in it too, and there is such a column.
+    (A header names the columns, so a numeric column's first cell would be text.) A file of text
+    columns only cannot tell, and is taken to have a header."""
+    import pandas as pd
+
+    kind = table_format(path)
+    if kind not in ("csv", "tsv"):
+        return False
+    try:
+        frame = pd.read_csv(path, sep=_separator(kind), header=None, nrows=rows, dtype=str)
+    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError, OSError, ValueError, EOFError):
+        return False
+    if len(frame) < 2:
+        return False
+    numeric_columns = 0
+    for column in frame.columns:
+        below = pd.to_numeric(frame[column].iloc[1:], errors="coerce")
+        if below.isna().any():
+            continue
+        numeric_columns += 1
+        if pd.isna(pd.to_numeric(frame[column].iloc[0], errors="coerce")):
+            return False
+    return numeric_columns > 0
+
+
+def _check_header_option(kind: TableFormat, header: bool, *, path: Path, field: ConfigField | None) -> None:
+    if not header and kind == "parquet":
+        raise _error(
+            field,
+            f"{display_path(path)} is a Parquet file, whose columns have names; `header: false` is for CSV "
+            "and TSV files without a header row",
+            hint="Remove `header: false`, or use the column names the file has.",
+        )
+
+
 def _check_unique_columns(names: list[str], *, path: Path, field: ConfigField | None) -> None:
     """Refuse a header that names a column twice: pandas would silently rename the second (`age.1`),
     and the model would learn from a column nobody named."""
     twice = sorted({name for name in names if names.count(name) > 1})
     if twice:
+        hint = "Give every column its own name in the header row."
+        if all(is_number(name) for name in names):
+            hint = "Its first row looks like values: if the file has no header row, add `header: false`."
         raise _error(
             field,
             f"{display_path(path)} names the column{'s' if len(twice) > 1 else ''} "
             f"{', '.join(repr(name) for name in twice)} more than once",
-            hint="Give every column its own name in the header row.",
+            hint=hint,
         )
+
+
+def is_number(text: str) -> bool:
+    """Whether `text` reads as a number (`3`, `-0.5`, `1e-3`, `nan`): what a cell holds, not a name."""
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _csv_header(source: Path | io.BytesIO, *, kind: TableFormat, compression: str | None) -> list[str]:
@@ -124,12 +193,17 @@ def _read_parquet(source: Path | io.BytesIO, *, rows: int | None) -> pd.DataFram
     return frame
 
 
-def read_header(path: Path, *, field: ConfigField) -> TableHeader:
-    """The column names of the table at `path` and whether it has any row, reading at most one row."""
+def read_header(path: Path, *, field: ConfigField, header: bool = True) -> TableHeader:
+    """The column names of the table at `path` and whether it has any row, reading at most one row
+    (see `read_table` for `header`)."""
     import pandas as pd
 
     shown = display_path(path)
     kind = _check_file(path, field=field)
+    _check_header_option(kind, header, path=path, field=field)
+    if not header:
+        frame = read_table(path, field=field, rows=1, header=False)
+        return TableHeader(columns=list(frame.columns), has_rows=True)
     try:
         if kind == "parquet":
             import pyarrow.parquet as pq

@@ -41,6 +41,10 @@ def test_composite_with_branding_and_scripts_that_take_inputs_only_from_env(path
     steps = action["runs"]["steps"]
     assert steps[0]["id"] == "install" and "mlci.install" in steps[0]["run"]
     for step in steps:
+        if "uses" in step:
+            # Another action (the pictures' upload) takes its inputs through `with:`, pinned to a commit.
+            assert re.fullmatch(r"[\w-]+/[\w-]+@[0-9a-f]{40}", step["uses"]), step
+            continue
         assert step.get("shell") == "bash", step
         assert "${{" not in step["run"], f"{path}: an expression inside run: {step['run']}"
 
@@ -130,3 +134,24 @@ def test_examples_bound_time_and_concurrency(path: Path) -> None:
 def test_mlci_init_writes_the_one_line_example() -> None:
     template = (ROOT / "mlci" / "templates" / "init" / "mlci.yml").read_text()
     assert template == (ROOT / "examples" / "workflows" / "mlci.yml").read_text()
+
+
+def test_the_one_line_action_keeps_the_pictures_it_names_in_the_summary() -> None:
+    steps = load(ROOT / "action.yml")["runs"]["steps"]
+    [run] = [step for step in steps if step.get("id") == "run"]
+    [upload] = [step for step in steps if "upload-artifact" in step.get("uses", "")]
+    assert upload["with"]["name"] == run["env"]["MLCI_PICTURES_ARTIFACT"] == "mlci-pictures-${{ inputs.report-id }}"
+    assert upload["with"]["include-hidden-files"] is True and upload["if"] == "${{ !cancelled() }}"
+    assert all("/.mlci/runs/*/" in line for line in upload["with"]["path"].splitlines())
+
+
+@pytest.mark.parametrize(
+    "path", [ROOT / "action.yml", ROOT / "actions" / "setup" / "action.yml", ROOT / "actions" / "train" / "action.yml"]
+)
+def test_actions_that_train_install_the_projects_requirements_first(path: Path) -> None:
+    action = load(path)
+    assert action["inputs"]["install"]["default"] == ""
+    install = action["runs"]["steps"][0]
+    assert install["env"]["MLCI_INSTALL"] == "${{ inputs.install }}"
+    if "working-directory" in action["inputs"]:
+        assert install["env"]["MLCI_WORKING_DIRECTORY"] == "${{ inputs.working-directory }}"

@@ -1,4 +1,5 @@
-"""The installer every action runs first, with the runner's python3 and only the standard library."""
+"""The installer every action runs first, with the job's python3 and only the standard library: the
+project's requirements, then mlci, into that Python's environment."""
 
 from __future__ import annotations
 
@@ -25,6 +26,8 @@ def install(
     extra_env: dict[str, str] | None = None,
     code: str = "import runpy\nrunpy.run_module('mlci.install', run_name='__main__')",
     action_folder: Path = ROOT,
+    python: str = sys.executable,
+    cwd: Path | None = None,
 ):
     """Run `python -m mlci.install` as the action does: from the action's folder, before mlci is installed."""
     (tmp_path / "github_path").touch()
@@ -39,14 +42,14 @@ def install(
         **{k: v for k, v in os.environ.items() if k.startswith("PIP_")},
         **(extra_env or {}),
     }
-    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=600)
+    return subprocess.run([python, "-c", code], env=env, capture_output=True, text=True, timeout=600, cwd=cwd)
 
 
-def test_an_install_of_the_same_version_on_path_is_reused(tmp_path: Path) -> None:
+def test_an_install_of_the_same_version_in_the_jobs_python_is_reused(tmp_path: Path) -> None:
     here = str(Path(sys.executable).parent)
-    done = install(tmp_path, path=os.pathsep.join([here, "/usr/bin", "/bin"]))
+    done = install(tmp_path, path="/usr/bin:/bin")
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == f"mlci {__version__} already installed at {here}/mlci"
+    assert done.stdout.strip() == f"mlci {__version__} already installed in {here}"
     assert (tmp_path / "github_path").read_text() == f"{here}\n"
     assert read_outputs(tmp_path / "github_output") == {"mlci-path": f"{here}/mlci", "version": __version__}
     assert not (tmp_path / "runner-temp").exists()
@@ -63,35 +66,96 @@ def test_extras_that_are_not_names_are_refused(tmp_path: Path) -> None:
     assert done.returncode == 1 and "the extras input must be names" in done.stderr
 
 
-def test_a_fresh_install_leaves_the_action_folder_untouched_and_goes_into_the_tool_cache(tmp_path: Path) -> None:
+def fresh_python(folder: Path) -> str:
+    """A job's Python without mlci: a new virtual environment, as actions/setup-python gives one."""
+    subprocess.run([sys.executable, "-m", "venv", str(folder)], check=True, timeout=300)
+    return str(folder / "bin" / "python")
+
+
+def local_package(folder: Path, name: str) -> None:
+    """A package of the project's own that no index has, like a feature library in the repository."""
+    folder.mkdir(parents=True)
+    (folder / "pyproject.toml").write_text(
+        f'[project]\nname = "{name}"\nversion = "0.1"\n[build-system]\nrequires = ["setuptools"]\n'
+        'build-backend = "setuptools.build_meta"\n'
+    )
+    (folder / f"{name}.py").write_text("def scale(x):\n    return 2 * x\n")
+
+
+def imports(python: str, module: str) -> str:
+    code = f"import {module}; print({module}.__file__)"
+    return subprocess.run([python, "-P", "-c", code], capture_output=True, text=True, cwd="/").stdout.strip()
+
+
+def test_mlci_goes_into_the_jobs_python_after_the_projects_requirements(tmp_path: Path) -> None:
     action = tmp_path / "action"
-    shutil.copytree(ROOT, action, ignore=shutil.ignore_patterns(".git", ".mlci", "tests", "*.egg-info", "build"))
+    shutil.copytree(
+        ROOT, action, ignore=shutil.ignore_patterns(".git", ".mlci", ".venv", "tests", "*.egg-info", "build")
+    )
     before = sorted(action.rglob("*"))
     read_only(action)  # as a runner's action cache may be (root ignores the bits; the file list below does not)
-    tool_cache = tmp_path / "toolcache"
-    tool_cache.mkdir()
+    python = fresh_python(tmp_path / "job-python")
+    project = tmp_path / "project"
+    local_package(project / "featlib", "featlib")
+    local_package(project / "tools" / "helperlib", "helperlib")
+    (project / "requirements.txt").write_text("./featlib\n")
+    # The package alone (its dependencies come from the same index and take a minute): a real build
+    # and install of the action's own code.
+    no_deps = {"PIP_NO_DEPS": "1", "MLCI_WORKING_DIRECTORY": str(project)}
     try:
-        # The package alone (its dependencies come from the same index and take a minute): a real build
-        # and install of the action's own code, into the venv the next steps use.
         done = install(
             tmp_path,
             path="/usr/bin:/bin",
-            extra_env={"RUNNER_TOOL_CACHE": str(tool_cache), "PIP_NO_DEPS": "1"},
+            extra_env={**no_deps, "MLCI_INSTALL": "requirements.txt"},
             action_folder=action,
+            python=python,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        # A second mlci step of the job reuses the install, after running its own install command.
+        again = install(
+            tmp_path,
+            path="/usr/bin:/bin",
+            extra_env={**no_deps, "MLCI_INSTALL": "cd tools && pip install ./helperlib"},
+            action_folder=action,
+            python=python,
         )
     finally:
         for folder, _, _ in os.walk(action):
             Path(folder).chmod(0o755)
-    assert done.returncode == 0, done.stdout + done.stderr
-    venv = tool_cache / "mlci" / __version__
-    assert done.stdout.splitlines()[0] == f"installing mlci {__version__} into {venv}"
-    assert (venv / "bin" / "mlci").is_file()
-    version = subprocess.run(
-        [str(venv / "bin" / "python"), "-c", "import mlci; print(mlci.__version__)"], capture_output=True, text=True
-    )
-    assert version.stdout.strip() == __version__
-    assert (tmp_path / "github_path").read_text() == f"{venv / 'bin'}\n"
+    bin_dir = tmp_path / "job-python" / "bin"
+    assert done.stdout.splitlines()[0] == "installing the project's requirements: pip install -r requirements.txt"
+    assert f"installing mlci {__version__} into the environment of {python}" in done.stdout
+    assert (bin_dir / "mlci").is_file()
+    # The model's packages and mlci, side by side in the one environment mlci runs in.
+    assert imports(python, "featlib").startswith(str(tmp_path / "job-python"))
+    assert imports(python, "mlci").startswith(str(tmp_path / "job-python"))
+    assert (tmp_path / "github_path").read_text().splitlines()[0] == str(bin_dir)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert again.stdout.splitlines()[0] == "installing the project's requirements: cd tools && pip install ./helperlib"
+    assert again.stdout.splitlines()[-1] == f"mlci {__version__} already installed in {bin_dir}"
+    assert imports(python, "helperlib").startswith(str(tmp_path / "job-python"))
     assert sorted(action.rglob("*")) == before  # pip built from a copy: no build/ or egg-info left behind
+
+
+def test_a_requirements_file_that_is_not_there_and_a_failing_command_are_named(tmp_path: Path) -> None:
+    missing = install(tmp_path, path="/usr/bin:/bin", extra_env={"MLCI_INSTALL": "requirements-ci.txt"}, cwd=tmp_path)
+    assert missing.returncode == 1
+    assert f"the install input names requirements-ci.txt, which is not a file in {tmp_path}" in missing.stderr
+    failing = install(tmp_path, path="/usr/bin:/bin", extra_env={"MLCI_INSTALL": "echo building; exit 3"})
+    assert failing.returncode == 1 and "building" in failing.stdout
+    assert "the install input `echo building; exit 3` failed with exit code 3" in failing.stderr
+
+
+def test_a_system_python_pip_may_not_change_gets_a_virtual_environment_that_sees_its_packages(tmp_path: Path) -> None:
+    # A venv stands in for the runner's system Python, told it is externally managed (PEP 668).
+    python = fresh_python(tmp_path / "system-python")
+    code = "import mlci.install as i\ni.externally_managed = lambda: True\ni.main()"
+    done = install(tmp_path, path="/usr/bin:/bin", code=code, python=python, extra_env={"PIP_NO_DEPS": "1"})
+    assert done.returncode == 0, done.stdout + done.stderr
+    venv = tmp_path / "runner-temp" / f"mlci-{__version__}-py{sys.version_info.major}.{sys.version_info.minor}"
+    assert "which pip may not change (PEP 668); using a virtual environment on it, with its packages" in done.stdout
+    assert (venv / "bin" / "mlci").is_file()
+    assert "include-system-site-packages = true" in (venv / "pyvenv.cfg").read_text()
 
 
 def read_only(folder: Path) -> None:

@@ -16,6 +16,8 @@ from mlci.config import load_config
 from mlci.runs import Run, runs_dir, write_run
 from mlci.store.records import record_runs
 from testing.projects import project_at
+from testing.repos import actions_checkout
+from tests.commands.helpers import CONFIG, data_csv
 from tests.compare.factories import IRIS_CONFIG
 from tests.compare.test_datacheck import frame, project_with_change
 from tests.conftest import git, read_outputs
@@ -218,3 +220,27 @@ def test_a_first_commit_or_a_push_that_created_the_branch_has_no_base(
     short = git(seed, "rev-parse", "--short=7", "HEAD")
     assert pushed_base(project_at(work), None, created=False) == BaseChoice(none=f"{short} is the first commit of main")
     assert pushed_base(project_at(work), "a" * 40, created=True) == BaseChoice(none="this push created main")
+
+
+def test_without_base_a_ci_checkout_of_a_master_repository_is_compared_with_master(
+    master_remote: Callable[..., Path], tmp_path: Path
+) -> None:
+    bare = master_remote({"mlci.yaml": CONFIG, "data.csv": data_csv()})
+    laptop = tmp_path / "laptop"
+    git(tmp_path, "clone", "-q", str(bare), str(laptop))
+    assert mlci(laptop, "train").exit_code == 0
+    assert mlci(laptop, "record").exit_code == 0  # the baseline, on the remote's results branch
+    recorded = git(laptop, "rev-parse", "HEAD")
+    git(laptop, "checkout", "-q", "-b", "feature")
+    (laptop / "mlci.yaml").write_text(CONFIG.replace("C: 1.0", "C: 0.5"))
+    git(laptop, "commit", "-qam", "tune C")
+    git(laptop, "push", "-q", "origin", "feature")
+    checkout = actions_checkout(bare, tmp_path / "checkout", ref="feature")
+    assert mlci(checkout, "train").exit_code == 0
+
+    result = mlci(checkout, "compare", "-v")
+
+    assert result.exit_code == 0, result.output
+    assert f"base: recorded runs of origin/master ({recorded[:7]})" in result.output
+    document = json.loads(mlci(checkout, "compare", "--format", "json").stdout)
+    assert (document["base"]["ref"], document["base"]["commit"]) == ("master", recorded)

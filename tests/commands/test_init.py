@@ -16,6 +16,7 @@ from mlci.config import load_config
 from mlci.errors import ConfigError
 from mlci.training.detect import detect_data, model_name
 from testing.projects import recording_console
+from tests.conftest import git
 
 pytestmark = pytest.mark.integration
 
@@ -317,3 +318,155 @@ def test_the_starter_config_trains(make_repo, monkeypatch: pytest.MonkeyPatch) -
     assert validated.exit_code == 0, validated.output
     assert trained.exit_code == 0, trained.output
     assert trained.stdout.startswith("iris: trained: accuracy=")
+
+
+def test_a_master_repository_gets_a_workflow_for_master(master_remote, tmp_path: Path) -> None:
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", str(master_remote()), str(clone))
+
+    _, said = init(clone)
+
+    text = (clone / WORKFLOW).read_text()
+    workflow = yaml.safe_load(text)
+    assert workflow[True]["push"] == {"branches": ["master"]}
+    assert "cancel-in-progress: ${{ github.ref != 'refs/heads/master' }}" in text and "main" not in workflow[True]
+    assert "branch:  master (the workflow records its pushes)" in said
+
+
+def test_the_workflow_installs_the_projects_requirements_before_mlci(tmp_path: Path) -> None:
+    (tmp_path / "requirements.txt").write_text("xgboost\n")
+
+    _, said = init(tmp_path)
+
+    workflow = yaml.safe_load((tmp_path / WORKFLOW).read_text())
+    for job in workflow["jobs"].values():
+        assert job["steps"][-1] == {"uses": "mlci-dev/mlci@v1", "with": {"install": "requirements.txt"}}
+    assert "install: requirements.txt (in the workflow, before mlci)" in said
+
+
+HEADERLESS = "".join(f"{i % 7 * 0.5:.1f},{(i * 3) % 11},{i % 3}\n" for i in range(60))
+
+
+def test_headerless_csvs_are_read_as_data_and_the_config_says_so(make_repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = make_repo(
+        "headerless",
+        {"data/train.csv": HEADERLESS, "data/test.csv": "".join(HEADERLESS.splitlines(keepends=True)[:24])},
+    )
+    monkeypatch.chdir(repo)
+
+    _, said = init(repo)
+
+    config = load_config(repo / "mlci.yaml")
+    data = config.models["model"].data
+    assert data is not None and data.header is False and data.target == "col_2"
+    assert data.test == repo / "data" / "test.csv"
+    assert "data:    data/train.csv (no header row: columns col_0, col_1, ...)" in said
+    trained = CliRunner().invoke(cli, ["train"])
+    assert trained.exit_code == 0, trained.output
+
+
+DVC_YAML = """\
+stages:
+  prepare:
+    cmd: python src/prepare.py data/raw.csv
+    deps: [data/raw.csv, src/prepare.py]
+    outs: [data/prepared]
+  train:
+    cmd: python src/train.py data/prepared model.pkl
+    deps:
+      - data/prepared
+      - src/train.py
+    params:
+      - train.n_est
+      - train.min_split
+    outs: [model.pkl]
+    metrics:
+      - eval/metrics.json:
+          cache: false
+    plots:
+      - eval/importance.png
+      - eval/prc.json:
+          x: recall
+          y: precision
+"""
+
+
+def test_a_dvc_pipeline_becomes_a_command_model_per_stage_that_writes_metrics(tmp_path: Path) -> None:
+    files = {
+        "dvc.yaml": DVC_YAML,
+        "dvc.lock": "schema: '2.0'\n",
+        "params.yaml": "train: {n_est: 50, min_split: 2}\n",
+        "eval/metrics.json": '{"avg_prec": {"test": 0.93}, "roc_auc": {"test": 0.97}, "train_loss": 0.2}',
+        "data/raw.csv.dvc": "outs:\n- md5: 1\n  path: raw.csv\n",
+        "requirements.txt": "scikit-learn\n",
+    }
+    for relative, text in files.items():
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relative).write_text(text)
+
+    _, said = init(tmp_path)
+
+    config = load_config(tmp_path / "mlci.yaml")
+    assert list(config.models) == ["train"]  # the stage without metrics is what `dvc repro` runs first
+    command = config.models["train"].command
+    assert command is not None and command.run == "dvc repro --force train"
+    assert command.metrics_file == tmp_path / "eval" / "metrics.json" and command.plots == ("eval/importance.png",)
+    goals = {metric.name: metric.goal for metric in config.models["train"].metrics}
+    assert goals == {"avg_prec.test": "maximize", "roc_auc.test": "maximize", "train_loss": "minimize"}
+    deps = {path.relative_to(tmp_path).as_posix() for path in config.models["train"].deps}
+    # What the results come from, as a fresh checkout has it: not the prepare stage's output, but what
+    # that stage reads, and the data DVC keeps by its .dvc file.
+    assert deps == {"dvc.yaml", "src/train.py", "params.yaml", "data/raw.csv.dvc", "src/prepare.py"}
+    assert config.record.ignore_changes == ("dvc.lock", "eval/metrics.json", "eval/importance.png")
+    workflow = yaml.safe_load((tmp_path / WORKFLOW).read_text())
+    install = workflow["jobs"]["main"]["steps"][-1]["with"]["install"]
+    assert install == "pip install -r requirements.txt dvc && dvc pull"
+    assert "model:   train: `dvc repro --force train` (dvc.yaml stage train)" in said
+    assert "dvc:     data/raw.csv.dvc are kept by DVC: run `dvc pull` before `mlci train`" in said
+
+
+MLPROJECT = """\
+name: wine-quality
+python_env: python_env.yaml
+entry_points:
+  main:
+    parameters:
+      alpha: {type: float, default: 0.5}
+      l1_ratio: {type: float, default: 0.1}
+    command: "python train.py {alpha} {l1_ratio}"
+"""
+MLFLOW_TRAIN = """\
+import mlflow
+rmse, mae, r2 = 0.7, 0.5, 0.3
+mlflow.log_param("alpha", 0.5)
+mlflow.log_metric("rmse", rmse)
+mlflow.log_metrics({"r2": r2, 'mae': mae})
+"""
+
+
+def test_an_mlproject_entry_point_becomes_a_command_model_with_its_defaults(tmp_path: Path) -> None:
+    (tmp_path / "MLproject").write_text(MLPROJECT)
+    (tmp_path / "train.py").write_text(MLFLOW_TRAIN)
+    write_csv(iris_frame(), tmp_path / "wine-quality.csv")
+
+    init(tmp_path)
+
+    config = load_config(tmp_path / "mlci.yaml")
+    assert list(config.models) == ["wine-quality"]
+    model = config.models["wine-quality"]
+    assert model.command is not None and model.command.run == "python train.py 0.5 0.1"
+    assert model.command.metrics_file == tmp_path / "metrics.json"
+    assert [(m.name, m.goal) for m in model.metrics] == [("rmse", "minimize"), ("r2", "maximize"), ("mae", "minimize")]
+    assert [path.name for path in model.deps] == ["MLproject", "train.py", "wine-quality.csv"]
+    assert "make the script also write them to metrics.json" in (tmp_path / "mlci.yaml").read_text()
+
+
+def test_a_dvc_yaml_that_cannot_be_read_is_skipped_with_a_warning(tmp_path: Path) -> None:
+    (tmp_path / "dvc.yaml").write_text("stages: [unclosed\n")
+    write_csv(iris_frame(), tmp_path / "iris.csv")
+
+    _, said = init(tmp_path)
+
+    assert "skipped dvc.yaml: not valid YAML" in said
+    assert list(load_config(tmp_path / "mlci.yaml").models) == ["iris"]  # the data still gives a model
+    assert "dvc.lock" in (tmp_path / "mlci.yaml").read_text()  # a DVC project's lock file still may change

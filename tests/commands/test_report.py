@@ -16,6 +16,7 @@ from mlci.console import Console
 from mlci.github.comments import MAX_COMMENT_CHARS
 from mlci.github.context import GitHubContext
 from testing.fake_github import ACTIONS_LOGIN, ACTIONS_TOKEN, DEFAULT_REPOSITORY, READ_ONLY_TOKEN, FakeGitHub
+from testing.repos import actions_checkout
 from tests.commands.helpers import CONFIG, ESTIMATOR, actions_env, data_csv, mlci, mlci_comments, trained_project
 from tests.compare.factories import BASE_SHA, HEAD_SHA
 from tests.conftest import git, read_outputs
@@ -343,3 +344,63 @@ def test_a_push_whose_before_is_gone_is_compared_with_its_parent_not_with_itself
     assert result.output.count(warning) == 1
     report = (tmp_path / "summary.md").read_text()
     assert f"**base:** main ({project['base'][:7]})" in report and "First" not in report
+
+
+def master_project(server: FakeGitHub, master_remote: Callable[..., Path], tmp_path: Path) -> dict[str, object]:
+    """A repository whose default branch is master: trained and recorded there from a laptop's clone,
+    then a commit on the branch `feature` pushed; the remote's bare repository under `remote`."""
+    bare = master_remote({"mlci.yaml": CONFIG, "data.csv": data_csv()})
+    laptop = tmp_path / "laptop"
+    git(tmp_path, "clone", "-q", str(bare), str(laptop))
+    assert mlci(laptop, "train").exit_code == 0
+    assert mlci(laptop, "record").exit_code == 0
+    base = git(laptop, "rev-parse", "HEAD")
+    git(laptop, "checkout", "-q", "-b", "feature")
+    (laptop / "mlci.yaml").write_text(CONFIG.replace("C: 1.0", "C: 0.5"))
+    git(laptop, "commit", "-qam", "tune C")
+    git(laptop, "push", "-q", "origin", "feature")
+    return {"remote": bare, "base": base, "head": git(laptop, "rev-parse", "HEAD")}
+
+
+def push_env(server: FakeGitHub, project: dict, tmp_path: Path, *, branch: str, repository: dict) -> dict[str, str]:
+    """The environment of a push event's job in `project["root"]`, pushed to `branch`."""
+    payload = {"before": project["base"], "after": project["head"], "repository": repository}
+    env = actions_env(server, project, tmp_path, event="push", payload=payload)
+    return env | {"GITHUB_REF": f"refs/heads/{branch}", "GITHUB_SHA": project["head"]}
+
+
+def test_a_push_to_master_records_even_when_the_event_does_not_name_the_default_branch(
+    fake_github, master_remote, tmp_path
+) -> None:
+    project = master_project(fake_github, master_remote, tmp_path)
+    bare = project["remote"]
+    git(bare, "update-ref", "refs/heads/master", project["head"])  # the pull request was merged
+    root = tmp_path / "checkout"
+    git(tmp_path, "clone", "-q", "--depth=1", f"file://{bare}", str(root))
+    git(root, "remote", "set-head", "origin", "--delete")  # as actions/checkout leaves it
+    project["root"] = root
+    env = push_env(fake_github, project, tmp_path, branch="master", repository={"full_name": DEFAULT_REPOSITORY})
+
+    result = mlci(root, "run", env=env)
+
+    assert result.exit_code == 0, result.output
+    assert "mlci run: push event: validate, train, record, report, promote" in result.output
+    assert f"record: recorded clf for {project['head'][:7]}" in result.output
+    assert f"**base:** master ({project['base'][:7]})" in (tmp_path / "summary.md").read_text()
+
+
+def test_a_push_to_another_branch_of_a_master_repository_is_reported_against_master(
+    fake_github, master_remote, tmp_path
+) -> None:
+    project = master_project(fake_github, master_remote, tmp_path)
+    root = actions_checkout(project["remote"], tmp_path / "checkout", ref="feature")
+    git(root, "checkout", "-q", "-B", "feature")
+    project["root"] = root
+    repository = {"full_name": DEFAULT_REPOSITORY, "default_branch": "master"}
+    env = push_env(fake_github, project, tmp_path, branch="feature", repository=repository)
+
+    result = mlci(root, "run", env=env)
+
+    assert result.exit_code == 0, result.output
+    assert "mlci run: push event: validate, train, report" in result.output
+    assert f"**base:** master ({project['base'][:7]})" in (tmp_path / "summary.md").read_text()

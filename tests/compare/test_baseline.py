@@ -85,14 +85,33 @@ def test_the_search_is_bounded(make_repo, tmp_path: Path) -> None:
         resolve_baseline(Git(repo), storage, "main", max_ancestors=3)
 
 
-def test_default_base_is_main_or_master(make_repo) -> None:
+def test_the_default_base_is_the_default_branch_whatever_its_name(make_repo) -> None:
     repo = make_repo()
     assert default_base_ref(Git(repo)) == "main"
     git(repo, "branch", "-m", "main", "master")
     assert default_base_ref(Git(repo)) == "master"
     git(repo, "branch", "-m", "master", "trunk")
-    with pytest.raises(GitError, match="Pass --base"):
+    assert default_base_ref(Git(repo)) == "trunk"
+    git(repo, "branch", "feature")
+    with pytest.raises(GitError, match="cannot tell which branch is this repository's default") as caught:
         default_base_ref(Git(repo))
+    assert "--base" in str(caught.value)
+
+
+def test_a_ci_checkout_fetches_the_default_branch_it_lacks(master_remote, tmp_path: Path) -> None:
+    bare = master_remote()
+    tip = git(bare, "rev-parse", "master")
+    checkout = tmp_path / "checkout"
+    git(tmp_path, "clone", "-q", "--depth=1", f"file://{bare}", str(checkout))
+    git(checkout, "checkout", "-q", "--detach")
+    git(checkout, "branch", "-D", "master")
+    git(checkout, "update-ref", "-d", "refs/remotes/origin/master")
+
+    ref = default_base_ref(Git(checkout), "master")
+
+    assert ref == "origin/master" and git(checkout, "rev-parse", ref) == tip
+    with pytest.raises(GitError, match="the default branch gone is neither in this clone nor on origin"):
+        default_base_ref(Git(checkout), "gone")
 
 
 def test_the_commit_the_branch_started_from_comes_before_older_ancestors(make_repo, tmp_path: Path) -> None:

@@ -240,3 +240,19 @@ def test_a_data_check_of_the_same_two_files_is_made_once(make_repo, tmp_path: Pa
 
     assert first is not None and first.changed and first.drift[0].column == "x2"
     assert again == first
+
+
+def test_a_file_without_a_header_row_is_checked_by_its_column_positions(make_repo) -> None:
+    config = CONFIG.replace("target: label,", "target: col_3, header: false,")
+    before, after = frame(0).to_csv(index=False, header=False), frame(1, shift=1.5).to_csv(index=False, header=False)
+    root = make_repo(files={"mlci.yaml": config, "data.csv": before})
+    assert mlci(root, "train").exit_code == 0 and mlci(root, "record").exit_code == 0
+    git(root, "checkout", "-q", "-b", "feature")
+    (root / "data.csv").write_text(after)
+    git(root, "commit", "-q", "-am", "new data")
+    assert mlci(root, "train").exit_code == 0
+
+    found = data_of(root)
+
+    assert "Data: data.csv changed, drift in col_1" in found["report"]
+    assert "rows: 400 → 400" in found["report"]  # the first row counted as data on both sides

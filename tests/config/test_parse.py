@@ -378,6 +378,8 @@ def test_resamples_and_the_noise_seed_are_bounded(tmp_path: Path) -> None:
         ("      metrics: out/metrics.json", "      metrics: /tmp/metrics.json", "models.churn.outputs.metrics"),
         ("    deps: [train.py, features/]", "    deps: [train.py, ../../../etc]", "models.churn.deps[1]"),
         ("version: 1\n", "version: 1\nreport: {template: /etc/passwd}\n", "report.template"),
+        ("      model: out/model.skops", "      plots: [plot.png, '/tmp/*.png']", "models.churn.outputs.plots"),
+        ("      model: out/model.skops", "      plots: '../../../*/x.png'", "models.churn.outputs.plots"),
     ],
 )
 def test_paths_mlci_reads_or_keeps_must_stay_inside_the_project(tmp_path: Path, old: str, new: str, field: str) -> None:
@@ -410,3 +412,32 @@ def test_data_may_live_outside_the_project_since_it_is_only_read(tmp_path: Path)
     project.mkdir()
     config = load_config(write(project, GOOD.replace("train: data/iris.csv", "train: /mnt/datasets/iris.csv")))
     assert config.models["iris"].data.train == Path("/mnt/datasets/iris.csv")
+
+
+def test_what_record_may_find_changed_is_read_and_kept_inside_the_folder(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, GOOD + "record:\n  ignore_changes: [dvc.lock, reports/*.png]\n"))
+    assert config.record.ignore_changes == ("dvc.lock", "reports/*.png")
+    assert config.ignored_changes == ("/.mlci", "dvc.lock", "reports/*.png")
+    message = error_of(tmp_path, GOOD + "record: {ignore_changes: [../other/dvc.lock]}\n")
+    assert "record.ignore_changes[0]: '../other/dvc.lock' leaves mlci.yaml's folder" in message
+    message = error_of(tmp_path, GOOD + "record: {ignore_changes: ['!dvc.lock']}\n")
+    assert "negated patterns are not supported" in message
+
+
+def test_header_false_is_read_and_must_be_true_or_false(tmp_path: Path) -> None:
+    headerless = GOOD.replace("      target: species\n", "      target: col_4\n      header: false\n")
+    assert load_config(write(tmp_path, headerless)).models["iris"].data.header is False
+    assert load_config(write(tmp_path, GOOD)).models["iris"].data.header is True
+    message = error_of(tmp_path, headerless.replace("header: false", "header: none"))
+    assert "models.iris.data.header: must be true or false, not 'none'" in message
+
+
+def test_pictures_are_a_file_a_list_or_a_glob_that_may_not_climb_out(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, GOOD.replace("      model: out/model.skops", "      plots: plot.png", 1)))
+    assert config.models["churn"].command.plots == ("plot.png",)
+    config = load_config(
+        write(tmp_path, GOOD.replace("      model: out/model.skops", "      plots: [a.png, 'p/*.svg']"))
+    )
+    assert config.models["churn"].command.plots == ("a.png", "p/*.svg")
+    message = error_of(tmp_path, GOOD.replace("      model: out/model.skops", "      plots: ['p/*/../../x.png']", 1))
+    assert "models.churn.outputs.plots: 'p/*/../../x.png': a pattern may not climb out of a folder with `..`" in message

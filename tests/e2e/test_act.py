@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from mlci import __version__
 from mlci.report import render_json
 from testing.fake_github import ACTIONS_LOGIN, ACTIONS_TOKEN, READ_ONLY_TOKEN, FakeGitHub
 from tests.report.helpers import every_part
@@ -143,6 +144,7 @@ def act(
     *,
     token: str = ACTIONS_TOKEN,
     workflow: str | None = None,
+    env: dict[str, str] | None = None,
 ):
     """Run the repository's workflows for `event` (only `workflow`, when given) as act does."""
     event_file = world / f"{event_name}.json"
@@ -170,7 +172,7 @@ def act(
         "--no-cache-server",  # no actions/cache in the workflow; act would start a server and a database for it
     ]
     done = subprocess.run(
-        command, cwd=world / "user", env=environment(world), capture_output=True, text=True, timeout=600
+        command, cwd=world / "user", env=env or environment(world), capture_output=True, text=True, timeout=600
     )
     return done.returncode, done.stdout + done.stderr
 
@@ -416,3 +418,125 @@ def test_a_worse_model_merged_later_is_registered_but_not_promoted(world, github
     assert aliases["aliases"] == {"production": 1}
     versions = run(remote, "git", "ls-tree", "--name-only", "mlci-data:registry/wine/versions", env=env)
     assert versions.split() == ["1", "2"]
+
+
+# A new user's project in a `master` repository: an entrypoint model that needs the project's own
+# packages (one installed by the workflow's own step, one by the action's `install` input), and a
+# CML-style command model that draws plot.png.
+OWN_PACKAGES_WORKFLOW = """\
+name: mlci
+on:
+  push:
+    branches: [master]
+permissions: {}
+concurrency:
+  group: mlci-${{ github.ref }}
+jobs:
+  main:
+    runs-on: ubuntu-latest
+    timeout-minutes: 30
+    permissions:
+      contents: write
+      deployments: write
+    steps:
+      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2
+        with:
+          persist-credentials: false
+      - run: pip install ./featlib
+      - uses: mlci-dev/mlci@v1
+        with:
+          install: requirements.txt
+"""
+OWN_PACKAGES_PROJECT = {
+    "mlci.yaml": """\
+version: 1
+models:
+  wine:
+    data: {train: data/wine.csv, target: quality, split: {test_size: 0.3, seed: 0}}
+    entrypoint: model:build
+    metrics: [accuracy]
+  cml:
+    command: python train.py
+    outputs: {metrics: metrics.json, plots: plot.png}
+    metrics: [{name: accuracy, goal: maximize}]
+""",
+    "model.py": """\
+import featlib
+import helperlib
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer
+
+
+def build():
+    return make_pipeline(FunctionTransformer(featlib.transform), LogisticRegression(C=helperlib.C))
+""",
+    "train.py": """\
+import json
+from pathlib import Path
+
+Path("metrics.json").write_text(json.dumps({"accuracy": 0.875}))
+Path("plot.png").write_bytes(b"\\x89PNG a confusion matrix")
+""",
+    "data/wine.csv": "alcohol,acidity,quality\n"
+    + "".join(f"{9 + i % 7},{(i * 3) % 5},{int(i % 7 > 3)}\n" for i in range(80)),
+    "requirements.txt": "./helperlib\n",
+    "featlib/pyproject.toml": '[project]\nname = "featlib"\nversion = "0.1"\n',
+    "featlib/featlib.py": "def transform(x):\n    return x * 2.0\n",
+    "helperlib/pyproject.toml": '[project]\nname = "helperlib"\nversion = "0.1"\n',
+    "helperlib/helperlib.py": "C = 0.5\n",
+    ".gitignore": ".mlci/\nmetrics.json\nplot.png\nbuild/\n*.egg-info/\n",
+    ".github/workflows/mlci.yml": OWN_PACKAGES_WORKFLOW,
+}
+
+
+def job_python(folder: Path) -> Path:
+    """The job's Python as actions/setup-python leaves it: an environment of its own that sees this
+    interpreter's packages (mlci's dependencies; the folder only, so neither this checkout's editable
+    mlci nor its old setuptools' hooks). Returns its bin folder."""
+    subprocess.run([sys.executable, "-m", "venv", str(folder)], check=True, timeout=300)
+    [site] = folder.glob("lib/python*/site-packages")
+    ours = subprocess.run(
+        [sys.executable, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    (site / "tests-packages.pth").write_text(f"{ours}\n")
+    return folder / "bin"
+
+
+def test_models_import_the_projects_own_packages_and_the_pictures_are_kept(tmp_path, github) -> None:
+    env = environment(tmp_path)
+    seed = tmp_path / "seed"
+    for relative, text in OWN_PACKAGES_PROJECT.items():
+        (seed / relative).parent.mkdir(parents=True, exist_ok=True)
+        (seed / relative).write_text(text)
+    run(seed, "git", "init", "-q", "-b", "master", env=env)
+    run(seed, "git", "add", "-A", env=env)
+    run(seed, "git", "commit", "-q", "-m", "A model that needs the project's packages", env=env)
+    run(tmp_path, "git", "clone", "-q", "--bare", str(seed), str(tmp_path / "remote.git"), env=env)
+    run(tmp_path, "git", "clone", "-q", str(tmp_path / "remote.git"), str(tmp_path / "user"), env=env)
+    bin_dir = job_python(tmp_path / "job-python")
+    env["PATH"] = os.pathsep.join([str(bin_dir), env["PATH"]])
+    after = rev(tmp_path, "HEAD")
+    event = {
+        "ref": "refs/heads/master",
+        "after": after,
+        "repository": {"full_name": REPOSITORY, "default_branch": "master"},
+    }
+
+    code, log = act(tmp_path, github, "push", event, env=env)
+
+    assert code == 0, tail(log)
+    # mlci went into the job's Python, beside the packages the workflow's own step installed there.
+    assert f"installing mlci {__version__} into the environment of {bin_dir / 'python3'}" in log
+    assert "installing the project's requirements: pip install -r requirements.txt" in log
+    assert f"record: recorded cml, wine for {after[:7]}" in log
+    remote = tmp_path / "remote.git"
+    recorded = run(remote, "git", "ls-tree", "-r", "--name-only", f"mlci-data:runs/{after}", env=env)
+    assert "wine/run.json" in recorded.split() and "cml/plot.png" in recorded.split()
+    # The picture is the workflow run's artifact, and the job summary points there.
+    kept = tmp_path / "artifacts" / "mlci-pictures-default" / ".mlci" / "runs" / "cml" / "plot.png"
+    assert kept.read_bytes() == b"\x89PNG a confusion matrix"
+    assert "In the artifact <code>mlci-pictures-default</code> of [this workflow run](" in log

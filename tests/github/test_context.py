@@ -54,7 +54,7 @@ def test_pull_request_event(tmp_path: Path) -> None:
         )
     )
 
-    assert ctx.is_pull_request and not ctx.is_fork and not ctx.is_push_to_default_branch
+    assert ctx.is_pull_request and not ctx.is_fork and not ctx.pushes_to(ctx.default_branch)
     assert (ctx.pr_number, ctx.head_sha, ctx.base_sha) == (42, HEAD, BASE)
     assert (ctx.head_ref, ctx.base_ref, ctx.default_branch) == ("feature/better-c", "main", "main")
     assert ctx.api_url == "https://api.github.com"
@@ -73,7 +73,7 @@ def test_push_to_the_default_branch(tmp_path: Path) -> None:
     event = {"before": BASE, "after": HEAD, "repository": {"default_branch": "main"}}
     ctx = GitHubContext.from_env(environ(tmp_path, "push", event, GITHUB_REF="refs/heads/main"))
 
-    assert ctx.is_push_to_default_branch and not ctx.is_pull_request
+    assert ctx.pushes_to(ctx.default_branch) and not ctx.is_pull_request
     assert (ctx.pr_number, ctx.head_sha, ctx.base_sha, ctx.head_ref) == (None, HEAD, BASE, "main")
 
 
@@ -81,7 +81,7 @@ def test_push_of_a_new_branch_has_no_base(tmp_path: Path) -> None:
     event = {"before": "0" * 40, "after": HEAD, "repository": {"default_branch": "main"}}
     ctx = GitHubContext.from_env(environ(tmp_path, "push", event, GITHUB_REF="refs/heads/topic"))
 
-    assert not ctx.is_push_to_default_branch
+    assert not ctx.pushes_to(ctx.default_branch)
     assert (ctx.base_sha, ctx.branch, ctx.created_branch) == (None, "topic", True)
 
 
@@ -104,7 +104,7 @@ def test_workflow_dispatch(tmp_path: Path) -> None:
     event = {"inputs": {"model": "iris"}, "repository": {"default_branch": "main"}}
     ctx = GitHubContext.from_env(environ(tmp_path, "workflow_dispatch", event, GITHUB_REF="refs/heads/main"))
 
-    assert not ctx.is_pull_request and not ctx.is_push_to_default_branch
+    assert not ctx.is_pull_request and not ctx.pushes_to(ctx.default_branch)
     assert (ctx.pr_number, ctx.head_sha, ctx.head_ref) == (None, HEAD, "main")
 
 

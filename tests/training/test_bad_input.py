@@ -253,3 +253,25 @@ def test_a_failed_training_leaves_the_previous_run_byte_for_byte(project: Projec
 
     assert {path.name: path.read_bytes() for path in folder.iterdir()} == before
     assert sorted(path.name for path in folder.parent.iterdir()) == ["iris"]
+
+
+def test_a_file_without_a_header_row_read_as_if_it_had_one_says_what_to_add(project: Project) -> None:
+    project.write("data/iris.csv", iris_frame().to_csv(index=False, header=False))
+    assert_clean_failure(
+        project.mlci("train"),
+        "models.iris.data.target: column 'species' is not in data/iris.csv",
+        "if the file has no header row, add `header: false`",
+    )
+
+
+def test_header_false_on_a_parquet_file_is_refused(project: Project) -> None:
+    project.write_frame("data/iris.parquet", iris_frame())
+    project.config(
+        IRIS_CONFIG.replace("data/iris.csv", "data/iris.parquet").replace(
+            "target: species", "target: species\n      header: false"
+        )
+    )
+    assert_clean_failure(
+        project.mlci("validate"),
+        "models.iris.data.train: data/iris.parquet is a Parquet file, whose columns have names",
+    )

@@ -566,3 +566,58 @@ def test_a_metrics_file_with_names_that_cannot_be_printed_fails_cleanly(project:
     project.config(command_config())
     output = assert_clean_failure(project.mlci("train"), "has no metric 'test.auc'", "'\\ud800'")
     assert "\n::error::" not in output
+
+
+PICTURES = """\
+from pathlib import Path
+
+for name in ("plot.png", "plots/roc.png", "plots/pr.png", "more/plot.png"):
+    Path(name).parent.mkdir(exist_ok=True)
+    Path(name).write_bytes(b"\\x89PNG " + name.encode())
+Path("out").mkdir(exist_ok=True)
+Path("out/metrics.json").write_text('{"accuracy": 0.9}')
+"""
+
+
+def test_the_pictures_a_command_writes_are_kept_with_the_run(project: Project) -> None:
+    project.write("train.py", PICTURES)
+    project.write("plots/old.png", "left over from an earlier run")
+    project.config(
+        command_config(extra_outputs="\n      plots: [plot.png, 'plots/*.png', more/plot.png]", metrics="[accuracy]")
+    )
+
+    result = project.mlci("train")
+
+    assert result.exit_code == 0, result.output
+    run, folder = project.run("churn"), project.run_dir("churn")
+    # Two plot.png in two folders are both kept; the left-over picture is not taken as this run's.
+    assert run.pictures == ["more-plot.png", "plot.png", "plots-pr.png", "plots-roc.png"]
+    assert run.files["plot_plots-roc.png"] == "plots-roc.png"
+    assert (folder / "more-plot.png").read_bytes() == b"\x89PNG more/plot.png"
+
+
+def test_a_declared_picture_the_command_did_not_write_and_a_glob_that_matched_none(project: Project) -> None:
+    project.write("train.py", PICTURES)
+    project.config(command_config(extra_outputs="\n      plots: ['charts/*.svg', confusion.png]", metrics="[accuracy]"))
+
+    assert_clean_failure(
+        project.mlci("train"), "models.churn.outputs.plots: the command wrote no picture; it should write confusion.png"
+    )
+    project.config(command_config(extra_outputs="\n      plots: 'charts/*.svg'", metrics="[accuracy]"))
+    result = project.mlci("train")
+    assert result.exit_code == 0, result.output
+    assert "churn: outputs.plots 'charts/*.svg' matched no picture written by this run" in result.output
+    assert project.run("churn").pictures == []
+
+
+def test_a_picture_that_links_out_of_the_project_is_refused(project: Project) -> None:
+    project.write(
+        "train.py",
+        "import os\nfrom pathlib import Path\nPath('out').mkdir(exist_ok=True)\n"
+        "Path('out/metrics.json').write_text('{\"accuracy\": 0.9}')\nos.makedirs('plots', exist_ok=True)\n"
+        "os.symlink('/etc/passwd', 'plots/p.png')\n",
+    )
+    project.config(command_config(extra_outputs="\n      plots: 'plots/*.png'", metrics="[accuracy]"))
+
+    assert_clean_failure(project.mlci("train"), "models.churn.outputs.plots: plots/p.png is a link to /etc/passwd")
+    assert not project.run_dir("churn").exists()

@@ -337,3 +337,34 @@ def test_models_train_in_config_order_and_by_name(project: Project) -> None:
 
     assert [line.split(":")[0] for line in both.stdout.splitlines()] == ["iris", "diabetes"]
     assert [line.split(":")[0] for line in only.stdout.splitlines()] == ["diabetes"]
+
+
+HEADERLESS_CONFIG = """\
+version: 1
+models:
+  iris:
+    data:
+      train: data/iris.csv
+      target: col_4
+      header: false
+    estimator:
+      class: sklearn.linear_model.LogisticRegression
+      params: {max_iter: 500}
+    metrics: [accuracy]
+"""
+
+
+def test_a_csv_without_a_header_row_is_read_with_header_false(project: Project) -> None:
+    # As UCI keeps it: values from the first row on, the class name last.
+    project.write("data/iris.csv", iris_frame().to_csv(index=False, header=False))
+    project.config(HEADERLESS_CONFIG)
+
+    validated = project.mlci("validate")
+    trained = project.mlci("train")
+
+    assert validated.exit_code == 0, validated.output
+    assert trained.exit_code == 0, trained.output
+    run = project.run("iris")
+    assert run.lineage["rows"] == {"train": 112, "test": 38}  # all 150 rows: the first is data too
+    assert sorted(run.lineage["test_inputs"]["features"]) == ["col_0", "col_1", "col_2", "col_3"]
+    assert run.metrics["accuracy"] > 0.9

@@ -43,4 +43,38 @@ def test_runs_keep_pictures_and_the_summary_lists_them(make_repo: Callable[..., 
     env = {"GITHUB_STEP_SUMMARY": str(summary)}
     args = ["--config", str(root / "mlci.yaml"), "report", "--base", "main", "--first-run-ok", "--summary"]
     assert runner.invoke(cli, args, env=env).exit_code == 0
-    assert "- `.mlci/runs/clf/plot-confusion-matrix.png`" in summary.read_text()
+    text = summary.read_text()
+    assert "- clf: <code>plot-confusion-matrix.png</code>" in text
+    assert "Keep them with `actions/upload-artifact` (path `.mlci/runs/*/`, `include-hidden-files: true`)" in text
+
+    # In the one-line action, which uploads them, the summary links the workflow run's artifacts.
+    env |= {"GITHUB_REPOSITORY": "octo/demo", "GITHUB_RUN_ID": "42", "MLCI_PICTURES_ARTIFACT": "mlci-pictures-default"}
+    summary.unlink()
+    assert runner.invoke(cli, args, env=env).exit_code == 0
+    text = summary.read_text()
+    link = "In the artifact <code>mlci-pictures-default</code> of [this workflow run](https://github.com/octo/demo/actions/runs/42#artifacts)."
+    assert link in text and "pictures of this run</summary>" in text
+
+
+def test_a_pipeline_step_that_cannot_name_its_features_still_gets_its_pictures(
+    make_repo: Callable[..., Path],
+) -> None:
+    # A FunctionTransformer without feature_names_out: the importances fall back to the data's columns.
+    model = (
+        "from sklearn.linear_model import LogisticRegression\n"
+        "from sklearn.pipeline import make_pipeline\n"
+        "from sklearn.preprocessing import FunctionTransformer\n"
+        "def double(x):\n"
+        "    return x * 2.0\n"
+        "def build():\n"
+        "    return make_pipeline(FunctionTransformer(double), LogisticRegression())\n"
+    )
+    config = (
+        "version: 1\nmodels:\n  clf:\n    data: {train: data.csv, target: label, split: {test_size: 0.3, seed: 0}}\n"
+        "    entrypoint: pipeline:build\n    metrics: [accuracy]\n"
+    )
+    root = make_repo(files={"mlci.yaml": config, "data.csv": DATA, "pipeline.py": model})
+    result = CliRunner().invoke(cli, ["--config", str(root / "mlci.yaml"), "train"])
+    assert result.exit_code == 0, result.output
+    files = json.loads((root / ".mlci" / "runs" / "clf" / "run.json").read_text())["files"]
+    assert "plot_feature_importance" in files
