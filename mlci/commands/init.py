@@ -172,6 +172,8 @@ def render_config(detected: DetectedData | None, project: DetectedProject | None
             "metrics_file": command.metrics_file,
             "metrics": command.metrics,
             "plots": list(command.plots),
+            "model_file": command.model_file,
+            "params": [(file, list(keys)) for file, keys in command.params],
             "deps": list(command.deps),
         }
         for command in project.commands

@@ -29,6 +29,13 @@ MAX_READ_BYTES = 1024 * 1024
 LOG_METRIC = re.compile(r"""log_metric\(\s*["']([\w.-]+)["']""")
 LOG_METRICS = re.compile(r"""log_metrics\(\s*\{([^}]*)\}""")
 QUOTED = re.compile(r"""["']([\w.-]+)["']\s*:""")
+# A plain training script, as CML examples have: where it writes its metrics, pictures and model.
+TRAINING_SCRIPTS = ("train.py", "src/train.py", "training.py", "scripts/train.py")
+QUOTED_PATH = re.compile(r"""["']([\w./-]+\.(?:txt|json|ya?ml|toml))["']""")
+SAVED_PICTURE = re.compile(r"""savefig\(\s*["']([\w./-]+\.(?:png|jpe?g|svg|gif))["']""")
+SAVED_MODEL = re.compile(r"""["']([\w./-]+\.(?:pkl|pickle|joblib|skops|onnx))["']""")
+# `f.write(f"Accuracy: {acc}")`: a metric line of CML's metrics.txt.
+TEXT_METRIC = re.compile(r"""f["']([A-Za-z][\w .-]*?)\s*[:=]\s*\{""")
 
 
 @dataclass(frozen=True)
@@ -49,6 +56,9 @@ class DetectedCommand:
     """Where it was found, for the config's comment: `dvc.yaml stage train`."""
     deps: tuple[str, ...] = ()
     plots: tuple[str, ...] = ()
+    model_file: str | None = None
+    params: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """Parameter files with the keys the stage reads (none: every key), as mlci's `params` takes them."""
     notes: tuple[str, ...] = ()
     """What the user should check, one line each."""
 
@@ -83,6 +93,8 @@ def detect_project(directory: Path, *, console: Console | None = None) -> Detect
     mlproject = directory / "MLproject"
     if mlproject.is_file():
         commands.extend(_mlproject(directory, _read_yaml(mlproject, console=console)))
+    if not commands:
+        commands.extend(_training_script(directory))
     requirements = next((name for name in REQUIREMENTS_FILES if (directory / name).is_file()), None)
     tracked = [path.as_posix() for path in find_files(directory, lambda name: name.endswith(".dvc"))]
     return DetectedProject(
@@ -119,6 +131,7 @@ def _dvc_stage(
         origin=f"dvc.yaml stage {name}",
         deps=tuple(dict.fromkeys(["dvc.yaml", *deps])),
         plots=tuple(plots),
+        params=_stage_params(stage),
         notes=tuple(notes),
     )
 
@@ -192,6 +205,41 @@ def _mlproject(directory: Path, document: dict[str, Any]) -> list[DetectedComman
     ]
 
 
+def _training_script(directory: Path) -> list[DetectedCommand]:
+    """A command model for a plain training script that writes a metrics file (CML's `train.py`
+    writing `metrics.txt` and `plot.png`), read for the files it names; [] when it names none."""
+    script = next((name for name in TRAINING_SCRIPTS if (directory / name).is_file()), None)
+    if script is None:
+        return []
+    text = _read_text(directory / script)
+    metrics_file = next((path for path in QUOTED_PATH.findall(text) if "metric" in PurePosixPath(path).name), None)
+    if metrics_file is None:
+        return []
+    if metrics_file.endswith(".txt"):
+        names = TEXT_METRIC.findall(text)
+    else:
+        names = [key for block in re.findall(r"dump\(\s*\{([^}]*)\}", text) for key in QUOTED.findall(block)]
+    metrics = tuple(DetectedMetric(n.strip(), goal_from_name(n.strip())) for n in dict.fromkeys(names))[:MAX_METRICS]
+    model_file = next(iter(SAVED_MODEL.findall(text)), None)
+    notes = [
+        f"{script} writes {metrics_file}, which mlci reads after running it; the metric names come from",
+        "the script: check them and their goals.",
+    ]
+    return [
+        DetectedCommand(
+            name=model_name_of(directory.resolve().name),
+            command=f"python {script}",
+            metrics_file=metrics_file,
+            metrics=metrics,
+            origin=script,
+            deps=tuple(dict.fromkeys([script, *_data_files(directory)])),
+            plots=tuple(dict.fromkeys(SAVED_PICTURE.findall(text))),
+            model_file=model_file,
+            notes=tuple(notes),
+        )
+    ]
+
+
 def _data_files(directory: Path) -> list[str]:
     """The data files at the project's top or one folder down, which an MLflow example's script reads."""
     return [path.as_posix() for path in find_data_files(directory, max_depth=1)]
@@ -244,6 +292,22 @@ def _paths(value: Any) -> list[str]:
         elif isinstance(item, dict):
             paths.extend(str(key) for key in item)
     return paths
+
+
+def _stage_params(stage: dict[str, Any]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """A stage's `params` by file: plain keys live in `params.yaml`, `{file: [keys]}` names its file,
+    and `{file: }` without keys means every key of it, as DVC reads them."""
+    by_file: dict[str, list[str]] = {}
+    listed_params = stage.get("params")
+    for item in listed_params if isinstance(listed_params, list) else []:
+        if isinstance(item, str | int | float) and not isinstance(item, bool):
+            by_file.setdefault(_in(stage, "params.yaml"), []).append(str(item))
+        elif isinstance(item, dict):
+            for file, keys in item.items():
+                listed = by_file.setdefault(_in(stage, str(file)), [])
+                if isinstance(keys, list):
+                    listed.extend(str(key) for key in keys)
+    return tuple((file, tuple(dict.fromkeys(keys))) for file, keys in by_file.items())
 
 
 def _params_files(params: Any) -> list[str]:

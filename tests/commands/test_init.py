@@ -418,6 +418,9 @@ def test_a_dvc_pipeline_becomes_a_command_model_per_stage_that_writes_metrics(tm
     # that stage reads, and the data DVC keeps by its .dvc file.
     assert deps == {"dvc.yaml", "src/train.py", "params.yaml", "data/raw.csv.dvc", "src/prepare.py"}
     assert config.record.ignore_changes == ("dvc.lock", "eval/metrics.json", "eval/importance.png")
+    # The stage's parameters are recorded with each run, so the report shows the one a PR changed.
+    (params,) = config.models["train"].params
+    assert (params.name, params.keys) == ("params.yaml", ("train.n_est", "train.min_split"))
     workflow = yaml.safe_load((tmp_path / WORKFLOW).read_text())
     install = workflow["jobs"]["main"]["steps"][-1]["with"]["install"]
     assert install == "pip install -r requirements.txt dvc && dvc pull"
@@ -459,6 +462,52 @@ def test_an_mlproject_entry_point_becomes_a_command_model_with_its_defaults(tmp_
     assert [(m.name, m.goal) for m in model.metrics] == [("rmse", "minimize"), ("r2", "maximize"), ("mae", "minimize")]
     assert [path.name for path in model.deps] == ["MLproject", "train.py", "wine-quality.csv"]
     assert "make the script also write them to metrics.json" in (tmp_path / "mlci.yaml").read_text()
+
+
+CML_TRAIN = """\
+import pickle
+import numpy as np
+import matplotlib.pyplot as plt
+from sklearn.ensemble import RandomForestClassifier
+X = np.genfromtxt("data/train_features.csv", delimiter=",")
+y = np.genfromtxt("data/train_labels.csv", delimiter=",")
+clf = RandomForestClassifier(max_depth=2).fit(X, y)
+with open("metrics.txt", "w") as outfile:
+    outfile.write(f"Accuracy: {clf.score(X, y)}\\n")
+    outfile.write(f"Training loss = {0.3}\\n")
+pickle.dump(clf, open("model.pkl", "wb"))
+plt.savefig("plot.png")
+"""
+
+
+def test_a_cml_training_script_becomes_a_command_model_with_its_metrics_pictures_and_model(tmp_path: Path) -> None:
+    project = tmp_path / "example_cml"
+    (project / "data").mkdir(parents=True)
+    (project / "train.py").write_text(CML_TRAIN)
+    for name in ("train_features", "train_labels"):
+        (project / "data" / f"{name}.csv").write_text("0.1,0.2\n0.3,0.4\n")
+
+    _, said = init(project)
+
+    config = load_config(project / "mlci.yaml")
+    assert list(config.models) == ["example_cml"]  # not a features file read as a table with a guessed target
+    model = config.models["example_cml"]
+    assert model.command is not None and model.command.run == "python train.py"
+    assert model.command.metrics_file == project / "metrics.txt"
+    assert model.command.model_file == project / "model.pkl" and model.command.plots == ("plot.png",)
+    assert [(m.name, m.goal) for m in model.metrics] == [("Accuracy", "maximize"), ("Training loss", "minimize")]
+    deps = [path.relative_to(project).as_posix() for path in model.deps]
+    assert deps == ["train.py", "data/train_features.csv", "data/train_labels.csv"]
+    assert "model:   example_cml: `python train.py` (train.py)" in said
+
+
+def test_a_training_script_that_names_no_metrics_file_leaves_the_data_guess(tmp_path: Path) -> None:
+    (tmp_path / "train.py").write_text("print('training')\n")
+    write_csv(iris_frame(), tmp_path / "iris.csv")
+
+    init(tmp_path)
+
+    assert load_config(tmp_path / "mlci.yaml").models["iris"].mode == "declarative"
 
 
 def test_a_dvc_yaml_that_cannot_be_read_is_skipped_with_a_warning(tmp_path: Path) -> None:
