@@ -30,7 +30,7 @@ import tempfile
 import venv
 from pathlib import Path
 
-from mlci import __version__
+from mlci import __version__, wheelhouse
 from mlci.github.actions_io import write_outputs
 
 SOURCE = Path(__file__).resolve().parents[1]
@@ -114,18 +114,17 @@ def install_project(spec: str, *, python: str, folder: Path, environ: dict[str, 
         raise SystemExit(f"the install input `{shown}` failed with exit code {done.returncode}")
 
 
-def ensure_installed(*, environ: dict[str, str]) -> Path:
+def ensure_installed(*, environ: dict[str, str]) -> tuple[Path, Path | None]:
     """Return the folder holding an `mlci` executable of this version in the job's Python environment,
-    installing the project's requirements (the `install` input) and then mlci when needed."""
+    installing the project's requirements (the `install` input) and then mlci when needed; and the
+    folder of wheels this run gathered, when it gathered one for the cache to keep (see mlci.wheelhouse)."""
     if sys.version_info < MINIMUM_PYTHON:
         wanted = ".".join(map(str, MINIMUM_PYTHON))
         raise SystemExit(
             f"mlci needs Python {wanted} or newer, this job's {sys.executable} is {sys.version.split()[0]}; "
             f"add actions/setup-python with python-version: '{wanted}' (or newer) before mlci"
         )
-    extras = environ.get("MLCI_EXTRAS", "").replace(" ", "")
-    if extras and not all(part.isidentifier() for part in extras.replace("-", "_").split(",")):
-        raise SystemExit(f"the extras input must be names separated by commas (like plots), not {extras!r}")
+    extras = requested_extras(environ)
     python = target_python(environ)
     if spec := environ.get("MLCI_INSTALL", "").strip():
         install_project(spec, python=python, folder=Path(environ.get("MLCI_WORKING_DIRECTORY") or "."), environ=environ)
@@ -133,7 +132,37 @@ def ensure_installed(*, environ: dict[str, str]) -> Path:
         found = scripts_folder(python, environ=environ)
         if found is not None:
             print(f"mlci {__version__} already installed in {found}")
-            return found
+            return found, None
+    wheels = Path(environ["MLCI_WHEELS"]) if environ.get("MLCI_WHEELS", "").strip() else None
+    gathered = install_mlci(python, extras=extras, wheels=wheels, env=_clean(environ))
+    found = scripts_folder(python, environ=environ)
+    if found is None:
+        raise SystemExit(f"pip installed mlci for {python}, but its `mlci` executable is nowhere to be found")
+    return found, gathered
+
+
+def requested_extras(environ: dict[str, str]) -> str:
+    """The `extras` input as pip spells it (`plots,other`); SystemExit when it is anything but names."""
+    extras = environ.get("MLCI_EXTRAS", "").replace(" ", "")
+    if extras and not all(part.isidentifier() for part in extras.replace("-", "_").split(",")):
+        raise SystemExit(f"the extras input must be names separated by commas (like plots), not {extras!r}")
+    return extras
+
+
+def install_mlci(python: str, *, extras: str, wheels: Path | None, env: dict[str, str]) -> Path | None:
+    """Install mlci with `extras` into `python`'s environment. With a `wheels` folder, from its wheels
+    alone, after gathering them when the folder is not complete (a cache miss); returns the folder when
+    it was gathered here, for the cache to keep."""
+    requirement = f"mlci[{extras}]=={__version__}" if extras else f"mlci=={__version__}"
+    if wheels is not None and wheelhouse.is_complete(wheels):
+        print(
+            f"installing mlci {__version__} into the environment of {python}, from the wheels in {wheels}", flush=True
+        )
+        if wheelhouse.install(wheels, requirement=requirement, python=python, env=env):
+            return None
+        print("the cached wheels do not suffice for this environment; installing from the package index", flush=True)
+        _pip_install(python, f"{requirement}", "--find-links", str(wheels), env=env)
+        return None
     print(f"installing mlci {__version__} into the environment of {python}", flush=True)
     with tempfile.TemporaryDirectory(prefix="mlci-source-") as folder:
         # pip builds in the source folder; the action's folder may be read-only, so build from a copy.
@@ -142,15 +171,27 @@ def ensure_installed(*, environ: dict[str, str]) -> Path:
             SOURCE, source, ignore=shutil.ignore_patterns(".git", "tests", "examples", "bench", "*.egg-info")
         )
         target = f"{source}[{extras}]" if extras else str(source)
-        subprocess.run(
-            [python, "-m", "pip", "install", "--disable-pip-version-check", "--quiet", target],
-            check=True,
-            env=_clean(environ),
-        )
-    found = scripts_folder(python, environ=environ)
-    if found is None:
-        raise SystemExit(f"pip installed mlci for {python}, but its `mlci` executable is nowhere to be found")
-    return found
+        if wheels is None:
+            _pip_install(python, target, env=env)
+            return None
+        wheelhouse.build(wheels, target=target, python=python, env=env)
+    if not wheelhouse.install(wheels, requirement=requirement, python=python, env=env):
+        raise SystemExit(f"mlci {__version__} could not be installed from the wheels pip gathered in {wheels}")
+    return wheels
+
+
+def _pip_install(python: str, *arguments: str, env: dict[str, str]) -> None:
+    subprocess.run([python, *wheelhouse.PIP_INSTALL, *arguments], check=True, env=env)
+
+
+def cache_outputs(environ: dict[str, str]) -> dict[str, str]:
+    """What the actions' cache steps need: the key and folder of mlci's wheels, for this job's Python
+    and extras; nothing when the `cache` input is false."""
+    # Too old a Python is refused, with what to do, by the install step that follows.
+    if environ.get("MLCI_CACHE", "true").strip().lower() == "false" or sys.version_info < MINIMUM_PYTHON:
+        return {"wheels-key": "", "wheels-path": ""}
+    key = wheelhouse.cache_key(source=SOURCE, extras=requested_extras(environ))
+    return {"wheels-key": key, "wheels-path": str(wheelhouse.folder_for(key, environ=environ))}
 
 
 def venv_folder(environ: dict[str, str]) -> Path:
@@ -170,14 +211,21 @@ def _clean(environ: dict[str, str]) -> dict[str, str]:
     return {name: value for name, value in environ.items() if name not in INSTALLER_VARIABLES}
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     environ = dict(os.environ)
-    bin_dir = ensure_installed(environ=environ)
+    arguments = sys.argv[1:] if argv is None else argv
+    output_file = environ.get("GITHUB_OUTPUT")
+    if arguments == ["cache-key"]:
+        if output_file:
+            write_outputs(output_file, cache_outputs(environ))
+        return
+    bin_dir, gathered = ensure_installed(environ=environ)
     if path_file := environ.get("GITHUB_PATH"):
         with open(path_file, "a", encoding="utf-8") as handle:
             handle.write(f"{bin_dir}\n")
-    if output_file := environ.get("GITHUB_OUTPUT"):
-        write_outputs(output_file, {"mlci-path": str(bin_dir / "mlci"), "version": __version__})
+    if output_file:
+        outputs = {"mlci-path": str(bin_dir / "mlci"), "version": __version__}
+        write_outputs(output_file, outputs | ({"wheels-gathered": "true"} if gathered else {}))
 
 
 if __name__ == "__main__":
