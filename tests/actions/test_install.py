@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from mlci import __version__, wheelhouse
+from mlci import __version__
+from mlci import install as installer
 from tests.conftest import read_outputs
 
 pytestmark = pytest.mark.integration
@@ -189,9 +190,9 @@ def test_a_changed_source_of_the_same_version_gets_another_key(tmp_path: Path) -
     source = tmp_path / "action"
     shutil.copytree(ROOT / "mlci", source / "mlci", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "pyproject.toml", source / "pyproject.toml")
-    before = wheelhouse.cache_key(source=source, extras="")
+    before = installer.cache_key(source=source, extras="")
     (source / "mlci" / "report" / "render.py").write_text("# changed\n", encoding="utf-8")
-    assert wheelhouse.cache_key(source=source, extras="") != before
+    assert installer.cache_key(source=source, extras="") != before
 
 
 def test_the_first_job_gathers_the_wheels_and_a_later_one_installs_from_them_with_no_index(tmp_path: Path) -> None:
@@ -205,7 +206,7 @@ def test_the_first_job_gathers_the_wheels_and_a_later_one_installs_from_them_wit
     )
     assert first.returncode == 0, first.stdout + first.stderr
     assert read_outputs(tmp_path / "github_output")["wheels-gathered"] == "true"
-    assert wheelhouse.is_complete(wheels)
+    assert installer.wheels_complete(wheels)
     assert [path.name for path in wheels.glob("mlci-*.whl")] == [f"mlci-{__version__}-py3-none-any.whl"]
 
     # A later job on a fresh machine: the wheels restored by the cache, and no index reachable at all.
@@ -230,7 +231,7 @@ def test_an_interrupted_gathering_is_not_taken_for_a_cache(tmp_path: Path) -> No
     wheels = tmp_path / "wheels"
     wheels.mkdir()
     (wheels / "numpy-0-py3-none-any.whl").write_bytes(b"half a download")
-    assert not wheelhouse.is_complete(wheels)
+    assert not installer.wheels_complete(wheels)
     done = install(
         tmp_path,
         path="/usr/bin:/bin",
@@ -238,4 +239,4 @@ def test_an_interrupted_gathering_is_not_taken_for_a_cache(tmp_path: Path) -> No
         extra_env={"PIP_NO_DEPS": "1", "MLCI_WHEELS": str(wheels)},
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    assert not (wheels / "numpy-0-py3-none-any.whl").exists() and wheelhouse.is_complete(wheels)
+    assert not (wheels / "numpy-0-py3-none-any.whl").exists() and installer.wheels_complete(wheels)
