@@ -195,15 +195,16 @@ def test_a_changed_source_of_the_same_version_gets_another_key(tmp_path: Path) -
     assert installer.cache_key(source=source, extras="") != before
 
 
+def job_with_wheels(tmp_path: Path, job: str, wheels: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """A job's install into a fresh Python with the wheels folder the cache restores into. The package
+    alone, as above: its dependencies would take a minute to gather."""
+    extra_env = {"PIP_NO_DEPS": "1", "MLCI_WHEELS": str(wheels), **env}
+    return install(tmp_path, path="/usr/bin:/bin", python=fresh_python(tmp_path / job), extra_env=extra_env)
+
+
 def test_the_first_job_gathers_the_wheels_and_a_later_one_installs_from_them_with_no_index(tmp_path: Path) -> None:
     wheels = tmp_path / "cache" / "wheels"
-    # The package alone, as in the test above: its dependencies would take a minute to gather.
-    first = install(
-        tmp_path,
-        path="/usr/bin:/bin",
-        python=fresh_python(tmp_path / "first-job"),
-        extra_env={"PIP_NO_DEPS": "1", "MLCI_WHEELS": str(wheels)},
-    )
+    first = job_with_wheels(tmp_path, "first-job", wheels)
     assert first.returncode == 0, first.stdout + first.stderr
     assert read_outputs(tmp_path / "github_output")["wheels-gathered"] == "true"
     assert installer.wheels_complete(wheels)
@@ -211,20 +212,12 @@ def test_the_first_job_gathers_the_wheels_and_a_later_one_installs_from_them_wit
 
     # A later job on a fresh machine: the wheels restored by the cache, and no index reachable at all.
     (tmp_path / "github_output").unlink()
-    python = fresh_python(tmp_path / "later-job")
-    offline = {
-        "PIP_NO_DEPS": "1",
-        "PIP_CONFIG_FILE": os.devnull,
-        "PIP_INDEX_URL": "http://127.0.0.1:9/simple",
-        "PIP_FIND_LINKS": "",
-        "PIP_RETRIES": "0",
-        "MLCI_WHEELS": str(wheels),
-    }
-    later = install(tmp_path, path="/usr/bin:/bin", python=python, extra_env=offline)
+    offline = {"PIP_CONFIG_FILE": os.devnull, "PIP_INDEX_URL": "http://127.0.0.1:9/simple", "PIP_FIND_LINKS": ""}
+    later = job_with_wheels(tmp_path, "later-job", wheels, PIP_RETRIES="0", **offline)
     assert later.returncode == 0, later.stdout + later.stderr
     assert f"from the wheels in {wheels}" in later.stdout
     assert "wheels-gathered" not in read_outputs(tmp_path / "github_output")
-    assert imports(python, "mlci").startswith(str(tmp_path / "later-job"))
+    assert imports(str(tmp_path / "later-job" / "bin" / "python"), "mlci").startswith(str(tmp_path / "later-job"))
 
 
 def test_an_interrupted_gathering_is_not_taken_for_a_cache(tmp_path: Path) -> None:
@@ -232,11 +225,6 @@ def test_an_interrupted_gathering_is_not_taken_for_a_cache(tmp_path: Path) -> No
     wheels.mkdir()
     (wheels / "numpy-0-py3-none-any.whl").write_bytes(b"half a download")
     assert not installer.wheels_complete(wheels)
-    done = install(
-        tmp_path,
-        path="/usr/bin:/bin",
-        python=fresh_python(tmp_path / "job"),
-        extra_env={"PIP_NO_DEPS": "1", "MLCI_WHEELS": str(wheels)},
-    )
+    done = job_with_wheels(tmp_path, "job", wheels)
     assert done.returncode == 0, done.stdout + done.stderr
     assert not (wheels / "numpy-0-py3-none-any.whl").exists() and installer.wheels_complete(wheels)
