@@ -17,27 +17,35 @@ from mlci.github.shorten import shorten_markdown, utf8_size
 MAX_SUMMARY_BYTES = 1024 * 1024
 ANNOTATION_LEVELS = ("error", "warning", "notice")
 
-# Every step output mlci writes. The actions' `outputs:` declare exactly these (a test holds them
-# together), so an output is never written that no workflow can read, nor declared and never set.
-STEP_OUTPUTS = frozenset(
-    {
-        # mlci itself, installed by the actions
-        "mlci-path",
-        "version",
-        # compare and report
-        "passed",
-        "verdict",
-        "comparison-file",
-        "report-file",
-        "comment-url",
-        "comment-file",
-        # promote and rollback
-        "promoted",
-        "promotions",
-        "model",
-        "alias",
-        "model-uri",
-    }
+# The step outputs that pass between the steps of an action only, declared by no action: the key and
+# folder of the installer's cache of wheels, and whether this job gathered them for the cache to keep.
+INTERNAL_STEP_OUTPUTS = frozenset({"wheels-key", "wheels-path", "wheels-gathered"})
+
+# Every step output mlci writes. The actions' `outputs:` declare exactly these but the internal ones (a
+# test holds them together), so an output is never written that no workflow can read, nor declared and
+# never set.
+STEP_OUTPUTS = (
+    frozenset(
+        {
+            # mlci itself, installed by the actions
+            "mlci-path",
+            "version",
+            # compare and report
+            "passed",
+            "verdict",
+            "comparison-file",
+            "report-file",
+            "comment-url",
+            "comment-file",
+            # promote and rollback
+            "promoted",
+            "promotions",
+            "model",
+            "alias",
+            "model-uri",
+        }
+    )
+    | INTERNAL_STEP_OUTPUTS
 )
 
 OutputValue = str | int | float | bool | None

@@ -8,9 +8,13 @@ own; without one it creates the comment. Two jobs of the same PR can both find n
 create one, so after creating, the comments are listed again and any extra copies are folded into
 the oldest.
 
-Who is posting is known without a request for the job's own token (`github-actions[bot]`); other
-tokens are asked once: `GET /user` for a person's token, and for a GitHub App's installation token
-(which may not read `/user`) GraphQL's `viewer`, which answers with the App's bot (`name[bot]`).
+Who is posting is known without a request for the job's own token (`github-actions[bot]`). Other
+tokens are asked only when the answer decides something: when the listing holds a comment that starts
+with the marker, whose author may or may not be us. A fresh pull request has none, so it is listed and
+the comment created (the answer to the create names its author, which then settles a race); asking
+first would only add a request. Asking is `GET /user` for a person's token, and for a GitHub App's
+installation token (which may not read `/user`) GraphQL's `viewer`, which answers with the App's bot
+(`name[bot]`).
 """
 
 from __future__ import annotations
@@ -102,7 +106,8 @@ def upsert_report_comment(
 ) -> CommentResult:
     """Create or update the report comment for `identity` on pull request `pr_number`.
 
-    `login` is who the token posts as; by default it is asked from GitHub (see `token_login`).
+    `login` is who the token posts as; by default it is asked from GitHub (see `token_login`), and only
+    when a comment that starts with the marker makes the answer matter.
     Raises `GitHubWriteForbidden` when the token may not comment (expected for fork PRs).
     """
     check_repository(repository)
@@ -110,7 +115,7 @@ def upsert_report_comment(
         raise ValueError(f"pr_number must be a positive integer, not {pr_number!r}")
     marker = report_marker(identity)
     full_body = comment_body(body, identity=identity)
-    me = login or token_login(client)
+    me = _Poster(client, login)
     list_path = f"/repos/{repository}/issues/{pr_number}/comments"
 
     ours = _our_comments(client, list_path, marker=marker, me=me)
@@ -131,13 +136,13 @@ def upsert_report_comment(
     return _settle_race(client, repository, list_path, created=created, marker=marker, me=me)
 
 
-def _create(client: GitHubClient, list_path: str, body: str, *, marker: str, me: str) -> _Comment:
+def _create(client: GitHubClient, list_path: str, body: str, *, marker: str, me: _Poster) -> _Comment:
     """Create the comment. A create is not safe to repeat blindly: when its answer is lost (a 5xx, a
     dropped connection) GitHub may have made it anyway. So look first, and post again only when the
     comment is not there."""
     for attempt in range(1, CREATE_ATTEMPTS + 1):
         try:
-            return _parse(client.post(list_path, json={"body": body}))
+            created = _parse(client.post(list_path, json={"body": body}))
         except GitHubUnavailable:
             if attempt == CREATE_ATTEMPTS:
                 raise
@@ -146,6 +151,9 @@ def _create(client: GitHubClient, list_path: str, body: str, *, marker: str, me:
                 log.info("the report comment was created although GitHub's answer was lost")
                 return ours[-1]
             log.info("creating the report comment failed before GitHub acted; trying again")
+        else:
+            me.learn(created.author)
+            return created
     raise AssertionError("unreachable")
 
 
@@ -165,6 +173,24 @@ def token_login(client: GitHubClient) -> str:
     return login
 
 
+class _Poster:
+    """Who the token posts as: given, learnt from the author of a comment it created, or else asked
+    from GitHub, once, the first time it matters."""
+
+    def __init__(self, client: GitHubClient, login: str | None) -> None:
+        self._client = client
+        self._login = login
+
+    def login(self) -> str:
+        if self._login is None:
+            self._login = token_login(self._client)
+        return self._login
+
+    def learn(self, author: str) -> None:
+        if self._login is None and author:
+            self._login = author
+
+
 def _viewer_login(client: GitHubClient) -> str:
     try:
         data = client.graphql("query { viewer { login } }")
@@ -178,7 +204,7 @@ def _viewer_login(client: GitHubClient) -> str:
 
 
 def _settle_race(
-    client: GitHubClient, repository: str, list_path: str, *, created: _Comment, marker: str, me: str
+    client: GitHubClient, repository: str, list_path: str, *, created: _Comment, marker: str, me: _Poster
 ) -> CommentResult:
     """After creating: if racing jobs created copies, keep the oldest with the newest body, delete the rest."""
     ours = _our_comments(client, list_path, marker=marker, me=me)
@@ -199,18 +225,22 @@ def _settle_race(
     return CommentResult(url=keep.url, id=keep.id, action="updated")
 
 
-def _our_comments(client: GitHubClient, list_path: str, *, marker: str, me: str) -> list[_Comment]:
-    """The comments `me` wrote that start with `marker`, oldest first, from every page."""
-    found = []
+def _our_comments(client: GitHubClient, list_path: str, *, marker: str, me: _Poster) -> list[_Comment]:
+    """The comments `me` wrote that start with `marker`, oldest first, from every page. Who `me` is is
+    asked only when there is such a comment to decide about."""
+    marked = []
     for item in client.paginate(list_path):
         if not isinstance(item, dict):
             continue
-        user = item.get("user")
-        author = user.get("login") if isinstance(user, dict) else None
         body = item.get("body")
-        if author == me and isinstance(body, str) and first_line(body) == marker:
-            found.append(_parse(item))
-    return sorted(found, key=lambda comment: (comment.created_at, comment.id))
+        if isinstance(body, str) and first_line(body) == marker:
+            marked.append(_parse(item))
+    if not marked:
+        return []
+    login = me.login()
+    return sorted(
+        (comment for comment in marked if comment.author == login), key=lambda comment: (comment.created_at, comment.id)
+    )
 
 
 def first_line(body: str) -> str:

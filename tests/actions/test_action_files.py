@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from mlci.github.actions_io import STEP_OUTPUTS
+from mlci.github.actions_io import INTERNAL_STEP_OUTPUTS, STEP_OUTPUTS
 from testing.action_docs import replaced
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,11 +39,12 @@ def test_composite_with_branding_and_scripts_that_take_inputs_only_from_env(path
     assert action["runs"]["using"] == "composite"
     assert action["branding"]["icon"] and action["branding"]["color"]
     steps = action["runs"]["steps"]
-    assert steps[0]["id"] == "install" and "mlci.install" in steps[0]["run"]
+    assert [step.get("id") for step in steps[:4]] == ["wheels", "restore-wheels", "install", "save-wheels"]
+    assert "mlci.install" in steps[2]["run"]
     for step in steps:
         if "uses" in step:
-            # Another action (the pictures' upload) takes its inputs through `with:`, pinned to a commit.
-            assert re.fullmatch(r"[\w-]+/[\w-]+@[0-9a-f]{40}", step["uses"]), step
+            # Another action (the cache, the pictures' upload) takes its inputs through `with:`, pinned to a commit.
+            assert re.fullmatch(r"[\w-]+/[\w-]+(/[\w-]+)?@[0-9a-f]{40}", step["uses"]), step
             continue
         assert step.get("shell") == "bash", step
         assert "${{" not in step["run"], f"{path}: an expression inside run: {step['run']}"
@@ -71,7 +72,11 @@ def test_the_outputs_the_actions_declare_are_the_outputs_mlci_writes() -> None:
     for path in ACTION_FILES:
         for spec in load(path).get("outputs", {}).values():
             declared.add(re.fullmatch(r"\$\{\{ steps\.[\w-]+\.outputs\.([\w-]+) \}\}", spec["value"]).group(1))
-    assert declared == set(STEP_OUTPUTS)
+    assert declared == set(STEP_OUTPUTS - INTERNAL_STEP_OUTPUTS)
+    # The internal ones are read by the actions' own steps.
+    steps = "\n".join(path.read_text() for path in ACTION_FILES)
+    for name in INTERNAL_STEP_OUTPUTS:
+        assert f".outputs.{name} " in steps, name
 
 
 def test_the_one_line_action_has_the_common_inputs_and_outputs() -> None:
@@ -151,7 +156,43 @@ def test_the_one_line_action_keeps_the_pictures_it_names_in_the_summary() -> Non
 def test_actions_that_train_install_the_projects_requirements_first(path: Path) -> None:
     action = load(path)
     assert action["inputs"]["install"]["default"] == ""
-    install = action["runs"]["steps"][0]
+    [install] = [step for step in action["runs"]["steps"] if step.get("id") == "install"]
     assert install["env"]["MLCI_INSTALL"] == "${{ inputs.install }}"
     if "working-directory" in action["inputs"]:
         assert install["env"]["MLCI_WORKING_DIRECTORY"] == "${{ inputs.working-directory }}"
+
+
+def install_steps(path: Path) -> list[dict[str, Any]]:
+    """The steps that install mlci, without what each action passes the installer of its own inputs."""
+    steps = load(path)["runs"]["steps"][:4]
+    for step in steps:
+        for name in ("MLCI_INSTALL", "MLCI_WORKING_DIRECTORY", "MLCI_EXTRAS", "PYTHONPATH"):
+            step.get("env", {}).pop(name, None)
+    return steps
+
+
+@pytest.mark.parametrize("path", ACTION_FILES[1:], ids=lambda p: reference(p))
+def test_every_action_installs_and_caches_as_the_one_line_action_does(path: Path) -> None:
+    assert install_steps(path) == install_steps(ROOT / "action.yml")
+    action = load(path)
+    assert action["inputs"]["cache"] == load(ROOT / "action.yml")["inputs"]["cache"]
+    # What is cached follows from the extras too: an action that takes them gives both steps the same.
+    wheels, _, install, _ = action["runs"]["steps"][:4]
+    assert wheels["env"].get("MLCI_EXTRAS") == install["env"].get("MLCI_EXTRAS")
+
+
+def test_the_wheels_are_restored_under_the_key_they_are_saved_under_and_only_when_gathered() -> None:
+    wheels, restore, install, save = load(ROOT / "action.yml")["runs"]["steps"][:4]
+    assert wheels["env"]["MLCI_CACHE"] == "${{ inputs.cache }}"
+    assert restore["uses"].startswith("actions/cache/restore@") and save["uses"].startswith("actions/cache/save@")
+    assert (
+        restore["with"]
+        == save["with"]
+        == {
+            "path": "${{ steps.wheels.outputs.wheels-path }}",
+            "key": "${{ steps.wheels.outputs.wheels-key }}",
+        }
+    )
+    assert restore["if"] == "${{ steps.wheels.outputs.wheels-key != '' }}"  # `cache: false` skips both
+    assert save["if"] == "${{ steps.install.outputs.wheels-gathered == 'true' }}"
+    assert install["env"]["MLCI_WHEELS"] == "${{ steps.wheels.outputs.wheels-path }}"

@@ -7,11 +7,13 @@ import os
 import shutil
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 
 import pytest
 
 from mlci import __version__
+from mlci import install as installer
 from tests.conftest import read_outputs
 
 pytestmark = pytest.mark.integration
@@ -162,3 +164,67 @@ def read_only(folder: Path) -> None:
     for path in sorted(folder.rglob("*"), reverse=True):
         path.chmod(0o555 if path.is_dir() else 0o444)
     folder.chmod(0o555)
+
+
+def cache_key_outputs(tmp_path: Path, **env: str) -> dict[str, str]:
+    code = "import mlci.install as i\ni.main(['cache-key'])"
+    done = install(tmp_path, path="/usr/bin:/bin", code=code, extra_env=env)
+    assert done.returncode == 0, done.stderr
+    return read_outputs(tmp_path / "github_output")
+
+
+def test_the_cache_key_names_mlci_its_source_the_python_the_platform_and_the_extras(tmp_path: Path) -> None:
+    outputs = cache_key_outputs(tmp_path, MLCI_EXTRAS="plots")
+    key = outputs["wheels-key"]
+    tag, platform = sys.implementation.cache_tag, sysconfig.get_platform()
+    assert key.startswith(f"mlci-wheels-{__version__}-") and key.endswith(f"-{tag}-{platform}-plots")
+    assert "," not in key  # actions/cache refuses commas in a key
+    assert outputs["wheels-path"] == str(tmp_path / ".cache" / "mlci" / "wheels" / key)
+    (tmp_path / "github_output").unlink()
+    assert cache_key_outputs(tmp_path, MLCI_EXTRAS="")["wheels-key"] == key.replace("-plots", "-none")
+    (tmp_path / "github_output").unlink()
+    assert cache_key_outputs(tmp_path, MLCI_CACHE="false") == {"wheels-key": "", "wheels-path": ""}
+
+
+def test_a_changed_source_of_the_same_version_gets_another_key(tmp_path: Path) -> None:
+    source = tmp_path / "action"
+    shutil.copytree(ROOT / "mlci", source / "mlci", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", source / "pyproject.toml")
+    before = installer.cache_key(source=source, extras="")
+    (source / "mlci" / "report" / "render.py").write_text("# changed\n", encoding="utf-8")
+    assert installer.cache_key(source=source, extras="") != before
+
+
+def job_with_wheels(tmp_path: Path, job: str, wheels: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """A job's install into a fresh Python with the wheels folder the cache restores into. The package
+    alone, as above: its dependencies would take a minute to gather."""
+    extra_env = {"PIP_NO_DEPS": "1", "MLCI_WHEELS": str(wheels), **env}
+    return install(tmp_path, path="/usr/bin:/bin", python=fresh_python(tmp_path / job), extra_env=extra_env)
+
+
+def test_the_first_job_gathers_the_wheels_and_a_later_one_installs_from_them_with_no_index(tmp_path: Path) -> None:
+    wheels = tmp_path / "cache" / "wheels"
+    first = job_with_wheels(tmp_path, "first-job", wheels)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert read_outputs(tmp_path / "github_output")["wheels-gathered"] == "true"
+    assert installer.wheels_complete(wheels)
+    assert [path.name for path in wheels.glob("mlci-*.whl")] == [f"mlci-{__version__}-py3-none-any.whl"]
+
+    # A later job on a fresh machine: the wheels restored by the cache, and no index reachable at all.
+    (tmp_path / "github_output").unlink()
+    offline = {"PIP_CONFIG_FILE": os.devnull, "PIP_INDEX_URL": "http://127.0.0.1:9/simple", "PIP_FIND_LINKS": ""}
+    later = job_with_wheels(tmp_path, "later-job", wheels, PIP_RETRIES="0", **offline)
+    assert later.returncode == 0, later.stdout + later.stderr
+    assert f"from the wheels in {wheels}" in later.stdout
+    assert "wheels-gathered" not in read_outputs(tmp_path / "github_output")
+    assert imports(str(tmp_path / "later-job" / "bin" / "python"), "mlci").startswith(str(tmp_path / "later-job"))
+
+
+def test_an_interrupted_gathering_is_not_taken_for_a_cache(tmp_path: Path) -> None:
+    wheels = tmp_path / "wheels"
+    wheels.mkdir()
+    (wheels / "numpy-0-py3-none-any.whl").write_bytes(b"half a download")
+    assert not installer.wheels_complete(wheels)
+    done = job_with_wheels(tmp_path, "job", wheels)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert not (wheels / "numpy-0-py3-none-any.whl").exists() and installer.wheels_complete(wheels)

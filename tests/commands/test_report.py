@@ -84,7 +84,8 @@ def test_a_revoked_token_fails_the_step_with_exit_3_instead_of_passing_as_a_fork
     env = actions_env(fake_github, project, tmp_path, token=revoked, job_token=ACTIONS_TOKEN)
     result = mlci(project["root"], "report", "--base", "main", "--post", "--summary", env=env)
     assert result.exit_code == 3, result.output
-    assert "mlci: error: the token is invalid or expired: GitHub rejected it for GET /user (401" in result.output
+    rejected = "mlci: error: the token is invalid or expired: GitHub rejected it for GET /repos/octo-org/demo/issues/"
+    assert rejected in result.output
     assert "`github-token` input" in result.output
     assert "could not comment" not in result.output and revoked not in result.output
     assert mlci_comments(fake_github) == []

@@ -129,10 +129,12 @@ def action_checkout(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return target
 
 
-# The artifact actions the fork-safe pair uses, replaced by stand-ins that keep artifacts in a folder.
+# The artifact actions the fork-safe pair uses, and the cache the actions keep mlci's wheels in, replaced
+# by stand-ins that keep artifacts in a folder and find no cache (act has no services for either).
 ARTIFACT_ACTIONS = {
     "actions/upload-artifact@ea165f8d65b6e75b540449e92b4886f43607fa02": ROOT / "testing/actions/upload-artifact",
     "actions/download-artifact@d3f86a106a0bac45b974a628896c90dbdf5c8093": ROOT / "testing/actions/download-artifact",
+    "actions/cache@5a3ec84eff668545956fd18022155c47e93e2684": ROOT / "testing/actions/cache",
 }
 
 
@@ -169,7 +171,7 @@ def act(
         f"GITHUB_REPOSITORY={REPOSITORY}",
         "-s",
         f"GITHUB_TOKEN={token}",
-        "--no-cache-server",  # no actions/cache in the workflow; act would start a server and a database for it
+        "--no-cache-server",  # the cache is a stand-in; act would start a server and a database for it
     ]
     done = subprocess.run(
         command, cwd=world / "user", env=env or environment(world), capture_output=True, text=True, timeout=600

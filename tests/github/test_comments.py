@@ -152,9 +152,10 @@ def test_an_app_token_finds_and_updates_its_own_comment_across_runs(
     [comment] = fake_github.issue_comments(DEFAULT_REPOSITORY, 1)
     assert comment["user"]["login"] == APP_LOGIN and comment["body"].endswith("report v2")
     assert (first.action, second.action, second.id) == ("created", "updated", first.id)
-    # GitHub refuses an App's token GET /user; GraphQL's viewer names the App's bot.
-    assert [e["status"] for e in fake_github.requests_matching("GET", "/user")] == [403, 403]
-    assert len(fake_github.requests_matching("POST", "/graphql")) == 2
+    # GitHub refuses an App's token GET /user; GraphQL's viewer names the App's bot. Asked only when a
+    # marked comment was there to decide about: not on the first run.
+    assert [e["status"] for e in fake_github.requests_matching("GET", "/user")] == [403]
+    assert len(fake_github.requests_matching("POST", "/graphql")) == 1
 
 
 def test_the_actions_token_asked_who_it_is_answers_github_actions_bot(
@@ -199,14 +200,39 @@ def test_with_the_jobs_own_token_an_upsert_takes_at_most_three_requests(fake_git
     assert fake_github.requests_matching(path_pattern="/user|/graphql") == []
 
 
-def test_another_token_in_the_job_asks_who_it_is(fake_github: FakeGitHub) -> None:
-    context = job_context(fake_github, USER_TOKEN, job_token=ACTIONS_TOKEN)
+@pytest.mark.parametrize("job_token", [ACTIONS_TOKEN, None], ids=["another-token-in-a-job", "laptop"])
+def test_a_personal_token_asks_who_it_is_only_when_a_marked_comment_is_there(
+    fake_github: FakeGitHub, job_token: str | None
+) -> None:
+    context = job_context(fake_github, USER_TOKEN, job_token=job_token)
+
+    def requests_for(markdown: str) -> list[str]:
+        fake_github.requests.clear()
+        assert post_report_comment(context, 1, markdown, "default", console=quiet_console())
+        return [f"{entry['method']} {entry['path']}".rstrip("0123456789") for entry in fake_github.requests]
+
+    listing, create = f"GET {LIST_PATTERN}", f"POST {LIST_PATTERN}"
+    update = "PATCH /repos/octo-org/demo/issues/comments/"
+    # A fresh PR: nothing marked to decide about, so no asking; the create's answer names the author,
+    # which settles a race in the second listing.
+    assert requests_for("report") == [listing, create, listing]
+    # Later runs: our marked comment is there, and whether it is ours takes knowing who we are.
+    assert requests_for("report v2") == [listing, "GET /user", update]
+    assert requests_for("report v2") == [listing, "GET /user"]
+    [comment] = fake_github.issue_comments(DEFAULT_REPOSITORY, 1)
+    assert comment["user"]["login"] == USER_LOGIN and comment["body"].endswith("report v2")
+
+
+def test_a_forged_marked_comment_on_a_fresh_pr_is_decided_by_asking(fake_github: FakeGitHub) -> None:
+    forged = fake_github.add_comment(DEFAULT_REPOSITORY, 1, f"{report_marker('default')}\nall green!", user="mallory")
+    context = job_context(fake_github, USER_TOKEN, job_token=None)
 
     assert post_report_comment(context, 1, "report", "default", console=quiet_console())
 
-    [comment] = fake_github.issue_comments(DEFAULT_REPOSITORY, 1)
-    assert comment["user"]["login"] == USER_LOGIN
     assert [e["status"] for e in fake_github.requests_matching("GET", "/user")] == [200]
+    forged_now, ours_now = fake_github.issue_comments(DEFAULT_REPOSITORY, 1)
+    assert forged_now["id"] == forged["id"] and forged_now["body"].endswith("all green!")
+    assert ours_now["user"]["login"] == USER_LOGIN and ours_now["body"].endswith("report")
 
 
 @pytest.mark.parametrize(

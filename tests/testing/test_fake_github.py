@@ -188,7 +188,7 @@ def test_standalone_process_serves_the_scenario_and_dumps_its_state(
     assert ours["body"].endswith("report") and ours["issue"] == 3
     assert len(state["comments"]) == 121
     assert state["repositories"]["octo-org/forked"]["pulls"][0]["head"]["repo"]["full_name"] == "fork/forked"
-    assert {"method": "GET", "path": "/user", "status": 200} in [
+    assert {"method": "POST", "path": "/repos/octo-org/forked/issues/3/comments", "status": 201} in [
         {k: r[k] for k in ("method", "path", "status")} for r in state["requests"]
     ]
     assert "ghs_scenarioToken" not in state_file.read_text()
