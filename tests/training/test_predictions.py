@@ -45,7 +45,7 @@ def test_a_file_that_is_no_csv_has_no_columns() -> None:
 
 def test_the_target_fingerprint_is_the_one_runs_recorded_before() -> None:
     # A run recorded by an earlier mlci keeps its fingerprint: each value as written, then a zero byte.
-    raw = b"y_true,y_pred\n151.0,150\n\"a,b\",x\n0,0\n"
+    raw = b'y_true,y_pred\n151.0,150\n"a,b",x\n0,0\n'
     before = fingerprint_chunks(value.encode() + b"\x00" for value in by_csv_module(raw)["y_true"])
     assert target_fingerprint(raw) == (3, before)
     assert target_fingerprint(b"y_pred\n1\n") == (0, fingerprint_chunks([]))
