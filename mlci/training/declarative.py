@@ -19,6 +19,7 @@ from mlci.console import Console
 from mlci.errors import TrainingError
 from mlci.runs import Run
 from mlci.runs.lineage import LineageStart, finish_lineage
+from mlci.training.csvwrite import write_frame
 from mlci.training.data import Dataset, load_dataset
 from mlci.training.estimators import build_estimator, failure_text, load_entrypoint, param_error
 from mlci.training.metrics import ResolvedMetric, check_metric_fits, metric_field, resolve_metrics
@@ -84,7 +85,7 @@ def train_estimator_model(
         raise metric_field(config, model, metric).error(exc.reason, kind=TrainingError, hint=exc.hint) from None
 
     predictions_path = workspace / PREDICTIONS_FILE
-    predictions.to_csv(predictions_path, index=False)
+    write_frame(predictions, predictions_path)
     test_inputs = describe_test_inputs(predictions_path.read_bytes(), dataset.x_test)
     model_path = workspace / MODEL_FILE
     untrusted = save_model(fitted, model_path, field=source)
