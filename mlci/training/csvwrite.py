@@ -87,7 +87,8 @@ def _floats_as_text(values: Any) -> Any:
     finite = ~missing & (size != np.inf)
     scientific = finite & (size != 0) & ((size < FIXED_LOW) | (size >= FIXED_HIGH))
     written_scientific = np.asarray(pc.fill_null(pc.match_substring(text, "e"), False))
-    integral = finite & ~scientific & (values == np.trunc(values))
+    with np.errstate(invalid="ignore"):
+        integral = finite & ~scientific & (values == np.trunc(values))
     # Only these can be laid out otherwise than pandas does; most values of most columns are not.
     touched = np.flatnonzero(scientific | written_scientific | integral)
     if touched.size == 0:
