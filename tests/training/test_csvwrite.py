@@ -25,8 +25,10 @@ def random_floats(count: int, seed: int, dtype: type = np.float64) -> np.ndarray
          123456789012345.0, 2.0**53, 1e-7, 0.30000000000000004, np.inf, -np.inf, np.nan, 3.4e38],
         dtype=dtype,
     )  # fmt: skip
+    # Where pyarrow and numpy both write fixed notation, densely: the usual predictions and probabilities.
+    usual = (10.0 ** generator.uniform(-4, 7, size=count) * generator.choice([-1, 1], size=count)).astype(dtype)
     powers = (10.0 ** np.arange(-30, 30)).astype(dtype)
-    return np.concatenate([patterns, decimals, edges, powers, -powers, np.nextafter(powers, 0), powers * 1.5])
+    return np.concatenate([patterns, decimals, usual, edges, powers, -powers, np.nextafter(powers, 0), powers * 1.5])
 
 
 def assert_written_as_pandas_writes(frame: pd.DataFrame, tmp_path: Path) -> None:
