@@ -38,7 +38,8 @@ def figures(quick: bool) -> list[Figure]:
     for rows in (100_000,) if quick else (100_000, 1_000_000):
         naive = naive_loop_seconds(rows, resamples=50 if quick else 200) * RESAMPLES
         for name in SCORERS:
-            seconds = median_seconds(lambda name=name, rows=rows: run(name, rows), repeats=3 if quick else 5)
+            sides = predictions(name, rows)
+            seconds = median_seconds(lambda name=name, sides=sides: run(name, sides), repeats=3 if quick else 5)
             goal = GOALS[name] if rows < 1_000_000 else MILLION_GOAL
             found.append(
                 Figure(
@@ -70,14 +71,14 @@ def predictions(name: str, rows: int) -> tuple[object, object]:
     return _Predictions(y, _Frozen(base)), _Predictions(y, _Frozen(head))
 
 
-def run(name: str, rows: int, seed: int = 0) -> tuple[float, float]:
+def run(name: str, sides: tuple[object, object], seed: int = 0) -> tuple[float, float]:
     from mlci.compare.bootstrap import change_interval
     from mlci.config.schema import NoiseSpec
     from mlci.training.metrics import ResolvedMetric
 
     scorer, negate = SCORERS[name]
     metric = ResolvedMetric(name=name, scorer_name=scorer, goal="maximize", negate=negate, index=0)
-    base, head = predictions(name, rows)
+    base, head = sides
     interval = change_interval(metric, base, head, NoiseSpec(resamples=RESAMPLES, seed=seed))  # type: ignore[arg-type]
     return interval.low, interval.high
 
@@ -113,7 +114,7 @@ def tolerance(rows: int, seeds: int) -> list[float]:
     category, change = categories("accuracy", base.y_true, base.estimator.predictions, head.estimator.predictions)  # type: ignore[attr-defined]
     differences = []
     for seed in range(seeds):
-        counted = run("accuracy", rows, seed)
+        counted = run("accuracy", (base, head), seed)
         changes = []
         for block in resample_blocks(rows, NoiseSpec(resamples=RESAMPLES, seed=seed)):
             offset = np.arange(len(block))[:, None] * 4

@@ -129,7 +129,7 @@ def _per_row(
     if scorer == "mean_squared_error":
         return head_sq - base_sq, lambda sums: sign * sums / rows
     if scorer == "root_mean_squared_error":
-        return np.column_stack([head_sq, base_sq]), lambda sums: sign * np.sqrt(sums / rows) @ [1.0, -1.0]
+        return np.array([head_sq, base_sq]).T, lambda sums: sign * np.sqrt(sums / rows) @ [1.0, -1.0]
     # R² = 1 - SSE / SST, so its change is (SSE_base - SSE_head) / SST. SST is the same whatever y
     # is shifted by: centring it first keeps sum(y²) - sum(y)²/n from cancelling away its digits.
     centred = y - y.mean()
@@ -139,16 +139,23 @@ def _per_row(
         with np.errstate(divide="ignore", invalid="ignore"):
             return sums[:, 0] / total
 
-    return np.column_stack([base_sq - head_sq, centred, centred**2]), r2_change
+    # A column per quantity, each contiguous (`_column_sums` gathers column by column).
+    return np.array([base_sq - head_sq, centred, centred**2]).T, r2_change
 
 
 def _column_sums(table: np.ndarray, block: np.ndarray) -> np.ndarray:
     """The sums of `table`'s columns over the rows of each resample in `block`."""
     import numpy as np
 
-    gathered = np.take(table, block, axis=0)
-    # einsum sums the rows of each resample in one contiguous pass; `sum(axis=1)` strides across them.
-    return np.einsum("rn->r", gathered) if table.ndim == 1 else np.einsum("rnk->rk", gathered)
+    def sums(column: np.ndarray) -> np.ndarray:
+        # einsum adds up each resample's row in one contiguous pass.
+        return np.einsum("rn->r", np.take(column, block))
+
+    if table.ndim == 1:
+        return sums(table)
+    # A gather per column, each from a contiguous array: faster than gathering rows of the table,
+    # whose sums then stride across the columns.
+    return np.stack([sums(column) for column in table.T], axis=1)
 
 
 def _point_predictions(predictions: StoredPredictions) -> np.ndarray | None:
