@@ -6,10 +6,12 @@ replacement, for both), and the metric's change is computed on each resample. Th
 noise of this test set. Resamples are drawn from a seeded generator, so a report never changes
 between re-runs of the same job.
 
-Metrics that are means of a per-row quantity (accuracy, absolute or squared error, and R², which is
-built from such means) are computed for a whole block of resamples at once with numpy; any other
-scikit-learn metric goes through the scorer itself on each resample, through the same stored
-predictions the recorded metrics came from.
+Classification metrics built from per-class counts (accuracy, macro F1, precision and recall,
+balanced accuracy) are resampled as counts of categories (see `mlci.compare.counted`), in about a
+millisecond whatever the number of rows. Metrics built from sums of per-row quantities (absolute or
+squared error, and R²) gather one small per-row table for each resample. Any other scikit-learn
+metric goes through the scorer itself on each resample, through the same stored predictions the
+recorded metrics came from.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from mlci.compare.counted import COUNTED, counted_changes
 from mlci.config.schema import NoiseSpec
 
 if TYPE_CHECKING:
@@ -26,7 +29,7 @@ if TYPE_CHECKING:
     from mlci.training.metrics import ResolvedMetric
     from mlci.training.scoring import StoredPredictions
 
-BLOCK_CELLS = 4_000_000  # row indices drawn per block: bounds memory at ~32 MB whatever the test set size
+BLOCK_CELLS = 1_000_000  # row indices drawn per block: a few MB, so the gather reads them from cache
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,7 @@ def resample_blocks(rows: int, settings: NoiseSpec) -> Any:
     while remaining > 0:
         size = min(per_block, remaining)
         remaining -= size
-        yield generator.integers(0, rows, size=(size, rows))
+        yield generator.integers(0, rows, size=(size, rows), dtype=np.int32)
 
 
 def paired_changes(
@@ -73,12 +76,18 @@ def paired_changes(
     """The metric's change (head minus base, as reported) on each resample."""
     import numpy as np
 
-    vectorised = _vectorised(metric, base, head)
+    head_pred, base_pred = _point_predictions(head), _point_predictions(base)
+    scorer = metric.scorer_name.removeprefix("neg_")
+    if head_pred is not None and base_pred is not None:
+        if scorer in COUNTED:
+            return counted_changes(scorer, head.y_true, base_pred, head_pred, settings)
+        per_row = _per_row(metric, head.y_true, base_pred, head_pred)
+        if per_row is not None:
+            table, change = per_row
+            blocks = resample_blocks(len(head), settings)
+            return np.concatenate([change(_column_sums(table, block)) for block in blocks])
     changes = []
     for block in resample_blocks(len(head), settings):
-        if vectorised is not None:
-            changes.append(vectorised(block))
-            continue
         for rows in block:
             head_value = head.score([metric], rows=rows)[metric.name]
             base_value = base.score([metric], rows=rows)[metric.name]
@@ -99,67 +108,54 @@ def change_interval(
     )
 
 
-def _vectorised(
-    metric: ResolvedMetric, base: StoredPredictions, head: StoredPredictions
-) -> Callable[[np.ndarray], np.ndarray] | None:
-    """A function of a block of resamples giving the change on each, or None for other metrics."""
+def _per_row(
+    metric: ResolvedMetric, y_true: np.ndarray, base_pred: np.ndarray, head_pred: np.ndarray
+) -> tuple[np.ndarray, Callable[[np.ndarray], np.ndarray]] | None:
+    """For a metric built from sums of per-row quantities: a table of those quantities (a row per
+    test row), and the change as a function of the table's column sums over each resample; None for
+    other metrics. Gathering one small table once per resample is the whole cost."""
     import numpy as np
 
     scorer = metric.scorer_name.removeprefix("neg_")
-    sign = -1.0 if metric.scorer_name.startswith("neg_") and not metric.negate else 1.0
-    y_true = head.y_true
-    head_pred, base_pred = _point_predictions(head), _point_predictions(base)
-    if head_pred is None or base_pred is None:
-        return None
-    if scorer == "accuracy":
-        head_rows = (head_pred == y_true).astype(float)
-        base_rows = (base_pred == y_true).astype(float)
-        return lambda block: head_rows[block].mean(axis=1) - base_rows[block].mean(axis=1)
-    if scorer == "f1_macro":
-        return _f1_macro_change(y_true, base_pred, head_pred)
     if scorer not in ("mean_absolute_error", "mean_squared_error", "root_mean_squared_error", "r2"):
         return None
+    sign = -1.0 if metric.scorer_name.startswith("neg_") and not metric.negate else 1.0
     y = y_true.astype(float)
+    rows = len(y)
     head_error, base_error = head_pred.astype(float) - y, base_pred.astype(float) - y
     if scorer == "mean_absolute_error":
-        head_abs, base_abs = np.abs(head_error), np.abs(base_error)
-        return lambda block: sign * (head_abs[block].mean(axis=1) - base_abs[block].mean(axis=1))
+        return np.abs(head_error) - np.abs(base_error), lambda sums: sign * sums / rows
     head_sq, base_sq = head_error**2, base_error**2
     if scorer == "mean_squared_error":
-        return lambda block: sign * (head_sq[block].mean(axis=1) - base_sq[block].mean(axis=1))
+        return head_sq - base_sq, lambda sums: sign * sums / rows
     if scorer == "root_mean_squared_error":
-        return lambda block: sign * (np.sqrt(head_sq[block].mean(axis=1)) - np.sqrt(base_sq[block].mean(axis=1)))
+        return np.array([head_sq, base_sq]).T, lambda sums: sign * np.sqrt(sums / rows) @ [1.0, -1.0]
+    # R² = 1 - SSE / SST, so its change is (SSE_base - SSE_head) / SST. SST is the same whatever y
+    # is shifted by: centring it first keeps sum(y²) - sum(y)²/n from cancelling away its digits.
+    centred = y - y.mean()
 
-    def r2_change(block: np.ndarray) -> np.ndarray:
-        drawn = y[block]
-        total = ((drawn - drawn.mean(axis=1, keepdims=True)) ** 2).sum(axis=1)
+    def r2_change(sums: np.ndarray) -> np.ndarray:
+        total = sums[:, 2] - sums[:, 1] ** 2 / rows
         with np.errstate(divide="ignore", invalid="ignore"):
-            return (base_sq[block].sum(axis=1) - head_sq[block].sum(axis=1)) / total
+            return sums[:, 0] / total
 
-    return r2_change
+    # A column per quantity, each contiguous (`_column_sums` gathers column by column).
+    return np.array([base_sq - head_sq, centred, centred**2]).T, r2_change
 
 
-def _f1_macro_change(y_true: np.ndarray, base_pred: np.ndarray, head_pred: np.ndarray) -> Callable:
-    """Macro F1 from per-class counts on each resample: 2·TP / (2·TP + FP + FN), averaged over the
-    labels seen in the truth or the predictions of that side (what scikit-learn averages over)."""
+def _column_sums(table: np.ndarray, block: np.ndarray) -> np.ndarray:
+    """The sums of `table`'s columns over the rows of each resample in `block`."""
     import numpy as np
 
-    labels = np.unique(np.concatenate([y_true, base_pred, head_pred]))
+    def sums(column: np.ndarray) -> np.ndarray:
+        # einsum adds up each resample's row in one contiguous pass.
+        return np.einsum("rn->r", np.take(column, block))
 
-    def f1(pred: np.ndarray, block: np.ndarray) -> np.ndarray:
-        truth, guess = y_true[block], pred[block]
-        scores, present = [], []
-        for label in labels:
-            is_true, is_pred = truth == label, guess == label
-            tp = (is_true & is_pred).sum(axis=1)
-            wrong = (is_true ^ is_pred).sum(axis=1)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                scores.append(np.where(2 * tp + wrong > 0, 2 * tp / (2 * tp + wrong), 0.0))
-            present.append((is_true | is_pred).any(axis=1))
-        scores_matrix, present_matrix = np.array(scores), np.array(present)
-        return (scores_matrix * present_matrix).sum(axis=0) / present_matrix.sum(axis=0)
-
-    return lambda block: f1(head_pred, block) - f1(base_pred, block)
+    if table.ndim == 1:
+        return sums(table)
+    # A gather per column, each from a contiguous array: faster than gathering rows of the table,
+    # whose sums then stride across the columns.
+    return np.stack([sums(column) for column in table.T], axis=1)
 
 
 def _point_predictions(predictions: StoredPredictions) -> np.ndarray | None:

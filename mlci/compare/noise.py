@@ -27,7 +27,7 @@ from mlci.errors import DataError, MlciError
 from mlci.runs import Run, run_file, runs_dir
 from mlci.runs.fingerprint import fingerprint_bytes
 from mlci.training.metrics import ResolvedMetric, resolve_metrics
-from mlci.training.predictions import Y_TRUE, prediction_columns
+from mlci.training.predictions import Y_PRED, Y_TRUE, prediction_columns
 from mlci.training.scoring import StoredPredictions
 
 CACHE_KIND = "bootstrap"
@@ -107,7 +107,7 @@ def paired_noise(
     if cached is not None:
         return ModelNoise(cached.intervals, unknown=cached.unknown)
     head_columns, base_columns = prediction_columns(head_bytes), prediction_columns(base_bytes)
-    if head_columns.get(Y_TRUE) != base_columns.get(Y_TRUE):
+    if not _same_text(head_columns.get(Y_TRUE), base_columns.get(Y_TRUE)):
         return ModelNoise({}, unknown_reason=ROWS_DIFFER)
     found = _bootstrap(
         config, model, (head_run, head_columns, head_bytes), (base_run, base_columns, base_bytes), settings, console
@@ -116,7 +116,7 @@ def paired_noise(
     return ModelNoise(found.intervals, unknown=found.unknown)
 
 
-_Side = tuple[Run, dict[str, list[str]], bytes]
+_Side = tuple[Run, dict[str, Any], bytes]
 """One side's run, its predictions' `y_true` and `y_pred` columns, and the predictions file's bytes."""
 
 
@@ -127,7 +127,8 @@ def _bootstrap(
     intervals: dict[str, ChangeInterval] = {}
     unknown: dict[str, str] = {}
     shared = [name for name in head_run.metrics if name in base_run.metrics]
-    rows = len(head_columns.get(Y_TRUE, []))
+    rows = len(head_columns[Y_TRUE]) if Y_TRUE in head_columns else 0
+    computed: list[tuple[Any, Any]] = []
     label = f"{model.name}: bootstrap of {len(shared)} metric{'s' if len(shared) != 1 else ''}"
     with console.step(f"{label}, {settings.resamples:,} resamples of {rows:,} test rows", after=MAYBE_LONG):
         for index, name in enumerate(head_run.metrics):
@@ -138,8 +139,12 @@ def _bootstrap(
                 unknown[name] = KIND_UNKNOWN
                 continue
             try:
-                head = _stored(head_columns, head_bytes, metric, head_run)
-                base = _stored(base_columns, base_bytes, metric, base_run)
+                if metric.scorer_name in COMPUTED.values():
+                    # Both sides' columns are converted once for every metric computed from them.
+                    computed = computed or [_computed_sides(head_columns, base_columns, head_run)]
+                    head, base = computed[0]
+                else:
+                    head, base = _stored(head_bytes, head_run), _stored(base_bytes, base_run)
                 intervals[name] = change_interval(metric, base, head, settings)
             except (MlciError, ValueError, KeyError) as exc:
                 unknown[name] = f"it cannot be computed from the predictions ({_reason(exc)})"
@@ -179,13 +184,33 @@ def _resolved(config: Config, model: ModelSpec, name: str, index: int) -> Resolv
     return next((m for m in resolve_metrics(config, model) if m.name == name), None)
 
 
-def _stored(columns: dict[str, list[str]], raw: bytes, metric: ResolvedMetric, run: Run) -> Any:
-    import numpy as np
+def _same_text(head: Any, base: Any) -> bool:
+    if head is None or base is None:
+        return head is base
+    return bool(head.equals(base))
 
-    if metric.scorer_name in COMPUTED.values():
-        numeric = run.task != "classification"
-        convert = (lambda values: np.asarray(values, dtype=float)) if numeric else np.asarray
-        return _Predictions(y_true=convert(columns["y_true"]), estimator=_Frozen(convert(columns["y_pred"])))
+
+def _computed_sides(head_columns: dict[str, Any], base_columns: dict[str, Any], run: Run) -> tuple[Any, Any]:
+    """The head's and the base's `y_true` and `y_pred` as numpy arrays: numbers for a regression; for
+    a classification, each label as a number shared by both sides, so equal labels stay equal."""
+    import numpy as np
+    import pyarrow as pa
+
+    truth, head_pred, base_pred = head_columns[Y_TRUE], head_columns[Y_PRED], base_columns[Y_PRED]
+    if run.task != "classification":
+        y_true, head_values, base_values = (
+            np.asarray(column.cast(pa.float64())) for column in (truth, head_pred, base_pred)
+        )
+    else:
+        codes = np.asarray(pa.concat_arrays([truth, head_pred, base_pred]).dictionary_encode().indices)
+        y_true, head_values, base_values = np.split(codes, [len(truth), len(truth) + len(head_pred)])
+    return (
+        _Predictions(y_true=y_true, estimator=_Frozen(head_values)),
+        _Predictions(y_true=y_true, estimator=_Frozen(base_values)),
+    )
+
+
+def _stored(raw: bytes, run: Run) -> Any:
     import pandas as pd
 
     frame = pd.read_csv(io.BytesIO(raw))

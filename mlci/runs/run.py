@@ -137,11 +137,14 @@ def runs_dir(work_dir: Path) -> Path:
     return work_dir / "runs"
 
 
-def write_run(directory: Path, run: Run, files: dict[str, Path]) -> Path:
+def write_run(directory: Path, run: Run, files: dict[str, Path], *, link: bool = False) -> Path:
     """Replace the run in `directory` with `run` and copies of `files` (role -> source path).
 
     The new run is assembled in a sibling temp folder and swapped in, so an interrupted training
-    never leaves a half-written run behind.
+    never leaves a half-written run behind. With `link`, the files are mlci's own and nothing writes
+    to them again (a training's workspace, the run being taken over): they are hard-linked instead
+    of copied where the file system allows, which costs nothing whatever their size. A project's own
+    file (a command model's output) is always copied: its next run may rewrite it in place.
     """
     directory.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}-", dir=directory.parent))
@@ -150,7 +153,7 @@ def write_run(directory: Path, run: Run, files: dict[str, Path]) -> Path:
         for role, source in files.items():
             target = staging / source.name
             if source.resolve() != target.resolve():
-                shutil.copyfile(source, target)
+                _place(source, target, link=link)
             names[role] = source.name
         final = Run(**{**asdict(run), "files": names})
         (staging / RUN_FILE).write_bytes(encode_run(final))
@@ -165,6 +168,16 @@ def write_run(directory: Path, run: Run, files: dict[str, Path]) -> Path:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def _place(source: Path, target: Path, *, link: bool) -> None:
+    if link:
+        try:
+            os.link(source, target)
+            return
+        except OSError:  # another file system, or one without hard links: copy
+            pass
+    shutil.copyfile(source, target)
 
 
 def run_file(directory: Path, run: Run, role: str) -> Path:

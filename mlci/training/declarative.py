@@ -19,11 +19,13 @@ from mlci.console import Console
 from mlci.errors import TrainingError
 from mlci.runs import Run
 from mlci.runs.lineage import LineageStart, finish_lineage
+from mlci.training.background import imported_meanwhile, in_process_libraries
+from mlci.training.csvwrite import write_frame
 from mlci.training.data import Dataset, load_dataset
 from mlci.training.estimators import build_estimator, failure_text, load_entrypoint, param_error
 from mlci.training.metrics import ResolvedMetric, check_metric_fits, metric_field, resolve_metrics
 from mlci.training.modelfile import FILE_NAME as MODEL_FILE
-from mlci.training.modelfile import save_model, skops_imported_meanwhile
+from mlci.training.modelfile import save_model
 from mlci.training.outcome import TrainedModel
 from mlci.training.params import estimator_params
 from mlci.training.plots import write_plots
@@ -41,6 +43,13 @@ def train_estimator_model(
 ) -> TrainedModel:
     """Train a declarative or entrypoint `model`; its model file and predictions are written to
     `workspace`, an empty folder that lives until the run is written."""
+    with imported_meanwhile(in_process_libraries()):
+        return _train(config, model, console=console, workspace=workspace, lineage=lineage)
+
+
+def _train(
+    config: Config, model: ModelSpec, *, console: Console, workspace: Path, lineage: LineageStart
+) -> TrainedModel:
     from sklearn.base import is_classifier
 
     metrics = resolve_metrics(config, model)
@@ -58,7 +67,7 @@ def train_estimator_model(
     fitted = estimator
     if needs_preprocessing(estimator, setting=model.preprocessing):
         fitted = with_preprocessing(estimator, dataset.x_train, field=model_field(config, model.name, "data"))
-    with _warnings_to(console, model.name), skops_imported_meanwhile():
+    with _warnings_to(console, model.name):
         started = time.perf_counter()
         try:
             fitted.fit(dataset.x_train, dataset.y_train)
@@ -84,7 +93,7 @@ def train_estimator_model(
         raise metric_field(config, model, metric).error(exc.reason, kind=TrainingError, hint=exc.hint) from None
 
     predictions_path = workspace / PREDICTIONS_FILE
-    predictions.to_csv(predictions_path, index=False)
+    write_frame(predictions, predictions_path)
     test_inputs = describe_test_inputs(predictions_path.read_bytes(), dataset.x_test)
     model_path = workspace / MODEL_FILE
     untrusted = save_model(fitted, model_path, field=source)

@@ -8,10 +8,6 @@ vouches for, and never a file in any other format.
 
 from __future__ import annotations
 
-import importlib
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -58,30 +54,6 @@ def load_reviewed(content: bytes, *, config: Config, what: str) -> Any:
         return skops.io.loads(content, trusted=trusted)
     except Exception as exc:
         raise ModelLoadError(f"{what}: the model file does not load with skops ({exc})") from None
-
-
-@contextmanager
-def skops_imported_meanwhile() -> Iterator[None]:
-    """Import skops in the background while the block (the fit) runs.
-
-    Importing skops takes most of a second (it imports every scikit-learn estimator to know which
-    types to trust); fits mostly run in native code without Python's lock, so the import is then
-    hidden behind the fit instead of being added to mlci's overhead.
-    """
-    thread = threading.Thread(target=_import_quietly, args=("skops.io",), name="mlci-import-skops", daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        thread.join()
-
-
-def _import_quietly(module: str) -> None:
-    try:
-        importlib.import_module(module)
-    except Exception:
-        # save_model imports it again and reports the failure where it matters.
-        return
 
 
 def save_model(model: Any, path: Path, *, field: ConfigField) -> list[str]:

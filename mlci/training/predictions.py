@@ -90,10 +90,45 @@ def classes_from_columns(frame: pd.DataFrame) -> list[Any] | None:
     return [seen[name] if name in seen else _as_label(name, dtype) for name in names]
 
 
-def prediction_columns(raw: bytes, names: Iterable[str] = (Y_TRUE, Y_PRED)) -> dict[str, list[str]]:
-    """The columns `names` of a predictions file's bytes, as written (text), read without pandas;
-    a column the file lacks, or every column of a file that is no CSV, is left out."""
-    wanted = set(names)
+def prediction_columns(raw: bytes, names: Iterable[str] = (Y_TRUE, Y_PRED)) -> dict[str, Any]:
+    """The columns `names` of a predictions file's bytes, as written (text), each a pyarrow string
+    array; a column the file lacks, or every column of a file that is no CSV, is left out.
+
+    Read with pyarrow's CSV reader, which parses only what is asked for (a million rows in a
+    fraction of a second); a file it refuses (rows of unequal length, text that is not UTF-8) is
+    read as Python's csv module reads it, so an odd file still pairs as it always did."""
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+
+    wanted = list(dict.fromkeys(names))
+    header = _header(raw)
+    present = [name for name in wanted if name in header]
+    if len(set(header)) != len(header):
+        return _columns_by_csv_module(raw, wanted)
+    try:
+        table = pa_csv.read_csv(
+            pa.BufferReader(raw),
+            read_options=pa_csv.ReadOptions(use_threads=False),
+            convert_options=pa_csv.ConvertOptions(
+                include_columns=present, column_types={name: pa.string() for name in present}
+            ),
+        )
+    except (pa.ArrowException, ValueError):
+        return _columns_by_csv_module(raw, wanted)
+    return {name: table.column(name).combine_chunks() for name in present}
+
+
+def _header(raw: bytes) -> list[str]:
+    line = raw[: raw.find(b"\n") + 1] if b"\n" in raw else raw
+    try:
+        return next(csv.reader(io.StringIO(line.decode("utf-8", errors="replace"))), [])
+    except csv.Error:
+        return []
+
+
+def _columns_by_csv_module(raw: bytes, wanted: list[str]) -> dict[str, Any]:
+    import pyarrow as pa
+
     # A damaged file reads as other values, never as an error: it simply pairs with nothing.
     reader = csv.reader(io.StringIO(raw.decode("utf-8", errors="replace")))
     try:
@@ -101,7 +136,11 @@ def prediction_columns(raw: bytes, names: Iterable[str] = (Y_TRUE, Y_PRED)) -> d
         rows = [row for row in reader if row]
     except csv.Error:
         return {}
-    return {name: [row[i] if i < len(row) else "" for row in rows] for i, name in enumerate(header) if name in wanted}
+    return {
+        name: pa.array([row[i] if i < len(row) else "" for row in rows], type=pa.string())
+        for i, name in enumerate(header)
+        if name in wanted
+    }
 
 
 def summarize_predictions_file(path: Path, *, field: ConfigField) -> PredictionsSummary:

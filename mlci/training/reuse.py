@@ -73,7 +73,8 @@ def _take_over(
 ) -> TrainResult:
     origin = run.lineage.get("reused_from") or {"commit": run.commit}
     lineage: dict[str, Any] = {**run.lineage, "git": git, "reused_from": origin}
-    written = write_run(directory, replace(run, lineage=lineage), files)
+    # The files come from a run folder or a temporary one, both mlci's own: linked, not copied.
+    written = write_run(directory, replace(run, lineage=lineage), files, link=True)
     where = short_sha(origin.get("commit")) if origin.get("commit") else "an earlier run"
     console.info(f"{run.model}: unchanged since {where} (same config, data, deps and libraries); not retrained")
     return TrainResult(run=read_run(written), directory=written)

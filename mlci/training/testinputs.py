@@ -42,8 +42,12 @@ def describe_test_inputs(predictions: bytes, features: pd.DataFrame | None = Non
 
 def target_fingerprint(predictions: bytes) -> tuple[int, str]:
     """The number of rows of a predictions file and the fingerprint of its `y_true` column, as written."""
-    values = prediction_columns(predictions, (Y_TRUE,)).get(Y_TRUE, [])
-    return len(values), fingerprint_chunks(value.encode() + VALUE_END for value in values)
+    column = prediction_columns(predictions, (Y_TRUE,)).get(Y_TRUE)
+    values: list[str] = [] if column is None else column.to_pylist()
+    # Each value followed by VALUE_END, hashed as one piece: a million rows in a fraction of a second.
+    end = VALUE_END.decode()
+    joined = end.join(values) + end if values else ""
+    return len(values), fingerprint_chunks([joined.encode()])
 
 
 def column_fingerprint(column: pd.Series) -> str:

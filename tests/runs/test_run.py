@@ -69,3 +69,16 @@ def test_a_runs_file_must_be_a_regular_file_in_its_own_folder(tmp_path: Path) ->
     (folder / "model.skops").mkdir()
     with pytest.raises(StoreError, match=r"model\.skops: is a directory"):
         run_file(folder, kept, "model")
+
+
+def test_a_linked_run_file_is_the_source_and_a_copied_one_stays_as_it_was(tmp_path: Path) -> None:
+    run = Run(model="iris", mode="command", metrics={"accuracy": 0.9}, goals={"accuracy": "maximize"})
+    own, projects = tmp_path / "workspace" / "model.skops", tmp_path / "project" / "predictions.csv"
+    for path in (own, projects):
+        path.parent.mkdir()
+        path.write_text("first\n")
+    folder = write_run(tmp_path / "runs" / "iris", run, {"model": own}, link=True)
+    assert (folder / "model.skops").stat().st_ino == own.stat().st_ino
+    folder = write_run(tmp_path / "runs" / "iris", run, {"predictions": projects})
+    projects.write_text("rewritten in place by the project's next run\n")
+    assert (folder / "predictions.csv").read_text() == "first\n"

@@ -100,3 +100,12 @@ def test_a_fresh_checkout_takes_over_the_run_recorded_for_the_base(project: Path
     assert any(
         note.startswith("not retrained: config, data, deps and libraries are unchanged") for note in clf["notes"]
     )
+
+
+def test_taking_over_a_run_links_its_files_instead_of_copying_them(project: Path) -> None:
+    folder = project / ".mlci" / "runs" / "clf"
+    before = {name: (folder / name).stat().st_ino for name in ("model.skops", "predictions.csv")}
+    assert "clf: unchanged" in mlci(project, "train", "clf").output
+    # The same files, not copies: a large model or predictions file is taken over in no time.
+    assert {name: (folder / name).stat().st_ino for name in before} == before
+    assert all((folder / name).stat().st_nlink == 1 for name in before)  # the old run's names are gone
