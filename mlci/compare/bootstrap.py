@@ -9,7 +9,9 @@ between re-runs of the same job.
 Classification metrics built from per-class counts (accuracy, macro F1, precision and recall,
 balanced accuracy) are resampled as counts of categories (see `mlci.compare.counted`), in about a
 millisecond whatever the number of rows. Metrics built from sums of per-row quantities (absolute or
-squared error, and R²) gather one small per-row table for each resample. Any other scikit-learn
+squared error, and R²) gather one small per-row table for each resample; from `NORMAL_SUMS_ROWS` rows
+on, those sums are drawn from the normal distribution they follow at that size instead (see
+`_normal_sums`), in milliseconds where gathering a million rows a thousand times takes seconds. Any other scikit-learn
 metric goes through the scorer itself on each resample, through the same stored predictions the
 recorded metrics came from.
 """
@@ -30,6 +32,9 @@ if TYPE_CHECKING:
     from mlci.training.scoring import StoredPredictions
 
 BLOCK_CELLS = 1_000_000  # row indices drawn per block: a few MB, so the gather reads them from cache
+# From this many test rows on, a resample's sums are drawn from their normal distribution (see
+# `_normal_sums`): its error at this size is well inside the Monte Carlo error of the interval itself.
+NORMAL_SUMS_ROWS = 50_000
 
 
 @dataclass(frozen=True)
@@ -84,6 +89,8 @@ def paired_changes(
         per_row = _per_row(metric, head.y_true, base_pred, head_pred)
         if per_row is not None:
             table, change = per_row
+            if len(head) >= NORMAL_SUMS_ROWS:
+                return change(_normal_sums(table, settings))
             blocks = resample_blocks(len(head), settings)
             return np.concatenate([change(_column_sums(table, block)) for block in blocks])
     changes = []
@@ -156,6 +163,28 @@ def _column_sums(table: np.ndarray, block: np.ndarray) -> np.ndarray:
     # A gather per column, each from a contiguous array: faster than gathering rows of the table,
     # whose sums then stride across the columns.
     return np.stack([sums(column) for column in table.T], axis=1)
+
+
+def _normal_sums(table: np.ndarray, settings: NoiseSpec) -> np.ndarray:
+    """The column sums of `settings.resamples` resamples of `table`'s rows, drawn directly.
+
+    A resample's column sums add up n rows drawn independently from the table, so by the central
+    limit theorem they follow the normal distribution with n times the rows' mean and (population)
+    covariance. What that leaves out is the skew of the rows, which moves a 95% interval's end by
+    about skewness / (2.1 * sqrt(n)) standard deviations: 0.01 at 50,000 rows even for rows as skewed
+    as 10, against the 0.085 standard deviations by which 1,000 resamples themselves miss it. The
+    metric's change is then computed from the drawn sums as from gathered ones, so R² and RMSE keep
+    their exact shapes as functions of the sums."""
+    import numpy as np
+
+    rows = len(table)
+    columns = table.reshape(rows, -1)
+    mean = columns.mean(axis=0) * rows
+    covariance = np.atleast_2d(np.cov(columns, rowvar=False, bias=True)) * rows
+    generator = np.random.default_rng(settings.seed)
+    # eigh, not Cholesky: the covariance is singular when two columns move together (or one is constant).
+    sums = generator.multivariate_normal(mean, covariance, size=settings.resamples, method="eigh")
+    return sums[:, 0] if table.ndim == 1 else sums
 
 
 def _point_predictions(predictions: StoredPredictions) -> np.ndarray | None:
