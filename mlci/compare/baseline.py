@@ -41,9 +41,16 @@ class RecordReader:
         self.storage = storage
         self.console = console
         self.damaged: dict[str, str] = {}
+        # The base's record is also the trend's newest point: each is read and decoded once.
+        self._loaded: dict[str, Record | None] = {}
 
     def load(self, commit: str) -> Record | None:
         """The record of `commit`; None when it has none, or when it is damaged."""
+        if commit not in self._loaded:
+            self._loaded[commit] = self._load(commit)
+        return self._loaded[commit]
+
+    def _load(self, commit: str) -> Record | None:
         try:
             return load_record(self.storage, commit)
         except StoreError as exc:

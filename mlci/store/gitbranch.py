@@ -19,7 +19,7 @@ from __future__ import annotations
 import random
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,13 +56,19 @@ class _Snapshot:
         return cls(git=git, commit=commit, blobs=blobs)
 
     def read(self, path: str) -> bytes | None:
-        path = check_store_path(path)
-        sha = self.blobs.get(path)
-        if sha is None:
-            return None
-        if path not in self._contents:
-            self._contents[path] = self.git.output("cat-file", "blob", sha)
-        return self._contents[path]
+        return self.read_many([path])[check_store_path(path)]
+
+    def read_many(self, paths: Iterable[str]) -> dict[str, bytes | None]:
+        """The files at `paths` (None where there is none); those not read before come from one git process."""
+        wanted = [check_store_path(path) for path in paths]
+        unread = {self.blobs[path] for path in wanted if path in self.blobs and path not in self._contents}
+        if unread:
+            blobs = self.git.read_blobs(unread)
+            for path in wanted:
+                sha = self.blobs.get(path)
+                if sha in blobs and path not in self._contents:
+                    self._contents[path] = blobs[sha]
+        return {path: self._contents.get(path) for path in wanted}
 
     def list(self, folder: str) -> list[str]:
         prefix = f"{check_store_path(folder)}/" if folder else ""
@@ -111,6 +117,9 @@ class GitBranchStorage:
     # StorageView: reads see the branch as fetched once, the first time it is needed.
     def read(self, path: str) -> bytes | None:
         return self._current().read(path)
+
+    def read_many(self, paths: Iterable[str]) -> dict[str, bytes | None]:
+        return self._current().read_many(paths)
 
     def list(self, folder: str) -> list[str]:
         return self._current().list(folder)

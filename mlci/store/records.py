@@ -110,9 +110,10 @@ def load_record(storage: StorageView, commit: str) -> Record | None:
     if not isinstance(info, dict) or not isinstance(info.get("models"), list):
         raise StoreError(f"{where}: not a record (no `models` list)")
     runs = {}
-    for model in info["models"]:
-        path = f"runs/{commit}/{model}/{RUN_FILE}"
-        body = storage.read(path)
+    paths = {model: f"runs/{commit}/{model}/{RUN_FILE}" for model in info["models"]}
+    bodies = storage.read_many(paths.values())  # one read for them all, however many models
+    for model, path in paths.items():
+        body = bodies[path]
         if body is None:
             raise StoreError(f"{where}: lists model {model!r} but {path} is missing")
         runs[model] = decode_run(body, where=f"{path} in the store")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import fcntl
 import os
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 from typing import Protocol
@@ -28,6 +28,9 @@ class StorageView(Protocol):
 
     def read(self, path: str) -> bytes | None:
         """The content at `path`, or None when there is no such file."""
+
+    def read_many(self, paths: Iterable[str]) -> dict[str, bytes | None]:
+        """`read` of every path in `paths` at once (a backend that can batches the reading)."""
 
     def list(self, folder: str) -> list[str]:
         """Names of the entries directly inside `folder` (empty when it does not exist)."""
@@ -69,6 +72,9 @@ class LocalStorage:
             return None
         except IsADirectoryError:
             raise StoreError(f"{self.root / path}: expected a file, found a folder") from None
+
+    def read_many(self, paths: Iterable[str]) -> dict[str, bytes | None]:
+        return {path: self.read(path) for path in paths}
 
     def list(self, folder: str) -> list[str]:
         directory = self.root / check_store_path(folder) if folder else self.root
