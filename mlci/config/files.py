@@ -29,6 +29,8 @@ ErrorFactory = Callable[..., MlciError]
 `ConfigError`, or a config field's `error` for messages located at its line."""
 
 READ_CHUNK = 1024 * 1024
+WORK_DIR_NAME = ".mlci"
+"""The folder next to the config where a checkout's own runs and caches are written (ignored by git)."""
 # The formats of files of named values (metrics, parameters), by extension.
 VALUE_FORMATS = {".json": "JSON", ".yaml": "YAML", ".yml": "YAML", ".toml": "TOML"}
 INSIDE_HINT = (

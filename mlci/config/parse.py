@@ -128,6 +128,8 @@ class _Reader:
         self.source = source
         self.root = source.path.resolve().parent
         self.project = project_root(self.root)
+        # Many models name the same files (a shared script, a params file): each is resolved once.
+        self._paths: dict[tuple[str, bool], Path] = {}
 
     def fail(self, path: FieldPath, message: str, *, hint: str | None = None) -> ConfigError:
         return self.source.error(path, message, hint=hint)
@@ -181,9 +183,14 @@ class _Reader:
         """The path `value` (relative to the config's folder), resolved. Unless `inside` is false it
         must stay inside the project (the repository that holds the config), symlinks followed."""
         raw = self.text(path, value)
-        if inside:
-            return confine(self.root / raw, self.project, error=partial(self.fail, path))
-        return (self.root / raw).resolve()
+        found = self._paths.get((raw, inside))
+        if found is None:
+            if inside:
+                found = confine(self.root / raw, self.project, error=partial(self.fail, path))
+            else:
+                found = (self.root / raw).resolve()
+            self._paths[(raw, inside)] = found
+        return found
 
     def seed(self, path: FieldPath, value: Any) -> int:
         seed = self.integer(path, value)
@@ -389,6 +396,7 @@ def _parse_metrics(reader: _Reader, path: FieldPath, value: Any, *, command: boo
     if not items:
         raise reader.fail(path, "lists no metrics")
     metrics: list[MetricSpec] = []
+    names: set[str] = set()
     for index, item in enumerate(items):
         item_path = (*path, index)
         if isinstance(item, str):
@@ -417,8 +425,9 @@ def _parse_metrics(reader: _Reader, path: FieldPath, value: Any, *, command: boo
                     f"metric {name!r} needs a goal",
                     hint=f"Write it as {{name: {name}, goal: maximize}} or goal: minimize.",
                 )
-        if any(m.name == name for m in metrics):
+        if name in names:
             raise reader.fail(item_path, f"metric {name!r} is listed twice")
+        names.add(name)
         metrics.append(MetricSpec(name=name, goal=goal, kind=kind))
     return tuple(metrics)
 

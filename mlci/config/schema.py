@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from mlci.config.files import project_root
+from mlci.config.files import WORK_DIR_NAME, project_root
 from mlci.config.yamlsource import FieldPath, YamlSource, dotted
 from mlci.errors import ConfigError
 
@@ -245,7 +245,7 @@ class Config:
     @property
     def work_dir(self) -> Path:
         """Where this checkout's own runs and caches are written (ignored by git)."""
-        return self.root / ".mlci"
+        return self.root / WORK_DIR_NAME
 
     @property
     def ignored_changes(self) -> tuple[str, ...]:
