@@ -50,13 +50,19 @@ class Git:
         remote_url = self._remote_url(base) if self.token else None
         self.env = git_environment(base, token=self.token, remote_url=remote_url)
         self._root: Path | None = None
-        self._known_repository = False
+        self._common_dir: Path | None = None
+        # Whether the clone is shallow changes only when it fetches (see `attempt`).
+        self._shallow: bool | None = None
         self._known_remote = False
 
     def attempt(
         self, *args: str, input: bytes | None = None, env: Mapping[str, str] | None = None
     ) -> subprocess.CompletedProcess[bytes]:
         """Run git and return what happened, whatever its exit code."""
+        if args[:1] == ("fetch",) and any(
+            arg.startswith(("--depth", "--deepen", "--unshallow", "--shallow")) for arg in args
+        ):
+            self._shallow = None
         try:
             return subprocess.run(
                 ["git", *args], cwd=self.cwd, input=input, capture_output=True, env={**self.env, **(env or {})}
@@ -98,10 +104,16 @@ class Git:
     # -- questions about the repository ----------------------------------------------------------
 
     def is_repository(self) -> bool:
-        # Asked by every layer a command goes through; a folder that is a repository stays one.
-        if not self._known_repository:
-            self._known_repository = self.succeeds("rev-parse", "--git-dir")
-        return self._known_repository
+        return self.common_dir() is not None
+
+    def common_dir(self) -> Path | None:
+        """The repository's own git folder (the main worktree's, shared by all), None outside a
+        repository. Asked by every layer a command goes through; a folder that is a repository stays one."""
+        if self._common_dir is None:
+            done = self.attempt("rev-parse", "--git-common-dir")
+            if done.returncode == 0:
+                self._common_dir = self.cwd / done.stdout.decode().strip()
+        return self._common_dir
 
     def head(self) -> str | None:
         """The commit checked out, or None in a repository with no commits yet."""
@@ -166,7 +178,9 @@ class Git:
         return out or None
 
     def is_shallow(self) -> bool:
-        return self.run("rev-parse", "--is-shallow-repository", check=False) == "true"
+        if self._shallow is None:
+            self._shallow = self.run("rev-parse", "--is-shallow-repository", check=False) == "true"
+        return self._shallow
 
     def root(self) -> Path:
         """The top folder of the working tree (asked once: it does not move)."""

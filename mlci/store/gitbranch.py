@@ -160,7 +160,7 @@ class GitBranchStorage:
         args = ["fetch", "--no-tags", "--quiet", "--no-write-fetch-head"]
         # In a shallow CI checkout, fetch only the tip; in a full clone keep the history whole rather
         # than turning the user's repository into a shallow one.
-        if self._git.attempt("rev-parse", "--is-shallow-repository").stdout.strip() == b"true":
+        if self._git.is_shallow():
             args.append("--depth=1")
         done = self._git.attempt(*args, self.remote, f"+refs/heads/{self.branch}:{self.tracking_ref}")
         if done.returncode != 0:

@@ -54,9 +54,9 @@ def test_a_report_after_compare_computes_nothing_twice(make_repo, monkeypatch: p
     assert "re-scored on this run's 120 test rows" in report and "drift in x2" in report
 
 
-def project_of(make_repo, tmp_path: Path, models: int) -> Path:
-    """`models` command models recorded on main (the results branch on a bare remote, as in CI), then
-    each one's metrics changed on a branch and trained again."""
+def project_of(make_repo, tmp_path: Path, models: int, *, recorded: int = 1) -> Path:
+    """`models` command models recorded on main at `recorded` commits (the results branch on a bare
+    remote, as in CI), then each one's metrics changed on a branch and trained again."""
     names = [f"m{index:02d}" for index in range(models)]
     config = "version: 1\nmodels:\n" + "".join(
         f"  {name}:\n    command: cp src/{name}.json out/{name}.json\n"
@@ -75,9 +75,13 @@ def project_of(make_repo, tmp_path: Path, models: int) -> Path:
     git(tmp_path, "init", "-q", "--bare", str(bare))
     git(root, "remote", "add", "origin", str(bare))
     git(root, "push", "-q", "origin", "main")
-    for step in ("train", "record"):
-        done = mlci(root, step)
-        assert done.exit_code == 0, done.output
+    for commit in range(recorded):
+        if commit:
+            (root / "src" / f"{names[0]}.json").write_text(f'{{"accuracy": 0.8{commit}, "rmse": 1.5}}')
+            git(root, "commit", "-q", "-am", f"step {commit}")
+        for step in ("train", "record"):
+            done = mlci(root, step)
+            assert done.exit_code == 0, done.output
     git(root, "checkout", "-q", "-b", "feature")
     for name in names:
         (root / "src" / f"{name}.json").write_text('{"accuracy": 0.85, "rmse": 1.4}')
@@ -109,3 +113,25 @@ def test_a_comparison_runs_as_many_git_processes_for_many_models_as_for_few(
     assert len(processes[12]) == len(processes[2]), processes[12]
     # The records' files come from one batched reader, never a process per file.
     assert not [args for args in processes[12] if args[:2] == ("cat-file", "blob")]
+
+
+def test_the_base_and_the_trend_are_read_with_one_process_each_question_asked_once(
+    make_repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = project_of(make_repo, tmp_path, 3, recorded=4)
+    spawned: list[tuple[str, ...]] = []
+    attempt = Git.attempt
+
+    def counted(self: Git, *args: str, **kwargs: object) -> object:
+        spawned.append(args)
+        return attempt(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Git, "attempt", counted)
+    result = mlci(root, "compare", "--base", "main", "--format", "json")
+    assert result.exit_code == 0, result.output
+    trend = json.loads(result.stdout)["models"][0]["trend"]["accuracy"]
+    assert [value for _commit, value in trend] == [0.8, 0.81, 0.82, 0.83]
+    # The base's record and the trend's three older ones: two batched reads, whatever their number of files.
+    assert len([args for args in spawned if args[:2] == ("cat-file", "--batch")]) == 2
+    questions = [args for args in spawned if args[:2] != ("cat-file", "--batch")]
+    assert len(questions) == len(set(questions)), questions
