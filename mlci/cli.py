@@ -56,11 +56,12 @@ class Context:
             commands=WorkflowCommands() if github.in_actions else None,
         )
 
-    def config(self) -> Config:
+    def config(self, *, keep: bool = True) -> Config:
+        """The config; with `keep` false, nothing is written beside it (see `load_config`)."""
         from mlci.config import find_config, load_config
 
         if self._config is None:
-            self._config = load_config(find_config(self.config_option))
+            self._config = load_config(find_config(self.config_option), keep=keep)
         return self._config
 
     def project(self) -> Project:
@@ -158,7 +159,7 @@ def validate(ctx: Context) -> None:
     """
     from mlci.commands.validate import validate_project
 
-    config = ctx.config()
+    config = ctx.config(keep=False)  # validating writes nothing
     validate_project(config, console=ctx.console)
     _echo(f"{config.path.name}: OK ({len(config.models)} model{'s' if len(config.models) != 1 else ''})")
 

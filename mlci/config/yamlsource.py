@@ -69,10 +69,12 @@ class YamlSource:
         return ConfigError(f"{where}:{field_name} {message}", hint=hint)
 
 
-def load_yaml(path: Path, *, max_bytes: int = MAX_CONFIG_BYTES, cache: Path | None = None) -> YamlSource:
+def load_yaml(
+    path: Path, *, max_bytes: int = MAX_CONFIG_BYTES, cache: Path | None = None, keep: bool = True
+) -> YamlSource:
     """Parse the config file `path`; raise `ConfigError` for any problem, never a traceback. With a
-    `cache` folder, a text parsed before is read from there, and a new one kept there (see
-    `mlci.config.yamlcache`)."""
+    `cache` folder, a text parsed before is read from there, and (when `keep`) a new one kept there
+    (see `mlci.config.yamlcache`)."""
     text = read_text_bounded(
         path, limit=max_bytes, what="a config file", missing_hint="Run `mlci init` to write a starter mlci.yaml."
     )
@@ -82,7 +84,8 @@ def load_yaml(path: Path, *, max_bytes: int = MAX_CONFIG_BYTES, cache: Path | No
     if kept is not None:
         return YamlSource(path=path, data=kept[0], lines=kept[1])
     source = parse_yaml(text, path)
-    keep_yaml(cache, text, source.data, source.lines)
+    if keep:
+        keep_yaml(cache, text, source.data, source.lines)
     return source
 
 

@@ -101,3 +101,10 @@ def test_reading_a_kept_config_does_not_load_the_yaml_parser(tmp_path: Path) -> 
     probe = f"import sys; from mlci.config import load_config; load_config({str(path)!r}); print('yaml' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_a_load_that_keeps_nothing_writes_nothing(tmp_path: Path) -> None:
+    path = write(tmp_path, CONFIG)
+    (tmp_path / "train.py").write_text("")
+    assert set(load_config(path, keep=False).models) == {"iris", "wine"}
+    assert not (tmp_path / ".mlci").exists()
