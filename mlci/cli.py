@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import signal
 import sys
-import traceback
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -92,6 +91,8 @@ class MlciGroup(click.Group):
         except Exception as exc:
             verbose = isinstance(ctx.obj, Context) and ctx.obj.verbosity > 0
             if verbose:
+                import traceback
+
                 traceback.print_exc()
             detail = printable(str(exc)).splitlines()[0] if str(exc).strip() else ""
             click.echo(f"mlci: unexpected error: {type(exc).__name__}{': ' + detail if detail else ''}", err=True)

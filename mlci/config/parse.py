@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import itertools
 import math
 import posixpath
@@ -150,7 +149,7 @@ class _Reader:
             if not isinstance(key, str):
                 raise self.fail(path, f"keys must be text, not {_kind(key)} {key!r}")
             if allowed is not None and key not in allowed:
-                close = difflib.get_close_matches(key, sorted(allowed), n=1)
+                close = _close_match(key, sorted(allowed), n=1)
                 hint = f"did you mean `{close[0]}`?" if close else f"allowed: {', '.join(sorted(allowed))}"
                 raise self.fail((*path, key), f"unknown key ({hint})")
         for key in sorted(required):
@@ -204,6 +203,13 @@ class _Reader:
         if not isinstance(value, list):
             raise self.fail(path, f"must be a list, not {_kind(value)}")
         return [self.text((*path, i), item) for i, item in enumerate(value)]
+
+
+def _close_match(word: str, choices: list[str], n: int) -> list[str]:
+    """The choices closest to a mistyped `word`; only a refusal asks, so difflib is loaded only then."""
+    import difflib
+
+    return difflib.get_close_matches(word, choices, n=n)
 
 
 def _kind(value: Any) -> str:
@@ -442,7 +448,7 @@ def _parse_kind(reader: _Reader, path: FieldPath, value: Any, *, goal: str | Non
         )
     kind = reader.text(path, value)
     if computed_scorer(kind) is None:
-        close = difflib.get_close_matches(kind.lower(), sorted({*KIND_NAMES, *COMPUTED}), n=1)
+        close = _close_match(kind.lower(), sorted({*KIND_NAMES, *COMPUTED}), n=1)
         guess = f" (did you mean {close[0]}?)" if close else ""
         raise reader.fail(
             path,
@@ -511,7 +517,7 @@ def _parse_gates(reader: _Reader, path: FieldPath, value: Any, metric_names: set
     for metric, limits in raw.items():
         gate_path = (*path, metric)
         if metric not in metric_names:
-            close = difflib.get_close_matches(metric, sorted(metric_names), n=1)
+            close = _close_match(metric, sorted(metric_names), n=1)
             hint = f"did you mean `{close[0]}`?" if close else f"metrics: {', '.join(sorted(metric_names))}"
             raise reader.fail(gate_path, f"gate for a metric the model does not list ({hint})")
         limits = reader.mapping(gate_path, limits, allowed=GATE_KEYS)
