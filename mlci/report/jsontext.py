@@ -3,18 +3,20 @@ sort_keys=True, ensure_ascii=False, default=str)` writes it, byte for byte, seve
 
 With an indent, `json.dumps` falls back to its pure-Python encoder, which passes every value up
 through a generator per level of nesting; a comparison of hundreds of models has tens of thousands of
-values. This writer appends each piece to one list instead and leaves strings to the C escaper.
+values. This writer appends each piece to one list instead, and leaves the innermost containers (those
+of scalars only) to json's C encoder.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from json.encoder import encode_basestring
+from json.encoder import JSONEncoder, c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
 __all__ = ["dumps_sorted_indented"]
 
 _INFINITY = float("inf")
+_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 def _float_text(value: float) -> str:
@@ -45,11 +47,32 @@ def _key_text(key: object) -> str:
     raise TypeError(f"keys must be str, int, float, bool or None, not {type(key).__name__}")
 
 
+def _flat_encoder(separator: str, default: Callable[[Any], Any]) -> Callable[[Any], str]:
+    """json's encoder with sorted keys and `separator` between items, made once: `JSONEncoder.encode`
+    would make its C encoder again on every call."""
+    if c_make_encoder is None:  # an interpreter without json's C speed-ups
+        return JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(separator, ": "), default=default).encode
+    # markers None: no check for self-reference, which a container of scalars cannot hold.
+    encoder = c_make_encoder(None, default, encode_basestring, None, ": ", separator, True, False, True)
+    return lambda value: "".join(encoder(value, 0))
+
+
 def dumps_sorted_indented(value: Any, *, default: Callable[[Any], Any] = str) -> str:
     """`value` as `json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False, default=default)`
     writes it. Not for self-referencing values (json refuses them; this would not end)."""
     pieces: list[str] = []
     append = pieces.append
+    # A container of scalars only (a metric's row, a trend point) is written by json's C encoder in
+    # one call: with the line break and indent of its level as the item separator, its compact form
+    # is the indented one.
+    flat_encoders: dict[str, Callable[[Any], str]] = {}
+
+    def write_flat(value: dict[Any, Any] | list[Any] | tuple[Any, ...], indent: str) -> None:
+        encode = flat_encoders.get(indent)
+        if encode is None:
+            encode = flat_encoders[indent] = _flat_encoder(",\n" + indent + "  ", default)
+        text = encode(value)
+        append(text[0] + "\n" + indent + "  " + text[1:-1] + "\n" + indent + text[-1])
 
     def write(value: Any, indent: str) -> None:
         kind = type(value)
@@ -69,6 +92,9 @@ def dumps_sorted_indented(value: Any, *, default: Callable[[Any], Any] = str) ->
             if not value:
                 append("{}")
                 return
+            if kind is dict and all(type(item) in _SCALARS for item in value.values()):
+                write_flat(value, indent)
+                return
             inner = indent + "  "
             before = "{\n" + inner
             for key, item in sorted(value.items()):
@@ -81,6 +107,9 @@ def dumps_sorted_indented(value: Any, *, default: Callable[[Any], Any] = str) ->
         elif kind is list or kind is tuple or isinstance(value, (list, tuple)):
             if not value:
                 append("[]")
+                return
+            if (kind is list or kind is tuple) and all(type(item) in _SCALARS for item in value):
+                write_flat(value, indent)
                 return
             inner = indent + "  "
             before = "[\n" + inner
