@@ -157,7 +157,9 @@ class GitBranchStorage:
     def _fetch(self, *, writing: bool = False) -> _Snapshot:
         """Fetch only the results branch into the private ref and return its tip. When the remote
         cannot be reached, a read (not `writing`) gets this clone's copy, if it has one and may use it."""
-        args = ["fetch", "--no-tags", "--quiet", "--no-write-fetch-head"]
+        # No housekeeping (`git maintenance run --auto`) after fetching one small branch: it is one
+        # more process every command pays for, and the user's own git commands do it anyway.
+        args = ["fetch", "--no-tags", "--quiet", "--no-write-fetch-head", "--no-auto-maintenance"]
         # In a shallow CI checkout, fetch only the tip; in a full clone keep the history whole rather
         # than turning the user's repository into a shallow one.
         if self._git.is_shallow():
