@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -112,6 +111,8 @@ class ModelSpec:
     @property
     def config_hash(self) -> str:
         """A digest of this model's section as written, so any config change is visible in lineage."""
+        import hashlib  # loading OpenSSL's hashes costs a comparison more than the few that ask this
+
         canonical = json.dumps(self.section, sort_keys=True, separators=(",", ":"), default=str)
         return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 

@@ -14,12 +14,13 @@ itself (and mlci's version), so an edited config never meets an old entry.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import tempfile
 from pathlib import Path
 from typing import Any
+
+import xxhash
 
 from mlci import __version__
 from mlci.config.files import load_json
@@ -88,8 +89,8 @@ def _line_rows(lines: dict[tuple[str | int, ...], int]) -> list[tuple[int, str |
 
 
 def _entry(folder: Path, text: str) -> Path:
-    digest = hashlib.sha256(f"{FORMAT}\0{__version__}\0{text}".encode("utf-8", "surrogatepass")).hexdigest()
-    return folder / f"{digest[:32]}.json"
+    digest = xxhash.xxh3_128_hexdigest(f"{FORMAT}\0{__version__}\0{text}".encode("utf-8", "surrogatepass"))
+    return folder / f"{digest}.json"
 
 
 def _fits_json(data: Any) -> bool:
