@@ -283,10 +283,13 @@ def plain(value: Any) -> Any:
     names = _FIELD_NAMES.get(kind)
     if names is None and is_dataclass(value) and not isinstance(value, type):
         names = _FIELD_NAMES[kind] = tuple(f.name for f in fields(value))
+    # Scalars are taken as they are without a call each: most values of a comparison are.
     if names is not None:
-        return {name: plain(getattr(value, name)) for name in names}
+        fields_ = [getattr(value, name) for name in names]
+        return {name: f if type(f) in _SCALARS else plain(f) for name, f in zip(names, fields_, strict=True)}
     if isinstance(value, (list, tuple)):
-        return kind(plain(item) for item in value) if kind in (list, tuple) else [plain(item) for item in value]
+        items = [item if type(item) in _SCALARS else plain(item) for item in value]
+        return tuple(items) if kind is tuple else items
     if isinstance(value, dict):
-        return {plain(key): plain(item) for key, item in value.items()}
+        return {plain(key): item if type(item) in _SCALARS else plain(item) for key, item in value.items()}
     return value
