@@ -15,15 +15,13 @@ itself (and mlci's version), so an edited config never meets an old entry.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import xxhash
 
 from mlci import __version__
-from mlci.config.files import load_json
+from mlci.config.files import keep_newest, load_json, write_atomically
 
 __all__ = ["KEEP", "cached_yaml", "keep_yaml"]
 
@@ -57,18 +55,8 @@ def keep_yaml(folder: Path, text: str, data: Any, lines: dict[tuple[str | int, .
     path = _entry(folder, text)
     try:
         document = json.dumps({"data": data, "lines": rows}, separators=(",", ":"))
-        folder.mkdir(parents=True, exist_ok=True)
-        # Written aside and moved into place: a reader never sees half an entry.
-        descriptor, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
-        try:
-            with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
-                stream.write(document)
-            os.replace(temporary, path)
-        finally:
-            Path(temporary).unlink(missing_ok=True)
-        entries = sorted(folder.glob("*.json"), key=lambda entry: entry.stat().st_mtime, reverse=True)
-        for stale in entries[KEEP:]:
-            stale.unlink(missing_ok=True)
+        write_atomically(path, document.encode())
+        keep_newest(folder, "*.json", KEEP)
     except (OSError, ValueError, RecursionError):
         return
 

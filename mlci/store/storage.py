@@ -9,14 +9,12 @@ the newer state instead of overwriting it.
 from __future__ import annotations
 
 import fcntl
-import os
-import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 from typing import Protocol
 
-from mlci.config.files import display_path
+from mlci.config.files import display_path, write_atomically
 from mlci.errors import StoreError
 
 Changes = Mapping[str, bytes | None]
@@ -95,7 +93,7 @@ class LocalStorage:
                     continue
                 if target.is_file() and target.read_bytes() == content:
                     continue
-                _write_atomically(target, content)
+                write_atomically(target, content)
                 changed = True
             return changed
 
@@ -108,15 +106,3 @@ class LocalStorage:
                 yield
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def _write_atomically(target: Path, content: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=f".{target.name}-", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise

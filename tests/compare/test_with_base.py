@@ -90,18 +90,24 @@ def project_of(make_repo, tmp_path: Path, models: int, *, recorded: int = 1) -> 
     return root
 
 
-def test_a_comparison_runs_as_many_git_processes_for_many_models_as_for_few(
-    make_repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    roots = {count: project_of(make_repo, tmp_path, count) for count in (2, 12)}
-    spawned: list[tuple[str, ...]] = []
+@pytest.fixture
+def spawned(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, ...]]:
+    """The arguments of every git process mlci starts from here on, in order."""
+    calls: list[tuple[str, ...]] = []
     attempt = Git.attempt
 
     def counted(self: Git, *args: str, **kwargs: object) -> object:
-        spawned.append(args)
+        calls.append(args)
         return attempt(self, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(Git, "attempt", counted)
+    return calls
+
+
+def test_a_comparison_runs_as_many_git_processes_for_many_models_as_for_few(
+    make_repo, tmp_path: Path, spawned: list[tuple[str, ...]]
+) -> None:
+    roots = {count: project_of(make_repo, tmp_path, count) for count in (2, 12)}
     processes = {}
     for count, root in roots.items():
         spawned.clear()
@@ -116,17 +122,10 @@ def test_a_comparison_runs_as_many_git_processes_for_many_models_as_for_few(
 
 
 def test_the_base_and_the_trend_are_read_with_one_process_each_question_asked_once(
-    make_repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    make_repo, tmp_path: Path, spawned: list[tuple[str, ...]]
 ) -> None:
     root = project_of(make_repo, tmp_path, 3, recorded=4)
-    spawned: list[tuple[str, ...]] = []
-    attempt = Git.attempt
-
-    def counted(self: Git, *args: str, **kwargs: object) -> object:
-        spawned.append(args)
-        return attempt(self, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(Git, "attempt", counted)
+    spawned.clear()
     result = mlci(root, "compare", "--base", "main", "--format", "json")
     assert result.exit_code == 0, result.output
     trend = json.loads(result.stdout)["models"][0]["trend"]["accuracy"]
