@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import signal
 import sys
-import traceback
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -56,11 +55,12 @@ class Context:
             commands=WorkflowCommands() if github.in_actions else None,
         )
 
-    def config(self) -> Config:
+    def config(self, *, keep: bool = True) -> Config:
+        """The config; with `keep` false, nothing is written beside it (see `load_config`)."""
         from mlci.config import find_config, load_config
 
         if self._config is None:
-            self._config = load_config(find_config(self.config_option))
+            self._config = load_config(find_config(self.config_option), keep=keep)
         return self._config
 
     def project(self) -> Project:
@@ -91,6 +91,8 @@ class MlciGroup(click.Group):
         except Exception as exc:
             verbose = isinstance(ctx.obj, Context) and ctx.obj.verbosity > 0
             if verbose:
+                import traceback
+
                 traceback.print_exc()
             detail = printable(str(exc)).splitlines()[0] if str(exc).strip() else ""
             click.echo(f"mlci: unexpected error: {type(exc).__name__}{': ' + detail if detail else ''}", err=True)
@@ -158,7 +160,7 @@ def validate(ctx: Context) -> None:
     """
     from mlci.commands.validate import validate_project
 
-    config = ctx.config()
+    config = ctx.config(keep=False)  # validating writes nothing
     validate_project(config, console=ctx.console)
     _echo(f"{config.path.name}: OK ({len(config.models)} model{'s' if len(config.models) != 1 else ''})")
 

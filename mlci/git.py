@@ -50,11 +50,19 @@ class Git:
         remote_url = self._remote_url(base) if self.token else None
         self.env = git_environment(base, token=self.token, remote_url=remote_url)
         self._root: Path | None = None
+        self._common_dir: Path | None = None
+        # Whether the clone is shallow changes only when it fetches (see `attempt`).
+        self._shallow: bool | None = None
+        self._known_remote = False
 
     def attempt(
         self, *args: str, input: bytes | None = None, env: Mapping[str, str] | None = None
     ) -> subprocess.CompletedProcess[bytes]:
         """Run git and return what happened, whatever its exit code."""
+        if args[:1] == ("fetch",) and any(
+            arg.startswith(("--depth", "--deepen", "--unshallow", "--shallow")) for arg in args
+        ):
+            self._shallow = None
         try:
             return subprocess.run(
                 ["git", *args], cwd=self.cwd, input=input, capture_output=True, env={**self.env, **(env or {})}
@@ -96,13 +104,21 @@ class Git:
     # -- questions about the repository ----------------------------------------------------------
 
     def is_repository(self) -> bool:
-        return self.succeeds("rev-parse", "--git-dir")
+        return self.common_dir() is not None
+
+    def common_dir(self) -> Path | None:
+        """The repository's own git folder (the main worktree's, shared by all), None outside a
+        repository. Asked by every layer a command goes through; a folder that is a repository stays one."""
+        if self._common_dir is None:
+            done = self.attempt("rev-parse", "--git-common-dir")
+            if done.returncode == 0:
+                self._common_dir = self.cwd / done.stdout.decode().strip()
+        return self._common_dir
 
     def head(self) -> str | None:
         """The commit checked out, or None in a repository with no commits yet."""
-        if not self.succeeds("rev-parse", "--verify", "-q", "HEAD"):
-            return None
-        return self.run("rev-parse", "HEAD")
+        done = self.attempt("rev-parse", "--verify", "-q", "HEAD")
+        return done.stdout.decode().strip() or None if done.returncode == 0 else None
 
     def branch(self) -> str | None:
         """The branch checked out, or None when HEAD is detached."""
@@ -162,7 +178,9 @@ class Git:
         return out or None
 
     def is_shallow(self) -> bool:
-        return self.run("rev-parse", "--is-shallow-repository", check=False) == "true"
+        if self._shallow is None:
+            self._shallow = self.run("rev-parse", "--is-shallow-repository", check=False) == "true"
+        return self._shallow
 
     def root(self) -> Path:
         """The top folder of the working tree (asked once: it does not move)."""
@@ -178,6 +196,26 @@ class Git:
         """The content of `path` (relative to the repository root) at `commit`, or None when it has none."""
         done = self.attempt("show", f"{commit}:{path}")
         return done.stdout if done.returncode == 0 else None
+
+    def read_blobs(self, ids: Iterable[str]) -> dict[str, bytes]:
+        """The contents of the objects `ids` (blob ids, or `commit:path`), read by one `git cat-file
+        --batch` process however many they are; an id git does not have is left out."""
+        wanted = list(dict.fromkeys(ids))
+        if not wanted:
+            return {}
+        out = self.output("cat-file", "--batch", input="".join(f"{name}\n" for name in wanted).encode())
+        contents: dict[str, bytes] = {}
+        position = 0
+        for name in wanted:
+            end = out.index(b"\n", position)
+            header = out[position:end].split()
+            position = end + 1
+            if len(header) != 3:  # `<id> missing` or `<id> ambiguous`
+                continue
+            size = int(header[2])
+            contents[name] = out[position : position + size]
+            position += size + 1  # the content is followed by a line break
+        return contents
 
     def config_value(self, key: str) -> str | None:
         value = self.run("config", "--get", key, check=False)
@@ -224,7 +262,10 @@ class Git:
     # -- the remote --------------------------------------------------------------------------------
 
     def has_remote(self) -> bool:
-        return self.succeeds("remote", "get-url", self.remote)
+        # As `is_repository`: asked several times by one command; a remote once there stays.
+        if not self._known_remote:
+            self._known_remote = self.succeeds("remote", "get-url", self.remote)
+        return self._known_remote
 
     def fetch_commit(self, ref: str, *, depth: int) -> bool:
         """Fetch `ref` (a commit or branch) from the remote with `depth` commits of history."""

@@ -35,6 +35,21 @@ def test_version() -> None:
     assert result.exit_code == 0 and __version__ in result.output
 
 
+def test_version_is_answered_without_loading_the_command_line() -> None:
+    probe = (
+        "import sys\n"
+        "sys.argv = ['mlci', '--version']\n"
+        "from mlci.__main__ import main\n"
+        "main()\n"
+        "print('loaded:', ','.join(m for m in ('click', 'mlci.cli', 'yaml') if m in sys.modules) or 'none')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    # Word for word what click's own option prints (`mlci --version` through the CLI, above).
+    assert done.stdout.splitlines() == [f"mlci, version {__version__}", "loaded: none"]
+    through_click = CliRunner().invoke(cli, ["--version"])
+    assert through_click.output.splitlines()[0] == done.stdout.splitlines()[0]
+
+
 def test_help_lists_every_command() -> None:
     result = CliRunner().invoke(cli, ["--help"])
     assert result.exit_code == 0

@@ -99,3 +99,26 @@ def test_a_pattern_without_a_slash_matches_in_every_folder_and_a_folder_takes_it
 
     assert Git(root).changed_files(ignore=["dvc.lock", "plots/", "/mlci.yaml"]) == ["keep.txt"]
     assert Git(root).changed_files(ignore=["/plots", "keep.txt", "mlci.yaml", "**/*.lock"]) == ["sub/plots/q.png"]
+
+
+def test_the_batched_reader_reads_what_reading_each_file_alone_reads(make_repo) -> None:
+    contents = {
+        "empty.txt": b"",
+        "lines.json": b'{"a": 1}\n\n',
+        "binary.bin": bytes(range(256)) * 3 + b"\n",
+        "no-newline.txt": b"missing 0 blob",  # looks like a header git could write
+    }
+    root = make_repo("blobs")
+    for name, content in contents.items():
+        (root / name).write_bytes(content)
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "files")
+    repo = Git(root)
+    ids = {name: git(root, "rev-parse", f"HEAD:{name}") for name in contents}
+    missing = "0" * 40
+
+    read = repo.read_blobs([*ids.values(), missing, ids["empty.txt"]])
+
+    assert read == {ids[name]: repo.output("cat-file", "blob", ids[name]) for name in contents}
+    assert {name: read[ids[name]] for name in contents} == contents
+    assert repo.read_blobs([]) == {}

@@ -34,7 +34,7 @@ from mlci.commands.validate import validate_project
 from mlci.errors import ConfigError, ExitCode
 from mlci.git import short_sha
 from mlci.github.context import PULL_REQUEST_EVENTS, GitHubContext
-from mlci.training import TrainingPass
+from mlci.training.train import TrainingPass
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from mlci.commands.project import Project
 from mlci.compare.baseline import recorded_base
-from mlci.training import ModelOutcome, TrainingPass, train_models
+from mlci.training.train import ModelOutcome, TrainingPass, train_models
 
 
 def train(

@@ -10,13 +10,14 @@ naming its file: one damaged old record must not stop every later comparison.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from mlci.compare.result import BaseInfo
 from mlci.console import Console
 from mlci.errors import GitError, StoreError
 from mlci.git import USUAL_DEFAULT_BRANCHES, Git, short_sha
-from mlci.store.records import Record, load_record
+from mlci.store.records import Record, load_record, record_paths
 from mlci.store.storage import StorageView
 
 MAX_ANCESTORS = 200
@@ -41,9 +42,20 @@ class RecordReader:
         self.storage = storage
         self.console = console
         self.damaged: dict[str, str] = {}
+        # The base's record is also the trend's newest point: each is read and decoded once.
+        self._loaded: dict[str, Record | None] = {}
 
     def load(self, commit: str) -> Record | None:
         """The record of `commit`; None when it has none, or when it is damaged."""
+        if commit not in self._loaded:
+            self._loaded[commit] = self._load(commit)
+        return self._loaded[commit]
+
+    def prefetch(self, commits: Iterable[str]) -> None:
+        """Read the records of `commits` in one go, so that loading them after costs no further reads."""
+        self.storage.read_many(record_paths(self.storage, (c for c in commits if c not in self._loaded)))
+
+    def _load(self, commit: str) -> Record | None:
         try:
             return load_record(self.storage, commit)
         except StoreError as exc:

@@ -9,7 +9,6 @@ from mlci.compare.bootstrap import ModelNoise
 from mlci.compare.cache import ResultCache
 from mlci.compare.inputs import TestInputs, inputs_difference
 from mlci.compare.noise import paired_noise
-from mlci.compare.rescore import rescore_base
 from mlci.compare.result import Rescore
 from mlci.config import Config, ModelSpec
 from mlci.console import Console
@@ -48,6 +47,9 @@ def base_side(
     difference = inputs_difference(TestInputs.of(head_run, head_bytes), TestInputs.of(base_run, base_bytes))
     rescore = None
     if difference is not None:
+        # Re-scoring loads the training modes' data readers; most comparisons never need them.
+        from mlci.compare.rescore import rescore_base
+
         rescored = rescore_base(
             config, model, head_run, base_run, record, storage, difference=difference, cache=cache, console=console
         )

@@ -11,14 +11,12 @@ decode as what it should hold, is a miss; one that cannot be written is skipped.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from mlci import __version__
-from mlci.config.files import load_json
+from mlci.config.files import keep_newest, load_json, write_atomically
 from mlci.runs.fingerprint import PREFIX, fingerprint_bytes
 
 CACHE_VERSION = 1
@@ -53,16 +51,8 @@ class ResultCache:
             return
         try:
             text = json.dumps({"key": _canonical(key), "value": value}, allow_nan=False)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            # Written aside and moved into place: a reader never sees half an entry.
-            descriptor, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-            try:
-                with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
-                    stream.write(text)
-                os.replace(temporary, path)
-            finally:
-                Path(temporary).unlink(missing_ok=True)
-            _prune(path.parent)
+            write_atomically(path, text.encode())
+            keep_newest(path.parent, "*.json", KEEP)
         except (OSError, ValueError, TypeError):
             return
 
@@ -75,9 +65,3 @@ class ResultCache:
 
 def _canonical(key: Mapping[str, Any]) -> str:
     return json.dumps({"cache": CACHE_VERSION, "mlci": __version__, **key}, sort_keys=True, default=str)
-
-
-def _prune(folder: Path) -> None:
-    entries = sorted(folder.glob("*.json"), key=lambda path: path.stat().st_mtime_ns, reverse=True)
-    for stale in entries[KEEP:]:
-        stale.unlink(missing_ok=True)

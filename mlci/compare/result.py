@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from types import MappingProxyType
 from typing import Annotated, Any, ClassVar, Literal, get_args
 
@@ -153,7 +153,7 @@ class DataCheck:
         return bool(self.added_columns or self.removed_columns or self.retyped_columns)
 
     def to_json(self) -> dict[str, Any]:
-        return {**asdict(self), **{name: getattr(self, name) for name in self.JSON_DERIVED}}
+        return {**plain(self), **{name: getattr(self, name) for name in self.JSON_DERIVED}}
 
 
 @dataclass(frozen=True)
@@ -253,7 +253,7 @@ class Comparison:
     def to_json(self) -> dict[str, Any]:
         models = []
         for model in self.models:
-            entry = asdict(model)
+            entry = plain(model)
             entry["data"] = model.data.to_json() if model.data else None
             entry["passed"] = model.passed
             models.append(entry)
@@ -261,9 +261,35 @@ class Comparison:
             "schema_version": SCHEMA_VERSION,
             "passed": self.passed,
             "generated_at": self.generated_at,
-            "base": asdict(self.base),
-            "head": asdict(self.head),
+            "base": plain(self.base),
+            "head": plain(self.head),
             "notes": list(self.notes),
             "training_failures": dict(self.training_failures),
             "models": models,
         }
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def plain(value: Any) -> Any:
+    """`value` with its dataclasses turned into dicts, recursively, as `dataclasses.asdict` does, but
+    without its deep copy of every leaf: the values here are strings, numbers and frozen records,
+    and a comparison of hundreds of models has tens of thousands of them."""
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    names = _FIELD_NAMES.get(kind)
+    if names is None and is_dataclass(value) and not isinstance(value, type):
+        names = _FIELD_NAMES[kind] = tuple(f.name for f in fields(value))
+    # Scalars are taken as they are without a call each: most values of a comparison are.
+    if names is not None:
+        fields_ = [getattr(value, name) for name in names]
+        return {name: f if type(f) in _SCALARS else plain(f) for name, f in zip(names, fields_, strict=True)}
+    if isinstance(value, (list, tuple)):
+        items = [item if type(item) in _SCALARS else plain(item) for item in value]
+        return tuple(items) if kind is tuple else items
+    if isinstance(value, dict):
+        return {plain(key): item if type(item) in _SCALARS else plain(item) for key, item in value.items()}
+    return value

@@ -30,7 +30,11 @@ def metric_history(
     history: dict[str, dict[str, list[tuple[str, float]]]] = {}
     found = 0
     # A shallow CI checkout is deepened as needed (bounded by `search`), as the baseline search does.
-    for commit in first_parent_history(git, base_commit, limit=search):
+    commits = first_parent_history(git, base_commit, limit=search)
+    recorded = set(storage.list("runs"))
+    # The records the trend will show, read together; a damaged one among them costs a read more.
+    records.prefetch([commit for commit in commits if commit in recorded][:points])
+    for commit in commits:
         record = records.load(commit)
         if record is None:
             continue

@@ -58,6 +58,7 @@ def compare_with_base(
     if not failed and not any(name in config.models for name in head_runs):
         raise StoreError("there are no runs in this checkout to compare", hint="Run `mlci train` first.")
     cache = ResultCache(config.work_dir / "cache")
+    head_commit = git.head()
     sides: dict[str, BaseSide] = {}
     base_runs: dict[str, Run] = {}
     trends: dict[str, dict[str, list[tuple[str, float]]]] = {}
@@ -71,7 +72,7 @@ def compare_with_base(
             ref = base_ref
         records = RecordReader(storage, console)
         try:
-            baseline = resolve_baseline(git, storage, ref, head=git.head(), records=records)
+            baseline = resolve_baseline(git, storage, ref, head=head_commit, records=records)
         except NoBaselineError as exc:
             if not first_run_ok:
                 raise
@@ -84,7 +85,7 @@ def compare_with_base(
     if base_label:
         base = replace(base, ref=base_label)
     console.detail(f"base: {base.note}")
-    head = HeadInfo(commit=git.head(), branch=git.branch(), dirty=git.is_dirty(ignore=config.ignored_changes))
+    head = HeadInfo(commit=head_commit, branch=git.branch(), dirty=git.is_dirty(ignore=config.ignored_changes))
     comparison = build_comparison(
         config=config,
         head=head,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from mlci.config.files import WORK_DIR_NAME
 from mlci.config.parse import parse_config
 from mlci.config.schema import (
     CommandSpec,
@@ -59,6 +60,9 @@ def find_config(explicit: str | os.PathLike[str] | None = None, *, start: Path |
     )
 
 
-def load_config(path: str | os.PathLike[str]) -> Config:
-    """Read and validate the config at `path`; any problem raises `ConfigError` naming file and line."""
-    return parse_config(load_yaml(Path(path)))
+def load_config(path: str | os.PathLike[str], *, keep: bool = True) -> Config:
+    """Read and validate the config at `path`; any problem raises `ConfigError` naming file and line.
+    An unchanged config is read from what an earlier command parsed (`.mlci/cache/config/` beside
+    it); unless `keep` is false, a changed one is kept there for the next."""
+    path = Path(path)
+    return parse_config(load_yaml(path, cache=path.parent / WORK_DIR_NAME / "cache" / "config", keep=keep))

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,8 @@ ErrorFactory = Callable[..., MlciError]
 `ConfigError`, or a config field's `error` for messages located at its line."""
 
 READ_CHUNK = 1024 * 1024
+WORK_DIR_NAME = ".mlci"
+"""The folder next to the config where a checkout's own runs and caches are written (ignored by git)."""
 # The formats of files of named values (metrics, parameters), by extension.
 VALUE_FORMATS = {".json": "JSON", ".yaml": "YAML", ".yml": "YAML", ".toml": "TOML"}
 INSIDE_HINT = (
@@ -189,3 +192,24 @@ def write_output(path: Path, content: str | bytes, *, option: str) -> Path:
     except OSError as exc:
         raise ConfigError(f"{shown}: cannot write it: {exc.strerror or exc}") from None
     return path
+
+
+def write_atomically(target: Path, content: bytes) -> None:
+    """Write `content` to `target` (making its folder) aside, then move it into place, so a reader never
+    sees half a file. The file aside is hidden (`.name-...`), so listings of the folder skip it."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{target.name}-", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(content)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def keep_newest(folder: Path, pattern: str, keep: int) -> None:
+    """Delete the files of `folder` matching `pattern` beyond the `keep` most recently written."""
+    entries = sorted(folder.glob(pattern), key=lambda path: path.stat().st_mtime_ns, reverse=True)
+    for stale in entries[keep:]:
+        stale.unlink(missing_ok=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import itertools
 import math
 import posixpath
@@ -128,6 +127,8 @@ class _Reader:
         self.source = source
         self.root = source.path.resolve().parent
         self.project = project_root(self.root)
+        # Many models name the same files (a shared script, a params file): each is resolved once.
+        self._paths: dict[tuple[str, bool], Path] = {}
 
     def fail(self, path: FieldPath, message: str, *, hint: str | None = None) -> ConfigError:
         return self.source.error(path, message, hint=hint)
@@ -148,7 +149,7 @@ class _Reader:
             if not isinstance(key, str):
                 raise self.fail(path, f"keys must be text, not {_kind(key)} {key!r}")
             if allowed is not None and key not in allowed:
-                close = difflib.get_close_matches(key, sorted(allowed), n=1)
+                close = _close_match(key, sorted(allowed), n=1)
                 hint = f"did you mean `{close[0]}`?" if close else f"allowed: {', '.join(sorted(allowed))}"
                 raise self.fail((*path, key), f"unknown key ({hint})")
         for key in sorted(required):
@@ -181,9 +182,14 @@ class _Reader:
         """The path `value` (relative to the config's folder), resolved. Unless `inside` is false it
         must stay inside the project (the repository that holds the config), symlinks followed."""
         raw = self.text(path, value)
-        if inside:
-            return confine(self.root / raw, self.project, error=partial(self.fail, path))
-        return (self.root / raw).resolve()
+        found = self._paths.get((raw, inside))
+        if found is None:
+            if inside:
+                found = confine(self.root / raw, self.project, error=partial(self.fail, path))
+            else:
+                found = (self.root / raw).resolve()
+            self._paths[(raw, inside)] = found
+        return found
 
     def seed(self, path: FieldPath, value: Any) -> int:
         seed = self.integer(path, value)
@@ -197,6 +203,13 @@ class _Reader:
         if not isinstance(value, list):
             raise self.fail(path, f"must be a list, not {_kind(value)}")
         return [self.text((*path, i), item) for i, item in enumerate(value)]
+
+
+def _close_match(word: str, choices: list[str], n: int) -> list[str]:
+    """The choices closest to a mistyped `word`; only a refusal asks, so difflib is loaded only then."""
+    import difflib
+
+    return difflib.get_close_matches(word, choices, n=n)
 
 
 def _kind(value: Any) -> str:
@@ -389,6 +402,7 @@ def _parse_metrics(reader: _Reader, path: FieldPath, value: Any, *, command: boo
     if not items:
         raise reader.fail(path, "lists no metrics")
     metrics: list[MetricSpec] = []
+    names: set[str] = set()
     for index, item in enumerate(items):
         item_path = (*path, index)
         if isinstance(item, str):
@@ -417,8 +431,9 @@ def _parse_metrics(reader: _Reader, path: FieldPath, value: Any, *, command: boo
                     f"metric {name!r} needs a goal",
                     hint=f"Write it as {{name: {name}, goal: maximize}} or goal: minimize.",
                 )
-        if any(m.name == name for m in metrics):
+        if name in names:
             raise reader.fail(item_path, f"metric {name!r} is listed twice")
+        names.add(name)
         metrics.append(MetricSpec(name=name, goal=goal, kind=kind))
     return tuple(metrics)
 
@@ -433,7 +448,7 @@ def _parse_kind(reader: _Reader, path: FieldPath, value: Any, *, goal: str | Non
         )
     kind = reader.text(path, value)
     if computed_scorer(kind) is None:
-        close = difflib.get_close_matches(kind.lower(), sorted({*KIND_NAMES, *COMPUTED}), n=1)
+        close = _close_match(kind.lower(), sorted({*KIND_NAMES, *COMPUTED}), n=1)
         guess = f" (did you mean {close[0]}?)" if close else ""
         raise reader.fail(
             path,
@@ -502,7 +517,7 @@ def _parse_gates(reader: _Reader, path: FieldPath, value: Any, metric_names: set
     for metric, limits in raw.items():
         gate_path = (*path, metric)
         if metric not in metric_names:
-            close = difflib.get_close_matches(metric, sorted(metric_names), n=1)
+            close = _close_match(metric, sorted(metric_names), n=1)
             hint = f"did you mean `{close[0]}`?" if close else f"metrics: {', '.join(sorted(metric_names))}"
             raise reader.fail(gate_path, f"gate for a metric the model does not list ({hint})")
         limits = reader.mapping(gate_path, limits, allowed=GATE_KEYS)

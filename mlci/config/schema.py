@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from mlci.config.files import project_root
+from mlci.config.files import WORK_DIR_NAME, project_root
 from mlci.config.yamlsource import FieldPath, YamlSource, dotted
 from mlci.errors import ConfigError
 
@@ -112,6 +111,8 @@ class ModelSpec:
     @property
     def config_hash(self) -> str:
         """A digest of this model's section as written, so any config change is visible in lineage."""
+        import hashlib  # loading OpenSSL's hashes costs a comparison more than the few that ask this
+
         canonical = json.dumps(self.section, sort_keys=True, separators=(",", ":"), default=str)
         return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
@@ -245,7 +246,7 @@ class Config:
     @property
     def work_dir(self) -> Path:
         """Where this checkout's own runs and caches are written (ignored by git)."""
-        return self.root / ".mlci"
+        return self.root / WORK_DIR_NAME
 
     @property
     def ignored_changes(self) -> tuple[str, ...]:

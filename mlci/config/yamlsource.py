@@ -14,12 +14,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from mlci.config.files import display_path, read_text_bounded
+from mlci.config.yamlcache import cached_yaml, keep_yaml
 from mlci.errors import ConfigError
+
+if TYPE_CHECKING:
+    import yaml
 
 __all__ = ["MAX_ALIAS_NODES", "MAX_CONFIG_BYTES", "YamlSource", "display_path", "dotted", "load_yaml", "parse_yaml"]
 
@@ -29,9 +31,6 @@ MAX_CONFIG_BYTES = 1024 * 1024
 MAX_ALIAS_NODES = 10_000
 # Deeper than any real config or metrics file, and shallow enough to construct without exhausting the stack.
 MAX_NESTING = 1_000
-# libyaml's loader when PyYAML was built with it: several times faster, same safe constructors.
-SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
 FieldPath = tuple[str | int, ...]
 
 
@@ -70,19 +69,34 @@ class YamlSource:
         return ConfigError(f"{where}:{field_name} {message}", hint=hint)
 
 
-def load_yaml(path: Path, *, max_bytes: int = MAX_CONFIG_BYTES) -> YamlSource:
-    """Parse the config file `path`; raise `ConfigError` for any problem, never a traceback."""
+def load_yaml(
+    path: Path, *, max_bytes: int = MAX_CONFIG_BYTES, cache: Path | None = None, keep: bool = True
+) -> YamlSource:
+    """Parse the config file `path`; raise `ConfigError` for any problem, never a traceback. With a
+    `cache` folder, a text parsed before is read from there, and (when `keep`) a new one kept there
+    (see `mlci.config.yamlcache`)."""
     text = read_text_bounded(
         path, limit=max_bytes, what="a config file", missing_hint="Run `mlci init` to write a starter mlci.yaml."
     )
-    return parse_yaml(text, path)
+    if cache is None:
+        return parse_yaml(text, path)
+    kept = cached_yaml(cache, text)
+    if kept is not None:
+        return YamlSource(path=path, data=kept[0], lines=kept[1])
+    source = parse_yaml(text, path)
+    if keep:
+        keep_yaml(cache, text, source.data, source.lines)
+    return source
 
 
 def parse_yaml(text: str, path: Path) -> YamlSource:
     """Parse YAML text that came from `path` (named in messages); `ConfigError` naming file and
     line when it is not valid YAML, expands too far through aliases, or nests too deeply."""
+    import yaml
+
     shown = display_path(path)
-    loader = SAFE_LOADER(text)
+    # libyaml's loader when PyYAML was built with it: several times faster, same safe constructors.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
     try:
         node = loader.get_single_node()
         lines = _index(node, shown) if node is not None else {}
@@ -110,6 +124,8 @@ def _index(root: yaml.Node, shown: str) -> dict[FieldPath, int]:
     Python's stack. Merged mappings (`<<: *base`) are walked for the count but give no lines: their
     keys are where the anchor is, not where they are used.
     """
+    import yaml
+
     lines: dict[FieldPath, int] = {}
     seen: set[int] = set()
     open_collections: set[int] = set()  # the collections around the node being looked at
@@ -154,6 +170,8 @@ def _children(
 ) -> list[tuple[yaml.Node, FieldPath | None, int]]:
     """The values of a mapping or the items of a sequence, each with its field path and the line
     that names it; records those lines (and refuses a key written twice) when `path` is not None."""
+    import yaml
+
     children: list[tuple[yaml.Node, FieldPath | None, int]] = []
     if isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):

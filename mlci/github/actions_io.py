@@ -7,7 +7,6 @@ delimiter, annotations with GitHub's escaping, the summary within GitHub's size 
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -164,6 +163,8 @@ def _output_text(value: OutputValue) -> str:
 
 def _delimiter_for(text: str) -> str:
     """A heredoc delimiter that occurs nowhere in `text`, so the value cannot end its own record."""
+    import secrets  # only when writing outputs: it loads OpenSSL's hashes, which a comparison needs not
+
     while True:
         delimiter = f"ghadelimiter_{secrets.token_hex(16)}"
         if delimiter not in text:

@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-import json
 import re
 
 from mlci.compare.result import Comparison
 from mlci.config import Config
 from mlci.console import LONE_SURROGATE, UNPRINTABLE
 from mlci.errors import MlciError
+from mlci.report.jsontext import dumps_sorted_indented
 from mlci.report.markdown import render_markdown
 from mlci.report.marker import report_marker
 from mlci.report.text import render_text
@@ -39,5 +39,5 @@ def render_json(comparison: Comparison) -> str:
     or that no encoding can write (lone surrogates) are written as `\\uXXXX` escapes, which parse
     back to exactly the same strings.
     """
-    text = json.dumps(comparison.to_json(), indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n"
+    text = dumps_sorted_indented(comparison.to_json()) + "\n"
     return _UNSAFE_IN_JSON.sub(lambda match: f"\\u{ord(match.group()):04x}", text)

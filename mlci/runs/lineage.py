@@ -11,7 +11,6 @@ import platform
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -134,6 +133,8 @@ def git_state(root: Path, *, ignore: tuple[str, ...] = ()) -> dict[str, Any]:
 
 def library_versions() -> dict[str, str]:
     """Python's version and those of the installed libraries that shape a model's results."""
+    from importlib import metadata  # only training asks; it costs comparisons ~15 ms of start-up
+
     versions = {"python": platform.python_version()}
     for name in LIBRARIES:
         try:

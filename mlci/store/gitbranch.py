@@ -19,7 +19,7 @@ from __future__ import annotations
 import random
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,13 +56,19 @@ class _Snapshot:
         return cls(git=git, commit=commit, blobs=blobs)
 
     def read(self, path: str) -> bytes | None:
-        path = check_store_path(path)
-        sha = self.blobs.get(path)
-        if sha is None:
-            return None
-        if path not in self._contents:
-            self._contents[path] = self.git.output("cat-file", "blob", sha)
-        return self._contents[path]
+        return self.read_many([path])[check_store_path(path)]
+
+    def read_many(self, paths: Iterable[str]) -> dict[str, bytes | None]:
+        """The files at `paths` (None where there is none); those not read before come from one git process."""
+        wanted = [check_store_path(path) for path in paths]
+        unread = {self.blobs[path] for path in wanted if path in self.blobs and path not in self._contents}
+        if unread:
+            blobs = self.git.read_blobs(unread)
+            for path in wanted:
+                sha = self.blobs.get(path)
+                if sha in blobs and path not in self._contents:
+                    self._contents[path] = blobs[sha]
+        return {path: self._contents.get(path) for path in wanted}
 
     def list(self, folder: str) -> list[str]:
         prefix = f"{check_store_path(folder)}/" if folder else ""
@@ -112,6 +118,9 @@ class GitBranchStorage:
     def read(self, path: str) -> bytes | None:
         return self._current().read(path)
 
+    def read_many(self, paths: Iterable[str]) -> dict[str, bytes | None]:
+        return self._current().read_many(paths)
+
     def list(self, folder: str) -> list[str]:
         return self._current().list(folder)
 
@@ -148,10 +157,12 @@ class GitBranchStorage:
     def _fetch(self, *, writing: bool = False) -> _Snapshot:
         """Fetch only the results branch into the private ref and return its tip. When the remote
         cannot be reached, a read (not `writing`) gets this clone's copy, if it has one and may use it."""
-        args = ["fetch", "--no-tags", "--quiet", "--no-write-fetch-head"]
+        # No housekeeping (`git maintenance run --auto`) after fetching one small branch: it is one
+        # more process every command pays for, and the user's own git commands do it anyway.
+        args = ["fetch", "--no-tags", "--quiet", "--no-write-fetch-head", "--no-auto-maintenance"]
         # In a shallow CI checkout, fetch only the tip; in a full clone keep the history whole rather
         # than turning the user's repository into a shallow one.
-        if self._git.attempt("rev-parse", "--is-shallow-repository").stdout.strip() == b"true":
+        if self._git.is_shallow():
             args.append("--depth=1")
         done = self._git.attempt(*args, self.remote, f"+refs/heads/{self.branch}:{self.tracking_ref}")
         if done.returncode != 0:

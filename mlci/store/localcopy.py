@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from mlci.errors import GitError
 from mlci.git import Git, short_sha
 
 
@@ -49,8 +50,10 @@ class LocalCopy:
         return f"in this clone (commit {short_sha(commit)}{since})"
 
     def _stamp(self) -> Path:
-        common = Path(self._git.run("rev-parse", "--git-common-dir"))
-        return self._git.cwd / common / "mlci" / "fetched" / self.branch
+        common = self._git.common_dir()
+        if common is None:
+            raise GitError(f"{self._git.cwd} is not a git repository")
+        return common / "mlci" / "fetched" / self.branch
 
 
 def ago(seconds: float) -> str:

@@ -8,6 +8,7 @@ complete, so a reader never sees half a record.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -97,7 +98,10 @@ def record_runs(
 def load_record(storage: StorageView, commit: str) -> Record | None:
     """The record of `commit`, or None when it has none. Damaged files raise `StoreError`."""
     _check_commit(commit)
-    raw = storage.read(f"runs/{commit}/{RECORD_FILE}")
+    # The record and the runs in its folder in one read (one git process on the results branch).
+    folder = f"runs/{commit}"
+    listed = [f"{folder}/{model}/{RUN_FILE}" for model in storage.list(folder) if model != RECORD_FILE]
+    raw = storage.read_many([f"{folder}/{RECORD_FILE}", *listed])[f"{folder}/{RECORD_FILE}"]
     if raw is None:
         return None
     where = f"runs/{commit}/{RECORD_FILE} in the store"
@@ -110,13 +114,26 @@ def load_record(storage: StorageView, commit: str) -> Record | None:
     if not isinstance(info, dict) or not isinstance(info.get("models"), list):
         raise StoreError(f"{where}: not a record (no `models` list)")
     runs = {}
-    for model in info["models"]:
-        path = f"runs/{commit}/{model}/{RUN_FILE}"
-        body = storage.read(path)
+    paths = {model: f"runs/{commit}/{model}/{RUN_FILE}" for model in info["models"]}
+    bodies = storage.read_many(paths.values())  # read above, unless the folder lacks some
+    for model, path in paths.items():
+        body = bodies[path]
         if body is None:
             raise StoreError(f"{where}: lists model {model!r} but {path} is missing")
         runs[model] = decode_run(body, where=f"{path} in the store")
     return Record(commit=commit, runs=runs, info=info)
+
+
+def record_paths(storage: StorageView, commits: Iterable[str]) -> list[str]:
+    """The files `load_record` reads for `commits`, so that the records of several commits can be read
+    in one go (`storage.read_many`) before they are loaded one by one."""
+    paths = []
+    for commit in commits:
+        folder = f"runs/{commit}"
+        models = storage.list(folder)
+        if RECORD_FILE in models:
+            paths += [f"{folder}/{RECORD_FILE}", *(f"{folder}/{m}/{RUN_FILE}" for m in models if m != RECORD_FILE)]
+    return paths
 
 
 def is_recorded(storage: StorageView, commit: str) -> bool:

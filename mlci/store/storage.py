@@ -9,14 +9,12 @@ the newer state instead of overwriting it.
 from __future__ import annotations
 
 import fcntl
-import os
-import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 from typing import Protocol
 
-from mlci.config.files import display_path
+from mlci.config.files import display_path, write_atomically
 from mlci.errors import StoreError
 
 Changes = Mapping[str, bytes | None]
@@ -28,6 +26,9 @@ class StorageView(Protocol):
 
     def read(self, path: str) -> bytes | None:
         """The content at `path`, or None when there is no such file."""
+
+    def read_many(self, paths: Iterable[str]) -> dict[str, bytes | None]:
+        """`read` of every path in `paths` at once (a backend that can batches the reading)."""
 
     def list(self, folder: str) -> list[str]:
         """Names of the entries directly inside `folder` (empty when it does not exist)."""
@@ -70,6 +71,9 @@ class LocalStorage:
         except IsADirectoryError:
             raise StoreError(f"{self.root / path}: expected a file, found a folder") from None
 
+    def read_many(self, paths: Iterable[str]) -> dict[str, bytes | None]:
+        return {path: self.read(path) for path in paths}
+
     def list(self, folder: str) -> list[str]:
         directory = self.root / check_store_path(folder) if folder else self.root
         if not directory.is_dir():
@@ -89,7 +93,7 @@ class LocalStorage:
                     continue
                 if target.is_file() and target.read_bytes() == content:
                     continue
-                _write_atomically(target, content)
+                write_atomically(target, content)
                 changed = True
             return changed
 
@@ -102,15 +106,3 @@ class LocalStorage:
                 yield
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def _write_atomically(target: Path, content: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=f".{target.name}-", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise

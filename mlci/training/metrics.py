@@ -15,7 +15,6 @@ scorer: `f1` is scikit-learn's binary F1, as in `cross_val_score(..., scoring="f
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -87,6 +86,8 @@ def resolve_metric(config: Config, model: ModelSpec, index: int) -> ResolvedMetr
     field = model_field(config, model.name, "metrics", index)
     found = scorer_for(spec.name)
     if found is None:
+        import difflib  # only for a name scikit-learn does not know
+
         close = difflib.get_close_matches(_plain(spec.name), metric_names(), n=3)
         guess = f" (did you mean {' or '.join(close)}?)" if close else ""
         short = ", ".join(name for name in ALIASES if "_" not in name)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from mlci.errors import ConfigError, DataError
-from mlci.training import train_models
+from mlci.training.train import train_models
 from testing.projects import recording_console
 from tests.training.helpers import IRIS_CONFIG, Project, assert_clean_failure, iris_frame
 

@@ -14,7 +14,7 @@ import pytest
 import skops.io
 
 import mlci as mlci_package
-from mlci.training import train_models
+from mlci.training.train import train_models
 from testing.processes import read_pids, running
 from testing.projects import recording_console
 from tests.training.helpers import Project, assert_clean_failure, python_command

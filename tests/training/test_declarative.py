@@ -11,10 +11,10 @@ import skops.io
 from sklearn.metrics import f1_score, roc_auc_score
 
 from mlci.config import load_config
-from mlci.training import train_models
 from mlci.training.metrics import resolve_metrics
 from mlci.training.predictions import read_predictions
 from mlci.training.scoring import score_predictions
+from mlci.training.train import train_models
 from testing.projects import recording_console
 from tests.conftest import git
 from tests.training.helpers import (
