@@ -312,7 +312,8 @@ class FakeGitHub:
 
     def hold_together(self, method: str, path_pattern: str, parties: int = 2, timeout: float = 10) -> None:
         """Make the next `parties` matching requests wait for each other, so they all see the same state
-        (e.g. two jobs both listing comments before either creates one)."""
+        (e.g. two jobs both listing comments before either creates one): each is answered from the
+        state it arrived to, and no answer is sent until all have arrived."""
         with self._lock:
             self._holds.append(
                 _Hold(
@@ -436,7 +437,7 @@ class FakeGitHub:
         if raw is None:
             request.send_json(413, {"message": "Request body too large"}, {})
             return
-        self._wait_for_hold(method, path)
+        hold = self._claim_hold(method, path)
         self._run_hooks(method, path)
         fault = self._take_fault(method, path)
         if fault is not None and not fault.after_acting:
@@ -462,6 +463,10 @@ class FakeGitHub:
                 }
             )
             self._dump()
+        # Held requests are answered from the state before any of them is sent: released earlier,
+        # one party's answer could reach its client, and its next request change the state, before
+        # another party's answer was computed.
+        self._await_hold(hold)
         request.send_json(status, body, headers)
 
     def _answer(self, method: str, path: str, query: dict[str, str], raw: bytes, headers: Any) -> Answer:
@@ -877,13 +882,16 @@ class FakeGitHub:
         for hook in due:
             hook.action()
 
-    def _wait_for_hold(self, method: str, path: str) -> None:
+    def _claim_hold(self, method: str, path: str) -> _Hold | None:
         with self._lock:
             hold = next(
                 (h for h in self._holds if h.remaining > 0 and h.method == method and h.pattern.fullmatch(path)), None
             )
             if hold is not None:
                 hold.remaining -= 1
+        return hold
+
+    def _await_hold(self, hold: _Hold | None) -> None:
         if hold is not None:
             # If the other party never comes, answer anyway rather than hang the test.
             with contextlib.suppress(threading.BrokenBarrierError):
