@@ -1,10 +1,11 @@
-"""Libraries a training will need, imported in the background while it does other work.
+"""Libraries a training will need after its fit, imported on another thread while the fit runs.
 
-Importing skops takes most of a second (it imports every scikit-learn estimator to know which types
-to trust), and matplotlib about as long; the plain script mlci is measured against pays neither. Git,
-hashing data, reading CSV and most of a fit run in native code or wait on other processes, without
-Python's lock, so imports done meanwhile on another thread are hidden behind them instead of being
-added to mlci's overhead.
+Importing skops takes a second or more (it imports every scikit-learn estimator to know which types
+to trust), and matplotlib about as long; the plain script mlci is measured against pays neither.
+Most of a fit runs in native code without Python's lock, so imports done meanwhile are hidden behind
+it instead of being added to mlci's overhead. Only during the fit: before it, the main thread is still
+importing the estimator's own modules, and two threads importing the same package at once can each
+find the other's module half-initialised.
 """
 
 from __future__ import annotations

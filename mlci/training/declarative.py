@@ -43,8 +43,7 @@ def train_estimator_model(
 ) -> TrainedModel:
     """Train a declarative or entrypoint `model`; its model file and predictions are written to
     `workspace`, an empty folder that lives until the run is written."""
-    with imported_meanwhile(in_process_libraries()):
-        return _train(config, model, console=console, workspace=workspace, lineage=lineage)
+    return _train(config, model, console=console, workspace=workspace, lineage=lineage)
 
 
 def _train(
@@ -67,7 +66,10 @@ def _train(
     fitted = estimator
     if needs_preprocessing(estimator, setting=model.preprocessing):
         fitted = with_preprocessing(estimator, dataset.x_train, field=model_field(config, model.name, "data"))
-    with _warnings_to(console, model.name):
+    # The libraries needed after the fit load on another thread while it runs, and only then: by now
+    # the estimator's own modules are imported, and two threads importing the same package at once
+    # can each find the other's module half-initialised (an ImportError that names neither's fault).
+    with _warnings_to(console, model.name), imported_meanwhile(in_process_libraries()):
         started = time.perf_counter()
         try:
             fitted.fit(dataset.x_train, dataset.y_train)

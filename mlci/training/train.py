@@ -23,7 +23,6 @@ from mlci.runs.fingerprint import project_cache
 from mlci.runs.lineage import LineageStart, start_lineage
 from mlci.store.records import Record
 from mlci.store.storage import StorageView
-from mlci.training.background import imported_meanwhile, in_process_libraries
 from mlci.training.command import train_command_model
 from mlci.training.deadline import LimitReached, TimeLimit, in_process_limit, time_limit_for
 from mlci.training.declarative import estimator_field, train_estimator_model
@@ -79,16 +78,13 @@ def _train_or_reuse(
     base: tuple[Record, StorageView] | None,
     timeout: float | None,
 ) -> ModelOutcome:
-    # Forced, an in-process model is trained for sure: its libraries load while git and the data are read.
-    early = in_process_libraries() if force and model.mode != "command" else ()
     try:
-        with imported_meanwhile(early):
-            start = start_lineage(config, model)
-            reused = None if force else reuse_unchanged(config, model, start, base=base, console=console)
-            if reused is not None:
-                return ModelOutcome(model.name, "unchanged", result=reused)
-            with console.step(f"{model.name}: training"):
-                result = train_model(config, model, console=console, lineage=start, timeout=timeout)
+        start = start_lineage(config, model)
+        reused = None if force else reuse_unchanged(config, model, start, base=base, console=console)
+        if reused is not None:
+            return ModelOutcome(model.name, "unchanged", result=reused)
+        with console.step(f"{model.name}: training"):
+            result = train_model(config, model, console=console, lineage=start, timeout=timeout)
     except MlciError as exc:
         return ModelOutcome(model.name, "failed", error=exc, reason=_one_line(config, exc))
     return ModelOutcome(model.name, "trained", result=result)
