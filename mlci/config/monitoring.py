@@ -159,9 +159,7 @@ def parse_retrain(reader: _Reader, value: Any) -> RetrainSpec:
         when = reader.text_list((*path, "when"), raw["when"]) if raw["when"] is not None else []
         for index, trigger in enumerate(when):
             if trigger not in RETRAIN_TRIGGERS:
-                raise reader.fail(
-                    (*path, "when", index), f"must be {' or '.join(RETRAIN_TRIGGERS)}, not {trigger!r}"
-                )
+                raise reader.fail((*path, "when", index), f"must be {' or '.join(RETRAIN_TRIGGERS)}, not {trigger!r}")
         spec = replace(spec, when=tuple(dict.fromkeys(when)))  # type: ignore[arg-type]
     if raw.get("data") is not None:
         spec = replace(spec, data=reader.text((*path, "data"), raw["data"]))
