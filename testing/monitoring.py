@@ -35,6 +35,21 @@ store: {backend: local}
 """
 
 
+def unreviewed_model() -> bytes:
+    """A skops file of a fitted model whose class no repository has reviewed."""
+    import numpy as np
+    import skops.io
+    from sklearn.linear_model import LogisticRegression
+
+    class UnreviewedRegression(LogisticRegression):
+        pass
+
+    UnreviewedRegression.__module__ = __name__
+    globals()["UnreviewedRegression"] = UnreviewedRegression
+    model = UnreviewedRegression().fit(np.eye(2), [0, 1])
+    return skops.io.dumps(model)
+
+
 def sample(rows: int, seed: int, *, shift: dict[str, float] | None = None, flip: float = 0.0) -> pd.DataFrame:
     """`rows` rows of the project's distribution; `shift` moves features by that many standard
     deviations after the labels are drawn (the world changed, the labels did not follow), `flip`

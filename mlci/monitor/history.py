@@ -85,3 +85,57 @@ def _number(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise TypeError("not a number")
     return float(value)
+
+
+def history_document(view: StorageView, model: str) -> dict[str, Any]:
+    """Per alias: how many runs, the last one, and the trend of the last `TREND_POINTS` (each metric's
+    value on the batch, the share of drifted features, the status), oldest first."""
+    skipped: list[str] = []
+    document: dict[str, Any] = {}
+    for alias, entries in read_history(view, model, skipped=skipped).items():
+        recent = entries[-TREND_POINTS:]
+        last = entries[-1]
+        names = list(dict.fromkeys(name for entry in recent for name in entry.metrics))
+        document[alias] = {
+            "runs": len(entries),
+            "last": {
+                "checked_at": last.checked_at,
+                "version": last.version,
+                "verdict": last.verdict,
+                "status": last.status,
+                "rows": last.rows,
+            },
+            "trend": {
+                "checked_at": [entry.checked_at for entry in recent],
+                "status": [entry.status for entry in recent],
+                "drifted_share": [entry.drifted_share for entry in recent],
+                "metrics": {name: [entry.metrics.get(name) for entry in recent] for name in names},
+            },
+        }
+    if skipped:
+        document["skipped"] = skipped
+    return document
+
+
+def history_text(document: dict[str, Any]) -> str:
+    """Lines for `mlci models show`: per alias, the last run and the trend of its figures."""
+    lines = []
+    for alias, state in document.items():
+        if alias == "skipped":
+            lines.append(f"monitor: skipped {len(state)} damaged entr{'y' if len(state) == 1 else 'ies'}: {state[0]}")
+            continue
+        last, trend = state["last"], state["trend"]
+        lines.append(
+            f"monitor {alias}: {state['runs']} run{'s' if state['runs'] != 1 else ''}; last {last['checked_at']}: "
+            f"{last['status']} (version {last['version']}, {last['rows']} rows)"
+        )
+        shown = len(trend["status"])
+        for name, values in trend["metrics"].items():
+            lines.append(f"  {name} over the last {shown}: {_series(values)}")
+        lines.append(f"  drifted share over the last {shown}: {_series(trend['drifted_share'])}")
+    return "".join(f"\n{line}" for line in lines)
+
+
+def _series(values: list[float | None]) -> str:
+    """`0.89 -> 0.88 -> 0.74`, `-` for a run without the value."""
+    return " -> ".join("-" if value is None else f"{value:.4g}" for value in values)
