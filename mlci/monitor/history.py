@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from mlci.monitor.result import ModelMonitor
@@ -35,7 +35,9 @@ class HistoryEntry:
 
 
 def entry_path(model: ModelMonitor) -> str:
-    when = datetime.fromisoformat(model.checked_at).strftime("%Y%m%dT%H%M%SZ")
+    """Where a run's entry goes: named by the time it is written, to the microsecond, so the names sort
+    as the runs happened even when several check within a second."""
+    when = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     return f"{ROOT}/{model.model}/{model.alias}/{when}-{secrets.token_hex(4)}.json"
 
 

@@ -14,8 +14,8 @@ from mlci.config import Config
 from mlci.errors import StoreError
 from mlci.registry.entries import ModelVersion
 from mlci.registry.registry import RegistryView
-from mlci.runs.modelformat import SKOPS, describe_format, model_format
-from mlci.training.modelfile import ModelLoadError, load_reviewed
+from mlci.runs.modelformat import model_format
+from mlci.training.modelfile import ModelLoadError, load_skops_only
 
 
 @dataclass(frozen=True)
@@ -44,11 +44,12 @@ def load_holder(config: Config, registry: RegistryView, model: str, alias: str) 
     content = registry.model_file(version)
     if content is None or version.model_file is None:
         raise ModelLoadError(f"{what} has no model file to monitor (its run declared none)")
-    found = version.model_format or model_format(content, version.model_file["name"])
-    if found != SKOPS:
-        raise ModelLoadError(
-            f"{what} is {describe_format(found)}; mlci monitor loads skops files only, and mlci never loads "
-            "any other format (unpickling runs whatever code a file holds)",
-            hint="Save the model with skops.io.dump to have it monitored.",
-        )
-    return Holder(alias=alias, version=version, estimator=load_reviewed(content, config=config, what=what))
+    estimator = load_skops_only(
+        content,
+        file_format=version.model_format or model_format(content, version.model_file["name"]),
+        config=config,
+        what=what,
+        by="mlci monitor",
+        hint="Save the model with skops.io.dump to have it monitored.",
+    )
+    return Holder(alias=alias, version=version, estimator=estimator)

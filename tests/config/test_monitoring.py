@@ -71,7 +71,7 @@ def test_monitor_settings_are_no_part_of_the_model_s_recipe(tmp_path: Path) -> N
         ("monitor:\n  alert: slack\n", "mlci.yaml:8: monitor.alert: must be issue or none, not 'slack'"),
         ("monitor:\n  drift: {max_psy: 0.2}\n", "monitor.drift.max_psy: unknown key (did you mean `max_psi`?)"),
         ("monitor:\n  drift: {max_drifted_share: 2}\n", "must be above 0 and at most 1, not 2.0"),
-        ("monitor:\n  performance: {auc: {max_drop: 0.1}}\n", "monitor.performance.auc: no model lists the metric 'auc'"),
+        ("monitor:\n  performance: {auc: {max_drop: 0.1}}\n", "performance.auc: no model lists the metric 'auc'"),
         ("monitor:\n  performance: {accuracy: {max_drop: lots}}\n", "must be a number or a percentage like '2%'"),
         ("retrain:\n  when: [drift, rain]\n", "mlci.yaml:8: retrain.when[1]: must be drift or decay, not 'rain'"),
         ("retrain:\n  mode: promote\n", "retrain.mode: `promote` puts a retrained model in production with no one"),
