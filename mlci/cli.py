@@ -589,6 +589,72 @@ def deploy(ctx: Context, reference: str) -> None:
     deploy_command(ctx.project(), reference)
 
 
+@cli.command(name="monitor")
+@click.argument("models", nargs=-1)
+@click.option(
+    "--batch",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The fresh data to check (default: the newest file monitor.batch matches).",
+)
+@click.option(
+    "--alias", metavar="NAME", help="The alias whose version to check (default: monitor.alias, else promote.alias)."
+)
+@click.option("--format", "output_format", type=FORMATS, default="text", show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Also write it to a file.")
+@click.option(
+    "--prom-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the metrics in Prometheus' text format here (needs mlci[prometheus]).",
+)
+@click.option(
+    "--pushgateway",
+    metavar="URL",
+    envvar="MLCI_PUSHGATEWAY",
+    help="Push the metrics to this Prometheus Pushgateway (needs mlci[prometheus]; env MLCI_PUSHGATEWAY).",
+)
+@click.option(
+    "--alert",
+    type=click.Choice(["issue", "none"]),
+    help="`issue`: keep one GitHub issue per unhealthy model and alias; `none`: the exit code only "
+    "(default: monitor.alert, issue).",
+)
+@pass_context
+def monitor_command(
+    ctx: Context,
+    models: tuple[str, ...],
+    batch: Path | None,
+    alias: str | None,
+    output_format: str,
+    output: Path | None,
+    prom_file: Path | None,
+    pushgateway: str | None,
+    alert: str | None,
+) -> None:
+    """Check the version an alias points at on fresh data: drift from its training data, and decay of
+    its metrics against the values it recorded. Exits 1 on drift or decay.
+
+    Each run is kept on the results branch (`mlci models show` lists them).
+
+    \b
+    Example:
+      mlci monitor iris --batch data/incoming/today.parquet --prom-file monitor.prom
+    """
+    from mlci.commands.monitor import MonitorOptions
+    from mlci.commands.monitor import monitor as monitor_run
+
+    options = MonitorOptions(
+        batch=batch,
+        alias=alias,
+        output_format=output_format,
+        prom_file=prom_file,
+        pushgateway=pushgateway,
+        alert=alert,  # type: ignore[arg-type]
+    )
+    text, result = monitor_run(ctx.project(), _chosen_models(models), options)
+    _emit(text, output)
+    sys.exit(ExitCode.GATE_FAILED if result.alerting else ExitCode.OK)
+
+
 @cli.group()
 def models() -> None:
     """The model registry: versions, aliases and the history of every alias move.

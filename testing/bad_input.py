@@ -148,6 +148,28 @@ def _deploy_unregistered(root: Path) -> list[str]:
     return ["deploy", "iris"]
 
 
+def _monitor_missing_feature(root: Path) -> list[str]:
+    from testing.monitoring import production_project, sample, write_batch
+
+    production_project(root, rows=400)
+    write_batch(root, sample(300, seed=1).drop(columns=["x2"]), "today.csv")
+    return ["monitor", "--batch", "data/incoming/today.csv"]
+
+
+def _monitor_unheld_alias(root: Path) -> list[str]:
+    from testing.monitoring import CONFIG, sample
+
+    (root / "data").mkdir()
+    sample(300, seed=1).to_csv(root / "data" / "today.csv", index=False)
+    project(root, CONFIG)
+    return ["monitor", "churn", "--batch", "data/today.csv"]
+
+
+def _unreviewed_retrain(root: Path) -> list[str]:
+    project(root, MODEL + "retrain:\n  mode: promote\n")
+    return ["validate"]
+
+
 def _command_model(
     root: Path,
     command: str,
@@ -444,6 +466,24 @@ CASES: list[Case] = [
         _check_a_pickle,
         2,
         "is a pickle file; --check loads skops files only",
+    ),
+    Case(
+        "`mlci monitor` of a batch without a feature the model reads",
+        _monitor_missing_feature,
+        2,
+        "today.csv lacks the feature column 'x2' that churn version 1 was trained on",
+    ),
+    Case(
+        "`mlci monitor` of a model no version of which holds the alias",
+        _monitor_unheld_alias,
+        2,
+        "no version of churn holds the alias 'production' (it has no versions in the registry)",
+    ),
+    Case(
+        "`retrain.mode: promote` without `allow_unreviewed: true`",
+        _unreviewed_retrain,
+        2,
+        "`promote` puts a retrained model in production with no one reviewing it",
     ),
     Case("a split seed scikit-learn would refuse", _negative_seed, 2, "must be between 0 and 4294967295"),
     Case(

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from mlci.commands.project import Project
+from mlci.monitor.history import history_document, history_text
 from mlci.registry.entries import ModelVersion
 from mlci.registry.registry import RegistryView
 from mlci.registry.show import (
@@ -24,11 +25,15 @@ def registry_document(project: Project, what: str, model: str | None = None) -> 
     if what == "list":
         return list_models(registry)
     assert model is not None, "show and history name a model"
-    return show_model(registry, model) if what == "show" else model_history(registry, model)
+    if what == "history":
+        return model_history(registry, model)
+    return show_model(registry, model) | {"monitor": history_document(project.storage, model)}
 
 
 def render_document(document: dict[str, Any], output_format: str) -> str:
-    return to_json(document) if output_format == "json" else registry_text(document)
+    if output_format == "json":
+        return to_json(document)
+    return registry_text(document) + history_text(document.get("monitor", {}))
 
 
 def pull(project: Project, reference: str, output: Path, *, check: bool) -> tuple[ModelVersion, Path]:

@@ -92,7 +92,7 @@ def paired_changes(
             if len(head) >= NORMAL_SUMS_ROWS:
                 return change(_normal_sums(table, settings))
             blocks = resample_blocks(len(head), settings)
-            return np.concatenate([change(_column_sums(table, block)) for block in blocks])
+            return np.concatenate([change(column_sums(table, block)) for block in blocks])
     changes = []
     for block in resample_blocks(len(head), settings):
         for rows in block:
@@ -146,11 +146,11 @@ def _per_row(
         with np.errstate(divide="ignore", invalid="ignore"):
             return sums[:, 0] / total
 
-    # A column per quantity, each contiguous (`_column_sums` gathers column by column).
+    # A column per quantity, each contiguous (`column_sums` gathers column by column).
     return np.array([base_sq - head_sq, centred, centred**2]).T, r2_change
 
 
-def _column_sums(table: np.ndarray, block: np.ndarray) -> np.ndarray:
+def column_sums(table: np.ndarray, block: np.ndarray) -> np.ndarray:
     """The sums of `table`'s columns over the rows of each resample in `block`."""
     import numpy as np
 

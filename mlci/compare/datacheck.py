@@ -119,7 +119,7 @@ def _check(path: Path, relative: str, base_bytes: bytes, *, data: DataSpec) -> D
         head = read_table(path, header=data.header)
     except DataError as exc:
         return DataCheck(path=relative, changed=True, note=f"this run's version could not be read: {exc.message}")
-    return _compare_frames(relative, base, head, target=data.target)
+    return compare_frames(relative, base, head, target=data.target)
 
 
 def _fingerprint(path: Path, fingerprints: FingerprintCache) -> str | None:
@@ -147,7 +147,9 @@ def _cached(
         return None
 
 
-def _compare_frames(path: str, base: pd.DataFrame, head: pd.DataFrame, *, target: str) -> DataCheck:
+def compare_frames(path: str, base: pd.DataFrame, head: pd.DataFrame, *, target: str) -> DataCheck:
+    """What differs between the `base` and `head` versions of a data file: schema, rows, missing values,
+    the target, and the drift of every other common column, worst first."""
     import pandas as pd
 
     base_columns, head_columns = list(base.columns), list(head.columns)

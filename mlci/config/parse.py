@@ -14,7 +14,9 @@ from mlci.config.durations import parse_duration
 from mlci.config.files import VALUE_FORMATS, confine, extensions, project_root
 from mlci.config.goals import goal_from_name
 from mlci.config.metric_names import COMPUTED, KIND_NAMES, computed_scorer
+from mlci.config.monitoring import MonitorFields, model_monitor, parse_monitor, parse_retrain
 from mlci.config.schema import (
+    ALIAS_NAME,
     CommandSpec,
     Config,
     DataChecksSpec,
@@ -57,7 +59,19 @@ PERCENT = re.compile(r"^\s*(\d+(\.\d+)?)\s*%\s*$")
 # What makes a path a glob pattern, as Python's `Path.glob` reads it.
 GLOB_CHARACTERS = re.compile(r"[*?\[]")
 
-TOP_KEYS = {"version", "models", "store", "registry", "promote", "noise", "data_checks", "report", "record"}
+TOP_KEYS = {
+    "version",
+    "models",
+    "store",
+    "registry",
+    "promote",
+    "noise",
+    "data_checks",
+    "report",
+    "record",
+    "monitor",
+    "retrain",
+}
 DATA_CHECK_KEYS = {"max_psi", "fail_on_schema_change"}
 MODEL_KEYS = {
     "data",
@@ -73,6 +87,7 @@ MODEL_KEYS = {
     "timeout",
     "pass_env",
     "params",
+    "monitor",
 }
 DATA_KEYS = {"train", "test", "target", "split", "drop", "header"}
 SPLIT_KEYS = {"test_size", "seed"}
@@ -89,7 +104,6 @@ PROMOTE_KEYS = {"alias", "auto", "require", "triggers"}
 REQUIREMENTS: tuple[Requirement, ...] = get_args(Requirement)
 TRIGGER_KEYS = {"deployment", "dispatch", "webhook", "command", "command_timeout"}
 WEBHOOK_KEYS = {"url_env", "secret_env"}
-ALIAS_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -103,9 +117,12 @@ def parse_config(source: YamlSource) -> Config:
     models_raw = reader.mapping(("models",), top["models"])
     if not models_raw:
         raise source.error(("models",), "no models defined", hint="Add at least one model under `models:`.")
+    monitor = parse_monitor(reader, top.get("monitor"))
     models = {}
     for name, section in models_raw.items():
-        models[name] = _parse_model(reader, str(name), section)
+        models[name] = _parse_model(reader, str(name), section, monitor)
+    monitor.check_used(reader, [spec.metrics for spec in models.values()])
+    retrain = parse_retrain(reader, top.get("retrain"))
     return Config(
         path=source.path.resolve(),
         models=models,
@@ -116,6 +133,8 @@ def parse_config(source: YamlSource) -> Config:
         data_checks=_parse_data_checks(reader, top.get("data_checks")),
         report=_parse_report(reader, top.get("report")),
         record=_parse_record(reader, top.get("record")),
+        monitor=monitor.spec(),
+        retrain=retrain,
         source=source,
     )
 
@@ -197,6 +216,24 @@ class _Reader:
             raise self.fail(path, f"must be between 0 and {MAX_SEED} (2**32 - 1), not {seed}")
         return seed
 
+    def drop(self, path: FieldPath, value: Any) -> tuple[float, bool]:
+        """A `max_drop`: a number in the metric's units, or a percentage of the reference value
+        (`"2%"`); the amount and whether it is a percentage."""
+        match = PERCENT.match(value) if isinstance(value, str) else None
+        if match:
+            return float(match.group(1)), True
+        if isinstance(value, str):
+            raise self.fail(path, f"must be a number or a percentage like '2%', not {value!r}")
+        drop = self.number(path, value)
+        if drop < 0:
+            raise self.fail(path, "must not be negative")
+        return drop, False
+
+    def flag(self, path: FieldPath, value: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.fail(path, f"must be true or false, not {value!r}")
+        return value
+
     def text_list(self, path: FieldPath, value: Any) -> list[str]:
         if isinstance(value, str):
             value = [value]
@@ -220,7 +257,7 @@ def _kind(value: Any) -> str:
     )
 
 
-def _parse_model(reader: _Reader, name: str, section: Any) -> ModelSpec:
+def _parse_model(reader: _Reader, name: str, section: Any, monitor: MonitorFields) -> ModelSpec:
     base: FieldPath = ("models", name)
     if not MODEL_NAME.match(name):
         raise reader.fail(
@@ -283,7 +320,9 @@ def _parse_model(reader: _Reader, name: str, section: Any) -> ModelSpec:
         timeout=timeout,
         pass_env=pass_env,
         params=params,
-        section=raw,
+        monitor=model_monitor(reader, (*base, "monitor"), raw.get("monitor"), monitor, metrics),
+        # How the model is watched in production is not part of its recipe: changing it retrains nothing.
+        section={key: value for key, value in raw.items() if key != "monitor"},
     )
 
 
@@ -534,18 +573,7 @@ def _parse_gates(reader: _Reader, path: FieldPath, value: Any, metric_names: set
             raise reader.fail(gate_path, f"min ({low}) is above max ({high})")
         drop, percent = None, False
         if "max_drop" in limits:
-            drop_raw = limits["max_drop"]
-            match = PERCENT.match(drop_raw) if isinstance(drop_raw, str) else None
-            if match:
-                drop, percent = float(match.group(1)), True
-            else:
-                drop = reader.number((*gate_path, "max_drop"), drop_raw) if not isinstance(drop_raw, str) else None
-                if drop is None:
-                    raise reader.fail(
-                        (*gate_path, "max_drop"), f"must be a number or a percentage like '2%', not {drop_raw!r}"
-                    )
-            if drop < 0:
-                raise reader.fail((*gate_path, "max_drop"), "must not be negative")
+            drop, percent = reader.drop((*gate_path, "max_drop"), limits["max_drop"])
         gates.append(
             GateSpec(
                 metric=metric, min=low, max=high, max_drop=drop, max_drop_is_percent=percent, significant=significant

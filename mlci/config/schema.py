@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -14,6 +15,10 @@ from mlci.errors import ConfigError
 Goal = Literal["maximize", "minimize"]
 Mode = Literal["declarative", "entrypoint", "command"]
 Requirement = Literal["significant", "better"]
+AlertMode = Literal["issue", "none"]
+RetrainTrigger = Literal["drift", "decay"]
+RetrainMode = Literal["pr", "promote"]
+ALIAS_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
 @dataclass(frozen=True)
@@ -86,6 +91,64 @@ class CommandSpec:
 
 
 @dataclass(frozen=True)
+class WatchSpec:
+    """How far a metric may fall on fresh data, against the value the version recorded, before it has decayed."""
+
+    metric: str
+    max_drop: float = 5.0
+    max_drop_is_percent: bool = True
+    """The default allowance is relative (5% of the recorded value), so it means the same for accuracy
+    and for an error in any unit."""
+    significant: bool = True
+    """Decay only when the bootstrap interval of the metric on the batch lies wholly on the worse side
+    of the recorded value, so a small batch's noise is no alert."""
+
+
+@dataclass(frozen=True)
+class DriftSpec:
+    """When a feature, and the whole batch, counts as drifted from the version's training data."""
+
+    max_psi: float = 0.25
+    """A feature drifted when its PSI is above this (0.25 is the usual line for a large shift) ..."""
+    ks_pvalue: float = 0.01
+    """... and, for a numeric feature, the Kolmogorov-Smirnov test says the shift is no sampling noise."""
+    max_drifted_share: float = 0.5
+    """The batch drifted when at least this share of the features drifted."""
+
+
+@dataclass(frozen=True)
+class MonitorSpec:
+    """How `mlci monitor` checks the alias holder of a model on fresh data (`monitor:`, overridden
+    per model by `models.<name>.monitor`)."""
+
+    batch: str | None = None
+    """A path or glob pattern, relative to mlci.yaml's folder: the newest matching file is the batch."""
+    alias: str | None = None
+    """The alias whose version to check; None means `promote.alias`."""
+    min_rows: int = 200
+    """A smaller batch gets no verdict ("not enough data"): drift and decay on fewer rows are noise."""
+    performance: tuple[WatchSpec, ...] | None = None
+    """The metrics to watch; None watches every metric of the model with `WatchSpec`'s defaults."""
+    drift: DriftSpec = field(default_factory=DriftSpec)
+    alert: AlertMode = "issue"
+
+
+@dataclass(frozen=True)
+class RetrainSpec:
+    """When and how a monitor alert leads to retraining (`retrain:`)."""
+
+    when: tuple[RetrainTrigger, ...] = ("drift", "decay")
+    data: str | None = None
+    """A command that refreshes the training data before retraining."""
+    data_timeout: float = 1800.0
+    """Seconds the data command may take before it is ended."""
+    mode: RetrainMode = "pr"
+    """`pr`: a pull request, reviewed like any change; `promote`: record and promote directly, only
+    with `allow_unreviewed`."""
+    allow_unreviewed: bool = False
+
+
+@dataclass(frozen=True)
 class ModelSpec:
     """One model of `mlci.yaml`: how to train it, what to measure and which limits apply."""
 
@@ -106,6 +169,8 @@ class ModelSpec:
     """Variables its training may see although mlci withholds them (tokens, webhook secrets)."""
     params: tuple[ParamsFileSpec, ...] = ()
     """A command model's parameter files."""
+    monitor: MonitorSpec = field(default_factory=MonitorSpec)
+    """`monitor:` with this model's own `monitor:` over it."""
     section: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -223,6 +288,9 @@ class Config:
     data_checks: DataChecksSpec = field(default_factory=DataChecksSpec)
     report: ReportSpec = field(default_factory=ReportSpec)
     record: RecordSpec = field(default_factory=RecordSpec)
+    monitor: MonitorSpec = field(default_factory=MonitorSpec)
+    """The repository-wide `monitor:` section; each model's own is `ModelSpec.monitor`."""
+    retrain: RetrainSpec = field(default_factory=RetrainSpec)
     source: YamlSource | None = field(default=None, compare=False, repr=False)
 
     def error(self, field_path: FieldPath, message: str, *, hint: str | None = None) -> ConfigError:

@@ -13,8 +13,8 @@ from mlci.errors import ConfigError, StoreError
 from mlci.registry.entries import AliasMove, Delivery, ModelVersion
 from mlci.registry.holds import Holds
 from mlci.registry.registry import RegistryView
-from mlci.runs.modelformat import SKOPS, describe_format, model_format
-from mlci.training.modelfile import ModelLoadError, load_reviewed
+from mlci.runs.modelformat import model_format
+from mlci.training.modelfile import load_skops_only
 
 JSON_SCHEMA_VERSION = 1
 MODEL_REF = re.compile(r"^(?P<model>[a-z0-9][a-z0-9_.-]*)@(?P<target>[A-Za-z0-9][A-Za-z0-9_.-]*)$")
@@ -117,14 +117,14 @@ def pull_model(
         raise StoreError(f"{version.model} version {version.number} has no model file (its run declared none)")
     what = f"{version.model} version {version.number}"
     if check:
-        found = version.model_format or model_format(content, version.model_file["name"])
-        if found != SKOPS:
-            raise ModelLoadError(
-                f"{what} is {describe_format(found)}; --check loads skops files only, and mlci never loads "
-                "any other format (unpickling runs whatever code a file holds)",
-                hint="Pull it without --check: its bytes are still checked against the registered sha256.",
-            )
-        load_reviewed(content, config=config, what=what)
+        load_skops_only(
+            content,
+            file_format=version.model_format or model_format(content, version.model_file["name"]),
+            config=config,
+            what=what,
+            by="--check",
+            hint="Pull it without --check: its bytes are still checked against the registered sha256.",
+        )
     target = output / version.model_file["name"] if output.is_dir() else output
     return version, write_output(target, content, option="--output")
 

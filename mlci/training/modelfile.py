@@ -56,6 +56,22 @@ def load_reviewed(content: bytes, *, config: Config, what: str) -> Any:
         raise ModelLoadError(f"{what}: the model file does not load with skops ({exc})") from None
 
 
+def load_skops_only(
+    content: bytes, *, file_format: str, config: Config, what: str, by: str, hint: str | None = None
+) -> Any:
+    """`load_reviewed`, for a file whose format (`file_format`, one of `MODEL_FORMATS`) is known first:
+    any format but skops is refused by name (`by` says who refuses: `--check`, `mlci monitor`)."""
+    from mlci.runs.modelformat import SKOPS, describe_format
+
+    if file_format != SKOPS:
+        raise ModelLoadError(
+            f"{what} is {describe_format(file_format)}; {by} loads skops files only, and mlci never loads "
+            "any other format (unpickling runs whatever code a file holds)",
+            hint=hint,
+        )
+    return load_reviewed(content, config=config, what=what)
+
+
 def save_model(model: Any, path: Path, *, field: ConfigField) -> list[str]:
     """Write `model` to `path` with skops and return the untrusted types in it; `TrainingError`
     located at `field` when skops cannot represent the model."""

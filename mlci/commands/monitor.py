@@ -1,0 +1,118 @@
+"""`mlci monitor`: each model's alias holder on fresh data; its history, Prometheus metrics and alert.
+
+Everything is checked before anything is written: bad input (a batch without the model's features, an
+empty batch, an alias no version holds, a model file mlci will not load) ends the command with exit
+code 2 before a history entry, a metric or an alert exists.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from mlci.commands.project import Project
+from mlci.config import ModelSpec
+from mlci.config.files import write_output
+from mlci.config.schema import AlertMode
+from mlci.errors import ConfigError, StoreError
+from mlci.monitor.check import monitor_model
+from mlci.monitor.history import record_changes
+from mlci.monitor.render import render_text
+from mlci.monitor.result import MonitorResult
+from mlci.registry.registry import RegistryView
+from mlci.training import select_models
+
+
+@dataclass(frozen=True)
+class MonitorOptions:
+    """What the command line asks beyond the config: each None means mlci.yaml decides."""
+
+    batch: Path | None = None
+    alias: str | None = None
+    output_format: str = "text"
+    prom_file: Path | None = None
+    pushgateway: str | None = None
+    alert: AlertMode | None = None
+
+
+def monitor(project: Project, names: list[str], options: MonitorOptions) -> tuple[str, MonitorResult]:
+    """Check `names` (default: every model with a batch to check and a version holding its alias),
+    keep each finding in the history, write and push the metrics, alert; the rendered result and
+    the result. The exit code is the caller's: 1 when `result.alerting`."""
+    config = project.config
+    registry = RegistryView(project.storage)
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    models = _chosen(project, registry, names, options)
+    checked = [
+        monitor_model(
+            config, model, registry=registry, git=project.git, alias=options.alias, batch=options.batch, now=now
+        )
+        for model in models
+    ]
+    result = MonitorResult(models=checked, checked_at=now)
+    project.storage.update(lambda _view: record_changes(checked), message=f"mlci monitor: {len(checked)} model(s)")
+    if options.prom_file is not None or options.pushgateway:
+        from mlci.monitor.prometheus import exposition, push
+
+        if options.prom_file is not None:
+            write_output(options.prom_file, exposition(result).decode(), option="--prom-file")
+        if options.pushgateway:
+            push(result, options.pushgateway)
+    alerted = {m.name for m in models if (options.alert or m.monitor.alert) == "issue"}
+    if alerted:
+        url = alert_on_github(project, result.only(alerted))
+        if url:
+            project.console.info(f"alert: {url}")
+    return render(result, options.output_format), result
+
+
+def render(result: MonitorResult, output_format: str) -> str:
+    if output_format == "json":
+        return json.dumps(result.to_json(), indent=2, sort_keys=True)
+    if output_format == "markdown":
+        return result.to_markdown()
+    return render_text(result)
+
+
+def alert_on_github(project: Project, result: MonitorResult) -> str | None:
+    """Open, update or close the one alert issue per model and alias that `result` is about; the
+    issue's URL, or None when there is none to show.
+
+    The seam for the GitHub side of monitoring: called only for models whose `monitor.alert` (or
+    `--alert`) is `issue`, after the history is recorded; healthy models are in `result` too, so
+    their issues can be closed. Until that side is built, nothing is posted."""
+    return None
+
+
+def _chosen(project: Project, registry: RegistryView, names: list[str], options: MonitorOptions) -> list[ModelSpec]:
+    """The models named, else those that can be monitored: with `data:`, a batch (in mlci.yaml or
+    --batch) and a version holding the alias; the others are said and left out."""
+    config = project.config
+    if names:
+        return select_models(config, names)
+    chosen = []
+    for model in config.models.values():
+        alias = options.alias or model.monitor.alias or config.promote.alias
+        if model.data is None:
+            why = "a command model (monitor needs `data:`)"
+        elif model.monitor.batch is None and options.batch is None:
+            why = "no monitor.batch"
+        elif registry.aliases(model.name).get(alias) is None:
+            why = f"no version holds {alias}"
+        else:
+            chosen.append(model)
+            continue
+        project.console.info(f"{model.name}: not monitored: {why}")
+    if not chosen:
+        if any(model.monitor.batch for model in config.models.values()) or options.batch:
+            raise StoreError(
+                "no model can be monitored: none has a version holding its alias",
+                hint="`mlci promote` registers versions and moves the alias; name a model to see why.",
+            )
+        raise ConfigError(
+            "nothing to monitor: no model has a batch of fresh data",
+            hint="Add `monitor: {batch: data/incoming/*.parquet}` to mlci.yaml, or pass --batch.",
+        )
+    return chosen

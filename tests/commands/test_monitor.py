@@ -1,0 +1,163 @@
+"""`mlci monitor` as a user runs it: the production model on fresh data with planted effects, no
+false alarms on clean data, the history `mlci models show` lists, and bad input refused with exit 2
+before anything is recorded or alerted."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from mlci.commands import monitor as monitor_module
+from mlci.monitor.check import monitor_model
+from mlci.registry.registry import RegistryView
+from testing.monitoring import mlci, production_project, sample, unreviewed_model, write_batch
+from testing.projects import project_at
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def production(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One trained, recorded and promoted project, shared: each test writes its own batches."""
+    return production_project(tmp_path_factory.mktemp("monitor") / "project")
+
+
+@pytest.fixture
+def alerts(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """What was handed to the GitHub alert, per call."""
+    calls: list[object] = []
+    monkeypatch.setattr(monitor_module, "alert_on_github", lambda project, result: calls.append(result))
+    return calls
+
+
+def history_entries(root: Path) -> list[Path]:
+    return sorted((root / ".mlci" / "store" / "monitor").rglob("*.json"))
+
+
+def test_a_shifted_feature_and_flipped_labels_alert_and_are_named(production: Path) -> None:
+    batch = write_batch(production, sample(500, seed=7, shift={"x1": 3.0}, flip=0.2), "planted.csv")
+    result = mlci(production, "monitor", "churn", "--batch", str(batch), "--format", "json")
+    assert result.exit_code == 1, result.output
+    found = json.loads(result.output)
+    assert found["schema_version"] == 1 and found["healthy"] is False
+    [churn] = found["models"]
+    assert churn["verdict"] == "alert" and "decay" in churn["alerts"]
+    assert churn["drifted_features"] == ["x1"]
+    assert set(churn["decayed_metrics"]) == {"accuracy", "f1_macro"}
+    accuracy = next(m for m in churn["metrics"] if m["metric"] == "accuracy")
+    assert accuracy["high"] < accuracy["recorded"] and accuracy["significant"] and accuracy["decayed"]
+
+
+def test_a_clean_batch_from_the_same_distribution_is_healthy(production: Path) -> None:
+    batch = write_batch(production, sample(500, seed=8), "clean.csv")
+    result = mlci(production, "monitor", "--batch", str(batch))
+    assert result.exit_code == 0, result.output
+    assert "churn@production (version 1): healthy" in result.output
+
+
+def test_no_false_alarm_over_twenty_seeds_at_the_defaults(production: Path) -> None:
+    project = project_at(production)
+    registry = RegistryView(project.storage)
+    model = project.config.models["churn"]
+    verdicts = []
+    for seed in range(20):
+        batch = write_batch(production, sample(200, seed=100 + seed), "seeded.csv")
+        found = monitor_model(
+            project.config, model, registry=registry, git=project.git, batch=batch, now="2025-01-01T00:00:00+00:00"
+        )
+        verdicts.append((seed, found.verdict, found.drifted_features, found.decayed_metrics))
+    assert [v for v in verdicts if v[1] != "healthy"] == []
+
+
+def test_drift_alone_alerts_once_enough_features_drifted(production: Path, tmp_path: Path) -> None:
+    shifted = sample(400, seed=9, shift={"x1": 3.0, "x4": -3.0})
+    batch = write_batch(production, shifted, "drifted.csv")
+    result = mlci(production, "monitor", "--batch", str(batch), "--format", "json")
+    assert result.exit_code == 1
+    [churn] = json.loads(result.output)["models"]
+    assert "drift" in churn["alerts"] and set(churn["drifted_features"]) == {"x1", "x4"}
+    assert churn["drifted_share"] == 0.5
+
+
+def test_unlabelled_data_is_checked_for_drift_only(production: Path) -> None:
+    batch = write_batch(production, sample(300, seed=10).drop(columns=["label"]), "unlabelled.csv")
+    result = mlci(production, "monitor", "--batch", str(batch), "--format", "json")
+    assert result.exit_code == 0, result.output
+    [churn] = json.loads(result.output)["models"]
+    assert churn["metrics"] == [] and any("no 'label' column" in note for note in churn["notes"])
+
+
+def test_a_small_batch_gets_no_verdict(production: Path) -> None:
+    batch = write_batch(production, sample(50, seed=11, flip=0.5), "small.csv")
+    result = mlci(production, "monitor", "--batch", str(batch))
+    assert result.exit_code == 0
+    assert "not enough data" in result.output and "fewer than the 200 needed" in result.output
+
+
+def test_the_newest_matching_file_is_the_batch_and_each_run_is_kept(production: Path, alerts: list[object]) -> None:
+    before = len(history_entries(production))
+    for path in production.glob("data/incoming/*"):
+        path.unlink()
+    write_batch(production, sample(300, seed=12), "2025-01-01.csv")
+    newest = write_batch(production, sample(300, seed=13, flip=0.4), "2025-01-02.csv")
+    result = mlci(production, "monitor", "--alert", "none")
+    assert result.exit_code == 1 and newest.name in result.output
+    assert alerts == []  # --alert none: the GitHub side is not asked
+    assert len(history_entries(production)) == before + 1
+    result = mlci(production, "monitor", "--alert", "issue", "--format", "markdown")
+    assert result.exit_code == 1 and "## mlci monitor" in result.output
+    assert len(alerts) == 1
+    shown = mlci(production, "models", "show", "churn")
+    assert "monitor production:" in shown.output and "decay (version 1" in shown.output
+    assert "accuracy over the last" in shown.output
+    document = json.loads(mlci(production, "models", "show", "churn", "--format", "json").output)
+    trend = document["monitor"]["production"]["trend"]
+    assert trend["status"][-1] == "decay" and len(trend["metrics"]["accuracy"]) == len(trend["status"])
+
+
+@pytest.mark.parametrize(
+    ("arrange", "message"),
+    [
+        (
+            lambda root: ["--batch", str(write_batch(root, sample(300, 1).drop(columns=["x2"]), "bad.csv"))],
+            "bad.csv lacks the feature column 'x2' that churn version 1 was trained on",
+        ),
+        (
+            lambda root: ["--batch", str(write_batch(root, sample(300, 1).head(0), "empty.csv"))],
+            "empty.csv has no rows",
+        ),
+        (
+            lambda root: ["--batch", str(write_batch(root, sample(300, 1), "ok.csv")), "--alias", "canary"],
+            "no version of churn holds the alias 'canary' (aliases: production)",
+        ),
+    ],
+)
+def test_bad_input_is_exit_2_and_records_and_alerts_nothing(
+    production: Path, alerts: list[object], arrange, message: str
+) -> None:
+    before = history_entries(production)
+    result = mlci(production, "monitor", "churn", *arrange(production))
+    assert result.exit_code == 2, result.output
+    assert message in result.output and "Traceback" not in result.output
+    assert history_entries(production) == before and alerts == []
+
+
+def test_a_model_file_with_unreviewed_types_is_never_loaded(tmp_path: Path, alerts: list[object]) -> None:
+    root = production_project(tmp_path / "project", rows=400)
+    version = root / ".mlci" / "store" / "registry" / "churn" / "versions" / "1"
+    # Swap in a file whose types the repository never reviewed, keeping the registered digest right.
+    content = unreviewed_model()
+    (version / "model.skops").write_bytes(content)
+    record = json.loads((version / "version.json").read_text())
+    record["model_file"].update(sha256=hashlib.sha256(content).hexdigest(), size=len(content))
+    (version / "version.json").write_text(json.dumps(record))
+    batch = write_batch(root, sample(300, 1))
+    result = mlci(root, "monitor", "--batch", str(batch), "--alert", "issue")
+    assert result.exit_code == 2, result.output
+    assert (
+        "contains types not on the repository's reviewed list: testing.monitoring.UnreviewedRegression" in result.output
+    )
+    assert alerts == [] and not history_entries(root)
