@@ -22,7 +22,7 @@ from mlci.monitor.history import record_changes
 from mlci.monitor.render import render_text
 from mlci.monitor.result import MonitorResult
 from mlci.registry.registry import RegistryView
-from mlci.training import select_models
+from mlci.training.train import select_models
 
 
 @dataclass(frozen=True)
