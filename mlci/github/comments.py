@@ -39,6 +39,7 @@ from mlci.report.marker import DEFAULT_IDENTITY, report_marker, sanitize_identit
 
 __all__ = [
     "CommentResult",
+    "Poster",
     "comment_body",
     "post_report_comment",
     "report_marker",
@@ -115,7 +116,7 @@ def upsert_report_comment(
         raise ValueError(f"pr_number must be a positive integer, not {pr_number!r}")
     marker = report_marker(identity)
     full_body = comment_body(body, identity=identity)
-    me = _Poster(client, login)
+    me = Poster(client, login)
     list_path = f"/repos/{repository}/issues/{pr_number}/comments"
 
     ours = _our_comments(client, list_path, marker=marker, me=me)
@@ -136,7 +137,7 @@ def upsert_report_comment(
     return _settle_race(client, repository, list_path, created=created, marker=marker, me=me)
 
 
-def _create(client: GitHubClient, list_path: str, body: str, *, marker: str, me: _Poster) -> _Comment:
+def _create(client: GitHubClient, list_path: str, body: str, *, marker: str, me: Poster) -> _Comment:
     """Create the comment. A create is not safe to repeat blindly: when its answer is lost (a 5xx, a
     dropped connection) GitHub may have made it anyway. So look first, and post again only when the
     comment is not there."""
@@ -173,7 +174,7 @@ def token_login(client: GitHubClient) -> str:
     return login
 
 
-class _Poster:
+class Poster:
     """Who the token posts as: given, learnt from the author of a comment it created, or else asked
     from GitHub, once, the first time it matters."""
 
@@ -204,7 +205,7 @@ def _viewer_login(client: GitHubClient) -> str:
 
 
 def _settle_race(
-    client: GitHubClient, repository: str, list_path: str, *, created: _Comment, marker: str, me: _Poster
+    client: GitHubClient, repository: str, list_path: str, *, created: _Comment, marker: str, me: Poster
 ) -> CommentResult:
     """After creating: if racing jobs created copies, keep the oldest with the newest body, delete the rest."""
     ours = _our_comments(client, list_path, marker=marker, me=me)
@@ -225,7 +226,7 @@ def _settle_race(
     return CommentResult(url=keep.url, id=keep.id, action="updated")
 
 
-def _our_comments(client: GitHubClient, list_path: str, *, marker: str, me: _Poster) -> list[_Comment]:
+def _our_comments(client: GitHubClient, list_path: str, *, marker: str, me: Poster) -> list[_Comment]:
     """The comments `me` wrote that start with `marker`, oldest first, from every page. Who `me` is is
     asked only when there is such a comment to decide about."""
     marked = []
