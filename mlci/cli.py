@@ -587,6 +587,33 @@ def deploy(ctx: Context, reference: str) -> None:
     deploy_command(ctx.project(), reference)
 
 
+@cli.command()
+@click.argument("model")
+@click.option(
+    "--workflow",
+    metavar="FILE",
+    default="mlci.yml",
+    show_default=True,
+    help="The workflow to start on the retrain branch (a file in .github/workflows with workflow_dispatch).",
+)
+@click.option("--reason", metavar="TEXT", help="Why, for the pull request's description (e.g. the monitor's verdict).")
+@pass_context
+def retrain(ctx: Context, model: str, workflow: str, reason: str | None) -> None:
+    """Refresh MODEL's data (retrain.data in mlci.yaml), commit it to mlci/retrain/MODEL and open (or
+    update) the model's one retrain pull request; then start the mlci workflow on that branch.
+
+    A pull request opened with the job's token starts no workflow, hence the dispatch. Merging the
+    pull request records and promotes the retrained model as usual.
+
+    \b
+    Example:
+      mlci retrain iris --reason "drift in petal_length"
+    """
+    from mlci.commands.retrain import retrain as retrain_command
+
+    retrain_command(ctx.project(), model, workflow=workflow, reason=reason)
+
+
 @cli.group()
 def models() -> None:
     """The model registry: versions, aliases and the history of every alias move.

@@ -16,6 +16,7 @@ from mlci.config.files import VALUE_FORMATS, confine, extensions, project_root
 from mlci.config.goals import goal_from_name
 from mlci.config.metric_names import COMPUTED, KIND_NAMES, computed_scorer
 from mlci.config.schema import (
+    RETRAIN_TRIGGERS,
     CommandSpec,
     Config,
     DataChecksSpec,
@@ -33,6 +34,7 @@ from mlci.config.schema import (
     RegistrySpec,
     ReportSpec,
     Requirement,
+    RetrainSpec,
     SplitSpec,
     StoreSpec,
     TriggersSpec,
@@ -58,7 +60,7 @@ PERCENT = re.compile(r"^\s*(\d+(\.\d+)?)\s*%\s*$")
 # What makes a path a glob pattern, as Python's `Path.glob` reads it.
 GLOB_CHARACTERS = re.compile(r"[*?\[]")
 
-TOP_KEYS = {"version", "models", "store", "registry", "promote", "noise", "data_checks", "report", "record"}
+TOP_KEYS = {"version", "models", "store", "registry", "promote", "noise", "data_checks", "report", "record", "retrain"}
 DATA_CHECK_KEYS = {"max_psi", "fail_on_schema_change"}
 MODEL_KEYS = {
     "data",
@@ -85,6 +87,7 @@ NOISE_KEYS = {"resamples", "confidence", "seed"}
 STORE_KEYS = {"backend", "path", "branch", "remote"}
 REPORT_KEYS = {"title", "template"}
 RECORD_KEYS = {"ignore_changes"}
+RETRAIN_KEYS = {"when", "data", "data_timeout", "mode", "allow_unreviewed"}
 REGISTRY_KEYS = {"max_model_mb", "trusted_types"}
 PROMOTE_KEYS = {"alias", "auto", "require", "triggers"}
 REQUIREMENTS: tuple[Requirement, ...] = get_args(Requirement)
@@ -117,6 +120,7 @@ def parse_config(source: YamlSource) -> Config:
         data_checks=_parse_data_checks(reader, top.get("data_checks")),
         report=_parse_report(reader, top.get("report")),
         record=_parse_record(reader, top.get("record")),
+        retrain=_parse_retrain(reader, top.get("retrain")),
         source=source,
     )
 
@@ -670,3 +674,33 @@ def _parse_record(reader: _Reader, value: Any) -> RecordSpec:
                 (*where, index), f"{pattern!r} leaves mlci.yaml's folder", hint="Name paths inside mlci.yaml's folder."
             )
     return RecordSpec(ignore_changes=tuple(patterns))
+
+
+def _parse_retrain(reader: _Reader, value: Any) -> RetrainSpec:
+    raw = reader.mapping(("retrain",), value, allowed=RETRAIN_KEYS)
+    when = RetrainSpec.when
+    if raw.get("when") is not None:
+        named = reader.text_list(("retrain", "when"), raw["when"])
+        for index, trigger in enumerate(named):
+            if trigger not in RETRAIN_TRIGGERS:
+                raise reader.fail(
+                    ("retrain", "when", index), f"must be {' or '.join(RETRAIN_TRIGGERS)}, not {trigger!r}"
+                )
+        when = tuple(trigger for trigger in RETRAIN_TRIGGERS if trigger in named)
+    data = reader.text(("retrain", "data"), raw["data"]) if raw.get("data") is not None else None
+    data_timeout = RetrainSpec.data_timeout
+    if raw.get("data_timeout") is not None:
+        data_timeout = reader.duration(("retrain", "data_timeout"), raw["data_timeout"])
+    allow = raw.get("allow_unreviewed", RetrainSpec.allow_unreviewed)
+    if not isinstance(allow, bool):
+        raise reader.fail(("retrain", "allow_unreviewed"), f"must be true or false, not {allow!r}")
+    mode = raw.get("mode", RetrainSpec.mode)
+    if mode not in ("pr", "promote"):
+        raise reader.fail(("retrain", "mode"), f"must be pr or promote, not {mode!r}")
+    if mode == "promote" and not allow:
+        raise reader.fail(
+            ("retrain", "mode"),
+            "promote puts a model nobody reviewed in front of users, so it needs `allow_unreviewed: true`",
+            hint="Keep `mode: pr` (the default): the retrain opens a pull request that a person merges.",
+        )
+    return RetrainSpec(when=when, data=data, data_timeout=data_timeout, mode=mode, allow_unreviewed=allow)

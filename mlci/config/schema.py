@@ -201,6 +201,24 @@ class RecordSpec:
     the working tree dirty: files the training itself rewrites, such as DVC's `dvc.lock`."""
 
 
+RetrainTrigger = Literal["drift", "decay"]
+RETRAIN_TRIGGERS: tuple[RetrainTrigger, ...] = ("drift", "decay")
+RetrainMode = Literal["pr", "promote"]
+
+
+@dataclass(frozen=True)
+class RetrainSpec:
+    """What `mlci retrain` does when a monitor finds a problem."""
+
+    when: tuple[RetrainTrigger, ...] = RETRAIN_TRIGGERS
+    data: str | None = None
+    """A command that refreshes the training data before the retrain branch is committed."""
+    data_timeout: float = 1800.0
+    mode: RetrainMode = "pr"
+    """`pr`: a pull request a person reviews; `promote` (needs `allow_unreviewed`): straight to the alias."""
+    allow_unreviewed: bool = False
+
+
 @dataclass(frozen=True)
 class ReportSpec:
     """How the Markdown report is rendered."""
@@ -222,6 +240,7 @@ class Config:
     data_checks: DataChecksSpec = field(default_factory=DataChecksSpec)
     report: ReportSpec = field(default_factory=ReportSpec)
     record: RecordSpec = field(default_factory=RecordSpec)
+    retrain: RetrainSpec = field(default_factory=RetrainSpec)
     source: YamlSource | None = field(default=None, compare=False, repr=False)
 
     def error(self, field_path: FieldPath, message: str, *, hint: str | None = None) -> ConfigError:

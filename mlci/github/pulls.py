@@ -4,13 +4,17 @@ a branch, since a pull request opened with the job's token starts none by itself
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from mlci.errors import ConfigError
 from mlci.github.client import GitHubClient
 from mlci.github.context import check_repository
 from mlci.github.errors import GitHubBadResponse, GitHubNotFound, GitHubValidationError
+
+WORKFLOW_NAME = re.compile(r"^(\d+|[A-Za-z0-9_][A-Za-z0-9_.-]*\.ya?ml)$")
 
 log = logging.getLogger("mlci.github")
 
@@ -62,10 +66,21 @@ def dispatch_workflow(
     workflow without a `workflow_dispatch` trigger.
     """
     check_repository(repository)
+    if not WORKFLOW_NAME.match(workflow):
+        raise ConfigError(
+            f"workflow: {workflow!r} is not a workflow file name or id",
+            hint="Name the file under .github/workflows, such as mlci.yml.",
+        )
     path = f"/repos/{repository}/actions/workflows/{workflow}/dispatches"
     try:
         # Starting a run twice would train twice: not retried when the answer is lost.
         client.post(path, json={"ref": ref, "inputs": dict(inputs or {})})
+    except GitHubValidationError as exc:
+        raise GitHubValidationError(
+            f"GitHub refused to start {workflow} on {ref}: {exc}",
+            hint=f"Add `workflow_dispatch:` to the `on:` of .github/workflows/{workflow}.",
+            status=exc.status,
+        ) from None
     except GitHubNotFound as exc:
         raise GitHubNotFound(
             f"there is no workflow {workflow!r} in {repository} to start on {ref}",
