@@ -131,19 +131,26 @@ def cli(ctx: click.Context, config_option: str | None, verbose: int, quiet: bool
     show_default=True,
     help="The project folder.",
 )
+@click.option(
+    "--schedule",
+    is_flag=True,
+    help="Also write .github/workflows/mlci-monitor.yml: the daily monitor, its alert issue and retrain PRs.",
+)
 @pass_context
-def init(ctx: Context, force: bool, directory: Path) -> None:
+def init(ctx: Context, force: bool, directory: Path, schedule: bool) -> None:
     """Write a starter mlci.yaml and .github/workflows/mlci.yml.
 
-    Detects CSV and Parquet files in the project and a likely target column.
+    Detects CSV and Parquet files in the project and a likely target column. With --schedule in a
+    project that has its mlci.yaml, writes only the monitor workflow.
 
     \b
     Example:
       mlci init && mlci validate
+      mlci init --schedule
     """
     from mlci.commands.init import init_project
 
-    for path in init_project(directory, force=force, console=ctx.console):
+    for path in init_project(directory, force=force, console=ctx.console, schedule=schedule):
         _echo(f"wrote {path}")
 
 

@@ -43,6 +43,10 @@ STEP_OUTPUTS = (
             "model",
             "alias",
             "model-uri",
+            # monitor
+            "healthy",
+            "drifted-features",
+            "issue-url",
         }
     )
     | INTERNAL_STEP_OUTPUTS
