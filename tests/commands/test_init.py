@@ -248,13 +248,14 @@ def test_the_workflow_is_the_one_line_action_per_job_with_concurrency_and_a_time
 
     # YAML 1.1 reads the bare key `on` as true; GitHub reads it as the trigger list.
     triggers = workflow[True]
-    assert set(triggers) == {"pull_request", "push"} and triggers["push"] == {"branches": ["main"]}
+    # workflow_dispatch: how `mlci retrain` starts it on a retrain branch.
+    assert set(triggers) == {"pull_request", "push", "workflow_dispatch"} and triggers["push"] == {"branches": ["main"]}
     # Write permissions per job, each only what its event needs; none for the workflow as a whole.
     assert workflow["permissions"] == {}
     assert "github.event.pull_request.number || github.ref" in workflow["concurrency"]["group"]
     jobs = workflow["jobs"]
     assert {name: job["if"] for name, job in jobs.items()} == {
-        "pull-request": "github.event_name == 'pull_request'",
+        "pull-request": "github.event_name == 'pull_request' || github.event_name == 'workflow_dispatch'",
         "main": "github.event_name == 'push'",
     }
     assert jobs["pull-request"]["permissions"] == {
