@@ -128,8 +128,7 @@ def _refresh_data(project: Project, *, spec_name: str, command: str, timeout: fl
         done = run_in_group(command, cwd=config.root, env=env, on_line=console.output, timeout=timeout)
     except OSError as exc:
         raise ConfigError(f"{config.path}: retrain.data: `{command}` cannot start: {exc.strerror or exc}") from None
-    lines = [line for line in done.tail[-TAIL_LINES:] if line.strip()]
-    output = ":\n" + "\n".join(lines) if lines else " without printing anything"
+    output = done.said(TAIL_LINES)
     if done.timed_out:
         raise TimedOutError(
             f"retrain.data: `{command}` timed out after {format_duration(timeout)} and was ended{output}",

@@ -20,8 +20,9 @@ installation token (which may not read `/user`) GraphQL's `viewer`, which answer
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from mlci.console import Console
 from mlci.github.client import GitHubClient
@@ -41,6 +42,7 @@ __all__ = [
     "CommentResult",
     "Poster",
     "comment_body",
+    "create_once",
     "post_report_comment",
     "report_marker",
     "sanitize_identity",
@@ -54,6 +56,8 @@ FORK_PATTERN_HINT = (
 )
 CREATE_ATTEMPTS = 3
 GITHUB_ACTIONS_LOGIN = "github-actions[bot]"
+
+T = TypeVar("T")
 
 log = logging.getLogger("mlci.github")
 
@@ -138,23 +142,29 @@ def upsert_report_comment(
 
 
 def _create(client: GitHubClient, list_path: str, body: str, *, marker: str, me: Poster) -> _Comment:
-    """Create the comment. A create is not safe to repeat blindly: when its answer is lost (a 5xx, a
-    dropped connection) GitHub may have made it anyway. So look first, and post again only when the
-    comment is not there."""
+    def post() -> _Comment:
+        created = _parse(client.post(list_path, json={"body": body}))
+        me.learn(created.author)
+        return created
+
+    return create_once(post, lambda: _our_comments(client, list_path, marker=marker, me=me), what="report comment")
+
+
+def create_once(create: Callable[[], T], look: Callable[[], Sequence[T]], *, what: str) -> T:
+    """`create()` the thing named `what`. A create is not safe to repeat blindly: when its answer is lost
+    (a 5xx, a dropped connection) GitHub may have made it anyway. So `look()` first, and create again
+    only when nothing is there; what `look` found last is taken as the one made."""
     for attempt in range(1, CREATE_ATTEMPTS + 1):
         try:
-            created = _parse(client.post(list_path, json={"body": body}))
+            return create()
         except GitHubUnavailable:
             if attempt == CREATE_ATTEMPTS:
                 raise
-            ours = _our_comments(client, list_path, marker=marker, me=me)
-            if ours:
-                log.info("the report comment was created although GitHub's answer was lost")
-                return ours[-1]
-            log.info("creating the report comment failed before GitHub acted; trying again")
-        else:
-            me.learn(created.author)
-            return created
+            found = look()
+            if found:
+                log.info("the %s was created although GitHub's answer was lost", what)
+                return found[-1]
+            log.info("creating the %s failed before GitHub acted; trying again", what)
     raise AssertionError("unreachable")
 
 

@@ -24,16 +24,15 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from mlci.github.client import GitHubClient
-from mlci.github.comments import Poster, first_line
+from mlci.github.comments import Poster, create_once, first_line
 from mlci.github.context import check_repository
-from mlci.github.errors import GitHubBadResponse, GitHubNotFound, GitHubUnavailable
+from mlci.github.errors import GitHubBadResponse, GitHubNotFound
 from mlci.github.shorten import shorten_markdown, utf16_size
 from mlci.report.marker import sanitize_identity
 
 ALERT_LABEL = "mlci-monitor"
 MAX_BODY_CHARS = 65536
 MAX_TITLE_CHARS = 256
-CREATE_ATTEMPTS = 3
 
 AlertState = Literal["alert", "healthy", "unknown"]
 IssueAction = Literal["created", "updated", "unchanged", "closed", "none"]
@@ -138,24 +137,13 @@ def _update(
 
 
 def _create(client: GitHubClient, repository: str, *, title: str, body: str, marker: str, me: Poster) -> _Issue:
-    """Open the issue. Opening twice would make a duplicate, so when GitHub's answer is lost the list
-    is read before trying again."""
+    def post() -> _Issue:
+        created = _parse(client.post(f"/repos/{repository}/issues", json=payload))
+        me.learn(created.author)
+        return created
+
     payload = {"title": title, "body": body, "labels": [ALERT_LABEL]}
-    for attempt in range(1, CREATE_ATTEMPTS + 1):
-        try:
-            created = _parse(client.post(f"/repos/{repository}/issues", json=payload))
-        except GitHubUnavailable:
-            if attempt == CREATE_ATTEMPTS:
-                raise
-            ours = _our_issues(client, repository, marker=marker, me=me)
-            if ours:
-                log.info("the alert issue was opened although GitHub's answer was lost")
-                return ours[-1]
-            log.info("opening the alert issue failed before GitHub acted; trying again")
-        else:
-            me.learn(created.author)
-            return created
-    raise AssertionError("unreachable")
+    return create_once(post, lambda: _our_issues(client, repository, marker=marker, me=me), what="alert issue")
 
 
 def _settle_race(client: GitHubClient, repository: str, *, created: _Issue, marker: str, me: Poster) -> IssueResult:
