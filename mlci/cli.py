@@ -133,19 +133,26 @@ def cli(ctx: click.Context, config_option: str | None, verbose: int, quiet: bool
     show_default=True,
     help="The project folder.",
 )
+@click.option(
+    "--schedule",
+    is_flag=True,
+    help="Also write .github/workflows/mlci-monitor.yml: the daily monitor, its alert issue and retrain PRs.",
+)
 @pass_context
-def init(ctx: Context, force: bool, directory: Path) -> None:
+def init(ctx: Context, force: bool, directory: Path, schedule: bool) -> None:
     """Write a starter mlci.yaml and .github/workflows/mlci.yml.
 
-    Detects CSV and Parquet files in the project and a likely target column.
+    Detects CSV and Parquet files in the project and a likely target column. With --schedule in a
+    project that has its mlci.yaml, writes only the monitor workflow.
 
     \b
     Example:
       mlci init && mlci validate
+      mlci init --schedule
     """
     from mlci.commands.init import init_project
 
-    for path in init_project(directory, force=force, console=ctx.console):
+    for path in init_project(directory, force=force, console=ctx.console, schedule=schedule):
         _echo(f"wrote {path}")
 
 
@@ -653,6 +660,33 @@ def monitor_command(
     text, result = monitor_run(ctx.project(), _chosen_models(models), options)
     _emit(text, output)
     sys.exit(ExitCode.GATE_FAILED if result.alerting else ExitCode.OK)
+
+
+@cli.command()
+@click.argument("model")
+@click.option(
+    "--workflow",
+    metavar="FILE",
+    default="mlci.yml",
+    show_default=True,
+    help="The workflow to start on the retrain branch (a file in .github/workflows with workflow_dispatch).",
+)
+@click.option("--reason", metavar="TEXT", help="Why, for the pull request's description (e.g. the monitor's verdict).")
+@pass_context
+def retrain(ctx: Context, model: str, workflow: str, reason: str | None) -> None:
+    """Refresh MODEL's data (retrain.data in mlci.yaml), commit it to mlci/retrain/MODEL and open (or
+    update) the model's one retrain pull request; then start the mlci workflow on that branch.
+
+    A pull request opened with the job's token starts no workflow, hence the dispatch. Merging the
+    pull request records and promotes the retrained model as usual.
+
+    \b
+    Example:
+      mlci retrain iris --reason "drift in petal_length"
+    """
+    from mlci.commands.retrain import retrain as retrain_command
+
+    retrain_command(ctx.project(), model, workflow=workflow, reason=reason)
 
 
 @cli.group()

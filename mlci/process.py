@@ -43,6 +43,12 @@ class Finished:
     leftovers_ended: bool = False
     """It exited, but processes it started were still running and were ended."""
 
+    def said(self, lines: int) -> str:
+        """The last `lines` non-blank lines of its output, to end a message with: `:` and the lines,
+        or ` without printing anything`."""
+        kept = [line for line in self.tail[-lines:] if line.strip()]
+        return ":\n" + "\n".join(kept) if kept else " without printing anything"
+
 
 def run_in_group(
     command: str,

@@ -368,6 +368,16 @@ def _headerless_parquet(root: Path) -> list[str]:
     return ["validate"]
 
 
+def _retrain_promote_unreviewed(root: Path) -> list[str]:
+    project(root, MODEL + "retrain:\n  mode: promote\n")
+    return ["retrain", "iris"]
+
+
+def _retrain_without_github(root: Path) -> list[str]:
+    project(root)
+    return ["retrain", "iris"]
+
+
 CASES: list[Case] = [
     Case("`--config` names a file that does not exist", _missing_config, 2, "no such file"),
     Case("mlci.yaml is not valid YAML", _invalid_yaml, 2, "not valid YAML"),
@@ -392,6 +402,18 @@ CASES: list[Case] = [
     Case("`mlci promote` of a commit with nothing recorded", _promote_unrecorded, 2, "has no recorded runs"),
     Case("`mlci run` outside GitHub Actions", _run_outside_actions, 2, "there is none here"),
     Case("`mlci deploy` of a version number instead of an alias", _deploy_a_version, 2, "mlci deploy takes an alias"),
+    Case(
+        "`retrain.mode: promote` without `allow_unreviewed: true`",
+        _retrain_promote_unreviewed,
+        2,
+        "retrain.mode: promote puts a model nobody reviewed in front of users",
+    ),
+    Case(
+        "`mlci retrain` outside GitHub, with no repository named",
+        _retrain_without_github,
+        2,
+        "GITHUB_REPOSITORY is not set",
+    ),
     Case("`mlci deploy` of a model never registered", _deploy_unregistered, 2, "has no versions in the registry"),
     Case("`--config /dev/zero` (or a FIFO)", _config_is_a_device, 2, "/dev/zero: is not a regular file"),
     Case("`--config` names a folder", _config_is_a_folder, 2, "is a directory"),

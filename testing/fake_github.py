@@ -129,6 +129,11 @@ class _Repository:
     name: str
     default_branch: str = "main"
     pulls: dict[int, dict[str, Any]] = field(default_factory=dict)
+    issues: dict[int, dict[str, Any]] = field(default_factory=dict)
+    """Issues proper (pull requests are issues too on GitHub, and share their numbers)."""
+
+    def next_number(self) -> int:
+        return max([0, *self.pulls, *self.issues]) + 1
 
 
 class FakeGitHub:
@@ -145,6 +150,9 @@ class FakeGitHub:
         self.deployments: list[dict[str, Any]] = []
         self.deployment_statuses: list[dict[str, Any]] = []
         self.dispatches: list[dict[str, Any]] = []
+        self.workflow_dispatches: list[dict[str, Any]] = []
+        self.workflows: dict[str, set[str]] = {}
+        """Per repository, the workflow files that declare `workflow_dispatch` (others are refused)."""
         self.requests: list[dict[str, Any]] = []
         self.markdown_problems: list[str] = []
         self._faults: list[Fault] = []
@@ -261,6 +269,29 @@ class FakeGitHub:
             self._dump()
             return self._comment_json(comment)
 
+    def add_issue(
+        self,
+        repository: str,
+        *,
+        title: str = "An issue",
+        body: str = "",
+        user: str = "octocat",
+        labels: tuple[str, ...] = (),
+        state: str = "open",
+    ) -> dict[str, Any]:
+        """Add an issue, as if opened earlier by `user`; returns it as the API shows it."""
+        with self._lock:
+            issue = self._new_issue(repository, title=title, body=body, login=user, labels=list(labels))
+            issue["state"] = state
+            self._dump()
+            return self._issue_json(issue)
+
+    def add_workflow(self, repository: str, workflow: str) -> None:
+        """Let `workflow` (a file name such as `mlci.yml`) of `repository` be dispatched."""
+        with self._lock:
+            self.workflows.setdefault(repository, set()).add(workflow)
+            self._dump()
+
     def seed_comments(
         self, repository: str, pr: int, count: int, *, user: str = "someone-else", body: str = "Looks good to me."
     ) -> None:
@@ -332,10 +363,12 @@ class FakeGitHub:
                            "pulls": [{"number": 2, "head_sha": "...", "head_repository": "fork/r"}]}],
          "tokens": [{"token": "...", "login": "...", "read_only": false, "app": false}],
          "comments": [{"repository": "o/r", "pr": 1, "count": 150, "user": "someone", "body": "..."}],
+         "issues": [{"repository": "o/r", "title": "...", "body": "...", "user": "...", "labels": ["..."]}],
+         "workflows": [{"repository": "o/r", "workflow": "mlci.yml"}],
          "faults": [{"method": "POST", "path": "/repos/.*/comments", "status": 502, "times": 1,
                      "headers": {}, "body": null, "after_acting": true}]}
         """
-        unknown = set(scenario) - {"repositories", "tokens", "comments", "faults"}
+        unknown = set(scenario) - {"repositories", "tokens", "comments", "faults", "issues", "workflows"}
         if unknown:
             raise ValueError(f"unknown scenario keys: {', '.join(sorted(unknown))}")
         for repo in scenario.get("repositories", []):
@@ -360,6 +393,17 @@ class FakeGitHub:
                 )
             else:
                 self.add_comment(seed["repository"], seed["pr"], seed["body"], user=seed.get("user", "someone"))
+        for issue in scenario.get("issues", []):
+            self.add_issue(
+                issue["repository"],
+                title=issue.get("title", "An issue"),
+                body=issue.get("body", ""),
+                user=issue.get("user", "octocat"),
+                labels=tuple(issue.get("labels", ())),
+                state=issue.get("state", "open"),
+            )
+        for workflow in scenario.get("workflows", []):
+            self.add_workflow(workflow["repository"], workflow["workflow"])
         for fault in scenario.get("faults", []):
             self._add_fault(
                 fault["method"],
@@ -380,6 +424,24 @@ class FakeGitHub:
                 self._comment_json(c)
                 for c in self.comments.values()
                 if c["repository"] == repository and c["issue"] == pr
+            ]
+
+    def issues(self, repository: str, *, state: str | None = None) -> list[dict[str, Any]]:
+        """The repository's issues (not pull requests) as the API shows them, oldest first."""
+        with self._lock:
+            return [
+                self._issue_json(issue)
+                for issue in self.repositories[repository].issues.values()
+                if state is None or issue["state"] == state
+            ]
+
+    def pulls(self, repository: str, *, state: str | None = None) -> list[dict[str, Any]]:
+        """The repository's pull requests as the API shows them, oldest first."""
+        with self._lock:
+            return [
+                dict(pull)
+                for pull in self.repositories[repository].pulls.values()
+                if state is None or pull["state"] == state
             ]
 
     def statuses_for(self, repository: str, sha: str) -> list[dict[str, Any]]:
@@ -421,6 +483,12 @@ class FakeGitHub:
                 "deployments": [dict(d) for d in self.deployments],
                 "deployment_statuses": [dict(s) for s in self.deployment_statuses],
                 "dispatches": [dict(d) for d in self.dispatches],
+                "workflow_dispatches": [dict(d) for d in self.workflow_dispatches],
+                "issues": [
+                    {**self._issue_json(issue), "repository": name}
+                    for name, repo in self.repositories.items()
+                    for issue in repo.issues.values()
+                ],
                 "requests": [dict(r) for r in self.requests],
                 "markdown_problems": list(self.markdown_problems),
             }
@@ -509,7 +577,15 @@ class FakeGitHub:
             ("GET", "/user", self._get_user),
             ("POST", "/graphql", self._graphql),
             ("GET", repo, self._get_repository),
+            ("GET", repo + r"/pulls", self._list_pulls),
+            ("POST", repo + r"/pulls", self._create_pull),
             ("GET", repo + r"/pulls/(?P<number>\d+)", self._get_pull),
+            ("PATCH", repo + r"/pulls/(?P<number>\d+)", self._update_pull),
+            ("GET", repo + r"/issues", self._list_issues),
+            ("POST", repo + r"/issues", self._create_issue),
+            ("GET", repo + r"/issues/(?P<number>\d+)", self._get_issue),
+            ("PATCH", repo + r"/issues/(?P<number>\d+)", self._update_issue),
+            ("POST", repo + r"/actions/workflows/(?P<workflow>[^/]+)/dispatches", self._dispatch_workflow),
             ("GET", repo + r"/issues/(?P<number>\d+)/comments", self._list_comments),
             ("POST", repo + r"/issues/(?P<number>\d+)/comments", self._create_comment),
             ("GET", repo + r"/issues/comments/(?P<comment_id>\d+)", self._get_comment),
@@ -560,7 +636,7 @@ class FakeGitHub:
         return (200, pull, {}) if pull else _message(404, "Not Found")
 
     def _list_comments(self, *, repository: str, number: str, query: dict[str, str], **_: Any) -> Answer:
-        if int(number) not in self.repositories[repository].pulls:
+        if not self._has_issue(repository, int(number)):
             return _message(404, "Not Found")
         items = [
             self._comment_json(c)
@@ -570,7 +646,7 @@ class FakeGitHub:
         return self._page(items, query, f"/repos/{repository}/issues/{number}/comments")
 
     def _create_comment(self, *, token: Token, repository: str, number: str, payload: Any, **_: Any) -> Answer:
-        if int(number) not in self.repositories[repository].pulls:
+        if not self._has_issue(repository, int(number)):
             return _message(404, "Not Found")
         body, problem = _comment_text(payload)
         if problem:
@@ -737,6 +813,132 @@ class FakeGitHub:
         )
         return 204, None, {}
 
+    def _list_pulls(self, *, repository: str, query: dict[str, str], **_: Any) -> Answer:
+        state = query.get("state", "open")
+        head = query.get("head")
+        items = [
+            pull
+            for pull in self.repositories[repository].pulls.values()
+            if (state == "all" or pull["state"] == state) and (head is None or pull["head"]["label"] == head)
+        ]
+        return self._page(items, query, f"/repos/{repository}/pulls")
+
+    def _create_pull(self, *, token: Token, repository: str, payload: Any, **_: Any) -> Answer:
+        if not isinstance(payload, dict):
+            return _validation("PullRequest", "head", "missing_field", "head is required")
+        for key in ("title", "head", "base"):
+            if not isinstance(payload.get(key), str) or not payload[key]:
+                return _validation("PullRequest", key, "missing_field", f"{key} is required")
+        head = payload["head"].split(":")[-1]
+        label = f"{repository.split('/')[0]}:{head}"
+        repo = self.repositories[repository]
+        if any(p["head"]["label"] == label and p["state"] == "open" for p in repo.pulls.values()):
+            return _validation("PullRequest", "head", "custom", f"A pull request already exists for {label}.")
+        body = payload.get("body") or ""
+        if body:
+            self._check_markdown(body)
+        pull = self.add_pull(
+            repository,
+            repo.next_number(),
+            head_ref=head,
+            base_ref=payload["base"],
+            head_sha=hashlib.sha1(head.encode()).hexdigest(),
+            author=token.login,
+        )
+        pull.update(title=payload["title"], body=body, draft=bool(payload.get("draft", False)))
+        return 201, pull, {}
+
+    def _update_pull(self, *, repository: str, number: str, payload: Any, **_: Any) -> Answer:
+        pull = self.repositories[repository].pulls.get(int(number))
+        if pull is None:
+            return _message(404, "Not Found")
+        if not isinstance(payload, dict):
+            return _message(400, "Problems parsing JSON")
+        for key in ("title", "body", "state"):
+            if key in payload:
+                if key == "body" and payload[key]:
+                    self._check_markdown(payload[key])
+                pull[key] = payload[key]
+        return 200, pull, {}
+
+    def _list_issues(self, *, repository: str, query: dict[str, str], **_: Any) -> Answer:
+        state = query.get("state", "open")
+        wanted = {label for label in query.get("labels", "").split(",") if label}
+        repo = self.repositories[repository]
+        # Like GitHub, the list holds pull requests too (with a `pull_request` key), by number.
+        entries = [self._issue_json(issue) for issue in repo.issues.values()]
+        entries += [self._pull_as_issue(pull) for pull in repo.pulls.values()]
+        items = [
+            entry
+            for entry in sorted(entries, key=lambda entry: -entry["number"])
+            if (state == "all" or entry["state"] == state) and wanted <= {label["name"] for label in entry["labels"]}
+        ]
+        return self._page(items, query, f"/repos/{repository}/issues")
+
+    def _create_issue(self, *, token: Token, repository: str, payload: Any, **_: Any) -> Answer:
+        title = payload.get("title") if isinstance(payload, dict) else None
+        if not isinstance(title, str) or not title.strip():
+            return _validation("Issue", "title", "missing_field", "title cannot be blank")
+        body = payload.get("body") or ""
+        if not isinstance(body, str) or len(body) > MAX_COMMENT_CHARS:
+            return _validation(
+                "Issue", "body", "custom", f"body is too long (maximum is {MAX_COMMENT_CHARS} characters)"
+            )
+        labels = payload.get("labels") or []
+        if not isinstance(labels, list) or not all(isinstance(label, str) for label in labels):
+            return _validation("Issue", "labels", "invalid", "labels must be a list of names")
+        if body:
+            self._check_markdown(body)
+        issue = self._new_issue(repository, title=title, body=body, login=token.login, labels=labels)
+        return 201, self._issue_json(issue), {}
+
+    def _get_issue(self, *, repository: str, number: str, **_: Any) -> Answer:
+        repo = self.repositories[repository]
+        if int(number) in repo.issues:
+            return 200, self._issue_json(repo.issues[int(number)]), {}
+        if int(number) in repo.pulls:
+            return 200, self._pull_as_issue(repo.pulls[int(number)]), {}
+        return _message(404, "Not Found")
+
+    def _update_issue(self, *, repository: str, number: str, payload: Any, **_: Any) -> Answer:
+        issue = self.repositories[repository].issues.get(int(number))
+        if issue is None:
+            return _message(404, "Not Found")
+        if not isinstance(payload, dict):
+            return _message(400, "Problems parsing JSON")
+        if "state" in payload and payload["state"] not in ("open", "closed"):
+            return _validation("Issue", "state", "invalid", "state must be open or closed")
+        if isinstance(payload.get("body"), str) and payload["body"]:
+            self._check_markdown(payload["body"])
+        for key in ("title", "body", "state", "state_reason"):
+            if key in payload:
+                issue[key] = payload[key]
+        if "labels" in payload:
+            issue["labels"] = list(payload["labels"])
+        issue["updated_at"] = _now()
+        return 200, self._issue_json(issue), {}
+
+    def _dispatch_workflow(self, *, token: Token, repository: str, workflow: str, payload: Any, **_: Any) -> Answer:
+        if workflow not in self.workflows.get(repository, set()):
+            return _message(404, "Not Found")
+        ref = payload.get("ref") if isinstance(payload, dict) else None
+        if not isinstance(ref, str) or not ref:
+            return _validation("WorkflowDispatch", "ref", "missing_field", "ref is required")
+        inputs = payload.get("inputs", {})
+        if not isinstance(inputs, dict) or len(inputs) > 10:
+            return _message(422, "inputs must be an object with at most 10 properties")
+        self.workflow_dispatches.append(
+            {
+                "repository": repository,
+                "workflow": workflow,
+                "ref": ref,
+                "inputs": inputs,
+                "sender": token.login,
+                "created_at": _now(),
+            }
+        )
+        return 204, None, {}
+
     # -- helpers -----------------------------------------------------------------------------------
 
     def _page(self, items: list[Any], query: dict[str, str], path: str) -> Answer:
@@ -758,14 +960,67 @@ class FakeGitHub:
             links.append(link(1, "first"))
         return 200, chunk, ({"Link": ", ".join(links)} if links else {})
 
+    def _has_issue(self, repository: str, number: int) -> bool:
+        repo = self.repositories[repository]
+        return number in repo.pulls or number in repo.issues
+
+    def _new_issue(self, repository: str, *, title: str, body: str, login: str, labels: list[str]) -> dict[str, Any]:
+        repo = self.repositories[repository]
+        now = _now()
+        issue = {
+            "number": repo.next_number(),
+            "id": self._new_id(),
+            "title": title,
+            "body": body,
+            "login": login,
+            "labels": list(labels),
+            "state": "open",
+            "state_reason": None,
+            "created_at": now,
+            "updated_at": now,
+            "repository": repository,
+        }
+        repo.issues[issue["number"]] = issue
+        return issue
+
+    def _issue_json(self, issue: dict[str, Any]) -> dict[str, Any]:
+        repository, number = issue["repository"], issue["number"]
+        return {
+            "id": issue["id"],
+            "number": number,
+            "url": f"{self._api()}/repos/{repository}/issues/{number}",
+            "html_url": f"{self._web()}/{repository}/issues/{number}",
+            "title": issue["title"],
+            "body": issue["body"],
+            "user": _user(issue["login"]),
+            "labels": [{"name": name} for name in issue["labels"]],
+            "state": issue["state"],
+            "state_reason": issue["state_reason"],
+            "created_at": issue["created_at"],
+            "updated_at": issue["updated_at"],
+        }
+
+    def _pull_as_issue(self, pull: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "id": pull["number"],
+            "number": pull["number"],
+            "html_url": pull["html_url"],
+            "title": pull["title"],
+            "body": pull.get("body") or "",
+            "user": pull["user"],
+            "labels": [],
+            "state": pull["state"],
+            "pull_request": {"html_url": pull["html_url"]},
+        }
+
     def _check_markdown(self, body: str) -> None:
         # Only mlci's reports must start with the marker; any comment must render as written.
         report = body.startswith(REPORT_MARKER_START)
         self.markdown_problems += [f"comment {body[:60]!r}: {p}" for p in markdown_problems(body, marker=report)]
 
     def _new_comment(self, repository: str, pr: int, body: str, login: str) -> dict[str, Any]:
-        if repository not in self.repositories or pr not in self.repositories[repository].pulls:
-            raise KeyError(f"no pull request {repository}#{pr} in the fake GitHub; add_pull it first")
+        if repository not in self.repositories or not self._has_issue(repository, pr):
+            raise KeyError(f"no pull request or issue {repository}#{pr} in the fake GitHub; add_pull it first")
         now = _now()
         comment = {
             "id": self._new_id(),
@@ -974,8 +1229,14 @@ def _permission_for(path: str) -> str:
         return "statuses=write"
     if "/deployments" in path:
         return "deployments=write"
+    if "/actions/workflows/" in path:
+        return "actions=write"
     if path.endswith("/dispatches"):
         return "contents=write"
+    if re.search(r"/issues(/\d+)?$", path):
+        return "issues=write"
+    if re.search(r"/pulls(/\d+)?$", path):
+        return "pull_requests=write"
     return "issues=write; pull_requests=write"
 
 

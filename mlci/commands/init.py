@@ -16,6 +16,8 @@ from mlci.training.detect import DetectedData, Task, detect_data, model_name
 from mlci.training.detect_project import DetectedProject, detect_project
 
 WORKFLOW_PATH = Path(".github") / "workflows" / "mlci.yml"
+MONITOR_WORKFLOW_PATH = Path(".github") / "workflows" / "mlci-monitor.yml"
+TEMPLATE_MATRIX = "        model: [model]\n"
 GITIGNORE_ENTRY = ".mlci/"
 FALLBACK_BRANCH = "main"
 # The lines of the workflow template that `init` fits to the repository.
@@ -26,8 +28,9 @@ TEMPLATE_INSTALL = (
 )
 
 
-def init_project(directory: Path, *, force: bool, console: Console) -> list[Path]:
-    """Write `mlci.yaml` and the workflow in `directory` and make git ignore `.mlci/`.
+def init_project(directory: Path, *, force: bool, console: Console, schedule: bool = False) -> list[Path]:
+    """Write `mlci.yaml` and the workflow in `directory` and make git ignore `.mlci/`; with `schedule`,
+    the scheduled monitor workflow too (alone, in a project that already has its `mlci.yaml`).
 
     Returns the paths written or changed. Refuses (ConfigError) to replace an existing config or
     workflow unless `force`, and checks both before writing either, so a refusal changes nothing.
@@ -35,6 +38,17 @@ def init_project(directory: Path, *, force: bool, console: Console) -> list[Path
     if directory.exists() and not directory.is_dir():
         raise ConfigError(f"{directory}: is a file, not a folder")
     config_path = directory / CONFIG_NAME
+    if schedule:
+        monitor_path = directory / MONITOR_WORKFLOW_PATH
+        if monitor_path.exists() and not force:
+            raise ConfigError(
+                f"{monitor_path} already exists; mlci init does not overwrite files",
+                hint="Pass --force to replace it, or edit it by hand.",
+            )
+        if config_path.exists() and not force:
+            return [write_monitor_workflow(directory, console=console)]
+        written = init_project(directory, force=force, console=console)
+        return [*written, write_monitor_workflow(directory, console=console)]
     workflow_path = directory / WORKFLOW_PATH
     existing = [path for path in (config_path, workflow_path) if path.exists()]
     if existing and not force:
@@ -69,6 +83,30 @@ def default_branch(directory: Path) -> str:
     if git.is_repository():
         return git.default_branch() or FALLBACK_BRANCH
     return git.config_value("init.defaultBranch") or FALLBACK_BRANCH
+
+
+def write_monitor_workflow(directory: Path, *, console: Console) -> Path:
+    """Write the scheduled monitor workflow for the models of `directory`'s mlci.yaml."""
+    import yaml
+
+    try:
+        document = yaml.safe_load((directory / CONFIG_NAME).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{directory / CONFIG_NAME}: cannot read the models to monitor: {exc}") from None
+    models = document.get("models") if isinstance(document, dict) else None
+    names = [str(name) for name in models] if isinstance(models, dict) and models else ["model"]
+    path = directory / MONITOR_WORKFLOW_PATH
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_monitor_workflow(models=names), encoding="utf-8")
+    console.info(f"monitor: {path} checks {', '.join(names)} daily and proposes retrains as pull requests")
+    return path
+
+
+def render_monitor_workflow(*, models: list[str]) -> str:
+    """The scheduled monitor workflow (examples/workflows/mlci-monitor.yml), retraining `models`."""
+    text = _template("mlci-monitor.yml")
+    assert TEMPLATE_MATRIX in text, "the monitor workflow template lost its matrix"
+    return text.replace(TEMPLATE_MATRIX, f"        model: [{', '.join(yaml_scalar(name) for name in models)}]\n")
 
 
 def install_input(project: DetectedProject) -> str | None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from mlci.commands.alerts import alert_on_github
 from mlci.commands.project import Project
 from mlci.config import ModelSpec
 from mlci.config.files import write_output
@@ -74,16 +75,6 @@ def render(result: MonitorResult, output_format: str) -> str:
     if output_format == "markdown":
         return result.to_markdown()
     return render_text(result)
-
-
-def alert_on_github(project: Project, result: MonitorResult) -> str | None:
-    """Open, update or close the one alert issue per model and alias that `result` is about; the
-    issue's URL, or None when there is none to show.
-
-    The seam for the GitHub side of monitoring: called only for models whose `monitor.alert` (or
-    `--alert`) is `issue`, after the history is recorded; healthy models are in `result` too, so
-    their issues can be closed. Until that side is built, nothing is posted."""
-    return None
 
 
 def _chosen(project: Project, registry: RegistryView, names: list[str], options: MonitorOptions) -> list[ModelSpec]:

@@ -42,6 +42,10 @@ STEP_OUTPUTS = (
             "model",
             "alias",
             "model-uri",
+            # monitor
+            "healthy",
+            "drifted-features",
+            "issue-url",
         }
     )
     | INTERNAL_STEP_OUTPUTS

@@ -20,8 +20,9 @@ installation token (which may not read `/user`) GraphQL's `viewer`, which answer
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from mlci.console import Console
 from mlci.github.client import GitHubClient
@@ -39,7 +40,9 @@ from mlci.report.marker import DEFAULT_IDENTITY, report_marker, sanitize_identit
 
 __all__ = [
     "CommentResult",
+    "Poster",
     "comment_body",
+    "create_once",
     "post_report_comment",
     "report_marker",
     "sanitize_identity",
@@ -53,6 +56,8 @@ FORK_PATTERN_HINT = (
 )
 CREATE_ATTEMPTS = 3
 GITHUB_ACTIONS_LOGIN = "github-actions[bot]"
+
+T = TypeVar("T")
 
 log = logging.getLogger("mlci.github")
 
@@ -115,7 +120,7 @@ def upsert_report_comment(
         raise ValueError(f"pr_number must be a positive integer, not {pr_number!r}")
     marker = report_marker(identity)
     full_body = comment_body(body, identity=identity)
-    me = _Poster(client, login)
+    me = Poster(client, login)
     list_path = f"/repos/{repository}/issues/{pr_number}/comments"
 
     ours = _our_comments(client, list_path, marker=marker, me=me)
@@ -136,24 +141,30 @@ def upsert_report_comment(
     return _settle_race(client, repository, list_path, created=created, marker=marker, me=me)
 
 
-def _create(client: GitHubClient, list_path: str, body: str, *, marker: str, me: _Poster) -> _Comment:
-    """Create the comment. A create is not safe to repeat blindly: when its answer is lost (a 5xx, a
-    dropped connection) GitHub may have made it anyway. So look first, and post again only when the
-    comment is not there."""
+def _create(client: GitHubClient, list_path: str, body: str, *, marker: str, me: Poster) -> _Comment:
+    def post() -> _Comment:
+        created = _parse(client.post(list_path, json={"body": body}))
+        me.learn(created.author)
+        return created
+
+    return create_once(post, lambda: _our_comments(client, list_path, marker=marker, me=me), what="report comment")
+
+
+def create_once(create: Callable[[], T], look: Callable[[], Sequence[T]], *, what: str) -> T:
+    """`create()` the thing named `what`. A create is not safe to repeat blindly: when its answer is lost
+    (a 5xx, a dropped connection) GitHub may have made it anyway. So `look()` first, and create again
+    only when nothing is there; what `look` found last is taken as the one made."""
     for attempt in range(1, CREATE_ATTEMPTS + 1):
         try:
-            created = _parse(client.post(list_path, json={"body": body}))
+            return create()
         except GitHubUnavailable:
             if attempt == CREATE_ATTEMPTS:
                 raise
-            ours = _our_comments(client, list_path, marker=marker, me=me)
-            if ours:
-                log.info("the report comment was created although GitHub's answer was lost")
-                return ours[-1]
-            log.info("creating the report comment failed before GitHub acted; trying again")
-        else:
-            me.learn(created.author)
-            return created
+            found = look()
+            if found:
+                log.info("the %s was created although GitHub's answer was lost", what)
+                return found[-1]
+            log.info("creating the %s failed before GitHub acted; trying again", what)
     raise AssertionError("unreachable")
 
 
@@ -173,7 +184,7 @@ def token_login(client: GitHubClient) -> str:
     return login
 
 
-class _Poster:
+class Poster:
     """Who the token posts as: given, learnt from the author of a comment it created, or else asked
     from GitHub, once, the first time it matters."""
 
@@ -204,7 +215,7 @@ def _viewer_login(client: GitHubClient) -> str:
 
 
 def _settle_race(
-    client: GitHubClient, repository: str, list_path: str, *, created: _Comment, marker: str, me: _Poster
+    client: GitHubClient, repository: str, list_path: str, *, created: _Comment, marker: str, me: Poster
 ) -> CommentResult:
     """After creating: if racing jobs created copies, keep the oldest with the newest body, delete the rest."""
     ours = _our_comments(client, list_path, marker=marker, me=me)
@@ -225,7 +236,7 @@ def _settle_race(
     return CommentResult(url=keep.url, id=keep.id, action="updated")
 
 
-def _our_comments(client: GitHubClient, list_path: str, *, marker: str, me: _Poster) -> list[_Comment]:
+def _our_comments(client: GitHubClient, list_path: str, *, marker: str, me: Poster) -> list[_Comment]:
     """The comments `me` wrote that start with `marker`, oldest first, from every page. Who `me` is is
     asked only when there is such a comment to decide about."""
     marked = []

@@ -61,7 +61,10 @@ class GitHubBadResponse(GitHubError, OutsideError):
 
 # Which `permissions:` entry of a workflow grants a write, when GitHub does not say so itself.
 _PERMISSION_BY_PATH: tuple[tuple[re.Pattern[str], str], ...] = (
+    # An issue itself (an alert); comments under /issues/N/comments are usually a pull request's.
+    (re.compile(r"^/repos/[^/]+/[^/]+/issues(/\d+)?$"), "issues: write"),
     (re.compile(r"^/repos/[^/]+/[^/]+/issues(/|$)"), "pull-requests: write"),
+    (re.compile(r"^/repos/[^/]+/[^/]+/actions/workflows/"), "actions: write"),
     (re.compile(r"^/repos/[^/]+/[^/]+/pulls(/|$)"), "pull-requests: write"),
     (re.compile(r"^/repos/[^/]+/[^/]+/statuses/"), "statuses: write"),
     (re.compile(r"^/repos/[^/]+/[^/]+/deployments(/|$)"), "deployments: write"),

@@ -82,6 +82,10 @@ class ModelMonitor:
     def to_json(self) -> dict[str, Any]:
         return {**asdict(self), "status": self.status}
 
+    def markdown(self) -> str:
+        """This model's check as GitHub Markdown, as the whole run's report shows it."""
+        return MonitorResult(models=[self], checked_at=self.checked_at).to_markdown()
+
 
 @dataclass(frozen=True)
 class MonitorResult:

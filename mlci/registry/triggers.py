@@ -254,8 +254,7 @@ class CommandTrigger:
             )
         except OSError as exc:
             raise ConfigError(f"the deploy command `{self.command}` cannot start: {exc.strerror or exc}") from None
-        lines = [line for line in done.tail[-COMMAND_TAIL_LINES:] if line.strip()]
-        output = ":\n" + "\n".join(lines) if lines else " without printing anything"
+        output = done.said(COMMAND_TAIL_LINES)
         if done.timed_out:
             raise TimedOutError(
                 f"the deploy command `{self.command}` timed out after {format_duration(self.timeout)} and was "

@@ -221,7 +221,11 @@ class GitBranchStorage:
             self._git.output("update-index", "--index-info", input=("\n".join(lines) + "\n").encode(), env=index)
             tree = self._git.output("write-tree", env=index).decode().strip()
         parents = ["-p", snapshot.commit] if snapshot.commit else []
-        return self._git.output("commit-tree", tree, *parents, "-m", message, env=_identity(self._git)).decode().strip()
+        return (
+            self._git.output("commit-tree", tree, *parents, "-m", message, env=commit_identity(self._git))
+            .decode()
+            .strip()
+        )
 
     def _push(self, commit: str) -> str:
         """ "pushed", or "raced" when the branch moved; other failures raise."""
@@ -237,7 +241,7 @@ class GitBranchStorage:
         raise remote_failure(what, problem)
 
 
-def _identity(git: Git) -> dict[str, str]:
+def commit_identity(git: Git) -> dict[str, str]:
     """Who commits to the results branch: the user's git identity, else the Actions bot (CI runners have none)."""
     if git.attempt("config", "user.email").returncode == 0 or "GIT_COMMITTER_EMAIL" in git.env:
         return {}

@@ -248,13 +248,14 @@ def test_the_workflow_is_the_one_line_action_per_job_with_concurrency_and_a_time
 
     # YAML 1.1 reads the bare key `on` as true; GitHub reads it as the trigger list.
     triggers = workflow[True]
-    assert set(triggers) == {"pull_request", "push"} and triggers["push"] == {"branches": ["main"]}
+    # workflow_dispatch: how `mlci retrain` starts it on a retrain branch.
+    assert set(triggers) == {"pull_request", "push", "workflow_dispatch"} and triggers["push"] == {"branches": ["main"]}
     # Write permissions per job, each only what its event needs; none for the workflow as a whole.
     assert workflow["permissions"] == {}
     assert "github.event.pull_request.number || github.ref" in workflow["concurrency"]["group"]
     jobs = workflow["jobs"]
     assert {name: job["if"] for name, job in jobs.items()} == {
-        "pull-request": "github.event_name == 'pull_request'",
+        "pull-request": "github.event_name == 'pull_request' || github.event_name == 'workflow_dispatch'",
         "main": "github.event_name == 'push'",
     }
     assert jobs["pull-request"]["permissions"] == {
@@ -519,3 +520,44 @@ def test_a_dvc_yaml_that_cannot_be_read_is_skipped_with_a_warning(tmp_path: Path
     assert "skipped dvc.yaml: not valid YAML" in said
     assert list(load_config(tmp_path / "mlci.yaml").models) == ["iris"]  # the data still gives a model
     assert "dvc.lock" in (tmp_path / "mlci.yaml").read_text()  # a DVC project's lock file still may change
+
+
+MONITOR = Path(".github/workflows/mlci-monitor.yml")
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_schedule_writes_the_monitor_workflow_for_the_project_s_models(tmp_path: Path) -> None:
+    write_csv(iris_frame(), tmp_path / "data" / "iris.csv")
+    result = CliRunner().invoke(cli, ["init", "--directory", str(tmp_path), "--schedule"])
+
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / WORKFLOW).exists()
+    document = yaml.safe_load((tmp_path / MONITOR).read_text())
+    # yaml reads the `on:` key as True.
+    assert [entry["cron"] for entry in document[True]["schedule"]] == ["17 6 * * *"]
+    assert "workflow_dispatch" in document[True] and document["concurrency"]["group"] == "mlci-monitor"
+    assert document["permissions"] == {}
+    assert document["jobs"]["monitor"]["permissions"] == {"contents": "write", "issues": "write"}
+    retrain = document["jobs"]["retrain"]
+    assert retrain["permissions"] == {"contents": "write", "pull-requests": "write", "actions": "write"}
+    assert retrain["strategy"]["matrix"]["model"] == ["iris"]
+
+
+def test_schedule_in_a_configured_project_adds_only_the_monitor_workflow(tmp_path: Path) -> None:
+    (tmp_path / "mlci.yaml").write_text("version: 1\nmodels:\n  churn: {}\n  'odd: name': {}\n")
+
+    result = CliRunner().invoke(cli, ["init", "--directory", str(tmp_path), "--schedule"])
+
+    assert result.exit_code == 0, result.output
+    assert not (tmp_path / WORKFLOW).exists()
+    assert yaml.safe_load((tmp_path / MONITOR).read_text())["jobs"]["retrain"]["strategy"]["matrix"]["model"] == [
+        "churn",
+        "odd: name",
+    ]
+    again = CliRunner().invoke(cli, ["init", "--directory", str(tmp_path), "--schedule"])
+    assert again.exit_code == 2 and "mlci-monitor.yml already exists" in again.output
+
+
+def test_the_monitor_template_is_the_example() -> None:
+    template = (ROOT / "mlci" / "templates" / "init" / "mlci-monitor.yml").read_text()
+    assert template == (ROOT / "examples" / "workflows" / "mlci-monitor.yml").read_text()
