@@ -127,7 +127,7 @@ def test_a_read_only_token_is_told_which_permission_is_missing(project: Path, fa
 @pytest.mark.parametrize(
     ("section", "message"),
     [
-        ("retrain:\n  mode: promote\n", "needs `allow_unreviewed: true`"),
+        ("retrain:\n  mode: promote\n", "allow_unreviewed: true` in `retrain:`"),
         ("retrain:\n  mode: promote\n  allow_unreviewed: true\n", "retrain.mode: promote is not built yet"),
         ("retrain:\n  when: [drift, vibes]\n", "retrain.when[1]"),
     ],
