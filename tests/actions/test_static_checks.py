@@ -17,7 +17,7 @@ ACTIONS = [ROOT / "action.yml", *sorted((ROOT / "actions").glob("*/action.yml"))
 WORKFLOWS = [
     *sorted((ROOT / "examples" / "workflows").glob("*.yml")),
     *sorted((ROOT / ".github" / "workflows").glob("*.yml")),
-    ROOT / "mlci" / "templates" / "init" / "mlci.yml",
+    ROOT / "templates" / "init" / "mlci.yml",
 ]
 
 
