@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -14,6 +15,7 @@ from click.testing import CliRunner, Result
 
 from mlci.cli import cli
 from mlci.config import load_config
+from testing.github_markdown import render_html
 from tests.conftest import git
 
 pytestmark = pytest.mark.integration
@@ -116,3 +118,39 @@ def test_the_readme_loop_a_tuned_parameter_passes_and_a_broken_gate_fails(exampl
     assert models["wine"]["passed"] is False and models["diabetes"]["passed"] is True
     failed = [(gate["metric"], gate["kind"]) for gate in models["wine"]["gates"] if gate["passed"] is False]
     assert ("accuracy", "min") in failed
+
+
+COMPACT = EXAMPLE.parent / "compact-report"
+
+
+def test_the_compact_report_example_renders_one_table_and_its_failed_gate(
+    make_repo: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = {
+        path.relative_to(COMPACT).as_posix(): path.read_text(encoding="utf-8")
+        for path in sorted(COMPACT.rglob("*"))
+        if path.is_file() and ".mlci" not in path.parts
+    }
+    repo = make_repo("compact", files=files)
+    monkeypatch.chdir(repo)
+    assert mlci("train").exit_code == 0
+    assert mlci("record").exit_code == 0
+    git(repo, "checkout", "-q", "-b", "weaker")
+    commit_edit(repo, "mlci.yaml", "C: 1.0", "C: 0.001", "Much more regularisation")
+    assert mlci("train").exit_code == 0
+
+    result = mlci("report", "--base", "main", "--output", "report.md")
+
+    assert result.exit_code == 1, result.output  # the README says so: the accuracy gate fails
+    report = (repo / "report.md").read_text()
+    assert report.startswith("<!-- mlci-report:default -->\n### Model check: ❌ 1 gate failed\n")
+    html = render_html(report)
+    assert html.count("<table>") == 1
+    rows = re.findall(r"<tr>\s*<td[^>]*>(.*?)</td>\s*<td[^>]*>(.*?)</td>", html, flags=re.DOTALL)
+    assert rows == [
+        ("🔴 linear", "accuracy ↑"),
+        ("", "f1_macro ↑"),
+        ("⚪ forest", "accuracy ↑"),
+        ("", "f1_macro ↑"),
+    ]
+    assert "<li>❌ linear: accuracy 0.630 is below the minimum 0.9</li>" in html

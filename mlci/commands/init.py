@@ -262,7 +262,7 @@ def _one_line(text: str) -> str:
 
 
 def _template(name: str) -> str:
-    return resources.files("mlci").joinpath("templates", "init", name).read_text(encoding="utf-8")
+    return resources.files("mlci.templates").joinpath("init", name).read_text(encoding="utf-8")
 
 
 def _tell_what_was_found(

@@ -18,7 +18,7 @@ run wrote, so every byte of the document is untrusted. It is decoded into the da
   `passed` says otherwise than its gates was not written by mlci, and its verdict cannot be trusted.
 
 So a field added to the dataclasses with a default is read, type-checked, with no change here.
-The tests hold this reader against `mlci/templates/comparison.schema.json` with the `jsonschema`
+The tests hold this reader against `templates/comparison.schema.json` with the `jsonschema`
 package, which mlci itself does not need.
 """
 

@@ -1,5 +1,5 @@
 """Rendering a comparison: `text` for the terminal, `markdown` for pull requests and job summaries,
-`json` for machines (the documented schema in `mlci/templates/comparison.schema.json`)."""
+`json` for machines (the documented schema in `templates/comparison.schema.json`)."""
 
 from __future__ import annotations
 

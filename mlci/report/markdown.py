@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from importlib import resources
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -28,13 +29,14 @@ from mlci.report.marker import DEFAULT_IDENTITY, ensure_marker
 if TYPE_CHECKING:
     from jinja2 import BaseLoader, Environment
 
-BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+# The `templates/` folder at the top of the repository, shipped as the package `mlci.templates`.
+BUILTIN_TEMPLATES = Path(str(resources.files("mlci.templates")))
 DEFAULT_TEMPLATE = "report.md.j2"
 MAX_TEMPLATE_BYTES = 1024 * 1024
 CONTEXT_HINT = (
     "The template gets: marker, identity, title, comparison, verdict, base, head, compact, failed_gates, "
-    "failed_gates_anchor, training_failures, models, notes, legend, generated_at (documented in the mlci "
-    "package's report/context.py; its templates/report.md.j2 is a working example)."
+    "failed_gates_anchor, training_failures, models, notes, legend, generated_at (documented in templates/"
+    "README.md of mlci's repository; its templates/report.md.j2 is a working example)."
 )
 
 

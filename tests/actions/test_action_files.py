@@ -137,7 +137,7 @@ def test_examples_bound_time_and_concurrency(path: Path) -> None:
 
 
 def test_mlci_init_writes_the_one_line_example() -> None:
-    template = (ROOT / "mlci" / "templates" / "init" / "mlci.yml").read_text()
+    template = (ROOT / "templates" / "init" / "mlci.yml").read_text()
     assert template == (ROOT / "examples" / "workflows" / "mlci.yml").read_text()
 
 

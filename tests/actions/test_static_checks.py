@@ -17,8 +17,8 @@ ACTIONS = [ROOT / "action.yml", *sorted((ROOT / "actions").glob("*/action.yml"))
 WORKFLOWS = [
     *sorted((ROOT / "examples" / "workflows").glob("*.yml")),
     *sorted((ROOT / ".github" / "workflows").glob("*.yml")),
-    ROOT / "mlci" / "templates" / "init" / "mlci.yml",
-    ROOT / "mlci" / "templates" / "init" / "mlci-monitor.yml",
+    ROOT / "templates" / "init" / "mlci.yml",
+    ROOT / "templates" / "init" / "mlci-monitor.yml",
 ]
 
 

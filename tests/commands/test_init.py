@@ -559,5 +559,5 @@ def test_schedule_in_a_configured_project_adds_only_the_monitor_workflow(tmp_pat
 
 
 def test_the_monitor_template_is_the_example() -> None:
-    template = (ROOT / "mlci" / "templates" / "init" / "mlci-monitor.yml").read_text()
+    template = (ROOT / "templates" / "init" / "mlci-monitor.yml").read_text()
     assert template == (ROOT / "examples" / "workflows" / "mlci-monitor.yml").read_text()

@@ -13,15 +13,15 @@ from typing import Any
 import jsonschema
 import pytest
 
-import mlci
 from mlci.compare import result
 from mlci.compare.decode import MAX_TEXT, comparison_from_json, comparison_from_text
 from mlci.compare.result import Comparison
 from mlci.errors import DataError
 from mlci.report import render_json
+from mlci.report.markdown import BUILTIN_TEMPLATES
 from tests.report.helpers import every_part, failing, passing
 
-SCHEMA = json.loads((Path(mlci.__file__).parent / "templates" / "comparison.schema.json").read_text())
+SCHEMA = json.loads((BUILTIN_TEMPLATES / "comparison.schema.json").read_text())
 VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
 
 DEFINITION = {
