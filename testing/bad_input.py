@@ -368,11 +368,6 @@ def _headerless_parquet(root: Path) -> list[str]:
     return ["validate"]
 
 
-def _retrain_promote_unreviewed(root: Path) -> list[str]:
-    project(root, MODEL + "retrain:\n  mode: promote\n")
-    return ["retrain", "iris"]
-
-
 def _retrain_without_github(root: Path) -> list[str]:
     project(root)
     return ["retrain", "iris"]
@@ -402,12 +397,6 @@ CASES: list[Case] = [
     Case("`mlci promote` of a commit with nothing recorded", _promote_unrecorded, 2, "has no recorded runs"),
     Case("`mlci run` outside GitHub Actions", _run_outside_actions, 2, "there is none here"),
     Case("`mlci deploy` of a version number instead of an alias", _deploy_a_version, 2, "mlci deploy takes an alias"),
-    Case(
-        "`retrain.mode: promote` without `allow_unreviewed: true`",
-        _retrain_promote_unreviewed,
-        2,
-        "retrain.mode: promote puts a model nobody reviewed in front of users",
-    ),
     Case(
         "`mlci retrain` outside GitHub, with no repository named",
         _retrain_without_github,
