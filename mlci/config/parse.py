@@ -28,6 +28,7 @@ from mlci.config.schema import (
     ModelSpec,
     NoiseSpec,
     ParamsFileSpec,
+    PlanSpec,
     PromoteSpec,
     RecordSpec,
     RegistrySpec,
@@ -58,7 +59,7 @@ PERCENT = re.compile(r"^\s*(\d+(\.\d+)?)\s*%\s*$")
 # What makes a path a glob pattern, as Python's `Path.glob` reads it.
 GLOB_CHARACTERS = re.compile(r"[*?\[]")
 
-TOP_KEYS = {"version", "models", "store", "registry", "promote", "noise", "data_checks", "report", "record"}
+TOP_KEYS = {"version", "models", "store", "registry", "promote", "noise", "data_checks", "report", "record", "plan"}
 DATA_CHECK_KEYS = {"max_psi", "fail_on_schema_change"}
 MODEL_KEYS = {
     "data",
@@ -85,6 +86,9 @@ NOISE_KEYS = {"resamples", "confidence", "seed"}
 STORE_KEYS = {"backend", "path", "branch", "remote"}
 REPORT_KEYS = {"title", "template"}
 RECORD_KEYS = {"ignore_changes"}
+PLAN_KEYS = {"max_jobs"}
+# GitHub's limit on the jobs of one matrix.
+MAX_MATRIX_JOBS = 256
 REGISTRY_KEYS = {"max_model_mb", "trusted_types"}
 PROMOTE_KEYS = {"alias", "auto", "require", "triggers"}
 REQUIREMENTS: tuple[Requirement, ...] = get_args(Requirement)
@@ -117,6 +121,7 @@ def parse_config(source: YamlSource) -> Config:
         data_checks=_parse_data_checks(reader, top.get("data_checks")),
         report=_parse_report(reader, top.get("report")),
         record=_parse_record(reader, top.get("record")),
+        plan=_parse_plan(reader, top.get("plan")),
         source=source,
     )
 
@@ -647,6 +652,19 @@ def _parse_noise(reader: _Reader, value: Any) -> NoiseSpec:
             raise reader.fail(("noise", "confidence"), "must be at least 0.5 and below 1, like 0.95")
     seed = reader.seed(("noise", "seed"), raw["seed"]) if "seed" in raw else NoiseSpec.seed
     return NoiseSpec(resamples=resamples, confidence=confidence, seed=seed)
+
+
+def _parse_plan(reader: _Reader, value: Any) -> PlanSpec:
+    raw = reader.mapping(("plan",), value, allowed=PLAN_KEYS)
+    if "max_jobs" not in raw:
+        return PlanSpec()
+    max_jobs = reader.integer(("plan", "max_jobs"), raw["max_jobs"])
+    if not 1 <= max_jobs <= MAX_MATRIX_JOBS:
+        raise reader.fail(
+            ("plan", "max_jobs"),
+            f"must be between 1 and {MAX_MATRIX_JOBS} (GitHub's limit for one matrix), not {max_jobs}",
+        )
+    return PlanSpec(max_jobs=max_jobs)
 
 
 def _parse_report(reader: _Reader, value: Any) -> ReportSpec:

@@ -193,6 +193,15 @@ class NoiseSpec:
 
 
 @dataclass(frozen=True)
+class PlanSpec:
+    """How `mlci plan` fans the changed models out on GitHub's matrix."""
+
+    max_jobs: int = 256
+    """GitHub runs at most 256 jobs of one matrix; above this many changed models, each job trains a
+    bucket of them."""
+
+
+@dataclass(frozen=True)
 class RecordSpec:
     """What `mlci record` lets pass."""
 
@@ -222,6 +231,7 @@ class Config:
     data_checks: DataChecksSpec = field(default_factory=DataChecksSpec)
     report: ReportSpec = field(default_factory=ReportSpec)
     record: RecordSpec = field(default_factory=RecordSpec)
+    plan: PlanSpec = field(default_factory=PlanSpec)
     source: YamlSource | None = field(default=None, compare=False, repr=False)
 
     def error(self, field_path: FieldPath, message: str, *, hint: str | None = None) -> ConfigError:
