@@ -543,7 +543,7 @@ def plan(ctx: Context, base_ref: str | None, output_format: str) -> None:
 
 
 @cli.command(name="export-run")
-@click.argument("models", nargs=-1, required=True)
+@click.argument("models", nargs=-1)
 @click.option(
     "-o",
     "--output",
@@ -559,7 +559,8 @@ def plan(ctx: Context, base_ref: str | None, output_format: str) -> None:
 )
 @pass_context
 def export_run(ctx: Context, models: tuple[str, ...], output: Path, plan_libraries: str | None) -> None:
-    """Export this checkout's runs of MODELS for the job that gathers a matrix's runs.
+    """Export this checkout's runs of MODELS (default: env MLCI_MODELS, else all) for the job that
+    gathers a matrix's runs.
 
     Each run (run.json and its files) goes to OUTPUT/<model>/ with export.json: the model, the
     commit and the fingerprint. Upload OUTPUT as an artifact named after the job.
@@ -570,7 +571,7 @@ def export_run(ctx: Context, models: tuple[str, ...], output: Path, plan_librari
     """
     from mlci.commands.transfer import export_runs
 
-    for folder in export_runs(ctx.project(), list(models), output, plan_libraries=plan_libraries):
+    for folder in export_runs(ctx.project(), _chosen_models(models), output, plan_libraries=plan_libraries):
         _echo(f"exported {folder.name} to {folder}")
 
 
