@@ -266,14 +266,13 @@ def record(ctx: Context, replace: bool, allow_dirty: bool) -> None:
 FORMATS = click.Choice(["text", "markdown", "json"])
 
 
+def base_option(help: str):
+    """`--base REF` (env MLCI_BASE, which the actions set from their `base` input)."""
+    return click.option("--base", "base_ref", metavar="REF", envvar="MLCI_BASE", help=help)
+
+
 @cli.command()
-@click.option(
-    "--base",
-    "base_ref",
-    metavar="REF",
-    envvar="MLCI_BASE",
-    help="Branch, tag or commit to compare with (default: a pull request's base, else the default branch).",
-)
+@base_option("Branch, tag or commit to compare with (default: a pull request's base, else the default branch).")
 @click.option("--format", "output_format", type=FORMATS, default="text", show_default=True)
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Also write it to a file.")
 @click.option(
@@ -359,13 +358,7 @@ def github_options(function):
 
 
 @cli.command()
-@click.option(
-    "--base",
-    "base_ref",
-    metavar="REF",
-    envvar="MLCI_BASE",
-    help="Branch, tag or commit to compare with (default: a pull request's base, else the default branch).",
-)
+@base_option("Branch, tag or commit to compare with (default: a pull request's base, else the default branch).")
 @click.option(
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -514,13 +507,9 @@ def run_command(
 
 
 @cli.command()
-@click.option(
-    "--base",
-    "base_ref",
-    metavar="REF",
-    envvar="MLCI_BASE",
-    help="Branch, tag or commit whose record to hold the models against (default: what this event "
-    "compares with: a pull request's base, the branch before a push; else the default branch).",
+@base_option(
+    "Branch, tag or commit whose record to hold the models against (default: what this event "
+    "compares with: a pull request's base, the branch before a push; else the default branch)."
 )
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @pass_context
@@ -577,13 +566,9 @@ def export_run(ctx: Context, models: tuple[str, ...], output: Path, plan_librari
 
 @cli.command(name="import-runs")
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
-@click.option(
-    "--base",
-    "base_ref",
-    metavar="REF",
-    envvar="MLCI_BASE",
-    help="Take over the unchanged models from REF's record (default: what this event compares with, "
-    "else the default branch).",
+@base_option(
+    "Take over the unchanged models from REF's record (default: what this event compares with, "
+    "else the default branch)."
 )
 @pass_context
 def import_runs(ctx: Context, folder: Path, base_ref: str | None) -> None:
