@@ -275,14 +275,13 @@ def record(ctx: Context, replace: bool, allow_dirty: bool) -> None:
 FORMATS = click.Choice(["text", "markdown", "json"])
 
 
+def base_option(help: str):
+    """`--base REF` (env MLCI_BASE, which the actions set from their `base` input)."""
+    return click.option("--base", "base_ref", metavar="REF", envvar="MLCI_BASE", help=help)
+
+
 @cli.command()
-@click.option(
-    "--base",
-    "base_ref",
-    metavar="REF",
-    envvar="MLCI_BASE",
-    help="Branch, tag or commit to compare with (default: a pull request's base, else the default branch).",
-)
+@base_option("Branch, tag or commit to compare with (default: a pull request's base, else the default branch).")
 @click.option("--format", "output_format", type=FORMATS, default="text", show_default=True)
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Also write it to a file.")
 @click.option(
@@ -368,13 +367,7 @@ def github_options(function):
 
 
 @cli.command()
-@click.option(
-    "--base",
-    "base_ref",
-    metavar="REF",
-    envvar="MLCI_BASE",
-    help="Branch, tag or commit to compare with (default: a pull request's base, else the default branch).",
-)
+@base_option("Branch, tag or commit to compare with (default: a pull request's base, else the default branch).")
 @click.option(
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -472,6 +465,13 @@ def comment(ctx: Context, comparison_file: Path, pr: str | None, identity: str) 
     help="Whether a push to the default branch promotes, or only registers the versions (default: "
     "promote.auto in mlci.yaml; env MLCI_PROMOTE).",
 )
+@click.option(
+    "--runs-from",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="MLCI_RUNS_FROM",
+    metavar="DIR",
+    help="Import the runs a matrix's jobs exported into DIR instead of training (see import-runs; env MLCI_RUNS_FROM).",
+)
 @pass_context
 def run_command(
     ctx: Context,
@@ -482,6 +482,7 @@ def run_command(
     timeout: float | None,
     fail_fast: bool,
     promote: bool | None,
+    runs_from: Path | None,
 ) -> None:
     """Do what the event of this GitHub Actions run calls for (what the one-line action runs).
 
@@ -509,8 +510,99 @@ def run_command(
         fail_fast=fail_fast,
         promote=promote,
         pictures_artifact=pictures_artifact,
+        runs_from=runs_from,
     )
     sys.exit(code)
+
+
+@cli.command()
+@base_option(
+    "Branch, tag or commit whose record to hold the models against (default: what this event "
+    "compares with: a pull request's base, the branch before a push; else the default branch)."
+)
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@pass_context
+def plan(ctx: Context, base_ref: str | None, output_format: str) -> None:
+    """List the models whose fingerprint (config section, data, deps, library versions) differs from
+    the base's record, with why, as a GitHub matrix.
+
+    In GitHub Actions also sets the step outputs `matrix` (for `fromJSON`), `any` (false: skip the
+    matrix, which GitHub refuses empty) and `libraries`. Run it with the same Python and install step
+    as the training jobs: the library versions are part of every fingerprint.
+
+    \b
+    Example:
+      mlci plan --format json
+    """
+    from mlci.commands.plan import plan as plan_command
+    from mlci.commands.plan import render_plan
+
+    _echo(render_plan(plan_command(ctx.project(), base_ref), output_format))
+
+
+@cli.command(name="export-run")
+@click.argument("models", nargs=-1)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="The folder to export into; each model's run goes to OUTPUT/<model>/.",
+)
+@click.option(
+    "--plan-libraries",
+    envvar="MLCI_PLAN_LIBRARIES",
+    metavar="JSON",
+    help="The plan's `libraries` output: warn when this job trained with other versions (env MLCI_PLAN_LIBRARIES).",
+)
+@pass_context
+def export_run(ctx: Context, models: tuple[str, ...], output: Path, plan_libraries: str | None) -> None:
+    """Export this checkout's runs of MODELS (default: env MLCI_MODELS, else all) for the job that
+    gathers a matrix's runs.
+
+    Each run (run.json and its files) goes to OUTPUT/<model>/ with export.json: the model, the
+    commit and the fingerprint. Upload OUTPUT as an artifact named after the job.
+
+    \b
+    Example:
+      mlci train iris && mlci export-run iris -o mlci-export
+    """
+    from mlci.commands.transfer import export_runs
+
+    for folder in export_runs(ctx.project(), _chosen_models(models), output, plan_libraries=plan_libraries):
+        _echo(f"exported {folder.name} to {folder}")
+
+
+@cli.command(name="import-runs")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@base_option(
+    "Take over the unchanged models from REF's record (default: what this event compares with, "
+    "else the default branch)."
+)
+@pass_context
+def import_runs(ctx: Context, folder: Path, base_ref: str | None) -> None:
+    """Make the runs a matrix's jobs exported into FOLDER this checkout's runs, and take over the
+    unchanged models from the base's record: what one job training every model would have.
+
+    Every run is checked first: its model must be in mlci.yaml, it must have been trained at HEAD,
+    and its files must be inside its own folder; a refusal (exit 2) names the folder and imports
+    nothing. A changed model with no run to import fails as a training would.
+
+    \b
+    Example:
+      mlci import-runs mlci-runs && mlci report
+    """
+    from mlci.commands.compare import BaseChoice
+    from mlci.commands.events import base_of_event
+    from mlci.commands.train import outcome_line
+    from mlci.commands.transfer import import_runs as import_command
+
+    project = ctx.project()
+    base = BaseChoice(ref=base_ref) if base_ref else base_of_event(project)
+    imported = import_command(project, folder, base=base)
+    for outcome in imported.outcomes:
+        _echo(outcome_line(outcome))
+    imported.check()
 
 
 @cli.command()

@@ -304,6 +304,21 @@ def _unknown_promotion_rule(root: Path) -> list[str]:
     return ["validate"]
 
 
+def _too_many_matrix_jobs(root: Path) -> list[str]:
+    project(root, MODEL + "plan: {max_jobs: 300}\n")
+    return ["validate"]
+
+
+def _import_another_commits_run(root: Path) -> list[str]:
+    trained(project(root, files={".gitignore": ".mlci/\nexports/\n"}))
+    done = subprocess.run(
+        [sys.executable, "-m", "mlci", "-q", "export-run", "iris", "-o", "exports"], cwd=root, capture_output=True
+    )
+    assert done.returncode == 0, done.stderr
+    git(root, "commit", "-q", "--allow-empty", "-m", "a later commit")
+    return ["import-runs", "exports"]
+
+
 def _check_a_pickle(root: Path) -> list[str]:
     # `\200\004N.`: a pickle (protocol 4) of None, as `pickle.dump` or `joblib.dump` would write a model.
     command = 'mkdir -p out && echo "{\\"auc\\": 0.9}" > out/metrics.json && printf "\\200\\004N." > out/model.pkl'
@@ -533,6 +548,18 @@ CASES: list[Case] = [
         _picture_not_written,
         2,
         "the command wrote no picture; it should write plot.png",
+    ),
+    Case(
+        "`plan.max_jobs: 300`",
+        _too_many_matrix_jobs,
+        2,
+        "plan.max_jobs: must be between 1 and 256 (GitHub's limit for one matrix), not 300",
+    ),
+    Case(
+        "`mlci import-runs` of a run trained at another commit",
+        _import_another_commits_run,
+        2,
+        "a run of another commit is never imported",
     ),
     Case(
         "a damaged record on the base branch",

@@ -1,6 +1,7 @@
 """`mlci run`, what the one-line action does: pick the steps from the GitHub event, then run them.
 
-The plan is plain data (`plan_steps`), so what each event does is easy to read, test and extend:
+The plan is plain data (`mlci.commands.events.plan_steps`), so what each event does is easy to read,
+test and extend:
 
     pull_request        validate, train, report on the PR against its base (comment, summary, status)
     push to default     validate, train, record, report against the branch before the push, promote
@@ -19,29 +20,24 @@ error's exit code (2 for config or data, 3 for a timeout).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from mlci.commands.compare import BaseChoice, comparison_for, pushed_base, usable_base
+from mlci.commands.compare import BaseChoice, comparison_for
 from mlci.commands.deploy import deploy
+from mlci.commands.events import base_for, plan_steps
 from mlci.commands.project import Project
 from mlci.commands.promote import promote
 from mlci.commands.record import record_current_runs
 from mlci.commands.report import PublishOptions, publish_report
 from mlci.commands.rollback import rollback
 from mlci.commands.train import summary, train
+from mlci.commands.transfer import import_runs
 from mlci.commands.validate import validate_project
 from mlci.errors import ConfigError, ExitCode
 from mlci.git import short_sha
-from mlci.github.context import PULL_REQUEST_EVENTS, GitHubContext
 from mlci.training.train import TrainingPass
-
-
-@dataclass(frozen=True)
-class Step:
-    name: str
-    options: Mapping[str, Any] = field(default_factory=dict)
-
 
 # Steps that keep or ship this commit's results, which a pass with a failed model must not do.
 NEEDS_EVERY_MODEL = ("record", "promote")
@@ -59,6 +55,9 @@ class RunSettings:
     """The action's `promote` input: False registers a push's versions without moving an alias;
     None leaves it to `promote.auto` in mlci.yaml."""
     pictures_artifact: str | None = None
+    runs_from: Path | None = None
+    """A folder of runs exported by a matrix's jobs: imported (see `mlci.commands.transfer`) instead of
+    training."""
 
 
 @dataclass
@@ -74,42 +73,6 @@ class RunState:
         return self.trained.untrained if self.trained is not None else {}
 
 
-def plan_steps(context: GitHubContext, *, default_branch: str | None = None) -> list[Step]:
-    """The steps for this run's event; `default_branch` tells which pushes record (the event's own
-    `repository.default_branch` when it has one)."""
-    event = context.event_name
-    if event in PULL_REQUEST_EVENTS:
-        base = {"base": context.base_sha, "base_branch": context.base_ref}
-        report = {**base, "post": True, "summary": True, "status": True}
-        return [Step("validate"), Step("train", base), Step("report", report)]
-    if context.pushes_to(context.default_branch or default_branch):
-        # The branch before the push (the event's `before`, fetched on demand), else the commit's parent;
-        # nothing when the push created the branch. Never the pushed commit, recorded before the report.
-        pushed = {"before": context.base_sha, "created": context.created_branch}
-        steps = [Step("validate"), Step("train", pushed), Step("record"), Step("report", {**pushed, "summary": True})]
-        return [*steps, Step("promote")]
-    if event == "workflow_dispatch":
-        inputs = context.event.get("inputs") or {}
-        model = str(inputs.get("rollback") or "").strip()
-        if model:
-            options = {
-                "model": model,
-                "alias": inputs.get("alias"),
-                "to": inputs.get("to"),
-                "reason": inputs.get("reason"),
-            }
-            return [Step("rollback", options)]
-        redeploy = str(inputs.get("redeploy") or "").strip()
-        if redeploy:
-            return [Step("deploy", {"reference": redeploy})]
-    if event in ("push", "workflow_dispatch"):
-        return [Step("validate"), Step("train"), Step("report", {"base": None, "summary": True})]
-    raise ConfigError(
-        f"mlci run does not handle the {event or 'unknown'} event",
-        hint="Run it on pull_request, push or workflow_dispatch, or compose the sub-actions (see the README).",
-    )
-
-
 def run_event(
     project: Project,
     *,
@@ -120,6 +83,7 @@ def run_event(
     fail_fast: bool = False,
     promote: bool | None = None,
     pictures_artifact: str | None = None,
+    runs_from: Path | None = None,
 ) -> ExitCode:
     """Run the steps for this event; the exit code (1 when a gate failed and that should fail the job).
     A model that failed to train raises its error (listing each failure) after the report is out."""
@@ -140,6 +104,7 @@ def run_event(
         fail_fast=fail_fast,
         promote=promote,
         pictures_artifact=pictures_artifact,
+        runs_from=runs_from,
     )
     state = RunState()
     passed = True
@@ -165,16 +130,15 @@ def _base(project: Project, options: Mapping[str, Any], state: RunState) -> Base
     """The base of this run's event, found by the first step that needs it (the plan gives every
     step of one event the same base)."""
     if state.base is None:
-        if "before" in options:
-            state.base = pushed_base(project, options["before"], created=bool(options.get("created")))
-        else:
-            base = usable_base(project, options.get("base"), options.get("base_branch"))
-            label = options.get("base_branch") if base and base == options.get("base") else None
-            state.base = BaseChoice(ref=base, label=label)
+        state.base = base_for(project, options)
     return state.base
 
 
 def _train(project: Project, options: Mapping[str, Any], settings: RunSettings, state: RunState) -> None:
+    if settings.runs_from is not None:
+        state.trained = import_runs(project, settings.runs_from, base=_base(project, options, state))
+        project.console.info(f"import: {summary(state.trained)}")
+        return
     state.trained = train(
         project,
         settings.models,

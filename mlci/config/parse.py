@@ -29,6 +29,7 @@ from mlci.config.schema import (
     ModelSpec,
     NoiseSpec,
     ParamsFileSpec,
+    PlanSpec,
     PromoteSpec,
     RecordSpec,
     RegistrySpec,
@@ -71,6 +72,7 @@ TOP_KEYS = {
     "record",
     "monitor",
     "retrain",
+    "plan",
 }
 DATA_CHECK_KEYS = {"max_psi", "fail_on_schema_change"}
 MODEL_KEYS = {
@@ -99,6 +101,9 @@ NOISE_KEYS = {"resamples", "confidence", "seed"}
 STORE_KEYS = {"backend", "path", "branch", "remote"}
 REPORT_KEYS = {"title", "template"}
 RECORD_KEYS = {"ignore_changes"}
+PLAN_KEYS = {"max_jobs"}
+# GitHub's limit on the jobs of one matrix.
+MAX_MATRIX_JOBS = 256
 REGISTRY_KEYS = {"max_model_mb", "trusted_types"}
 PROMOTE_KEYS = {"alias", "auto", "require", "triggers"}
 REQUIREMENTS: tuple[Requirement, ...] = get_args(Requirement)
@@ -135,6 +140,7 @@ def parse_config(source: YamlSource) -> Config:
         record=_parse_record(reader, top.get("record")),
         monitor=monitor.spec(),
         retrain=retrain,
+        plan=_parse_plan(reader, top.get("plan")),
         source=source,
     )
 
@@ -690,6 +696,19 @@ def _parse_noise(reader: _Reader, value: Any) -> NoiseSpec:
             raise reader.fail(("noise", "confidence"), "must be at least 0.5 and below 1, like 0.95")
     seed = reader.seed(("noise", "seed"), raw["seed"]) if "seed" in raw else NoiseSpec.seed
     return NoiseSpec(resamples=resamples, confidence=confidence, seed=seed)
+
+
+def _parse_plan(reader: _Reader, value: Any) -> PlanSpec:
+    raw = reader.mapping(("plan",), value, allowed=PLAN_KEYS)
+    if "max_jobs" not in raw:
+        return PlanSpec()
+    max_jobs = reader.integer(("plan", "max_jobs"), raw["max_jobs"])
+    if not 1 <= max_jobs <= MAX_MATRIX_JOBS:
+        raise reader.fail(
+            ("plan", "max_jobs"),
+            f"must be between 1 and {MAX_MATRIX_JOBS} (GitHub's limit for one matrix), not {max_jobs}",
+        )
+    return PlanSpec(max_jobs=max_jobs)
 
 
 def _parse_report(reader: _Reader, value: Any) -> ReportSpec:

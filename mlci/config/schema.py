@@ -259,6 +259,15 @@ class NoiseSpec:
 
 
 @dataclass(frozen=True)
+class PlanSpec:
+    """How `mlci plan` fans the changed models out on GitHub's matrix."""
+
+    max_jobs: int = 256
+    """GitHub runs at most 256 jobs of one matrix; above this many changed models, each job trains a
+    bucket of them."""
+
+
+@dataclass(frozen=True)
 class RecordSpec:
     """What `mlci record` lets pass."""
 
@@ -291,6 +300,7 @@ class Config:
     monitor: MonitorSpec = field(default_factory=MonitorSpec)
     """The repository-wide `monitor:` section; each model's own is `ModelSpec.monitor`."""
     retrain: RetrainSpec = field(default_factory=RetrainSpec)
+    plan: PlanSpec = field(default_factory=PlanSpec)
     source: YamlSource | None = field(default=None, compare=False, repr=False)
 
     def error(self, field_path: FieldPath, message: str, *, hint: str | None = None) -> ConfigError:

@@ -36,6 +36,10 @@ STEP_OUTPUTS = (
             "report-file",
             "comment-url",
             "comment-file",
+            # plan: the matrix of models to train, whether there is any, the libraries it fingerprinted with
+            "matrix",
+            "any",
+            "libraries",
             # promote and rollback
             "promoted",
             "promotions",

@@ -27,6 +27,15 @@ TEST_INPUTS_KEY = "test_inputs"
 
 
 @dataclass(frozen=True)
+class ModelInputs:
+    """What a model's fingerprint is made of, as seen now: its inputs' fingerprints and the libraries."""
+
+    fingerprints: dict[str, str]
+    libraries: dict[str, str]
+    model_fingerprint: str | None
+
+
+@dataclass(frozen=True)
 class LineageStart:
     """What is recorded when a model's training begins, and the model's fingerprint from it."""
 
@@ -69,20 +78,27 @@ def model_fingerprint(model: ModelSpec, inputs: dict[str, str], libraries: dict[
     return fingerprint_bytes(json.dumps(payload, sort_keys=True).encode())
 
 
+def current_inputs(config: Config, model: ModelSpec) -> ModelInputs:
+    """The fingerprints of `model`'s inputs, the library versions and its model fingerprint, now.
+    Missing deps raise `ConfigError`."""
+    check_deps(config, model)
+    inputs = [path for path in model_inputs(model) if path.exists()]
+    fingerprints = fingerprint_paths(inputs, root=config.root, cache=project_cache(config.work_dir))
+    libraries = library_versions()
+    return ModelInputs(fingerprints, libraries, model_fingerprint(model, fingerprints, libraries))
+
+
 def start_lineage(config: Config, model: ModelSpec) -> LineageStart:
     """The git state, the fingerprints of `model`'s inputs and its model fingerprint, now. Missing
     deps raise `ConfigError`."""
     started_at = datetime.now(UTC)
     started = time.perf_counter()
-    check_deps(config, model)
-    inputs = [path for path in model_inputs(model) if path.exists()]
-    fingerprints = fingerprint_paths(inputs, root=config.root, cache=project_cache(config.work_dir))
-    libraries = library_versions()
+    now = current_inputs(config, model)
     return LineageStart(
         git=git_state(config.root, ignore=config.ignored_changes),
-        fingerprints=fingerprints,
-        libraries=libraries,
-        model_fingerprint=model_fingerprint(model, fingerprints, libraries),
+        fingerprints=now.fingerprints,
+        libraries=now.libraries,
+        model_fingerprint=now.model_fingerprint,
         started_at=started_at,
         started=started,
     )

@@ -196,3 +196,38 @@ def test_the_wheels_are_restored_under_the_key_they_are_saved_under_and_only_whe
     assert restore["if"] == "${{ steps.wheels.outputs.wheels-key != '' }}"  # `cache: false` skips both
     assert save["if"] == "${{ steps.install.outputs.wheels-gathered == 'true' }}"
     assert install["env"]["MLCI_WHEELS"] == "${{ steps.wheels.outputs.wheels-path }}"
+
+
+def test_no_two_jobs_of_one_example_run_upload_an_artifact_of_the_same_name() -> None:
+    # upload-artifact v4 refuses a name a workflow run already has: the one-line action names its
+    # pictures after the report id, so two jobs that run on the same event must differ in it.
+    for path in sorted((ROOT / "examples" / "workflows").glob("*.yml")):
+        seen: dict[tuple[str, str], str] = {}
+        for name, job in load(path)["jobs"].items():
+            for step in job.get("steps", []):
+                if step.get("uses", "").startswith("mlci-dev/mlci@"):
+                    event = re.search(r"github\.event_name == '(\w+)'", job.get("if", ""))
+                    key = ((step.get("with") or {}).get("report-id", "default"), event[1] if event else "*")
+                    clash = seen.get(key) or (seen.get((key[0], "*")) if key[1] != "*" else None)
+                    assert clash is None, f"{path.name}: jobs {clash} and {name} upload mlci-pictures-{key[0]}"
+                    seen[key] = name
+
+
+def test_each_matrix_job_uploads_its_runs_under_a_name_of_its_own_and_the_gathering_jobs_take_them_all() -> None:
+    jobs = workflow("mlci-matrix.yml")["jobs"]
+    [train] = [
+        step for step in jobs["train"]["steps"] if step.get("uses", "").startswith("mlci-dev/mlci/actions/train@")
+    ]
+    assert (
+        train["with"]["artifact"] == "mlci-run-${{ matrix.name }}" and train["with"]["models"] == "${{ matrix.models }}"
+    )
+    assert jobs["train"]["strategy"]["matrix"] == "${{ fromJSON(needs.plan.outputs.matrix) }}"
+    assert jobs["train"]["if"] == "needs.plan.outputs.any == 'true'"
+    for name in ("pull-request", "main"):
+        steps = jobs[name]["steps"]
+        [download] = [step for step in steps if "download-artifact" in step.get("uses", "")]
+        assert download["with"]["pattern"] == "mlci-run-*" and download["with"]["merge-multiple"] is True
+        [gather] = [step for step in steps if step.get("uses", "").startswith("mlci-dev/mlci@")]
+        assert gather["with"]["runs"] == download["with"]["path"]
+    upload = load(ROOT / "actions" / "train" / "action.yml")["runs"]["steps"][-1]
+    assert upload["with"]["name"] == "${{ inputs.artifact }}" and upload["with"]["overwrite"] is True

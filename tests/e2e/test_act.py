@@ -297,18 +297,23 @@ def test_the_comment_workflow_refuses_a_crafted_artifact_and_posts_nothing(world
     assert github.issue_comments(REPOSITORY, 1) == []
 
 
-def test_a_push_to_main_records_registers_and_promotes(world, github) -> None:
+def merge_the_pull_request(world: Path) -> dict:
+    """Merges `feature` into main; the push event of that merge."""
     user, env = world / "user", environment(world)
     before = rev(world, "main")
     run(user, "git", "checkout", "-q", "main", env=env)
     run(user, "git", "merge", "-q", "--no-ff", "feature", "-m", "Merge pull request #1 from dev/feature", env=env)
-    after = rev(world, "HEAD")
-    event = {
+    return {
         "ref": "refs/heads/main",
         "before": before,
-        "after": after,
+        "after": rev(world, "HEAD"),
         "repository": {"full_name": REPOSITORY, "default_branch": "main"},
     }
+
+
+def test_a_push_to_main_records_registers_and_promotes(world, github) -> None:
+    event = merge_the_pull_request(world)
+    after, env = event["after"], environment(world)
     code, log = act(world, github, "push", event)
     assert code == 0, tail(log)
     assert "mlci run: push event: validate, train, record, report, promote" in log
@@ -542,3 +547,32 @@ def test_models_import_the_projects_own_packages_and_the_pictures_are_kept(tmp_p
     kept = tmp_path / "artifacts" / "mlci-pictures-default" / ".mlci" / "runs" / "cml" / "plot.png"
     assert kept.read_bytes() == b"\x89PNG a confusion matrix"
     assert "In the artifact <code>mlci-pictures-default</code> of [this workflow run](" in log
+
+
+def add_matrix_workflow(world: Path) -> None:
+    user, env = world / "user", environment(world)
+    shutil.copy(ROOT / "examples" / "workflows" / "mlci-matrix.yml", user / ".github" / "workflows")
+    run(user, "git", "add", "-A", env=env)
+    run(user, "git", "commit", "-q", "-m", "Train on a matrix", env=env)
+
+
+def test_the_matrix_trains_the_changed_model_in_its_own_job_and_one_job_reports_and_records(world, github) -> None:
+    add_matrix_workflow(world)
+    code, log = act(world, github, "pull_request", pull_request_event(world, github), workflow="mlci-matrix.yml")
+    assert code == 0, tail(log)
+    # The plan put only wine (its C changed) in the matrix; its job uploaded its run under its own name.
+    assert (world / "artifacts" / "mlci-run-wine" / "wine" / "export.json").is_file()
+    assert [path.name for path in (world / "artifacts").glob("mlci-run-*")] == ["mlci-run-wine"]
+    assert "wine: imported from" in log and "diabetes: unchanged since" in log
+    [comment] = report_comments(github)
+    assert "| Metric | base | PR | Change |" in comment["body"] and "wine" in comment["body"]
+    assert f"**base:** main ({rev(world, 'main')[:7]})" in comment["body"]
+
+    event = merge_the_pull_request(world)
+    after, env = event["after"], environment(world)
+    shutil.rmtree(world / "artifacts")
+    code, log = act(world, github, "push", event, workflow="mlci-matrix.yml")
+    assert code == 0, tail(log)
+    assert f"record: recorded diabetes, wine for {after[:7]}" in log
+    aliases = json.loads(run(world / "remote.git", "git", "show", "mlci-data:registry/wine/aliases.json", env=env))
+    assert aliases["aliases"] == {"production": 1}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mlci.commands.run import Step, plan_steps
+from mlci.commands.events import Step, plan_steps
 from mlci.github.context import GitHubContext
 
 
