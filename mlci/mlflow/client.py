@@ -35,8 +35,8 @@ BACKOFF_BASE_SECONDS = 0.5
 BACKOFF_CAP_SECONDS = 8.0
 MAX_MESSAGE_CHARS = 300
 DOWN_HINT = (
-    "The results branch is up to date; only MLflow's copy is behind. Once the server is back, "
-    "`mlci registry sync` brings it up to date."
+    "What mlci recorded is kept (the results branch decides); only MLflow's copy is behind. Once the "
+    "server is back, `mlci registry sync` brings it up to date."
 )
 
 log = logging.getLogger("mlci.mlflow")
