@@ -20,14 +20,14 @@ import random
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
-
-import requests
 
 from mlci import __version__
 from mlci.errors import ConfigError, MlciError, OutsideError
-from mlci.http import never_reached_server
+
+if TYPE_CHECKING:
+    import requests
 
 API = "/api/2.0/mlflow"
 ARTIFACTS_API = "/api/2.0/mlflow-artifacts/artifacts"
@@ -93,6 +93,9 @@ class MlflowClient:
         max_attempts: int = 4,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
+        # Imported here: most commands never talk to MLflow, and `mlci --help` should start fast.
+        import requests
+
         self.url = settings.tracking_uri
         self.timeout = timeout
         self.max_attempts = max_attempts
@@ -138,6 +141,10 @@ class MlflowClient:
         json: Any = None,
         data: bytes | None = None,
     ) -> requests.Response:
+        import requests
+
+        from mlci.http import never_reached_server
+
         label = f"MLflow {method} {path.split('?')[0]}"
         for attempt in range(1, self.max_attempts + 1):
             last = attempt == self.max_attempts
