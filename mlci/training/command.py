@@ -71,6 +71,9 @@ def train_command_model(
     env.setdefault("PYTHONUNBUFFERED", "1")
     mlflow_store = mlflow_folder(config, model)
     if spec.mlflow:
+        # An experiment or run id of another tracking server means nothing in mlci's fresh store.
+        for name in ("MLFLOW_EXPERIMENT_ID", "MLFLOW_RUN_ID"):
+            env.pop(name, None)
         env |= prepare_store(mlflow_store)
     result = run_command(
         spec.run,
