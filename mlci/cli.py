@@ -263,13 +263,16 @@ def record(ctx: Context, replace: bool, allow_dirty: bool) -> None:
     Example:
       mlci train && mlci record
     """
-    from mlci.commands.record import record_current_runs
+    from mlci.commands.record import mirror_record, record_current_runs
 
-    outcome = record_current_runs(ctx.project(), replace=replace, allow_dirty=allow_dirty)
+    project = ctx.project()
+    outcome = record_current_runs(project, replace=replace, allow_dirty=allow_dirty)
     if outcome.written:
         _echo(f"recorded {', '.join(outcome.models)} for {short_sha(outcome.commit)} {outcome.where}")
     else:
         _echo(f"{short_sha(outcome.commit)} already recorded {outcome.where}; kept it (use --replace to overwrite)")
+    for line in mirror_record(project, outcome):
+        _echo(line)
 
 
 FORMATS = click.Choice(["text", "markdown", "json"])
@@ -870,6 +873,36 @@ def models_pull(ctx: Context, reference: str, output: Path, check: bool) -> None
     file = version.model_file or {}
     what = f"{file.get('format') or 'format not recorded'}, sha256 checked{', loaded with skops' if check else ''}"
     _echo(f"wrote {version.model} version {version.number} ({short_sha(version.commit)}; {what}) to {written}")
+
+
+@cli.group()
+def registry() -> None:
+    """The registry's mirror in MLflow (`mlflow.tracking_uri` in mlci.yaml, or MLFLOW_TRACKING_URI).
+
+    \b
+    Example:
+      mlci registry sync
+    """
+
+
+@registry.command("sync")
+@pass_context
+def registry_sync(ctx: Context) -> None:
+    """Repair the MLflow mirror: log the recorded runs and create the model versions it lacks, and set
+    every alias to the version holding it on the results branch (undoing moves made in MLflow). Safe
+    to repeat: what MLflow has is found by its tags and left alone.
+
+    \b
+    Example:
+      MLFLOW_TRACKING_URI=https://mlflow.example.com mlci registry sync
+    """
+    from mlci.commands.registry_sync import sync
+
+    project = ctx.project()
+    changes = sync(project, say=_echo)
+    mirror = project.mlflow
+    where = mirror.where if mirror else "MLflow"
+    _echo(f"{where} was up to date" if not changes else f"{len(changes)} changes made in {where}")
 
 
 def _print_registry(ctx: Context, what: str, model: str | None, output_format: str) -> None:

@@ -388,6 +388,36 @@ def _retrain_without_github(root: Path) -> list[str]:
     return ["retrain", "iris"]
 
 
+def _reserved_alias(root: Path) -> list[str]:
+    project(root, MODEL + "promote: {alias: latest}\n")
+    return ["validate"]
+
+
+def _mlflow_uri_not_a_server(root: Path) -> list[str]:
+    project(root, MODEL + "mlflow: {tracking_uri: 'file:./mlruns'}\n")
+    return ["validate"]
+
+
+def _mlflow_down(root: Path) -> list[str]:
+    # Port 9 (discard) has no server on a test machine: the connection is refused at once.
+    recorded_config = MODEL + "mlflow: {tracking_uri: 'http://127.0.0.1:9'}\n"
+    trained(project(root, recorded_config))
+    return ["record"]
+
+
+def _mlflow_logged_nothing(root: Path) -> list[str]:
+    config = MODEL.replace(
+        """    data: {train: iris.csv, target: species}
+    estimator: {class: sklearn.linear_model.LogisticRegression}
+    metrics: [accuracy]""",
+        """    command: python -c pass
+    outputs: {mlflow: true}
+    metrics: [accuracy]""",
+    )
+    project(root, config)
+    return ["train"]
+
+
 CASES: list[Case] = [
     Case("`--config` names a file that does not exist", _missing_config, 2, "no such file"),
     Case("mlci.yaml is not valid YAML", _invalid_yaml, 2, "not valid YAML"),
@@ -560,6 +590,28 @@ CASES: list[Case] = [
         _import_another_commits_run,
         2,
         "a run of another commit is never imported",
+        "an alias name MLflow reserves (`latest`, `v1`, ...)",
+        _reserved_alias,
+        2,
+        "'latest' is an alias name MLflow reserves",
+    ),
+    Case(
+        "`mlflow.tracking_uri` that is not a server",
+        _mlflow_uri_not_a_server,
+        2,
+        "is not the URL of an MLflow tracking server",
+    ),
+    Case(
+        "the MLflow server is down when recording (the record is kept)",
+        _mlflow_down,
+        3,
+        "cannot reach http://127.0.0.1:9",
+    ),
+    Case(
+        "`outputs: {mlflow: true}` but the command logged no run",
+        _mlflow_logged_nothing,
+        2,
+        "the command logged nothing to MLflow",
     ),
     Case(
         "a damaged record on the base branch",

@@ -44,6 +44,10 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         "GITHUB_REPOSITORY",
         "GITHUB_SHA",
         "GITHUB_REF",
+        "MLFLOW_TRACKING_URI",
+        "MLFLOW_TRACKING_TOKEN",
+        "MLFLOW_TRACKING_USERNAME",
+        "MLFLOW_TRACKING_PASSWORD",
     ):
         monkeypatch.delenv(name, raising=False)
     home = tmp_path / "home"

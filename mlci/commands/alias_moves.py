@@ -24,6 +24,7 @@ from mlci.console import printable
 from mlci.errors import DeployError, MlciError
 from mlci.github.actions_io import OutputValue, append_summary
 from mlci.github.deployments import DeploymentTrigger, DispatchTrigger
+from mlci.mlflow.sync import MlflowAliasTrigger
 from mlci.registry.deliveries import delivery_error, record_deliveries
 from mlci.registry.entries import AliasMove, Delivery, ModelVersion
 from mlci.registry.promotion import Promotion
@@ -49,8 +50,11 @@ class Moved:
         return model_file["name"] if model_file else None
 
 
-def announce_promotions(project: Project, outcomes: list[Promotion], *, alias: str) -> list[Delivery]:
-    """One line per model, the step outputs, then the triggers of every move."""
+def announce_promotions(
+    project: Project, outcomes: list[Promotion], *, alias: str, problems: list[Exception] | None = None
+) -> list[Delivery]:
+    """One line per model, the step outputs, then the triggers of every move; then `problems` (what
+    failed before, such as mirroring the versions to MLflow) are raised with whatever else failed."""
     for outcome in outcomes:
         registered = "registered" if outcome.registered else "already registered as"
         head = f"{outcome.model}: {registered} version {outcome.version.number}"
@@ -58,7 +62,7 @@ def announce_promotions(project: Project, outcomes: list[Promotion], *, alias: s
             click.echo(printable(f"{head}; promoted to {outcome.move.alias}: {outcome.decision.reason}"))
         else:
             click.echo(printable(f"{head}; not promoted: {outcome.decision.reason}"))
-    problems: list[Exception] = []
+    problems = list(problems or [])
     try:
         _summarize(project, outcomes, alias=alias)
     except Exception as exc:  # the triggers still fire; the failure is raised with the rest
@@ -157,10 +161,12 @@ def fire_moves(
 
 
 def deploy_triggers(project: Project, environ: Mapping[str, str] | None = None) -> list[Trigger]:
-    """Every trigger mlci.yaml configures, GitHub's first (the dispatch and the others get the
-    deployment id)."""
+    """Every trigger mlci.yaml configures: the MLflow alias first (a deployment may load
+    `models:/<model>@<alias>`), GitHub's next (the dispatch and the others get the deployment id)."""
     spec = project.config.promote.triggers
     triggers: list[Trigger] = []
+    if project.mlflow is not None:
+        triggers.append(MlflowAliasTrigger(project.mlflow, project.storage))
     if spec.deployment:
         triggers.append(DeploymentTrigger(project.github))
     if spec.dispatch:

@@ -3,6 +3,7 @@ the adapters built from them once: git with the run's credentials, and the store
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -12,6 +13,8 @@ from mlci.console import Console
 from mlci.git import Git
 from mlci.github.actions_io import OutputValue, write_outputs
 from mlci.github.context import GitHubContext
+from mlci.mlflow.client import MlflowClient, MlflowSettings
+from mlci.mlflow.mirror import Mirror
 from mlci.runs.provenance import Provenance, provenance_of
 from mlci.store import open_storage
 from mlci.store.storage import Storage
@@ -43,6 +46,14 @@ class Project:
         """Where records live. Only outside CI may a read fall back to this clone's copy of the results
         branch when the remote cannot be reached: in CI a re-run gets it right, a stale base would not."""
         return open_storage(self.config, git=self.git, console=self.console, offline_copy=not self.github.ci)
+
+    @cached_property
+    def mlflow(self) -> Mirror | None:
+        """The MLflow server that mirrors the results branch (`mlflow.tracking_uri`, else
+        MLFLOW_TRACKING_URI when it names a server); None without one."""
+        spec = self.config.mlflow
+        settings = MlflowSettings.from_environ(spec.tracking_uri, spec.experiment, os.environ)
+        return Mirror(MlflowClient(settings), experiment=spec.experiment) if settings else None
 
     def provenance(self) -> Provenance:
         """Who writes from this checkout, at which commit, from which run."""

@@ -9,7 +9,7 @@ from mlci.errors import GitError, StoreError
 from mlci.git import short_sha
 from mlci.runs import Run, read_latest_runs, run_file, runs_dir
 from mlci.runs.modelformat import PICKLE_BASED, describe_format, model_format
-from mlci.store.records import RecordOutcome, record_runs
+from mlci.store.records import RecordOutcome, load_record, record_runs
 
 MAX_FILES_SHOWN = 5
 
@@ -49,6 +49,23 @@ def record_current_runs(project: Project, *, replace: bool, allow_dirty: bool) -
     if outcome.written:
         _warn_about_pickles(project, folders)
     return outcome
+
+
+def mirror_record(project: Project, outcome: RecordOutcome) -> list[str]:
+    """Log the recorded runs to MLflow, when a server mirrors the results branch (already logged:
+    nothing is logged again); one line per model. The record is kept whatever MLflow answers."""
+    mirror = project.mlflow
+    if mirror is None:
+        return []
+    record = load_record(project.storage, outcome.commit)
+    if record is None:
+        raise StoreError(f"{short_sha(outcome.commit)} is not recorded {outcome.where}")
+    lines = []
+    for model in outcome.models:
+        logged = mirror.log_record(project.storage.read, record, model)
+        done = "logged to" if logged.created else "already in"
+        lines.append(f"{model}: {done} {mirror.where} as run {logged.run_id}")
+    return lines
 
 
 def _check_runs_match(runs: dict[str, Run], *, head: str, allow_dirty: bool) -> None:

@@ -29,13 +29,13 @@ from mlci.commands.deploy import deploy
 from mlci.commands.events import base_for, plan_steps
 from mlci.commands.project import Project
 from mlci.commands.promote import promote
-from mlci.commands.record import record_current_runs
+from mlci.commands.record import mirror_record, record_current_runs
 from mlci.commands.report import PublishOptions, publish_report
 from mlci.commands.rollback import rollback
 from mlci.commands.train import summary, train
 from mlci.commands.transfer import import_runs
 from mlci.commands.validate import validate_project
-from mlci.errors import ConfigError, ExitCode
+from mlci.errors import ConfigError, ExitCode, OutsideError
 from mlci.git import short_sha
 from mlci.training.train import TrainingPass
 
@@ -153,6 +153,13 @@ def _record(project: Project, options: Mapping[str, Any], settings: RunSettings,
     outcome = record_current_runs(project, replace=False, allow_dirty=False)
     what = "recorded" if outcome.written else "already recorded (kept)"
     project.console.info(f"record: {what} {', '.join(outcome.models)} for {short_sha(outcome.commit)} {outcome.where}")
+    try:
+        for line in mirror_record(project, outcome):
+            project.console.info(f"record: {line}")
+    except OutsideError as exc:
+        # Promotion still runs: it is decided on the results branch, and mirrors the versions it
+        # registers (logging these runs on the way), failing the job then if MLflow is still down.
+        project.console.warn(f"record: not mirrored to MLflow: {exc}")
 
 
 def _report(project: Project, options: Mapping[str, Any], settings: RunSettings, state: RunState) -> bool:

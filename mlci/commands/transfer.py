@@ -23,8 +23,8 @@ from mlci.runs.fingerprint import project_cache
 from mlci.runs.lineage import current_inputs, library_versions, start_lineage
 from mlci.runs.transfer import export_run, import_run, read_exports
 from mlci.store.records import Record
-from mlci.training.train import ModelOutcome, TrainingPass, TrainResult, select_models
 from mlci.training.reuse import reuse_unchanged
+from mlci.training.train import ModelOutcome, TrainingPass, TrainResult, select_models
 
 
 def export_runs(project: Project, models: list[str], output: Path, *, plan_libraries: str | None = None) -> list[Path]:

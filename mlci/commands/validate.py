@@ -172,7 +172,7 @@ def _check_command(config: Config, model: ModelSpec, problems: Problems, *, cons
     outputs = model_field(config, model.name, "outputs")
     with problems.check():
         check_output_names(config, model)
-    if metrics_format(spec.metrics_file) is None:
+    if spec.metrics_file is not None and metrics_format(spec.metrics_file) is None:
         problems.add(
             outputs.child("metrics").error(
                 f"{display_path(spec.metrics_file)}: a metrics file must be {extensions(METRICS_FORMATS)}"

@@ -25,6 +25,7 @@ from mlci.config.schema import (
     GateSpec,
     Goal,
     MetricSpec,
+    MlflowSpec,
     Mode,
     ModelSpec,
     NoiseSpec,
@@ -73,6 +74,7 @@ TOP_KEYS = {
     "monitor",
     "retrain",
     "plan",
+    "mlflow",
 }
 DATA_CHECK_KEYS = {"max_psi", "fail_on_schema_change"}
 MODEL_KEYS = {
@@ -94,7 +96,8 @@ MODEL_KEYS = {
 DATA_KEYS = {"train", "test", "target", "split", "drop", "header"}
 SPLIT_KEYS = {"test_size", "seed"}
 ESTIMATOR_KEYS = {"class", "params"}
-OUTPUT_KEYS = {"metrics", "model", "predictions", "plots"}
+OUTPUT_KEYS = {"metrics", "model", "predictions", "plots", "mlflow"}
+MLFLOW_KEYS = {"tracking_uri", "experiment"}
 METRIC_KEYS = {"name", "goal", "kind"}
 GATE_KEYS = {"min", "max", "max_drop", "significant"}
 NOISE_KEYS = {"resamples", "confidence", "seed"}
@@ -109,6 +112,9 @@ PROMOTE_KEYS = {"alias", "auto", "require", "triggers"}
 REQUIREMENTS: tuple[Requirement, ...] = get_args(Requirement)
 TRIGGER_KEYS = {"deployment", "dispatch", "webhook", "command", "command_timeout"}
 WEBHOOK_KEYS = {"url_env", "secret_env"}
+# MLflow keeps these for itself (`models:/iris/latest`, `models:/iris@v3` naming version 3), so an
+# alias of that name could never be mirrored there.
+MLFLOW_RESERVED_ALIAS = re.compile(r"^(latest|v\d+)$", re.IGNORECASE)
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -141,6 +147,7 @@ def parse_config(source: YamlSource) -> Config:
         monitor=monitor.spec(),
         retrain=retrain,
         plan=_parse_plan(reader, top.get("plan")),
+        mlflow=_parse_mlflow(reader, top.get("mlflow")),
         source=source,
     )
 
@@ -415,10 +422,20 @@ def _parse_command(reader: _Reader, base: FieldPath, raw: dict[str, Any]) -> Com
     run = reader.text((*base, "command"), raw["command"])
     if "outputs" not in raw:
         raise reader.fail(base, "missing required key `outputs` (where the command writes its metrics)")
-    outputs = reader.mapping((*base, "outputs"), raw["outputs"], allowed=OUTPUT_KEYS, required={"metrics"})
+    outputs = reader.mapping((*base, "outputs"), raw["outputs"], allowed=OUTPUT_KEYS)
+    mlflow = outputs.get("mlflow", False)
+    if not isinstance(mlflow, bool):
+        raise reader.fail((*base, "outputs", "mlflow"), f"must be true or false, not {mlflow!r}")
+    if "metrics" not in outputs and not mlflow:
+        raise reader.fail(
+            (*base, "outputs"),
+            "missing required key `metrics` (the file the command writes its metrics to)",
+            hint="A script that logs to MLflow can keep doing so: write `outputs: {mlflow: true}`.",
+        )
     return CommandSpec(
         run=run,
-        metrics_file=reader.path((*base, "outputs", "metrics"), outputs["metrics"]),
+        metrics_file=reader.path((*base, "outputs", "metrics"), outputs["metrics"]) if "metrics" in outputs else None,
+        mlflow=mlflow,
         model_file=reader.path((*base, "outputs", "model"), outputs["model"]) if "model" in outputs else None,
         predictions_file=(
             reader.path((*base, "outputs", "predictions"), outputs["predictions"]) if "predictions" in outputs else None
@@ -621,8 +638,9 @@ def _parse_registry(reader: _Reader, value: Any) -> RegistrySpec:
 def _parse_promote(reader: _Reader, value: Any) -> PromoteSpec:
     raw = reader.mapping(("promote",), value, allowed=PROMOTE_KEYS)
     alias = reader.text(("promote", "alias"), raw["alias"]) if "alias" in raw else PromoteSpec.alias
-    if not ALIAS_NAME.match(alias):
-        raise reader.fail(("promote", "alias"), f"{alias!r} is not a usable alias name (letters, digits, _.-)")
+    problem = alias_problem(alias)
+    if problem is not None:
+        raise reader.fail(("promote", "alias"), problem)
     auto = raw.get("auto", PromoteSpec.auto)
     if not isinstance(auto, bool):
         raise reader.fail(("promote", "auto"), f"must be true or false, not {auto!r}")
@@ -634,6 +652,41 @@ def _parse_promote(reader: _Reader, value: Any) -> PromoteSpec:
             hint="`significant`: a gain the bootstrap says is real; `better`: any gain on the first metric.",
         )
     return PromoteSpec(alias=alias, auto=auto, require=require, triggers=_parse_triggers(reader, raw.get("triggers")))
+
+
+def alias_problem(alias: str) -> str | None:
+    """Why `alias` cannot name an alias, or None when it can."""
+    if not ALIAS_NAME.match(alias):
+        return f"{alias!r} is not a usable alias name (letters, digits, _.-)"
+    if MLFLOW_RESERVED_ALIAS.match(alias):
+        return f"{alias!r} is an alias name MLflow reserves (`latest` and `v<number>` name versions there)"
+    return None
+
+
+def _parse_mlflow(reader: _Reader, value: Any) -> MlflowSpec:
+    raw = reader.mapping(("mlflow",), value, allowed=MLFLOW_KEYS)
+    uri = None
+    if raw.get("tracking_uri") is not None:
+        uri = reader.text(("mlflow", "tracking_uri"), raw["tracking_uri"]).rstrip("/")
+        if not uri.startswith(("http://", "https://")) or "@" in uri.split("/")[2]:
+            raise reader.fail(
+                ("mlflow", "tracking_uri"),
+                f"{uri!r} is not the URL of an MLflow tracking server (http:// or https://, no credentials)",
+                hint="mlci talks to the server's REST API; credentials go in MLFLOW_TRACKING_TOKEN, or "
+                "MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD.",
+            )
+    experiment = MlflowSpec.experiment
+    if "experiment" in raw:
+        experiment = reader.text(("mlflow", "experiment"), raw["experiment"])
+        try:
+            experiment.format(model="m")
+        except (KeyError, IndexError, ValueError, AttributeError):
+            raise reader.fail(
+                ("mlflow", "experiment"),
+                f"{experiment!r}: the only placeholder is `{{model}}`",
+                hint="For example `mlci/{model}`, or one experiment for every model: `churn-team`.",
+            ) from None
+    return MlflowSpec(tracking_uri=uri, experiment=experiment)
 
 
 def _parse_triggers(reader: _Reader, value: Any) -> TriggersSpec:

@@ -82,12 +82,16 @@ class EstimatorSpec:
 @dataclass(frozen=True)
 class CommandSpec:
     run: str
-    metrics_file: Path
+    metrics_file: Path | None
+    """None when the metrics come from the MLflow run the command logs (`outputs: {mlflow: true}`)."""
     model_file: Path | None = None
     predictions_file: Path | None = None
     plots: tuple[str, ...] = ()
     """Pictures the command writes, kept with the run: paths or glob patterns (`plots/*.png`), relative
     to the config's folder."""
+    mlflow: bool = False
+    """The command logs to MLflow: it runs with a tracking URI of mlci's (a local store under `.mlci/`),
+    and its run's metrics, params and logged model are read from there."""
 
 
 @dataclass(frozen=True)
@@ -242,6 +246,19 @@ class PromoteSpec:
 
 
 @dataclass(frozen=True)
+class MlflowSpec:
+    """An MLflow tracking server that mirrors the recorded runs and the registry's versions and aliases.
+
+    The results branch stays the source of truth; MLflow gets a copy, repaired by `mlci registry sync`.
+    """
+
+    tracking_uri: str | None = None
+    """The server (http or https); without it, `MLFLOW_TRACKING_URI` when that names a server."""
+    experiment: str = "mlci/{model}"
+    """The experiment each model's runs are logged to; `{model}` is the model's name."""
+
+
+@dataclass(frozen=True)
 class DataChecksSpec:
     """When the training data's changes fail the check (by default they are only reported)."""
 
@@ -301,6 +318,7 @@ class Config:
     """The repository-wide `monitor:` section; each model's own is `ModelSpec.monitor`."""
     retrain: RetrainSpec = field(default_factory=RetrainSpec)
     plan: PlanSpec = field(default_factory=PlanSpec)
+    mlflow: MlflowSpec = field(default_factory=MlflowSpec)
     source: YamlSource | None = field(default=None, compare=False, repr=False)
 
     def error(self, field_path: FieldPath, message: str, *, hint: str | None = None) -> ConfigError:

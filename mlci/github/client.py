@@ -24,7 +24,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
-from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
+from urllib3.exceptions import NameResolutionError, NewConnectionError
 
 from mlci import __version__
 from mlci.errors import INVALID_TOKEN_HINT
@@ -41,6 +41,7 @@ from mlci.github.errors import (
     GitHubWriteForbidden,
     needed_permission,
 )
+from mlci.http import never_reached_server, urllib3_reason
 
 API_VERSION = "2022-11-28"
 # Methods whose repetition leaves the same result as doing them once.
@@ -222,7 +223,7 @@ class GitHubClient:
                 response = self._session.request(method, url, params=params, json=json, timeout=self.timeout)
             except requests.RequestException as exc:
                 problem = self._transport_problem(exc)
-                if not repeatable and not _never_reached_server(exc):
+                if not repeatable and not never_reached_server(exc):
                     raise self._error(
                         GitHubUnavailable,
                         f"{label}: {problem}; not retried, because GitHub may have acted on it "
@@ -235,7 +236,7 @@ class GitHubClient:
                         f"{label}: {problem} (gave up after {attempt} attempts)",
                         hint=UNAVAILABLE_HINT,
                     ) from None
-                may_have_acted = may_have_acted or not _never_reached_server(exc)
+                may_have_acted = may_have_acted or not never_reached_server(exc)
                 self._pause(self._backoff(attempt), label, problem, attempt)
                 continue
             log.debug("%s -> %s", label, response.status_code)
@@ -441,7 +442,7 @@ class GitHubClient:
             return f"could not connect within {self.timeout:g} s"
         if isinstance(exc, requests.Timeout):
             return f"no answer within {self.timeout:g} s"
-        reason = _urllib3_reason(exc)
+        reason = urllib3_reason(exc)
         if isinstance(reason, NameResolutionError):
             return f"cannot resolve the host of {self.api_url}"
         if isinstance(reason, NewConnectionError):
@@ -465,18 +466,6 @@ def graphql_url_for(api_url: str) -> str:
     if base.endswith("/api/v3"):
         return base.removesuffix("/v3") + "/graphql"
     return base + "/graphql"
-
-
-def _never_reached_server(exc: requests.RequestException) -> bool:
-    """True when the request certainly was not sent: the connection itself could not be made."""
-    if isinstance(exc, requests.ConnectTimeout):
-        return True
-    return isinstance(exc, requests.ConnectionError) and isinstance(_urllib3_reason(exc), ConnectTimeoutError)
-
-
-def _urllib3_reason(exc: requests.RequestException) -> object:
-    first = exc.args[0] if exc.args else None
-    return getattr(first, "reason", first)
 
 
 def _retry_after(value: str | None, now: float) -> float | None:

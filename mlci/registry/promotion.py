@@ -32,6 +32,7 @@ from mlci.compare.metrics import is_better, within_tolerance
 from mlci.compare.numbers import metric_format
 from mlci.compare.result import HeadInfo, MetricChange
 from mlci.config import Config, ModelSpec
+from mlci.config.parse import alias_problem
 from mlci.config.schema import Requirement
 from mlci.console import Console
 from mlci.errors import ConfigError, StoreError
@@ -98,6 +99,9 @@ def promote_models(
     version is registered, and its decision says what promoting it would have done.
     """
     alias = alias or config.promote.alias
+    problem = alias_problem(alias)
+    if problem is not None:
+        raise ConfigError(f"--alias: {problem}")
     commit = provenance.commit
     if commit is None:
         raise StoreError("the repository has no commits yet; nothing to promote")

@@ -92,7 +92,8 @@ def registry_text(document: dict[str, Any]) -> str:
             shown = "-" if file is None else file.get("format") or "format not recorded"
             aliases = ", ".join(v["aliases"])
             rows.append([str(v["version"]), v["commit"][:12], v["registered_at"], shown, metrics, aliases])
-        return f"{document['model']}\n" + _table(rows) + _deliveries_text(document) + _holds_text(document)
+        shown = _table(rows) + _deliveries_text(document) + _holds_text(document) + _mlflow_text(document)
+        return f"{document['model']}\n" + shown
     rows = [["#", "when", "alias", "move", "kind", "by", "triggers", "why"]]
     for m in document["history"]:
         move = f"{m['from'] if m['from'] is not None else '-'} -> {m['to']}"
@@ -101,6 +102,21 @@ def registry_text(document: dict[str, Any]) -> str:
     if len(rows) == 1:
         return f"{document['model']}: no alias has moved yet"
     return f"{document['model']}\n" + _table(rows)
+
+
+def _mlflow_text(document: dict[str, Any]) -> str:
+    """What `mlci models show` says of the MLflow mirror's aliases, when one is configured."""
+    mirror = document.get("mlflow")
+    if not mirror:
+        return ""
+    if mirror.get("error"):
+        return f"\nMLflow's aliases could not be checked: {mirror['error']}"
+    lines = [
+        f"\n{moved['alias']} in MLflow points at {moved['mlflow']}, not version {moved['holder']}: moved outside "
+        "mlci; `mlci registry sync` sets it back"
+        for moved in mirror["moved"]
+    ]
+    return "".join(lines)
 
 
 def pull_model(

@@ -28,6 +28,7 @@ from mlci.training.deadline import TimeLimit
 from mlci.training.environment import training_environment
 from mlci.training.filestate import FileState, check_written
 from mlci.training.metrics_file import pick_metrics, read_metrics_file
+from mlci.training.mlflow_run import DATABASE, LoggedRun, prepare_store, read_logged_run
 from mlci.training.modelfile import untrusted_types
 from mlci.training.outcome import TrainedModel
 from mlci.training.params_files import command_params
@@ -58,7 +59,7 @@ def train_command_model(
     check_output_names(config, model)
     # Read before the command runs: they are its inputs, and a file that cannot be read should fail
     # the run before hours of training rather than after.
-    params = {"command": spec.run, **command_params(config, model)}
+    params: dict[str, object] = {"command": spec.run, **command_params(config, model)}
     declared = {"metrics": spec.metrics_file, "model": spec.model_file, "predictions": spec.predictions_file}
     before = {role: FileState.of(path) for role, path in declared.items() if path is not None}
     pictures_before = picture_states(config.root, spec.plots)
@@ -68,6 +69,12 @@ def train_command_model(
     env = {**training_environment(config, model, os.environ), "MLCI_MODEL": model.name, "MLCI_RUN_DIR": str(scratch)}
     # Python buffers its output when writing to a pipe; unbuffered, the log shows progress live.
     env.setdefault("PYTHONUNBUFFERED", "1")
+    mlflow_store = mlflow_folder(config, model)
+    if spec.mlflow:
+        # An experiment or run id of another tracking server means nothing in mlci's fresh store.
+        for name in ("MLFLOW_EXPERIMENT_ID", "MLFLOW_RUN_ID"):
+            env.pop(name, None)
+        env |= prepare_store(mlflow_store)
     result = run_command(
         spec.run,
         cwd=config.root,
@@ -86,25 +93,38 @@ def train_command_model(
     if result.exit_code != 0:
         raise _failure(model_field(config, model.name, "command"), spec.run, result)
 
-    check_written(
-        spec.metrics_file, before["metrics"], field=outputs.child("metrics"), what="metrics file", kind=MetricsFileError
-    )
-    values = read_metrics_file(spec.metrics_file, field=outputs.child("metrics"))
-    metrics = pick_metrics(
-        values, [m.name for m in model.metrics], path=spec.metrics_file, field=outputs.child("metrics")
-    )
+    logged = read_logged_run(mlflow_store, field=outputs.child("mlflow")) if spec.mlflow else None
+    names = [m.name for m in model.metrics]
+    if spec.metrics_file is not None:
+        check_written(
+            spec.metrics_file,
+            before["metrics"],
+            field=outputs.child("metrics"),
+            what="metrics file",
+            kind=MetricsFileError,
+        )
+        values = read_metrics_file(spec.metrics_file, field=outputs.child("metrics"))
+        metrics = pick_metrics(values, names, path=spec.metrics_file, field=outputs.child("metrics"))
+    else:
+        assert logged is not None, "a command model without a metrics file logs to MLflow"
+        metrics = pick_metrics(logged.metrics, names, path=mlflow_store / DATABASE, field=outputs.child("mlflow"))
+    if logged is not None:
+        _note_logged(console, model.name, logged)
+        params |= {f"mlflow:{key}": value for key, value in sorted(logged.params.items())}
 
     files: dict[str, Path] = {}
     untrusted: list[str] = []
-    if spec.model_file is not None:
-        check_written(
-            spec.model_file, before["model"], field=outputs.child("model"), what="model file", kind=TrainingError
-        )
+    model_file, model_field_name = spec.model_file, "model"
+    if model_file is not None:
+        check_written(model_file, before["model"], field=outputs.child("model"), what="model file", kind=TrainingError)
+    elif logged is not None and logged.model_file is not None:
+        model_file, model_field_name = logged.model_file, "mlflow"
+    if model_file is not None:
         # A skops file under any name lists what it would need trusted; other formats are kept as bytes.
-        content = spec.model_file.read_bytes()
-        if spec.model_file.suffix.lower() == ".skops" or model_format(content, spec.model_file.name) == SKOPS:
-            untrusted = untrusted_types(spec.model_file, field=outputs.child("model"))
-        files["model"] = spec.model_file
+        content = model_file.read_bytes()
+        if model_file.suffix.lower() == ".skops" or model_format(content, model_file.name) == SKOPS:
+            untrusted = untrusted_types(model_file, field=outputs.child(model_field_name))
+        files["model"] = model_file
     task, rows, test_inputs = None, None, None
     if spec.predictions_file is not None:
         field = outputs.child("predictions")
@@ -140,6 +160,18 @@ def train_command_model(
         untrusted_types=untrusted,
     )
     return TrainedModel(run=run, files=files)
+
+
+def mlflow_folder(config: Config, model: ModelSpec) -> Path:
+    """The MLflow store a command model with `outputs: {mlflow: true}` logs to (see `mlflow_run`)."""
+    return config.work_dir / "mlflow" / model.name
+
+
+def _note_logged(console: Console, model: str, logged: LoggedRun) -> None:
+    if logged.runs > 1:
+        console.warn(f"{model}: the command logged {logged.runs} MLflow runs; mlci read the last started")
+    if logged.model_file is None:
+        console.detail(f"{model}: the MLflow run logged no model mlci can keep (an MLmodel naming one file)")
 
 
 def check_output_names(config: Config, model: ModelSpec) -> None:

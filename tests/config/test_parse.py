@@ -441,3 +441,40 @@ def test_pictures_are_a_file_a_list_or_a_glob_that_may_not_climb_out(tmp_path: P
     assert config.models["churn"].command.plots == ("a.png", "p/*.svg")
     message = error_of(tmp_path, GOOD.replace("      model: out/model.skops", "      plots: ['p/*/../../x.png']", 1))
     assert "models.churn.outputs.plots: 'p/*/../../x.png': a pattern may not climb out of a folder with `..`" in message
+
+
+@pytest.mark.parametrize("alias", ["latest", "Latest", "v1", "V12"])
+def test_alias_names_mlflow_reserves_are_refused(tmp_path: Path, alias: str) -> None:
+    message = error_of(tmp_path, GOOD + f"promote: {{alias: {alias}}}\n")
+    assert f"promote.alias: '{alias}' is an alias name MLflow reserves" in message
+
+
+def test_the_mlflow_section_and_a_command_that_logs_to_mlflow(tmp_path: Path) -> None:
+    text = GOOD.replace("      metrics: out/metrics.json\n", "      mlflow: true\n")
+    config = load_config(
+        write(tmp_path, text + "mlflow: {tracking_uri: 'https://mlflow.example.com/', experiment: 'team/{model}'}\n")
+    )
+    assert config.mlflow.tracking_uri == "https://mlflow.example.com"
+    assert config.mlflow.experiment == "team/{model}"
+    command = config.models["churn"].command
+    assert command is not None and command.mlflow and command.metrics_file is None
+    assert load_config(write(tmp_path, GOOD)).mlflow.tracking_uri is None
+
+
+@pytest.mark.parametrize(
+    ("section", "expected"),
+    [
+        ("mlflow: {tracking_uri: 'sqlite:///mlflow.db'}", "is not the URL of an MLflow tracking server"),
+        ("mlflow: {tracking_uri: 'https://user:secret@mlflow.example.com'}", "no credentials"),
+        ("mlflow: {experiment: 'mlci/{name}'}", "mlflow.experiment: 'mlci/{name}': the only placeholder is `{model}`"),
+        ("mlflow: {experment: x}", "unknown key (did you mean `experiment`?)"),
+    ],
+)
+def test_bad_mlflow_settings_are_refused(tmp_path: Path, section: str, expected: str) -> None:
+    assert expected in error_of(tmp_path, GOOD + section + "\n")
+
+
+def test_a_command_model_needs_a_metrics_file_unless_it_logs_to_mlflow(tmp_path: Path) -> None:
+    message = error_of(tmp_path, GOOD.replace("      metrics: out/metrics.json\n", ""))
+    assert "models.churn.outputs: missing required key `metrics`" in message
+    assert "outputs: {mlflow: true}" in message
