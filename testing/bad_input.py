@@ -590,6 +590,8 @@ CASES: list[Case] = [
         _import_another_commits_run,
         2,
         "a run of another commit is never imported",
+    ),
+    Case(
         "an alias name MLflow reserves (`latest`, `v1`, ...)",
         _reserved_alias,
         2,

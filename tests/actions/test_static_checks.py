@@ -29,7 +29,7 @@ def run_tool(*command: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_there_is_something_to_check() -> None:
-    assert len(ACTIONS) == 10 and len(WORKFLOWS) >= 8
+    assert len(ACTIONS) == 11 and len(WORKFLOWS) >= 8
 
 
 def test_zizmor_finds_nothing_even_pedantic() -> None:
