@@ -122,6 +122,10 @@ class MlflowClient:
         """POST `body` to `API/endpoint`; `repeatable` when doing it twice leaves what doing it once does."""
         return self._json(self._request("POST", f"{API}/{endpoint}", json=body, repeatable=repeatable))
 
+    def delete(self, endpoint: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        """DELETE at `API/endpoint` with `body`; deleting twice leaves what deleting once does."""
+        return self._json(self._request("DELETE", f"{API}/{endpoint}", json=body, repeatable=True))
+
     def upload(self, artifact_path: str, content: bytes) -> None:
         """PUT `content` at `artifact_path` (`<experiment>/<run>/artifacts/<name>`) through the
         server's `mlflow-artifacts` proxy; a repeat overwrites the same bytes."""

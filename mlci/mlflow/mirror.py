@@ -167,6 +167,13 @@ class Mirror:
             },
             repeatable=False,
         )["model_version"]
+        # Another job may have mirrored the same commit between the search and the create (the
+        # alias trigger of a concurrent promotion mirrors the holder it reads): the lowest version
+        # of the commit stands, the others are deleted, so every racer ends on the same one.
+        first = self.find_version(version.model, version.commit)
+        if first is not None and first["version"] != created["version"]:
+            self.client.delete("model-versions/delete", {"name": version.model, "version": created["version"]})
+            return MirroredVersion(first["version"], created=False)
         return MirroredVersion(created["version"], created=True)
 
     def find_version(self, model: str, commit: str) -> dict[str, Any] | None:
