@@ -25,7 +25,7 @@ from mlci.config.schema import (
 from mlci.config.yamlsource import FieldPath
 
 if TYPE_CHECKING:
-    from mlci.config.parse import _Reader
+    from mlci.config.reader import Reader
 
 MONITOR_KEYS = {"batch", "alias", "min_rows", "performance", "drift", "alert"}
 DRIFT_KEYS = {field.name for field in fields(DriftSpec)}
@@ -59,7 +59,7 @@ class MonitorFields:
             drift.update(over.drift)
         return MonitorSpec(**values, drift=replace(DriftSpec(), **drift))
 
-    def check_used(self, reader: _Reader, model_metrics: Iterable[tuple[MetricSpec, ...]]) -> None:
+    def check_used(self, reader: Reader, model_metrics: Iterable[tuple[MetricSpec, ...]]) -> None:
         """A ConfigError for a `performance:` metric no model lists (a typo would watch nothing)."""
         listed = {metric.name for metrics in model_metrics for metric in metrics}
         for name, path in self.watch_paths.items():
@@ -67,7 +67,7 @@ class MonitorFields:
                 raise reader.fail(path, f"no model lists the metric {name!r}")
 
 
-def parse_monitor(reader: _Reader, value: Any, path: FieldPath = ("monitor",)) -> MonitorFields:
+def parse_monitor(reader: Reader, value: Any, path: FieldPath = ("monitor",)) -> MonitorFields:
     """The keys a `monitor:` section sets, each checked where it stands."""
     raw = reader.mapping(path, value, allowed=MONITOR_KEYS)
     found = MonitorFields()
@@ -104,7 +104,7 @@ def parse_monitor(reader: _Reader, value: Any, path: FieldPath = ("monitor",)) -
 
 
 def model_monitor(
-    reader: _Reader, path: FieldPath, value: Any, repository: MonitorFields, metrics: tuple[MetricSpec, ...]
+    reader: Reader, path: FieldPath, value: Any, repository: MonitorFields, metrics: tuple[MetricSpec, ...]
 ) -> MonitorSpec:
     """A model's `MonitorSpec`: the repository-wide section with the model's own (at `path`) over it."""
     names = [metric.name for metric in metrics]
@@ -116,7 +116,7 @@ def model_monitor(
     return repository.spec(own, metrics=names)
 
 
-def _parse_performance(reader: _Reader, path: FieldPath, value: Any, found: MonitorFields) -> tuple[WatchSpec, ...]:
+def _parse_performance(reader: Reader, path: FieldPath, value: Any, found: MonitorFields) -> tuple[WatchSpec, ...]:
     """`performance: {accuracy: {max_drop: 0.03, significant: true}}`; a bare name list takes the defaults."""
     if isinstance(value, list):
         value = {reader.text((*path, index), name): None for index, name in enumerate(value)}
@@ -136,7 +136,7 @@ def _parse_performance(reader: _Reader, path: FieldPath, value: Any, found: Moni
     return tuple(watches)
 
 
-def _parse_drift(reader: _Reader, path: FieldPath, value: Any) -> dict[str, float]:
+def _parse_drift(reader: Reader, path: FieldPath, value: Any) -> dict[str, float]:
     raw = reader.mapping(path, value, allowed=DRIFT_KEYS)
     drift = {}
     for key, item in raw.items():
@@ -149,7 +149,7 @@ def _parse_drift(reader: _Reader, path: FieldPath, value: Any) -> dict[str, floa
     return drift
 
 
-def parse_retrain(reader: _Reader, value: Any) -> RetrainSpec:
+def parse_retrain(reader: Reader, value: Any) -> RetrainSpec:
     """The `retrain:` section: what triggers a retrain, the command that refreshes the data, and how
     the retrained model reaches the alias (`mode: promote` only with `allow_unreviewed: true`)."""
     path: FieldPath = ("retrain",)

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import itertools
-import math
 import posixpath
 import re
-from functools import partial
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import Any, get_args
 
-from mlci.config.durations import parse_duration
-from mlci.config.files import VALUE_FORMATS, confine, extensions, project_root
+from mlci.config.files import VALUE_FORMATS, extensions
 from mlci.config.goals import goal_from_name
 from mlci.config.metric_names import COMPUTED, KIND_NAMES, computed_scorer
 from mlci.config.monitoring import MonitorFields, model_monitor, parse_monitor, parse_retrain
+from mlci.config.reader import Reader, close_match, kind_of
 from mlci.config.schema import (
     ALIAS_NAME,
     CommandSpec,
@@ -42,7 +40,6 @@ from mlci.config.schema import (
     WebhookSpec,
 )
 from mlci.config.yamlsource import FieldPath, YamlSource
-from mlci.errors import ConfigError
 
 MODES: dict[str, Mode] = {"estimator": "declarative", "entrypoint": "entrypoint", "command": "command"}
 MODEL_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
@@ -52,12 +49,10 @@ BRANCH_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
 REMOTE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 STORE_BACKENDS = ("auto", "git", "local")
 # What scikit-learn's `random_state` and numpy's generators accept as a seed.
-MAX_SEED = 2**32 - 1
 # The bootstrap's cost grows with resamples, and metrics without a vectorised form cost milliseconds
 # per resample (roc_auc: about 15 ms on a shared 2-core runner, so 1,000 resamples take 15 s per model
 # and 100,000 took minutes). Percentile intervals settle well before this: 1,000 is the default.
 MAX_RESAMPLES = 5000
-PERCENT = re.compile(r"^\s*(\d+(\.\d+)?)\s*%\s*$")
 # What makes a path a glob pattern, as Python's `Path.glob` reads it.
 GLOB_CHARACTERS = re.compile(r"[*?\[]")
 
@@ -120,7 +115,7 @@ ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 def parse_config(source: YamlSource) -> Config:
     """Validate the whole document and build the typed config."""
-    reader = _Reader(source)
+    reader = Reader(source)
     top = reader.mapping((), source.data, required={"version", "models"}, allowed=TOP_KEYS)
     version = top["version"]
     if version != 1 or isinstance(version, bool):
@@ -152,125 +147,7 @@ def parse_config(source: YamlSource) -> Config:
     )
 
 
-class _Reader:
-    """Type checks that know where in the file each value sits."""
-
-    def __init__(self, source: YamlSource) -> None:
-        self.source = source
-        self.root = source.path.resolve().parent
-        self.project = project_root(self.root)
-        # Many models name the same files (a shared script, a params file): each is resolved once.
-        self._paths: dict[tuple[str, bool], Path] = {}
-
-    def fail(self, path: FieldPath, message: str, *, hint: str | None = None) -> ConfigError:
-        return self.source.error(path, message, hint=hint)
-
-    def mapping(
-        self,
-        path: FieldPath,
-        value: Any,
-        *,
-        allowed: set[str] | None = None,
-        required: set[str] = frozenset(),  # type: ignore[assignment]
-    ) -> dict[str, Any]:
-        if value is None and not required:
-            return {}
-        if not isinstance(value, dict):
-            raise self.fail(path, f"must be a mapping (key: value), not {_kind(value)}")
-        for key in value:
-            if not isinstance(key, str):
-                raise self.fail(path, f"keys must be text, not {_kind(key)} {key!r}")
-            if allowed is not None and key not in allowed:
-                close = _close_match(key, sorted(allowed), n=1)
-                hint = f"did you mean `{close[0]}`?" if close else f"allowed: {', '.join(sorted(allowed))}"
-                raise self.fail((*path, key), f"unknown key ({hint})")
-        for key in sorted(required):
-            if key not in value:
-                raise self.fail(path, f"missing required key `{key}`")
-        return value
-
-    def text(self, path: FieldPath, value: Any) -> str:
-        if not isinstance(value, str) or not value.strip():
-            raise self.fail(path, f"must be non-empty text, not {_kind(value)}")
-        return value
-
-    def number(self, path: FieldPath, value: Any) -> float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise self.fail(path, f"must be a finite number, not {_kind(value)} {value!r}")
-        return float(value)
-
-    def integer(self, path: FieldPath, value: Any) -> int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise self.fail(path, f"must be a whole number, not {_kind(value)} {value!r}")
-        return value
-
-    def duration(self, path: FieldPath, value: Any) -> float:
-        try:
-            return parse_duration(value)
-        except ValueError as exc:
-            raise self.fail(path, str(exc)) from None
-
-    def path(self, path: FieldPath, value: Any, *, inside: bool = True) -> Path:
-        """The path `value` (relative to the config's folder), resolved. Unless `inside` is false it
-        must stay inside the project (the repository that holds the config), symlinks followed."""
-        raw = self.text(path, value)
-        found = self._paths.get((raw, inside))
-        if found is None:
-            if inside:
-                found = confine(self.root / raw, self.project, error=partial(self.fail, path))
-            else:
-                found = (self.root / raw).resolve()
-            self._paths[(raw, inside)] = found
-        return found
-
-    def seed(self, path: FieldPath, value: Any) -> int:
-        seed = self.integer(path, value)
-        if not 0 <= seed <= MAX_SEED:
-            raise self.fail(path, f"must be between 0 and {MAX_SEED} (2**32 - 1), not {seed}")
-        return seed
-
-    def drop(self, path: FieldPath, value: Any) -> tuple[float, bool]:
-        """A `max_drop`: a number in the metric's units, or a percentage of the reference value
-        (`"2%"`); the amount and whether it is a percentage."""
-        match = PERCENT.match(value) if isinstance(value, str) else None
-        if match:
-            return float(match.group(1)), True
-        if isinstance(value, str):
-            raise self.fail(path, f"must be a number or a percentage like '2%', not {value!r}")
-        drop = self.number(path, value)
-        if drop < 0:
-            raise self.fail(path, "must not be negative")
-        return drop, False
-
-    def flag(self, path: FieldPath, value: Any) -> bool:
-        if not isinstance(value, bool):
-            raise self.fail(path, f"must be true or false, not {value!r}")
-        return value
-
-    def text_list(self, path: FieldPath, value: Any) -> list[str]:
-        if isinstance(value, str):
-            value = [value]
-        if not isinstance(value, list):
-            raise self.fail(path, f"must be a list, not {_kind(value)}")
-        return [self.text((*path, i), item) for i, item in enumerate(value)]
-
-
-def _close_match(word: str, choices: list[str], n: int) -> list[str]:
-    """The choices closest to a mistyped `word`; only a refusal asks, so difflib is loaded only then."""
-    import difflib
-
-    return difflib.get_close_matches(word, choices, n=n)
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "nothing"
-    return {dict: "a mapping", list: "a list", str: "text", bool: "true/false", int: "a number", float: "a number"}.get(
-        type(value), type(value).__name__
-    )
-
-
-def _parse_model(reader: _Reader, name: str, section: Any, monitor: MonitorFields) -> ModelSpec:
+def _parse_model(reader: Reader, name: str, section: Any, monitor: MonitorFields) -> ModelSpec:
     base: FieldPath = ("models", name)
     if not MODEL_NAME.match(name):
         raise reader.fail(
@@ -339,17 +216,17 @@ def _parse_model(reader: _Reader, name: str, section: Any, monitor: MonitorField
     )
 
 
-def _as_list(reader: _Reader, path: FieldPath, value: Any) -> list[Any]:
+def _as_list(reader: Reader, path: FieldPath, value: Any) -> list[Any]:
     if value is None:
         return []
     if isinstance(value, str):
         return [value]
     if not isinstance(value, list):
-        raise reader.fail(path, f"must be a list, not {_kind(value)}")
+        raise reader.fail(path, f"must be a list, not {kind_of(value)}")
     return value
 
 
-def _parse_pass_env(reader: _Reader, path: FieldPath, value: Any) -> tuple[str, ...]:
+def _parse_pass_env(reader: Reader, path: FieldPath, value: Any) -> tuple[str, ...]:
     if isinstance(value, dict):
         raise reader.fail(
             path,
@@ -369,7 +246,7 @@ def _parse_pass_env(reader: _Reader, path: FieldPath, value: Any) -> tuple[str, 
     return tuple(names)
 
 
-def _parse_data(reader: _Reader, path: FieldPath, value: Any) -> DataSpec:
+def _parse_data(reader: Reader, path: FieldPath, value: Any) -> DataSpec:
     raw = reader.mapping(path, value, allowed=DATA_KEYS, required={"train", "target"})
     split = SplitSpec()
     if "split" in raw:
@@ -403,7 +280,7 @@ def _parse_data(reader: _Reader, path: FieldPath, value: Any) -> DataSpec:
     )
 
 
-def _parse_estimator(reader: _Reader, path: FieldPath, value: Any) -> EstimatorSpec:
+def _parse_estimator(reader: Reader, path: FieldPath, value: Any) -> EstimatorSpec:
     if isinstance(value, str):
         value = {"class": value}
     raw = reader.mapping(path, value, allowed=ESTIMATOR_KEYS, required={"class"})
@@ -418,7 +295,7 @@ def _parse_estimator(reader: _Reader, path: FieldPath, value: Any) -> EstimatorS
     return EstimatorSpec(class_name=class_name, params=dict(params))
 
 
-def _parse_command(reader: _Reader, base: FieldPath, raw: dict[str, Any]) -> CommandSpec:
+def _parse_command(reader: Reader, base: FieldPath, raw: dict[str, Any]) -> CommandSpec:
     run = reader.text((*base, "command"), raw["command"])
     if "outputs" not in raw:
         raise reader.fail(base, "missing required key `outputs` (where the command writes its metrics)")
@@ -444,7 +321,7 @@ def _parse_command(reader: _Reader, base: FieldPath, raw: dict[str, Any]) -> Com
     )
 
 
-def _parse_plots(reader: _Reader, path: FieldPath, value: Any) -> tuple[str, ...]:
+def _parse_plots(reader: Reader, path: FieldPath, value: Any) -> tuple[str, ...]:
     """Paths or glob patterns of pictures, each of which must stay inside the project: the folders
     before its first wildcard are held to that like any output path, and it may not climb out with `..`."""
     patterns = reader.text_list(path, value) if value is not None else []
@@ -457,7 +334,7 @@ def _parse_plots(reader: _Reader, path: FieldPath, value: Any) -> tuple[str, ...
     return tuple(patterns)
 
 
-def _parse_metrics(reader: _Reader, path: FieldPath, value: Any, *, command: bool) -> tuple[MetricSpec, ...]:
+def _parse_metrics(reader: Reader, path: FieldPath, value: Any, *, command: bool) -> tuple[MetricSpec, ...]:
     """Metric names with their goals; a command model's goal comes from `goal:`, else its `kind:`,
     else its name, and is required."""
     items = _as_list(reader, path, value)
@@ -500,7 +377,7 @@ def _parse_metrics(reader: _Reader, path: FieldPath, value: Any, *, command: boo
     return tuple(metrics)
 
 
-def _parse_kind(reader: _Reader, path: FieldPath, value: Any, *, goal: str | None, command: bool) -> str:
+def _parse_kind(reader: Reader, path: FieldPath, value: Any, *, goal: str | None, command: bool) -> str:
     """A command metric's `kind:`: one of the metrics the bootstrap computes, agreeing with `goal`."""
     if not command:
         raise reader.fail(
@@ -510,7 +387,7 @@ def _parse_kind(reader: _Reader, path: FieldPath, value: Any, *, goal: str | Non
         )
     kind = reader.text(path, value)
     if computed_scorer(kind) is None:
-        close = _close_match(kind.lower(), sorted({*KIND_NAMES, *COMPUTED}), n=1)
+        close = close_match(kind.lower(), sorted({*KIND_NAMES, *COMPUTED}), n=1)
         guess = f" (did you mean {close[0]}?)" if close else ""
         raise reader.fail(
             path,
@@ -533,7 +410,7 @@ def _kind_goal(kind: str | None) -> Goal | None:
     return "minimize" if negate else "maximize"
 
 
-def _parse_params(reader: _Reader, path: FieldPath, value: Any, *, command: bool) -> tuple[ParamsFileSpec, ...]:
+def _parse_params(reader: Reader, path: FieldPath, value: Any, *, command: bool) -> tuple[ParamsFileSpec, ...]:
     """`params: [params.yaml, {train.json: [lr, depth]}]`: files of a command model's parameters,
     each with all its keys or the keys (or sections) named."""
     if value is None:
@@ -573,13 +450,13 @@ def _parse_params(reader: _Reader, path: FieldPath, value: Any, *, command: bool
     return tuple(files)
 
 
-def _parse_gates(reader: _Reader, path: FieldPath, value: Any, metric_names: set[str]) -> tuple[GateSpec, ...]:
+def _parse_gates(reader: Reader, path: FieldPath, value: Any, metric_names: set[str]) -> tuple[GateSpec, ...]:
     raw = reader.mapping(path, value)
     gates = []
     for metric, limits in raw.items():
         gate_path = (*path, metric)
         if metric not in metric_names:
-            close = _close_match(metric, sorted(metric_names), n=1)
+            close = close_match(metric, sorted(metric_names), n=1)
             hint = f"did you mean `{close[0]}`?" if close else f"metrics: {', '.join(sorted(metric_names))}"
             raise reader.fail(gate_path, f"gate for a metric the model does not list ({hint})")
         limits = reader.mapping(gate_path, limits, allowed=GATE_KEYS)
@@ -605,7 +482,7 @@ def _parse_gates(reader: _Reader, path: FieldPath, value: Any, metric_names: set
     return tuple(gates)
 
 
-def _parse_store(reader: _Reader, value: Any) -> StoreSpec:
+def _parse_store(reader: Reader, value: Any) -> StoreSpec:
     raw = reader.mapping(("store",), value, allowed=STORE_KEYS)
     backend = raw.get("backend", StoreSpec.backend)
     if backend not in STORE_BACKENDS:
@@ -622,7 +499,7 @@ def _parse_store(reader: _Reader, value: Any) -> StoreSpec:
     return StoreSpec(backend=backend, path=path, branch=branch, remote=remote)
 
 
-def _parse_registry(reader: _Reader, value: Any) -> RegistrySpec:
+def _parse_registry(reader: Reader, value: Any) -> RegistrySpec:
     raw = reader.mapping(("registry",), value, allowed=REGISTRY_KEYS)
     limit = RegistrySpec.max_model_mb
     if "max_model_mb" in raw:
@@ -635,7 +512,7 @@ def _parse_registry(reader: _Reader, value: Any) -> RegistrySpec:
     return RegistrySpec(max_model_mb=limit, trusted_types=trusted)
 
 
-def _parse_promote(reader: _Reader, value: Any) -> PromoteSpec:
+def _parse_promote(reader: Reader, value: Any) -> PromoteSpec:
     raw = reader.mapping(("promote",), value, allowed=PROMOTE_KEYS)
     alias = reader.text(("promote", "alias"), raw["alias"]) if "alias" in raw else PromoteSpec.alias
     problem = alias_problem(alias)
@@ -663,7 +540,7 @@ def alias_problem(alias: str) -> str | None:
     return None
 
 
-def _parse_mlflow(reader: _Reader, value: Any) -> MlflowSpec:
+def _parse_mlflow(reader: Reader, value: Any) -> MlflowSpec:
     raw = reader.mapping(("mlflow",), value, allowed=MLFLOW_KEYS)
     uri = None
     if raw.get("tracking_uri") is not None:
@@ -689,7 +566,7 @@ def _parse_mlflow(reader: _Reader, value: Any) -> MlflowSpec:
     return MlflowSpec(tracking_uri=uri, experiment=experiment)
 
 
-def _parse_triggers(reader: _Reader, value: Any) -> TriggersSpec:
+def _parse_triggers(reader: Reader, value: Any) -> TriggersSpec:
     where = ("promote", "triggers")
     raw = reader.mapping(where, value, allowed=TRIGGER_KEYS)
     flags = {}
@@ -720,7 +597,7 @@ def _parse_triggers(reader: _Reader, value: Any) -> TriggersSpec:
     return TriggersSpec(**flags, webhook=webhook, command=command, command_timeout=command_timeout)
 
 
-def _parse_data_checks(reader: _Reader, value: Any) -> DataChecksSpec:
+def _parse_data_checks(reader: Reader, value: Any) -> DataChecksSpec:
     raw = reader.mapping(("data_checks",), value, allowed=DATA_CHECK_KEYS)
     max_psi = None
     if raw.get("max_psi") is not None:
@@ -733,7 +610,7 @@ def _parse_data_checks(reader: _Reader, value: Any) -> DataChecksSpec:
     return DataChecksSpec(max_psi=max_psi, fail_on_schema_change=schema)
 
 
-def _parse_noise(reader: _Reader, value: Any) -> NoiseSpec:
+def _parse_noise(reader: Reader, value: Any) -> NoiseSpec:
     raw = reader.mapping(("noise",), value, allowed=NOISE_KEYS)
     resamples = reader.integer(("noise", "resamples"), raw["resamples"]) if "resamples" in raw else NoiseSpec.resamples
     if not 0 <= resamples <= MAX_RESAMPLES:
@@ -751,7 +628,7 @@ def _parse_noise(reader: _Reader, value: Any) -> NoiseSpec:
     return NoiseSpec(resamples=resamples, confidence=confidence, seed=seed)
 
 
-def _parse_plan(reader: _Reader, value: Any) -> PlanSpec:
+def _parse_plan(reader: Reader, value: Any) -> PlanSpec:
     raw = reader.mapping(("plan",), value, allowed=PLAN_KEYS)
     if "max_jobs" not in raw:
         return PlanSpec()
@@ -764,14 +641,14 @@ def _parse_plan(reader: _Reader, value: Any) -> PlanSpec:
     return PlanSpec(max_jobs=max_jobs)
 
 
-def _parse_report(reader: _Reader, value: Any) -> ReportSpec:
+def _parse_report(reader: Reader, value: Any) -> ReportSpec:
     raw = reader.mapping(("report",), value, allowed=REPORT_KEYS)
     title = reader.text(("report", "title"), raw["title"]) if "title" in raw else ReportSpec.title
     template = reader.path(("report", "template"), raw["template"]) if "template" in raw else None
     return ReportSpec(title=title, template=template)
 
 
-def _parse_record(reader: _Reader, value: Any) -> RecordSpec:
+def _parse_record(reader: Reader, value: Any) -> RecordSpec:
     raw = reader.mapping(("record",), value, allowed=RECORD_KEYS)
     where = ("record", "ignore_changes")
     patterns = reader.text_list(where, raw["ignore_changes"]) if raw.get("ignore_changes") is not None else []
