@@ -45,13 +45,17 @@ def paint(text: str, color: int) -> str:
 def visible(text: str) -> str:
     """`text` without the characters that could rewrite a terminal or a log line, and with lone
     surrogates replaced by U+FFFD, so it can always be written."""
-    return LONE_SURROGATE.sub("\ufffd", UNPRINTABLE.sub("", text))
+    text = UNPRINTABLE.sub("", text)
+    # Surrogates are not ASCII; most text is, and `isascii` answers without a scan of its own.
+    return text if text.isascii() else LONE_SURROGATE.sub("\ufffd", text)
 
 
 def printable(text: str) -> str:
     """`text` as it can be printed safely (see `visible`), with no line that a CI log would take for
     a workflow command: such a line gets a backslash before its `::`."""
-    return WORKFLOW_COMMAND.sub(r"\1\\::", visible(text))
+    text = visible(text)
+    # Large outputs (a JSON report) rarely hold `::` at all; finding that is cheaper than the regex.
+    return WORKFLOW_COMMAND.sub(r"\1\\::", text) if "::" in text else text
 
 
 class LogCommands(Protocol):

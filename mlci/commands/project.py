@@ -7,17 +7,19 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from mlci.config import Config
 from mlci.console import Console
 from mlci.git import Git
 from mlci.github.actions_io import OutputValue, write_outputs
 from mlci.github.context import GitHubContext
-from mlci.mlflow.client import MlflowClient, MlflowSettings
-from mlci.mlflow.mirror import Mirror
 from mlci.runs.provenance import Provenance, provenance_of
 from mlci.store import open_storage
 from mlci.store.storage import Storage
+
+if TYPE_CHECKING:
+    from mlci.mlflow.mirror import Mirror
 
 
 @dataclass
@@ -51,6 +53,10 @@ class Project:
     def mlflow(self) -> Mirror | None:
         """The MLflow server that mirrors the results branch (`mlflow.tracking_uri`, else
         MLFLOW_TRACKING_URI when it names a server); None without one."""
+        # Loaded here: most projects have no MLflow server, and every command builds a Project.
+        from mlci.mlflow.client import MlflowClient, MlflowSettings
+        from mlci.mlflow.mirror import Mirror
+
         spec = self.config.mlflow
         settings = MlflowSettings.from_environ(spec.tracking_uri, spec.experiment, os.environ)
         return Mirror(MlflowClient(settings), experiment=spec.experiment) if settings else None

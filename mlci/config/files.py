@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import os
 import stat
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -198,6 +197,8 @@ def write_atomically(target: Path, content: bytes) -> None:
     """Write `content` to `target` (making its folder) aside, then move it into place, so a reader never
     sees half a file. The file aside is hidden (`.name-...`), so listings of the folder skip it."""
     target.parent.mkdir(parents=True, exist_ok=True)
+    import tempfile  # with it random and shutil: only the commands that write pay for them
+
     descriptor, temporary = tempfile.mkstemp(prefix=f".{target.name}-", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(descriptor, "wb") as handle:

@@ -11,7 +11,6 @@ and the same code paths simply find nothing to post.
 
 from __future__ import annotations
 
-import hmac
 import json
 import os
 import re
@@ -137,6 +136,8 @@ class GitHubContext:
     def uses_job_token(self) -> bool:
         """The token in use is the job's own, so GitHub shows what it writes as `github-actions[bot]`;
         known without asking GitHub, which does not tell that token who it is."""
+        import hmac  # OpenSSL's hashes come with it: a few ms that most commands never need
+
         return bool(self.token and self.job_token) and hmac.compare_digest(self.token or "", self.job_token or "")
 
     @property

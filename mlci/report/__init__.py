@@ -4,21 +4,38 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from mlci.compare.result import Comparison
-from mlci.config import Config
 from mlci.console import LONE_SURROGATE, UNPRINTABLE
 from mlci.errors import MlciError
 from mlci.report.jsontext import dumps_sorted_indented
-from mlci.report.markdown import render_markdown
-from mlci.report.marker import report_marker
-from mlci.report.text import render_text
+from mlci.report.marker import DEFAULT_IDENTITY, report_marker
+
+if TYPE_CHECKING:
+    from mlci.compare.result import Comparison
+    from mlci.config import Config
 
 FORMATS = ("text", "markdown", "json")
 # Only ever inside JSON strings: the controls below U+0020 JSON escapes itself.
 _UNSAFE_IN_JSON = re.compile(f"{UNPRINTABLE.pattern}|{LONE_SURROGATE.pattern}")
 
 __all__ = ["FORMATS", "render", "render_json", "render_markdown", "render_text", "report_marker"]
+
+
+def render_markdown(comparison: Comparison, *, config: Config, identity: str = DEFAULT_IDENTITY) -> str:
+    """The Markdown report of `comparison` (see `mlci.report.markdown.render_markdown`)."""
+    # The Markdown and text renderers load on first use: `--format json`, the machines' format,
+    # needs neither (nor the templates, escaping and charts behind them).
+    from mlci.report import markdown
+
+    return markdown.render_markdown(comparison, config=config, identity=identity)
+
+
+def render_text(comparison: Comparison, *, color: bool = False) -> str:
+    """The terminal's table of `comparison` (see `mlci.report.text.render_text`)."""
+    from mlci.report import text
+
+    return text.render_text(comparison, color=color)
 
 
 def render(comparison: Comparison, fmt: str, *, config: Config, color: bool = False) -> str:

@@ -1,7 +1,7 @@
 """Libraries a training will need after its fit, imported on another thread while the fit runs.
 
 Importing skops takes a second or more (it imports every scikit-learn estimator to know which types
-to trust), and matplotlib about as long; the plain script mlci is measured against pays neither.
+to trust). (matplotlib, for the pictures, loads in a process of its own: see `painter`.)
 Most of a fit runs in native code without Python's lock, so imports done meanwhile are hidden behind
 it instead of being added to mlci's overhead. Only during the fit: before it, the main thread is still
 importing the estimator's own modules, and two threads importing the same package at once can each
@@ -15,17 +15,8 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from mlci.training.plots import plots_available
-
-# What a declarative or entrypoint model's training imports after its fit: the model file's format,
-# and the pictures' library when it is installed.
+# What a declarative or entrypoint model's training imports after its fit: the model file's format.
 SAVED_WITH = ("skops.io",)
-PICTURES_WITH = ("matplotlib.pyplot",)
-
-
-def in_process_libraries() -> tuple[str, ...]:
-    """The libraries an in-process training imports after its fit."""
-    return SAVED_WITH + (PICTURES_WITH if plots_available() else ())
 
 
 @contextmanager
@@ -42,10 +33,6 @@ def imported_meanwhile(modules: tuple[str, ...]) -> Iterator[None]:
 def _import_quietly(modules: tuple[str, ...]) -> None:
     for module in modules:
         try:
-            if module.startswith("matplotlib"):
-                import matplotlib
-
-                matplotlib.use("Agg")  # files only, as `write_plots` draws them; chosen before pyplot loads
             importlib.import_module(module)
         except Exception:
             # The code that needs it imports it again and reports the failure where it matters.

@@ -12,6 +12,7 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from mlci.config import Config, ModelSpec
 from mlci.config.fields import ConfigField, model_field
@@ -19,7 +20,7 @@ from mlci.console import Console
 from mlci.errors import TrainingError
 from mlci.runs import Run
 from mlci.runs.lineage import LineageStart, finish_lineage
-from mlci.training.background import imported_meanwhile, in_process_libraries
+from mlci.training.background import SAVED_WITH, imported_meanwhile
 from mlci.training.csvwrite import write_frame
 from mlci.training.data import Dataset, load_dataset
 from mlci.training.estimators import build_estimator, failure_text, load_entrypoint, param_error
@@ -27,8 +28,9 @@ from mlci.training.metrics import ResolvedMetric, check_metric_fits, metric_fiel
 from mlci.training.modelfile import FILE_NAME as MODEL_FILE
 from mlci.training.modelfile import save_model
 from mlci.training.outcome import TrainedModel
+from mlci.training.painter import Painter
 from mlci.training.params import estimator_params
-from mlci.training.plots import write_plots
+from mlci.training.plots import model_importances, plots_available
 from mlci.training.predictions import FILE_NAME as PREDICTIONS_FILE
 from mlci.training.predictions import predict_test_set
 from mlci.training.preprocessing import needs_preprocessing, with_preprocessing
@@ -55,8 +57,47 @@ def _train(
     estimator = build_estimator(config, model) if model.mode == "declarative" else load_entrypoint(config, model)
     for metric in metrics:
         check_metric_fits(config, model, metric, estimator)
-    classification = is_classifier(estimator)
-    task = "classification" if classification else "regression"
+    task = "classification" if is_classifier(estimator) else "regression"
+    if not plots_available():
+        return _fit_and_keep(
+            config,
+            model,
+            estimator,
+            metrics,
+            task=task,
+            painter=None,
+            console=console,
+            workspace=workspace,
+            lineage=lineage,
+        )
+    # Started before the data is read, so that its libraries load while this process reads and fits.
+    with Painter.start() as painter:
+        return _fit_and_keep(
+            config,
+            model,
+            estimator,
+            metrics,
+            task=task,
+            painter=painter,
+            console=console,
+            workspace=workspace,
+            lineage=lineage,
+        )
+
+
+def _fit_and_keep(
+    config: Config,
+    model: ModelSpec,
+    estimator: Any,
+    metrics: list[ResolvedMetric],
+    *,
+    task: str,
+    painter: Painter | None,
+    console: Console,
+    workspace: Path,
+    lineage: LineageStart,
+) -> TrainedModel:
+    classification = task == "classification"
     dataset = load_dataset(config, model, classification=classification, console=console)
     _describe(console, model.name, dataset)
     if classification:
@@ -66,10 +107,10 @@ def _train(
     fitted = estimator
     if needs_preprocessing(estimator, setting=model.preprocessing):
         fitted = with_preprocessing(estimator, dataset.x_train, field=model_field(config, model.name, "data"))
-    # The libraries needed after the fit load on another thread while it runs, and only then: by now
-    # the estimator's own modules are imported, and two threads importing the same package at once
-    # can each find the other's module half-initialised (an ImportError that names neither's fault).
-    with _warnings_to(console, model.name), imported_meanwhile(in_process_libraries()):
+    # skops loads on another thread while the fit runs, and only then: by now the estimator's own
+    # modules are imported, and two threads importing the same package at once can each find the
+    # other's module half-initialised (an ImportError that names neither's fault).
+    with _warnings_to(console, model.name), imported_meanwhile(SAVED_WITH):
         started = time.perf_counter()
         try:
             fitted.fit(dataset.x_train, dataset.y_train)
@@ -96,6 +137,14 @@ def _train(
 
     predictions_path = workspace / PREDICTIONS_FILE
     write_frame(predictions, predictions_path)
+    if painter is not None:
+        feature_names = [str(c) for c in dataset.x_train.columns]
+        painter.paint(
+            predictions=predictions_path,
+            classification=classification,
+            importances=model_importances(fitted, feature_names),
+            folder=workspace,
+        )
     test_inputs = describe_test_inputs(predictions_path.read_bytes(), dataset.x_test)
     model_path = workspace / MODEL_FILE
     untrusted = save_model(fitted, model_path, field=source)
@@ -110,14 +159,12 @@ def _train(
         task=task,
         untrusted_types=untrusted,
     )
-    plots = write_plots(
-        predictions,
-        classification=classification,
-        model=fitted,
-        feature_names=[str(c) for c in dataset.x_train.columns],
-        folder=workspace,
-    )
-    return TrainedModel(run=run, files={"model": model_path, "predictions": predictions_path, **plots})
+    pictures: dict[str, Path] = {}
+    if painter is not None:
+        pictures, problem = painter.pictures()
+        if problem is not None:
+            console.warn(f"{model.name}: the pictures could not be drawn ({problem}); the run is kept without them")
+    return TrainedModel(run=run, files={"model": model_path, "predictions": predictions_path, **pictures})
 
 
 def check_metrics_fit_target(config: Config, model: ModelSpec, metrics: list[ResolvedMetric], dataset: Dataset) -> None:

@@ -20,6 +20,9 @@ if TYPE_CHECKING:
     import pandas as pd
 
 TOP_FEATURES = 15
+# Beyond these, a curve or a scatter shows nothing more in a picture of this size, only takes longer.
+CURVE_POINTS = 2_000
+SCATTER_POINTS = 5_000
 
 
 def plots_available() -> bool:
@@ -27,9 +30,10 @@ def plots_available() -> bool:
 
 
 def write_plots(
-    predictions: pd.DataFrame, *, classification: bool, model: Any, feature_names: list[str], folder: Path
+    predictions: pd.DataFrame, *, classification: bool, importances: list[tuple[str, float]], folder: Path
 ) -> dict[str, Path]:
-    """The pictures of one run, written into `folder`; role -> path (empty without matplotlib)."""
+    """The pictures of one run, written into `folder`; role -> path (empty without matplotlib).
+    `importances` are the model's top features (`model_importances`), drawn as they are."""
     if not plots_available():
         return {}
     import matplotlib
@@ -54,7 +58,6 @@ def write_plots(
             save("roc_pr", _roc_pr(plt, predictions, positive=proba[1]))
     else:
         save("residuals", _residuals(plt, predictions))
-    importances = _importances(model, feature_names)
     if importances:
         save("feature_importance", _importance_chart(plt, importances))
     return written
@@ -77,33 +80,69 @@ def _confusion(plt: Any, predictions: pd.DataFrame) -> Any:
 
 
 def _roc_pr(plt: Any, predictions: pd.DataFrame, *, positive: str) -> Any:
-    from sklearn.metrics import precision_recall_curve, roc_curve
-
     label = positive.removeprefix(PROBA_PREFIX)
     truth = (predictions[Y_TRUE].astype(str) == label).to_numpy()
     scores = predictions[positive].to_numpy(dtype=float)
     figure, (roc, pr) = plt.subplots(1, 2, figsize=(8, 3.8))
-    fpr, tpr, _ = roc_curve(truth, scores)
+    fpr, tpr, precision, recall = (_thinned(points) for points in _curves(truth, scores))
     roc.plot(fpr, tpr)
     roc.plot([0, 1], [0, 1], linestyle=":", color="grey")
     roc.set(xlabel="false positive rate", ylabel="true positive rate", title=f"ROC ({label})")
-    precision, recall, _ = precision_recall_curve(truth, scores)
     pr.plot(recall, precision)
     pr.set(xlabel="recall", ylabel="precision", title=f"Precision-recall ({label})")
     return figure
 
 
+def _curves(truth: Any, scores: Any) -> tuple[Any, Any, Any, Any]:
+    """ROC (false and true positive rates) and precision-recall points at every distinct score, as
+    scikit-learn's `roc_curve` and `precision_recall_curve` give them; with numpy alone, so the
+    process that draws needs no scikit-learn (seconds to import)."""
+    import numpy as np
+
+    order = np.argsort(-scores, kind="mergesort")
+    ranked, hits = scores[order], truth[order].astype(float)
+    # The last row of each run of equal scores: a threshold there takes the whole run at once.
+    cuts = np.r_[np.flatnonzero(np.diff(ranked)), len(ranked) - 1]
+    true_positives = np.cumsum(hits)[cuts]
+    false_positives = cuts + 1 - true_positives
+    positives, negatives = max(true_positives[-1], 1.0), max(false_positives[-1], 1.0)
+    fpr = np.r_[0.0, false_positives / negatives]
+    tpr = np.r_[0.0, true_positives / positives]
+    # The curve starts where nothing is predicted positive: recall 0, precision 1 by convention.
+    precision = np.r_[1.0, true_positives / (true_positives + false_positives)]
+    recall = np.r_[0.0, true_positives / positives]
+    return fpr, tpr, precision, recall
+
+
+def _thinned(points: Any) -> Any:
+    """At most CURVE_POINTS of a curve's points, evenly spread and both ends kept: a picture 800
+    pixels wide shows no more, and a million-row test set would take seconds to draw."""
+    import numpy as np
+
+    if len(points) <= CURVE_POINTS:
+        return points
+    return points[np.unique(np.linspace(0, len(points) - 1, CURVE_POINTS).round().astype(int))]
+
+
 def _residuals(plt: Any, predictions: pd.DataFrame) -> Any:
+    rows = len(predictions)
+    title = "Residuals (test rows)"
+    if rows > SCATTER_POINTS:
+        # A fixed sample, so the same predictions always give the same picture.
+        predictions = predictions.sample(n=SCATTER_POINTS, random_state=0)
+        title = f"Residuals ({SCATTER_POINTS:,} of {rows:,} test rows)"
     predicted = predictions[Y_PRED].to_numpy(dtype=float)
     residuals = predictions[Y_TRUE].to_numpy(dtype=float) - predicted
     figure, axes = plt.subplots(figsize=(5, 3.8))
     axes.scatter(predicted, residuals, s=8, alpha=0.6)
     axes.axhline(0, color="grey", linestyle=":")
-    axes.set(xlabel="predicted", ylabel="true - predicted", title="Residuals (test rows)")
+    axes.set(xlabel="predicted", ylabel="true - predicted", title=title)
     return figure
 
 
-def _importances(model: Any, feature_names: list[str]) -> list[tuple[str, float]]:
+def model_importances(model: Any, feature_names: list[str]) -> list[tuple[str, float]]:
+    """The top features of a fitted model (or a Pipeline's final step) by `feature_importances_` or
+    the mean absolute `coef_`, named as that step saw them; empty when it has neither."""
     import numpy as np
 
     estimator = model.steps[-1][1] if hasattr(model, "steps") else model

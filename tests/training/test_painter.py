@@ -1,0 +1,139 @@
+"""The pictures are drawn by a process of their own: what it draws, what it does when it cannot, and
+that it never outlives the training that started it."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from mlci.cli import cli
+from mlci.training.painter import Painter
+from mlci.training.plots import CURVE_POINTS, _curves, _thinned
+
+pytestmark = pytest.mark.integration
+
+DATA = "x1,x2,label\n" + "".join(f"{i % 7 + 3 * (i % 2)},{i % 5},{'yes' if i % 2 else 'no'}\n" for i in range(80))
+CONFIG = """\
+version: 1
+models:
+  clf:
+    data: {train: data.csv, target: label, split: {test_size: 0.3, seed: 0}}
+    estimator: {class: sklearn.linear_model.LogisticRegression}
+    metrics: [accuracy]
+"""
+
+
+def _painters_of_this_process() -> list[int]:
+    """The painter processes still running that this test process started."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes()
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        if b"mlci.training.painter" in command and parent == os.getpid():
+            found.append(int(entry.name))
+    return found
+
+
+def test_the_curves_are_scikit_learns_at_every_distinct_score() -> None:
+    from sklearn.metrics import precision_recall_curve, roc_curve
+
+    generator = np.random.default_rng(3)
+    truth = generator.random(400) < 0.3
+    scores = np.round(generator.random(400) + 0.4 * truth, 2)  # ties, as rounded probabilities have
+    fpr, tpr, precision, recall = _curves(truth, scores)
+    expected_fpr, expected_tpr, _ = roc_curve(truth, scores, drop_intermediate=False)
+    expected_precision, expected_recall, _ = precision_recall_curve(truth, scores)
+    assert np.allclose(fpr, expected_fpr) and np.allclose(tpr, expected_tpr)
+    # scikit-learn lists precision-recall from the lowest threshold up, ending at (recall 0, precision 1).
+    assert np.allclose(recall, expected_recall[::-1]) and np.allclose(precision, expected_precision[::-1])
+
+
+def test_a_long_curve_is_thinned_to_a_drawable_size_keeping_both_ends() -> None:
+    points = np.arange(1_000_000, dtype=float)
+    thinned = _thinned(points)
+    assert len(thinned) == CURVE_POINTS
+    assert thinned[0] == 0 and thinned[-1] == 999_999
+    assert np.all(np.diff(thinned) > 0)
+    short = np.arange(10.0)
+    assert _thinned(short) is short
+
+
+def test_the_painter_draws_from_the_predictions_file(tmp_path: Path) -> None:
+    predictions = tmp_path / "predictions.csv"
+    rows = "".join(
+        f"{'yes' if i % 3 else 'no'},{'yes' if i % 2 else 'no'},{i / 40:.3f},{1 - i / 40:.3f}\n" for i in range(40)
+    )
+    predictions.write_text("y_true,y_pred,proba_no,proba_yes\n" + rows)
+    with Painter.start() as painter:
+        painter.paint(predictions=predictions, classification=True, importances=[("x1", 0.7)], folder=tmp_path)
+        pictures, problem = painter.pictures()
+    assert problem is None
+    assert set(pictures) == {"plot_confusion_matrix", "plot_roc_pr", "plot_feature_importance"}
+    assert all(path.read_bytes().startswith(b"\x89PNG") for path in pictures.values())
+
+
+def test_a_painter_that_cannot_draw_says_why_in_one_line(tmp_path: Path) -> None:
+    with Painter.start() as painter:
+        painter.paint(predictions=tmp_path / "missing.csv", classification=False, importances=[], folder=tmp_path)
+        pictures, problem = painter.pictures()
+    assert pictures == {}
+    assert problem is not None and "FileNotFoundError" in problem and "missing.csv" in problem
+    assert "\n" not in problem and "Traceback" not in problem
+
+
+def test_a_run_whose_pictures_fail_is_kept_with_a_warning(
+    make_repo: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_repo(files={"mlci.yaml": CONFIG, "data.csv": DATA})
+    # The painter runs this file's code: an importance it cannot turn into a number fails its drawing.
+    monkeypatch.setattr("mlci.training.declarative.model_importances", lambda model, names: [("x1", "not a number")])
+    result = CliRunner().invoke(cli, ["--config", str(root / "mlci.yaml"), "train"])
+    assert result.exit_code == 0, result.output
+    assert "clf: the pictures could not be drawn (ValueError: could not convert string to float" in result.output
+    run = json.loads((root / ".mlci" / "runs" / "clf" / "run.json").read_text())
+    assert set(run["files"]) == {"model", "predictions"}
+    assert run["metrics"]["accuracy"] > 0
+
+
+def test_a_project_file_named_like_a_library_does_not_replace_it_in_the_painter(
+    make_repo: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = {
+        "mlci.yaml": CONFIG,
+        "data.csv": DATA,
+        "matplotlib.py": "raise SystemExit('the project shadows matplotlib')\n",
+    }
+    root = make_repo(files=files)
+    monkeypatch.chdir(root)
+    result = CliRunner().invoke(cli, ["train"])
+    assert result.exit_code == 0, result.output
+    assert "pictures could not be drawn" not in result.output
+    run = json.loads((root / ".mlci" / "runs" / "clf" / "run.json").read_text())
+    assert "plot_confusion_matrix" in run["files"]
+
+
+def test_a_training_that_fails_after_the_painter_started_leaves_no_painter_behind(
+    make_repo: Callable[..., Path],
+) -> None:
+    # A parameter scikit-learn refuses only when fitting: the failure comes after the painter started.
+    data = "x1,x2,label\n" + "".join(f"{i},{i % 3},{i % 2}\n" for i in range(40))
+    config = CONFIG.replace(
+        "estimator: {class: sklearn.linear_model.LogisticRegression}",
+        "estimator: {class: sklearn.linear_model.LogisticRegression, params: {C: -1}}",
+    )
+    root = make_repo(files={"mlci.yaml": config, "data.csv": data})
+    result = CliRunner().invoke(cli, ["--config", str(root / "mlci.yaml"), "train"])
+    assert result.exit_code == 2, result.output
+    assert "C" in result.output
+    assert _painters_of_this_process() == []
