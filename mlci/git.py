@@ -110,15 +110,29 @@ class Git:
         """The repository's own git folder (the main worktree's, shared by all), None outside a
         repository. Asked by every layer a command goes through; a folder that is a repository stays one."""
         if self._common_dir is None:
-            done = self.attempt("rev-parse", "--git-common-dir")
-            if done.returncode == 0:
-                self._common_dir = self.cwd / done.stdout.decode().strip()
+            # Whether the clone is shallow is asked by the same process: nearly every command that
+            # needs one answer needs the other, and a git process costs a few milliseconds.
+            done = self.attempt("rev-parse", "--git-common-dir", "--is-shallow-repository")
+            answers = done.stdout.decode().split("\n")
+            if done.returncode == 0 and len(answers) >= 2:
+                self._common_dir = self.cwd / answers[0].strip()
+                if self._shallow is None:
+                    self._shallow = answers[1].strip() == "true"
         return self._common_dir
 
     def head(self) -> str | None:
         """The commit checked out, or None in a repository with no commits yet."""
         done = self.attempt("rev-parse", "--verify", "-q", "HEAD")
         return done.stdout.decode().strip() or None if done.returncode == 0 else None
+
+    def position(self) -> tuple[str | None, str | None]:
+        """`head()` and `branch()` together, from one git process."""
+        done = self.attempt("rev-parse", "HEAD", "--symbolic-full-name", "HEAD", "--")
+        lines = done.stdout.decode(errors="replace").split("\n")
+        if done.returncode != 0 or len(lines) < 2 or not COMMIT_ID.fullmatch(lines[0].strip()):
+            return self.head(), self.branch()  # no commit yet: each answer on its own
+        name = lines[1].strip()
+        return lines[0].strip(), name.removeprefix("refs/heads/") if name.startswith("refs/heads/") else None
 
     def branch(self) -> str | None:
         """The branch checked out, or None when HEAD is detached."""

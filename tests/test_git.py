@@ -122,3 +122,32 @@ def test_the_batched_reader_reads_what_reading_each_file_alone_reads(make_repo) 
     assert read == {ids[name]: repo.output("cat-file", "blob", ids[name]) for name in contents}
     assert {name: read[ids[name]] for name in contents} == contents
     assert repo.read_blobs([]) == {}
+
+
+def test_the_position_is_the_commit_and_branch_as_asked_one_by_one(make_repo, tmp_path: Path) -> None:
+    root = make_repo()
+    (root / "HEAD").write_text("a file named like the ref\n")
+    repo = Git(root)
+    assert repo.position() == (repo.head(), "main") and repo.head() is not None
+    git(root, "checkout", "-q", "-b", "feature/a")
+    assert repo.position() == (repo.head(), "feature/a")
+    git(root, "checkout", "-q", "--detach")
+    assert repo.position() == (repo.head(), None)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    git(empty, "init", "-q", "-b", "trunk")
+    unborn = Git(empty)
+    assert unborn.position() == (None, unborn.branch())
+
+
+def test_one_process_tells_the_git_folder_and_whether_the_clone_is_shallow(make_repo, tmp_path: Path) -> None:
+    root = make_repo()
+    (root / "more.txt").write_text("x\n")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "more")
+    shallow = tmp_path / "shallow"
+    git(tmp_path, "clone", "-q", "--depth=1", f"file://{root}", str(shallow))
+    for path, expected in ((root, False), (shallow, True)):
+        repo = Git(path)
+        assert repo.common_dir() == path / ".git"
+        assert repo.is_shallow() is expected

@@ -58,7 +58,7 @@ def compare_with_base(
     if not failed and not any(name in config.models for name in head_runs):
         raise StoreError("there are no runs in this checkout to compare", hint="Run `mlci train` first.")
     cache = ResultCache(config.work_dir / "cache")
-    head_commit = git.head()
+    head_commit, head_branch = git.position()
     sides: dict[str, BaseSide] = {}
     base_runs: dict[str, Run] = {}
     trends: dict[str, dict[str, list[tuple[str, float]]]] = {}
@@ -85,7 +85,7 @@ def compare_with_base(
     if base_label:
         base = replace(base, ref=base_label)
     console.detail(f"base: {base.note}")
-    head = HeadInfo(commit=head_commit, branch=git.branch(), dirty=git.is_dirty(ignore=config.ignored_changes))
+    head = HeadInfo(commit=head_commit, branch=head_branch, dirty=git.is_dirty(ignore=config.ignored_changes))
     comparison = build_comparison(
         config=config,
         head=head,

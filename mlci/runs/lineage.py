@@ -141,7 +141,8 @@ def git_state(root: Path, *, ignore: tuple[str, ...] = ()) -> dict[str, Any]:
     try:
         if not git.is_repository():
             return {"commit": None, "branch": None, "dirty": None}
-        return {"commit": git.head(), "branch": git.branch(), "dirty": git.is_dirty(ignore=ignore)}
+        commit, branch = git.position()
+        return {"commit": commit, "branch": branch, "dirty": git.is_dirty(ignore=ignore)}
     except (GitError, OSError):
         # No git at all is not a reason to refuse training; the run just cannot name a commit.
         return {"commit": None, "branch": None, "dirty": None}
