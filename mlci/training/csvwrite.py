@@ -26,6 +26,8 @@ NEEDS_QUOTES = r'[,"\r\n]'
 # numpy's notation: scientific below 1e-4 and from 1e16 on, as Python's repr.
 FIXED_LOW, FIXED_HIGH = 1e-4, 1e16
 ARROW_FIXED_BELOW = 1e6
+# Below this many rows a file is written in milliseconds: threads would cost more than they save.
+PARALLEL_FROM_ROWS = 100_000
 
 
 def write_frame(frame: pd.DataFrame, path: Path) -> None:
@@ -34,7 +36,7 @@ def write_frame(frame: pd.DataFrame, path: Path) -> None:
     import pyarrow.csv as pa_csv
 
     names = list(frame.columns)
-    texts = [_as_text(frame[name]) for name in names] if os.linesep == "\n" else [None]
+    texts = _columns_as_text(frame, names) if os.linesep == "\n" else [None]
     plain_names = all(isinstance(name, str) and not re.search(NEEDS_QUOTES, name) for name in names)
     if not plain_names or len(set(names)) != len(names) or any(text is None for text in texts) or not names:
         frame.to_csv(path, index=False)
@@ -45,6 +47,18 @@ def write_frame(frame: pd.DataFrame, path: Path) -> None:
         stream.write((",".join(names) + "\n").encode())
         options = pa_csv.WriteOptions(include_header=False, quoting_style="none")
         pa_csv.write_csv(table, stream, write_options=options)
+
+
+def _columns_as_text(frame: pd.DataFrame, names: list[str]) -> list[Any]:
+    """Every column as text (see `_as_text`). Large columns are formatted side by side: pyarrow and
+    numpy let go of Python's lock while they work, so each column can have a core of its own."""
+    columns = [frame[name] for name in names]
+    if len(frame) < PARALLEL_FROM_ROWS or len(columns) < 2:
+        return [_as_text(column) for column in columns]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=min(len(columns), os.cpu_count() or 1)) as pool:
+        return list(pool.map(_as_text, columns))
 
 
 def _as_text(column: pd.Series) -> Any:

@@ -91,3 +91,22 @@ def test_any_other_column_is_still_written_as_pandas_writes_it(column: pd.Series
 
 def test_a_frame_without_rows_is_written_as_pandas_writes_it(tmp_path: Path) -> None:
     assert_written_as_pandas_writes(pd.DataFrame({"y_true": np.array([], dtype=float), "y_pred": []}), tmp_path)
+
+
+def test_a_large_frame_whose_columns_are_formatted_side_by_side_is_still_pandas_text(tmp_path: Path) -> None:
+    from mlci.training.csvwrite import PARALLEL_FROM_ROWS
+
+    floats = random_floats(PARALLEL_FROM_ROWS // 4, seed=11)
+    rows = len(floats)
+    assert rows >= PARALLEL_FROM_ROWS
+    generator = np.random.default_rng(5)
+    frame = pd.DataFrame(
+        {
+            "y_true": generator.integers(0, 3, rows),
+            "y_pred": generator.choice(["cat", "dog", "ünï"], rows),
+            "proba_a": floats,
+            "proba_b": generator.permutation(floats),
+            "flag": generator.random(rows) > 0.5,
+        }
+    )
+    assert_written_as_pandas_writes(frame, tmp_path)
