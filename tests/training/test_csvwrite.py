@@ -96,7 +96,7 @@ def test_a_frame_without_rows_is_written_as_pandas_writes_it(tmp_path: Path) -> 
 def test_a_large_frame_whose_columns_are_formatted_side_by_side_is_still_pandas_text(tmp_path: Path) -> None:
     from mlci.training.csvwrite import PARALLEL_FROM_ROWS
 
-    floats = random_floats(PARALLEL_FROM_ROWS // 4, seed=11)
+    floats = random_floats(PARALLEL_FROM_ROWS // 3, seed=11)
     rows = len(floats)
     assert rows >= PARALLEL_FROM_ROWS
     generator = np.random.default_rng(5)
