@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 
 from mlci.commands import monitor as monitor_module
+from mlci.github.issues import alert_marker
 from mlci.monitor.check import monitor_model
 from mlci.registry.registry import RegistryView
+from testing.fake_github import ACTIONS_TOKEN, DEFAULT_REPOSITORY, FakeGitHub
 from testing.monitoring import mlci, production_project, sample, unreviewed_model, write_batch
 from testing.projects import project_at
 
@@ -116,6 +118,20 @@ def test_the_newest_matching_file_is_the_batch_and_each_run_is_kept(production: 
     document = json.loads(mlci(production, "models", "show", "churn", "--format", "json").output)
     trend = document["monitor"]["production"]["trend"]
     assert trend["status"][-1] == "decay" and len(trend["metrics"]["accuracy"]) == len(trend["status"])
+
+
+def test_the_alert_issue_shows_the_models_section_of_the_markdown(production: Path, fake_github: FakeGitHub) -> None:
+    batch = write_batch(production, sample(400, seed=14, shift={"x1": 3.0, "x4": -3.0}), "issue.csv")
+    env = {"GITHUB_REPOSITORY": DEFAULT_REPOSITORY, "GITHUB_TOKEN": ACTIONS_TOKEN, "GITHUB_API_URL": fake_github.url}
+    args = ["churn", "--batch", str(batch), "--alert", "issue", "--format", "markdown"]
+    result = mlci(production, "monitor", *args, env=env)
+    assert result.exit_code == 1, result.output
+    markdown = result.output[result.output.index("## mlci monitor") :]
+    [issue] = fake_github.issues(DEFAULT_REPOSITORY, state="open")
+    marker, fingerprint, *figures = issue["body"].split("\n")
+    assert marker == alert_marker("churn", "production") and fingerprint.startswith("<!-- mlci-monitor-verdict:")
+    assert "\n".join(figures) == markdown.rstrip("\n") + "\n"
+    assert "| x1 | " in markdown and "🔴 **1 of 1 model(s) need attention**" in markdown
 
 
 @pytest.mark.parametrize(
