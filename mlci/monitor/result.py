@@ -1,8 +1,9 @@
 """What `mlci monitor` found, per model and alias, and its stable JSON (`schema_version`).
 
-The JSON is a stable schema: a field is never renamed or removed without raising `schema_version`.
-The history on the results branch keeps one model's part of it per run, and the alert issue on GitHub
-is written from it. These classes hold data only: `render.py` shows them as text and Markdown.
+The JSON is a stable schema (`templates/monitor.schema.json`): a field is never renamed or removed
+without raising `schema_version`. The history on the results branch keeps one model's part of it per
+run, and the alert issue on GitHub is written from it. These classes hold data only: `render.py` shows
+them as text and Markdown.
 """
 
 from __future__ import annotations
