@@ -15,7 +15,7 @@ from mlci.github.issues import alert_marker
 from mlci.monitor.check import monitor_model
 from mlci.registry.registry import RegistryView
 from testing.fake_github import ACTIONS_TOKEN, DEFAULT_REPOSITORY, FakeGitHub
-from testing.monitoring import mlci, production_project, sample, unreviewed_model, write_batch
+from testing.monitoring import CONFIG, mlci, production_project, sample, unreviewed_model, write_batch
 from testing.projects import project_at
 
 pytestmark = pytest.mark.integration
@@ -159,6 +159,16 @@ def test_bad_input_is_exit_2_and_records_and_alerts_nothing(
     assert result.exit_code == 2, result.output
     assert message in result.output and "Traceback" not in result.output
     assert history_entries(production) == before and alerts == []
+
+
+def test_a_models_own_batch_is_named_at_its_own_line(tmp_path: Path, alerts: list[object]) -> None:
+    own = CONFIG.replace(
+        "    metrics: [accuracy, f1_macro]\n", "    metrics: [accuracy, f1_macro]\n    monitor: {batch: new/*.csv}\n"
+    )
+    root = production_project(tmp_path / "project", config=own.replace("  batch: data/incoming/*.csv\n", ""), rows=400)
+    result = mlci(root, "monitor")
+    assert result.exit_code == 2, result.output
+    assert "mlci.yaml:7: models.churn.monitor.batch: no data file matches 'new/*.csv'" in result.output
 
 
 def test_a_model_file_with_unreviewed_types_is_never_loaded(tmp_path: Path, alerts: list[object]) -> None:
