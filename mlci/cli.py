@@ -159,7 +159,7 @@ def init(ctx: Context, force: bool, directory: Path, schedule: bool) -> None:
 @cli.command()
 @pass_context
 def validate(ctx: Context) -> None:
-    """Check the config, the data files and their columns, without training.
+    """Check the config, the data files and their columns (the monitor's batch too), without training.
 
     \b
     Example:

@@ -165,6 +165,37 @@ def _monitor_unheld_alias(root: Path) -> list[str]:
     return ["monitor", "churn", "--batch", "data/today.csv"]
 
 
+def _monitored(root: Path, batch: str, config: str | None = None) -> None:
+    """The monitor's project, not yet trained, with a batch of fresh data at `batch` (without `x2`)."""
+    from testing.monitoring import CONFIG, sample
+
+    (root / "data").mkdir()
+    sample(300, seed=1).to_csv(root / "data" / "train.csv", index=False)
+    (root / batch).parent.mkdir(parents=True, exist_ok=True)
+    sample(300, seed=2).drop(columns=["x2"]).to_csv(root / batch, index=False)
+    project(root, config or CONFIG)
+
+
+def _validate_batch_without_feature(root: Path) -> list[str]:
+    _monitored(root, "data/incoming/today.csv")
+    return ["validate"]
+
+
+def _validate_batch_no_table(root: Path) -> list[str]:
+    from testing.monitoring import CONFIG
+
+    _monitored(root, "data/incoming/today.parquet", CONFIG.replace("*.csv", "*.parquet"))
+    return ["validate"]
+
+
+def _watched_metric_not_listed(root: Path) -> list[str]:
+    from testing.monitoring import CONFIG
+
+    own = "    metrics: [accuracy, f1_macro]\n    monitor: {performance: [auc]}\n"
+    _monitored(root, "data/incoming/today.csv", CONFIG.replace("    metrics: [accuracy, f1_macro]\n", own))
+    return ["validate"]
+
+
 def _unreviewed_retrain(root: Path) -> list[str]:
     project(root, MODEL + "retrain:\n  mode: promote\n")
     return ["validate"]
@@ -534,6 +565,24 @@ CASES: list[Case] = [
         _monitor_unheld_alias,
         2,
         "no version of churn holds the alias 'production' (it has no versions in the registry)",
+    ),
+    Case(
+        "`mlci validate` of a `monitor.batch` without a feature the model reads",
+        _validate_batch_without_feature,
+        2,
+        "monitor.batch: data/incoming/today.csv lacks the feature column 'x2' that churn reads (from data/train.csv)",
+    ),
+    Case(
+        "`mlci validate` of a `monitor.batch` file that is no table",
+        _validate_batch_no_table,
+        2,
+        "monitor.batch: data/incoming/today.parquet could not be read as PARQUET",
+    ),
+    Case(
+        "a model's `monitor.performance` names a metric it does not list",
+        _watched_metric_not_listed,
+        2,
+        "the model does not list the metric 'auc' (metrics: accuracy, f1_macro)",
     ),
     Case(
         "`retrain.mode: promote` without `allow_unreviewed: true`",

@@ -71,9 +71,9 @@ def sample(rows: int, seed: int, *, shift: dict[str, float] | None = None, flip:
     return frame
 
 
-def mlci(root: Path, *args: str):
-    """`mlci --config root/mlci.yaml ARGS`, in this process."""
-    return CliRunner().invoke(cli, ["--config", str(root / "mlci.yaml"), *args])
+def mlci(root: Path, *args: str, env: dict[str, str] | None = None):
+    """`mlci --config root/mlci.yaml ARGS`, in this process (with `env` added to its environment)."""
+    return CliRunner().invoke(cli, ["--config", str(root / "mlci.yaml"), *args], env=env)
 
 
 def production_project(root: Path, *, config: str = CONFIG, rows: int = 1200) -> Path:

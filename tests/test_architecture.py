@@ -31,34 +31,26 @@ def python_files() -> Iterator[Path]:
     yield from sorted(PACKAGE.rglob("*.py"))
 
 
-def imported_modules(path: Path, known: set[str]) -> set[str]:
-    """The mlci modules `path` imports, wherever the import statement is (inside functions too), but
-    not the ones only imported for type checking."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    type_only: set[int] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
-            type_only |= {id(inner) for inner in ast.walk(node)}
+def imported_modules(source: str, known: set[str]) -> set[str]:
+    """The mlci modules `source` imports, wherever the import statement is: inside functions too, and
+    under `if TYPE_CHECKING:`. A type-only import is still a dependency: two modules that each need
+    the other (one for its types, the other lazily for its code) cannot be read, tested or moved apart,
+    so such a pair is a cycle like any other."""
     found: set[str] = set()
-    for node in ast.walk(tree):
-        if id(node) in type_only:
-            continue
+    for node in ast.walk(ast.parse(source)):
         names: list[str] = []
         if isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             names = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
-        for name in names:
-            if name in known:
-                found.add(name)
-    found.discard(module_name(path))
+        found |= {name for name in names if name in known}
     return found
 
 
 def import_graph() -> dict[str, set[str]]:
     files = {module_name(path): path for path in python_files()}
     known = set(files)
-    return {name: imported_modules(path, known) for name, path in files.items()}
+    return {name: imported_modules(path.read_text(encoding="utf-8"), known) - {name} for name, path in files.items()}
 
 
 def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
@@ -97,6 +89,20 @@ def test_no_module_imports_itself_back_through_others() -> None:
 def test_the_cycle_finder_finds_a_cycle() -> None:
     assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert find_cycle({"a": {"b"}, "b": set()}) is None
+
+
+def test_the_import_finder_sees_lazy_and_type_only_imports() -> None:
+    known = {"mlci.a", "mlci.b", "mlci.c"}
+    source = """
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mlci.a import Thing
+
+def later():
+    import mlci.b
+"""
+    assert imported_modules(source, known) == {"mlci.a", "mlci.b"}
 
 
 def test_the_layers_and_forbidden_imports_hold() -> None:

@@ -1,9 +1,10 @@
 """What a monitor's result does on GitHub: one alert issue per model and alias, opened, kept current
 and closed as the verdict changes (see `mlci.github.issues`).
 
-`mlci monitor` calls `alert_on_github(project, result)` after it has its verdict. The result is read
-through the small protocols below (per model and alias: the status, the drifted features, the
-decayed metrics, and the Markdown of its figures), so this module needs nothing else of it.
+`mlci monitor` makes one `Alert` per model and alias with `alert_of(check, details=...)` after it has its
+verdict, then hands them to `alert_on_github(project, alerts)`. A check is read through the small
+protocol below (the status, the drifted features, the decayed metrics), and its figures come in
+already rendered as Markdown (`mlci.monitor.render`), so this module needs nothing else of it.
 """
 
 from __future__ import annotations
@@ -43,20 +44,9 @@ class MonitorCheck(Protocol):
     @property
     def decayed_metrics(self) -> Sequence[str]: ...
 
-    def markdown(self) -> str:
-        """The check's figures as Markdown, for the issue's body."""
-        ...
 
-
-class MonitorOutcome(Protocol):
-    """A monitor run: one check per model and alias."""
-
-    @property
-    def models(self) -> Sequence[MonitorCheck]: ...
-
-
-def alert_of(check: MonitorCheck) -> Alert:
-    """The alert one check makes."""
+def alert_of(check: MonitorCheck, *, details: str) -> Alert:
+    """The alert one check makes; `details` is the Markdown of its figures, the issue's body."""
     problems = []
     if check.drifted_features:
         problems.append(f"drift in {', '.join(check.drifted_features)}")
@@ -76,12 +66,12 @@ def alert_of(check: MonitorCheck) -> Alert:
         state=state,
         title=f"mlci monitor: {check.model}@{check.alias}: {verdict}",
         verdict=verdict,
-        details=check.markdown(),
+        details=details,
     )
 
 
-def alert_on_github(project: Project, result: MonitorOutcome) -> str | None:
-    """Open, update or close the alert issue of each model and alias in `result`; the URL of the first
+def alert_on_github(project: Project, alerts: Sequence[Alert]) -> str | None:
+    """Open, update or close the alert issue of each model and alias in `alerts`; the URL of the first
     issue open for a problem, else None.
 
     Without a GitHub repository and token (a laptop) nothing is posted. A token that may not write
@@ -95,18 +85,17 @@ def alert_on_github(project: Project, result: MonitorOutcome) -> str | None:
     login = GITHUB_ACTIONS_LOGIN if github.uses_job_token else None
     first_url = None
     with GitHubClient(github.api_url, github.token) as client:
-        for check in result.models:
-            alert = alert_of(check)
+        for alert in alerts:
             try:
                 issue = sync_alert_issue(client, repository=github.repository, alert=alert, login=login)
             except GitHubWriteForbidden:
                 console.warn(
-                    f"could not write the alert issue for {check.model}@{check.alias}: the token may not write "
+                    f"could not write the alert issue for {alert.model}@{alert.alias}: the token may not write "
                     "issues (give the job `issues: write`). The verdict stands and decides the exit code."
                 )
                 continue
             if issue.action != "none":
-                console.info(f"alert issue {issue.action} for {check.model}@{check.alias}: {issue.url}")
+                console.info(f"alert issue {issue.action} for {alert.model}@{alert.alias}: {issue.url}")
             if alert.state == "alert" and first_url is None:
                 first_url = issue.url
     return first_url

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from mlci.commands.alerts import alert_on_github
+from mlci.commands.alerts import alert_of, alert_on_github
 from mlci.commands.project import Project
 from mlci.config import ModelSpec
 from mlci.config.files import write_output
@@ -20,7 +20,7 @@ from mlci.config.schema import AlertMode
 from mlci.errors import ConfigError, StoreError
 from mlci.monitor.check import monitor_model
 from mlci.monitor.history import record_changes
-from mlci.monitor.render import render_text
+from mlci.monitor.render import render_markdown, render_model_markdown, render_text
 from mlci.monitor.result import MonitorResult
 from mlci.registry.registry import RegistryView
 from mlci.training.train import select_models
@@ -63,7 +63,8 @@ def monitor(project: Project, names: list[str], options: MonitorOptions) -> tupl
             push(result, options.pushgateway)
     alerted = {m.name for m in models if (options.alert or m.monitor.alert) == "issue"}
     if alerted:
-        url = alert_on_github(project, result.only(alerted))
+        checks = result.only(alerted).models
+        url = alert_on_github(project, [alert_of(check, details=render_model_markdown(check)) for check in checks])
         if url:
             project.console.info(f"alert: {url}")
     return render(result, options.output_format), result
@@ -73,7 +74,7 @@ def render(result: MonitorResult, output_format: str) -> str:
     if output_format == "json":
         return json.dumps(result.to_json(), indent=2, sort_keys=True)
     if output_format == "markdown":
-        return result.to_markdown()
+        return render_markdown(result)
     return render_text(result)
 
 

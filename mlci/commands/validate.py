@@ -5,7 +5,8 @@ and accepts its params (constructed, never fitted) or the entrypoint function im
 files exist and have the target and `drop` columns, then are read and prepared exactly as training
 prepares them (the same functions: rows that do not fit the header, a target unfit for the task, a
 split that cannot be made, columns the default preprocessing cannot use); command outputs have
-usable names and folders. A user fixing a config wants the whole list, not one error per run.
+usable names and folders; the `monitor:` batch, as `mlci monitor` will read it, has the model's
+features. A user fixing a config wants the whole list, not one error per run.
 """
 
 from __future__ import annotations
@@ -15,16 +16,17 @@ import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mlci.config import Config, ModelSpec
-from mlci.config.fields import model_field
+from mlci.config.fields import model_field, monitor_field
 from mlci.config.files import extensions
 from mlci.config.yamlsource import display_path
 from mlci.console import MAYBE_LONG, Console
 from mlci.errors import ConfigError, DataError, MlciError
+from mlci.monitor.batch import features_named, find_batch, read_batch
 from mlci.training.command import check_output_names
-from mlci.training.data import column_problems, load_dataset
+from mlci.training.data import column_problems, feature_columns, load_dataset
 from mlci.training.declarative import check_metrics_fit_target
 from mlci.training.estimators import build_estimator, check_entrypoint, check_param_values
 from mlci.training.metrics import ResolvedMetric, check_metric_fits, resolve_metric
@@ -33,6 +35,9 @@ from mlci.training.metrics_file import metrics_format
 from mlci.training.params_files import file_params
 from mlci.training.preprocessing import column_kinds, needs_preprocessing
 from mlci.training.tables import read_header
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # Shell words that are not programs on PATH, so their absence from PATH means nothing.
 SHELL_BUILTINS = frozenset(
@@ -75,13 +80,30 @@ class Problems:
         self.errors.append(error)
 
 
+class Batches:
+    """The monitor batches read so far (None: unreadable, its error already listed) and the warnings
+    given, so models sharing the repository-wide `monitor:` hear each once."""
+
+    def __init__(self) -> None:
+        self.frames: dict[tuple[Path, bool], pd.DataFrame | None] = {}
+        self.warned: set[str] = set()
+
+    def warn(self, console: Console, message: str) -> None:
+        if message not in self.warned:
+            self.warned.add(message)
+            console.warn(message)
+
+
 def validate_project(config: Config, *, console: Console) -> None:
     """Check every model of `config` without fitting anything; raise one `ConfigError` (or
     `DataError` when every problem is in the data) listing all problems, one per line."""
     problems = Problems()
+    batches = Batches()
     for model in config.models.values():
         before = len(problems.errors)
         _check_model(config, model, problems, console=console)
+        if model.data is not None:
+            _check_monitor(config, model, problems, console=console, batches=batches)
         if len(problems.errors) == before:
             console.detail(f"{model.name}: OK ({model.mode})")
     if problems.errors:
@@ -164,6 +186,80 @@ def _check_data(
                     check_metrics_fit_target(config, model, [metric], dataset)
         if estimator is not None and needs_preprocessing(estimator, setting=model.preprocessing):
             column_kinds(dataset.x_train, field=field)
+
+
+def _check_monitor(config: Config, model: ModelSpec, problems: Problems, *, console: Console, batches: Batches) -> None:
+    """The model's `monitor:` as `mlci monitor` will meet it: an alias promote moves, metrics to watch,
+    and the newest batch (found and read by monitor's own functions) with every feature the training
+    data gives the model. No batch yet is a warning (fresh data may not have arrived), a batch without
+    the target a note (quality is then not checked, only drift)."""
+    spec = model.monitor
+    data = model.data
+    assert data is not None
+    alias = monitor_field(config, model, "alias")
+    if alias is not None and spec.alias != config.promote.alias:
+        batches.warn(
+            console,
+            alias.error(
+                f"{spec.alias!r} is not the alias mlci promote moves ({config.promote.alias!r}); mlci monitor finds "
+                f"a version there only if something else moves it (`mlci promote --alias {spec.alias}`)"
+            ).message,
+        )
+    watched = monitor_field(config, model, "performance")
+    if watched is not None and spec.performance == ():
+        names = ", ".join(metric.name for metric in model.metrics)
+        console.warn(
+            watched.error(
+                f"names none of {model.name}'s metrics ({names}), so mlci monitor checks {model.name} for drift only"
+            ).message
+        )
+    where = monitor_field(config, model, "batch")
+    if spec.batch is None or where is None:
+        return
+    try:
+        path = find_batch(spec.batch, root=config.root, field=where)
+        if not path.exists():
+            raise where.error(f"{display_path(path)}: no such file", kind=DataError)
+    except DataError as exc:
+        batches.warn(console, f"{exc.message} (the fresh data may not have arrived yet)")
+        return
+    shown = display_path(path)
+    key = (path, data.header)
+    if key not in batches.frames:
+        batches.frames[key] = None
+        with problems.check(), console.step(f"{model.name}: reading {shown}", after=MAYBE_LONG):
+            batches.frames[key] = read_batch(path, header=data.header, field=where)
+    frame = batches.frames[key]
+    features = _training_features(config, model)
+    if frame is None or features is None:
+        return
+    missing = [column for column in features if column not in frame.columns]
+    if missing:
+        problems.add(
+            where.error(
+                f"{shown} lacks {features_named(missing)} that {model.name} reads (from {display_path(data.train)})",
+                kind=DataError,
+                hint=f"mlci monitor refuses a batch without every feature: {', '.join(features)}.",
+            )
+        )
+    if data.target not in frame.columns:
+        console.info(
+            f"{model.name}: note: {shown} has no {data.target!r} column (the target), so mlci monitor will check "
+            "drift only, not performance"
+        )
+
+
+def _training_features(config: Config, model: ModelSpec) -> list[str] | None:
+    """The columns `model` learns from, by its training file's header; None when that cannot be
+    read (the data checks have said why)."""
+    data = model.data
+    assert data is not None
+    where = model_field(config, model.name, "data")
+    try:
+        header = read_header(data.train, field=where.child("train"), header=data.header)
+        return feature_columns(header.columns, data, field=where, path=data.train)
+    except MlciError:
+        return None
 
 
 def _check_command(config: Config, model: ModelSpec, problems: Problems, *, console: Console) -> None:

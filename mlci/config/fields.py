@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mlci.config.schema import Config
+from mlci.config.schema import Config, ModelSpec
 from mlci.config.yamlsource import FieldPath
 from mlci.errors import ConfigError, MlciError
 
@@ -35,3 +35,19 @@ class ConfigField:
 def model_field(config: Config, model: str, *parts: str | int) -> ConfigField:
     """The field `models.<model>.<parts...>`."""
     return ConfigField(config, ("models", model, *parts))
+
+
+def monitor_field(config: Config, model: ModelSpec, key: str) -> ConfigField | None:
+    """Where `key` of `model`'s monitoring was set: the model's own `monitor:`, else the
+    repository-wide one; None when neither sets it."""
+    if config.source is not None:
+        models = config.source.data.get("models") or {}
+        own = (models.get(model.name) or {}).get("monitor")
+        set_here = isinstance(own, dict) and own.get(key) is not None
+    else:  # a config built in code has no file to look in: a value of its own is the model's
+        set_here = getattr(model.monitor, key) != getattr(config.monitor, key)
+    if set_here:
+        return model_field(config, model.name, "monitor", key)
+    if getattr(config.monitor, key) is not None:
+        return ConfigField(config, ("monitor", key))
+    return None

@@ -19,6 +19,9 @@ from mlci.training.tables import SUPPORTED, read_table, table_format
 if TYPE_CHECKING:
     import pandas as pd
 
+# The columns a message names before it says how many more there are.
+COLUMNS_SHOWN = 5
+
 
 def find_batch(pattern: str, *, root: Path, field: ConfigField | None) -> Path:
     """The newest data file `pattern` (relative to `root`) matches; `DataError` when none does."""
@@ -40,3 +43,11 @@ def read_batch(path: Path, *, header: bool, field: ConfigField | None) -> pd.Dat
         message = f"{display_path(path)}: no such file"
         raise field.error(message, kind=DataError) if field else DataError(message)
     return read_table(path, header=header, field=field)
+
+
+def features_named(missing: list[str]) -> str:
+    """`the feature column 'x2'`, `the feature columns 'x1', 'x2'` (the first few, then how many
+    more): the features a batch lacks, as a message names them."""
+    named = ", ".join(repr(column) for column in missing[:COLUMNS_SHOWN])
+    more = f" and {len(missing) - COLUMNS_SHOWN} more" if len(missing) > COLUMNS_SHOWN else ""
+    return f"the feature column{'s' if len(missing) > 1 else ''} {named}{more}"

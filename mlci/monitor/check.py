@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mlci.config import Config, ModelSpec
-from mlci.config.fields import ConfigField, model_field
+from mlci.config.fields import model_field, monitor_field
 from mlci.config.schema import WatchSpec
 from mlci.config.yamlsource import display_path
 from mlci.errors import ConfigError, DataError
 from mlci.git import Git, short_sha
-from mlci.monitor.batch import find_batch, read_batch
+from mlci.monitor.batch import features_named, find_batch, read_batch
 from mlci.monitor.decay import check_metric
 from mlci.monitor.drift import DriftFindings, check_drift
 from mlci.monitor.holder import Holder, load_holder
@@ -25,8 +25,6 @@ from mlci.training.tables import read_table
 
 if TYPE_CHECKING:
     import pandas as pd
-
-FEATURES_SHOWN = 5
 
 
 def monitor_model(
@@ -52,7 +50,7 @@ def monitor_model(
         )
     data = model.data
     holder = load_holder(config, registry, model.name, alias or spec.alias or config.promote.alias)
-    where = None if batch is not None else _batch_field(config, model)
+    where = None if batch is not None else monitor_field(config, model, "batch")
     if batch is None:
         if spec.batch is None or where is None:
             raise ConfigError(
@@ -67,11 +65,8 @@ def monitor_model(
     features = _features(holder.estimator, train if train is not None else frame, model)
     missing = [column for column in features if column not in frame.columns]
     if missing:
-        named = ", ".join(repr(column) for column in missing[:FEATURES_SHOWN])
-        more = f" and {len(missing) - FEATURES_SHOWN} more" if len(missing) > FEATURES_SHOWN else ""
         raise DataError(
-            f"{shown} lacks the feature column{'s' if len(missing) > 1 else ''} {named}{more} that {model.name} "
-            f"version {version.number} was trained on",
+            f"{shown} lacks {features_named(missing)} that {model.name} version {version.number} was trained on",
             hint=f"The batch needs every feature the model reads: {', '.join(features)}.",
         )
     found = ModelMonitor(
@@ -112,16 +107,6 @@ def monitor_model(
         missing=drift.missing if drift else [],
         notes=[*notes, *metric_notes, *_drift_notes(drift, spec.drift.max_drifted_share)],
     )
-
-
-def _batch_field(config: Config, model: ModelSpec) -> ConfigField | None:
-    """Where the batch pattern was set: the model's own `monitor.batch`, else the repository-wide one."""
-    own = model.section.get("monitor")
-    if isinstance(own, dict) and own.get("batch") is not None:
-        return model_field(config, model.name, "monitor", "batch")
-    if model.monitor.batch is not None:
-        return ConfigField(config, ("monitor", "batch"))
-    return None
 
 
 def _training_data(config: Config, model: ModelSpec, holder: Holder, git: Git) -> tuple[pd.DataFrame | None, list[str]]:

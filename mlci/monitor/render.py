@@ -6,13 +6,9 @@ so the Markdown escapes each one for where it goes, as the report does.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from mlci.compare.numbers import metric_format
+from mlci.monitor.result import MetricCheck, ModelMonitor, MonitorResult
 from mlci.report.escape import escape_code, escape_markdown
-
-if TYPE_CHECKING:
-    from mlci.monitor.result import MetricCheck, ModelMonitor, MonitorResult
 
 FEATURES_SHOWN = 10
 ICONS = {"healthy": "✅", "alert": "🔴", "not_enough_data": "⚪"}
@@ -85,6 +81,12 @@ def render_markdown(result: MonitorResult) -> str:
         if model.notes:
             out.append("")
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+def render_model_markdown(model: ModelMonitor) -> str:
+    """One model's check as GitHub Markdown, as a run of that model alone shows it: the alert issue's
+    figures."""
+    return render_markdown(MonitorResult(models=[model], checked_at=model.checked_at))
 
 
 def _metric_line(check: MetricCheck) -> str:

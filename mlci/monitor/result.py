@@ -1,8 +1,9 @@
 """What `mlci monitor` found, per model and alias, and its stable JSON (`schema_version`).
 
-The JSON is a stable schema: a field is never renamed or removed without raising `schema_version`.
-The history on the results branch keeps one model's part of it per run, and the alert issue on GitHub
-is written from it.
+The JSON is a stable schema (`templates/monitor.schema.json`): a field is never renamed or removed
+without raising `schema_version`. The history on the results branch keeps one model's part of it per
+run, and the alert issue on GitHub is written from it. These classes hold data only: `render.py` shows
+them as text and Markdown.
 """
 
 from __future__ import annotations
@@ -82,10 +83,6 @@ class ModelMonitor:
     def to_json(self) -> dict[str, Any]:
         return {**asdict(self), "status": self.status}
 
-    def markdown(self) -> str:
-        """This model's check as GitHub Markdown, as the whole run's report shows it."""
-        return MonitorResult(models=[self], checked_at=self.checked_at).to_markdown()
-
 
 @dataclass(frozen=True)
 class MonitorResult:
@@ -114,9 +111,3 @@ class MonitorResult:
             "healthy": self.healthy,
             "models": [model.to_json() for model in self.models],
         }
-
-    def to_markdown(self) -> str:
-        """The result as GitHub Markdown: a verdict line and a section per model (names escaped)."""
-        from mlci.monitor.render import render_markdown
-
-        return render_markdown(self)

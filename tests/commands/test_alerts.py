@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from mlci.commands.alerts import alert_of, alert_on_github
-from mlci.github.issues import alert_marker
+from mlci.github.issues import Alert, alert_marker
 from testing.fake_github import ACTIONS_LOGIN, ACTIONS_TOKEN, DEFAULT_REPOSITORY, READ_ONLY_TOKEN, FakeGitHub
 from testing.projects import project_at, recording_console
 
@@ -26,13 +26,10 @@ class Check:
     drifted_features: Sequence[str] = ()
     decayed_metrics: Sequence[str] = ()
 
-    def markdown(self) -> str:
-        return f"**{self.model}@{self.alias}**: {self.status}"
 
-
-@dataclass(frozen=True)
-class Outcome:
-    models: Sequence[Check] = field(default_factory=tuple)
+def alerts(*checks: Check) -> list[Alert]:
+    """The alerts `mlci monitor` would hand over for `checks`, each with its figures as Markdown."""
+    return [alert_of(check, details=f"**{check.model}@{check.alias}**: {check.status}") for check in checks]
 
 
 DRIFT = Check("iris", "production", "drift", drifted_features=("petal_length",))
@@ -51,17 +48,18 @@ def env(server: FakeGitHub, token: str = ACTIONS_TOKEN) -> dict[str, str]:
 def test_an_alert_opens_the_issue_and_health_closes_it(clone: Path, fake_github: FakeGitHub) -> None:
     project = project_at(clone, environ=env(fake_github))
 
-    url = alert_on_github(project, Outcome((DRIFT, Check("iris", "staging", "not_enough_data"))))
+    url = alert_on_github(project, alerts(DRIFT, Check("iris", "staging", "not_enough_data")))
 
     [issue] = fake_github.issues(DEFAULT_REPOSITORY, state="open")
     assert url == issue["html_url"]
     assert issue["title"] == "mlci monitor: iris@production: drift in petal_length"
     assert issue["body"].startswith(alert_marker("iris", "production"))
+    assert issue["body"].endswith("**iris@production**: drift")
     assert issue["user"]["login"] == ACTIONS_LOGIN
     # The job's own token is known to post as the Actions bot: GitHub is not asked who it is.
     assert fake_github.requests_matching("GET", "/user") == []
 
-    assert alert_on_github(project, Outcome((HEALTHY,))) is None
+    assert alert_on_github(project, alerts(HEALTHY)) is None
     assert fake_github.issues(DEFAULT_REPOSITORY, state="open") == []
 
 
@@ -69,7 +67,7 @@ def test_a_read_only_token_warns_and_leaves_the_verdict_to_decide(clone: Path, f
     console, said = recording_console()
     project = project_at(clone, environ=env(fake_github, READ_ONLY_TOKEN), console=console)
 
-    assert alert_on_github(project, Outcome((DRIFT,))) is None
+    assert alert_on_github(project, alerts(DRIFT)) is None
 
     assert "could not write the alert issue for iris@production" in said.getvalue()
     assert "issues: write" in said.getvalue()
@@ -79,7 +77,7 @@ def test_a_read_only_token_warns_and_leaves_the_verdict_to_decide(clone: Path, f
 def test_without_github_nothing_is_posted(clone: Path) -> None:
     console, said = recording_console()
 
-    assert alert_on_github(project_at(clone, console=console), Outcome((DRIFT,))) is None
+    assert alert_on_github(project_at(clone, console=console), alerts(DRIFT)) is None
     assert "alert issue: none" in said.getvalue()
 
 
@@ -98,5 +96,5 @@ def test_without_github_nothing_is_posted(clone: Path) -> None:
     ],
 )
 def test_each_status_makes_its_alert(check: Check, state: str, verdict: str) -> None:
-    alert = alert_of(check)
-    assert (alert.state, alert.verdict) == (state, verdict)
+    alert = alert_of(check, details="the figures")
+    assert (alert.state, alert.verdict, alert.details) == (state, verdict, "the figures")

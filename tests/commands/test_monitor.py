@@ -11,9 +11,11 @@ from pathlib import Path
 import pytest
 
 from mlci.commands import monitor as monitor_module
+from mlci.github.issues import alert_marker
 from mlci.monitor.check import monitor_model
 from mlci.registry.registry import RegistryView
-from testing.monitoring import mlci, production_project, sample, unreviewed_model, write_batch
+from testing.fake_github import ACTIONS_TOKEN, DEFAULT_REPOSITORY, FakeGitHub
+from testing.monitoring import CONFIG, mlci, production_project, sample, unreviewed_model, write_batch
 from testing.projects import project_at
 
 pytestmark = pytest.mark.integration
@@ -118,6 +120,20 @@ def test_the_newest_matching_file_is_the_batch_and_each_run_is_kept(production: 
     assert trend["status"][-1] == "decay" and len(trend["metrics"]["accuracy"]) == len(trend["status"])
 
 
+def test_the_alert_issue_shows_the_models_section_of_the_markdown(production: Path, fake_github: FakeGitHub) -> None:
+    batch = write_batch(production, sample(400, seed=14, shift={"x1": 3.0, "x4": -3.0}), "issue.csv")
+    env = {"GITHUB_REPOSITORY": DEFAULT_REPOSITORY, "GITHUB_TOKEN": ACTIONS_TOKEN, "GITHUB_API_URL": fake_github.url}
+    args = ["churn", "--batch", str(batch), "--alert", "issue", "--format", "markdown"]
+    result = mlci(production, "monitor", *args, env=env)
+    assert result.exit_code == 1, result.output
+    markdown = result.output[result.output.index("## mlci monitor") :]
+    [issue] = fake_github.issues(DEFAULT_REPOSITORY, state="open")
+    marker, fingerprint, *figures = issue["body"].split("\n")
+    assert marker == alert_marker("churn", "production") and fingerprint.startswith("<!-- mlci-monitor-verdict:")
+    assert "\n".join(figures) == markdown.rstrip("\n") + "\n"
+    assert "| x1 | " in markdown and "🔴 **1 of 1 model(s) need attention**" in markdown
+
+
 @pytest.mark.parametrize(
     ("arrange", "message"),
     [
@@ -143,6 +159,16 @@ def test_bad_input_is_exit_2_and_records_and_alerts_nothing(
     assert result.exit_code == 2, result.output
     assert message in result.output and "Traceback" not in result.output
     assert history_entries(production) == before and alerts == []
+
+
+def test_a_models_own_batch_is_named_at_its_own_line(tmp_path: Path, alerts: list[object]) -> None:
+    own = CONFIG.replace(
+        "    metrics: [accuracy, f1_macro]\n", "    metrics: [accuracy, f1_macro]\n    monitor: {batch: new/*.csv}\n"
+    )
+    root = production_project(tmp_path / "project", config=own.replace("  batch: data/incoming/*.csv\n", ""), rows=400)
+    result = mlci(root, "monitor")
+    assert result.exit_code == 2, result.output
+    assert "mlci.yaml:7: models.churn.monitor.batch: no data file matches 'new/*.csv'" in result.output
 
 
 def test_a_model_file_with_unreviewed_types_is_never_loaded(tmp_path: Path, alerts: list[object]) -> None:

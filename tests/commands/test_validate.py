@@ -7,12 +7,14 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from mlci.cli import cli
 from mlci.commands.validate import validate_project
 from mlci.config import load_config
 from mlci.errors import ConfigError, DataError
+from testing.monitoring import CONFIG as MONITORED
+from testing.monitoring import production_project, sample, write_batch
 from testing.projects import recording_console
 from tests.training.helpers import IRIS_CONFIG, iris_frame, python_command
 
@@ -239,3 +241,124 @@ def test_columns_the_default_preprocessing_cannot_use_are_found_by_validate(repo
 
     assert result.exit_code == 2
     assert "models.iris.data: column 'measured' has type datetime64" in result.stderr
+
+
+# A second model beside the monitored one, its `metrics:` line to follow.
+SECOND = """\
+  second:
+    data: {train: data/train.csv, target: label}
+    estimator: sklearn.linear_model.LogisticRegression
+"""
+
+
+def own_monitor(section: str) -> str:
+    """The monitored project's config with `monitor: SECTION` in the model's own section (line 7)."""
+    listed = "    metrics: [accuracy, f1_macro]\n"
+    return MONITORED.replace(listed, f"{listed}    monitor: {section}\n")
+
+
+def validated(root: Path, config: str | None = None) -> Result:
+    """`mlci validate` in `root`, with `config` as its mlci.yaml first when given."""
+    if config is not None:
+        (root / "mlci.yaml").write_text(config)
+    return CliRunner().invoke(cli, ["validate"])
+
+
+@pytest.fixture
+def monitored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A project whose model is monitored on `data/incoming/*.csv` (no batch has arrived yet)."""
+    root = tmp_path / "monitored"
+    (root / "data" / "incoming").mkdir(parents=True)
+    sample(300, seed=1).to_csv(root / "data" / "train.csv", index=False)
+    (root / "mlci.yaml").write_text(MONITORED)
+    monkeypatch.chdir(root)
+    return root
+
+
+def test_a_monitor_batch_that_has_not_arrived_is_a_warning(monitored: Path) -> None:
+    result = validated(monitored)
+
+    assert result.exit_code == 0, result.output
+    assert (
+        "warning: mlci.yaml:8: monitor.batch: no data file matches 'data/incoming/*.csv' (the fresh data may not "
+        "have arrived yet)" in result.stderr
+    )
+
+
+def test_a_monitor_batch_without_the_models_features_is_refused(monitored: Path) -> None:
+    sample(100, seed=2).drop(columns=["x2", "x4"]).to_csv(monitored / "today.csv", index=False)
+
+    result = validated(monitored, own_monitor("{batch: today.csv}"))
+
+    assert result.exit_code == 2, result.output
+    assert (
+        "mlci.yaml:7: models.churn.monitor.batch: today.csv lacks the feature columns 'x2', 'x4' that churn reads "
+        "(from data/train.csv)" in result.stderr
+    )
+    assert "Traceback" not in result.output
+
+
+def test_a_monitor_batch_that_is_no_table_is_refused_once_for_every_model(monitored: Path) -> None:
+    (monitored / "data" / "incoming" / "today.parquet").write_text("x1,x2\n1,2\n")
+    two_models = MONITORED.replace("monitor:\n", SECOND + "    metrics: [accuracy]\nmonitor:\n")
+
+    result = validated(monitored, two_models.replace("*.csv", "*.parquet"))
+
+    assert result.exit_code == 2, result.output
+    assert "1 problem found" in result.stderr
+    assert "mlci.yaml:12: monitor.batch: data/incoming/today.parquet could not be read as PARQUET" in result.stderr
+
+
+def test_a_monitor_batch_without_the_target_gets_a_note(monitored: Path) -> None:
+    write_batch(monitored, sample(100, seed=2).drop(columns=["label"]), "today.csv")
+
+    result = validated(monitored)
+
+    assert result.exit_code == 0, result.output
+    assert (
+        "churn: note: data/incoming/today.csv has no 'label' column (the target), so mlci monitor will check drift "
+        "only, not performance" in result.stderr
+    )
+    assert "warning" not in result.stderr
+
+
+@pytest.mark.parametrize(("alias", "warned"), [("staging", True), ("production", False)])
+def test_a_monitor_alias_promote_never_moves_is_a_warning(monitored: Path, alias: str, warned: bool) -> None:
+    write_batch(monitored, sample(100, seed=2), "today.csv")
+
+    result = validated(monitored, MONITORED.replace("  alert: none\n", f"  alert: none\n  alias: {alias}\n"))
+
+    assert result.exit_code == 0, result.output
+    assert ("mlci.yaml:10: monitor.alias: 'staging' is not the alias mlci promote moves" in result.stderr) is warned
+    assert ("warning" in result.stderr) is warned
+
+
+def test_monitor_performance_must_name_the_models_metrics(monitored: Path) -> None:
+    refused = validated(monitored, own_monitor("{performance: [auc]}"))
+    assert refused.exit_code == 2
+    assert "models.churn.monitor.performance.auc: the model does not list the metric 'auc'" in refused.stderr
+
+    # Repository-wide, a metric applies to the models that list it: one listing none is watched for drift only.
+    shared = MONITORED.replace(
+        "monitor:\n", SECOND + "    metrics: [balanced_accuracy]\nmonitor:\n  performance: [accuracy]\n"
+    )
+    warned = validated(monitored, shared)
+    assert warned.exit_code == 0, warned.output
+    assert (
+        "mlci.yaml:12: monitor.performance: names none of second's metrics (balanced_accuracy), so mlci monitor "
+        "checks second for drift only" in warned.stderr
+    )
+    assert "churn's" not in warned.stderr
+
+
+def test_validate_refuses_the_batch_monitor_would_refuse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = production_project(tmp_path / "project", rows=400)
+    write_batch(root, sample(300, seed=1).drop(columns=["x3"]), "today.csv")
+    monkeypatch.chdir(root)
+
+    checked = validated(root)
+    monitored = CliRunner().invoke(cli, ["monitor"])
+
+    assert checked.exit_code == monitored.exit_code == 2
+    assert "today.csv lacks the feature column 'x3' that churn reads" in checked.stderr
+    assert "today.csv lacks the feature column 'x3' that churn version 1 was trained on" in monitored.stderr
