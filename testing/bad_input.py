@@ -325,6 +325,14 @@ def _ragged_row(root: Path) -> list[str]:
     return ["validate"]
 
 
+def _unnamed_index_column(root: Path) -> list[str]:
+    # As `to_csv` with its index writes it: a first column the header does not name.
+    rows = IRIS_ROWS.splitlines()
+    indexed = [rows[0]] + [f"{number},{row}" for number, row in enumerate(rows[1:])]
+    project(root, files={"iris.csv": "\n".join(indexed) + "\n"})
+    return ["validate"]
+
+
 def _unwritable_output(root: Path) -> list[str]:
     recorded(trained(project(root)))
     return ["compare", "--base", "main", "--output", "iris.csv/report.txt"]
@@ -596,6 +604,12 @@ CASES: list[Case] = [
         _ragged_row,
         2,
         "Expected 3 fields in line 42, saw 4",
+    ),
+    Case(
+        "`mlci validate` of a CSV whose rows are all one value longer than the header",
+        _unnamed_index_column,
+        2,
+        "its rows have 4 values but its header names 3 columns",
     ),
     Case("`--output` below a file", _unwritable_output, 2, "--output iris.csv/report.txt: cannot write it"),
     Case(

@@ -14,7 +14,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from mlci.config.fields import ConfigField
 from mlci.config.yamlsource import display_path
@@ -85,7 +85,15 @@ def read_table(
         else:
             names = _csv_header(source, kind=kind, compression=compression)
             _check_unique_columns(names, path=path, field=field)
-            frame = pd.read_csv(source, sep=_separator(kind), nrows=rows, compression=compression)
+            frame = _read_csv_with_header(source, kind=kind, rows=rows, compression=compression)
+            if frame is None:
+                # pandas would take a first column the header does not name for the index, and shift
+                # every column by one: refused instead.
+                raise _error(
+                    field,
+                    f"{shown}: its rows have {len(names) + 1} values but its header names {len(names)} columns",
+                    hint="Name every column in the header row (an index column needs a name too).",
+                )
     except pd.errors.EmptyDataError:
         hint = "It should start with a header row naming the columns." if header else None
         raise _error(field, f"{shown} is empty", hint=hint) from None
@@ -96,6 +104,24 @@ def read_table(
     if frame.empty:
         raise _error(field, f"{shown} has no rows" if len(frame.columns) else f"{shown} is empty")
     return _without_nullable_booleans(frame)
+
+
+def _read_csv_with_header(
+    source: Path | io.BytesIO, *, kind: TableFormat, rows: int | None, compression: Any
+) -> pd.DataFrame | None:
+    """The CSV or TSV table whose first row names its columns; None when its first data row holds one
+    value more than the header names (the unnamed index column of a frame written with its index)."""
+    import warnings
+
+    import pandas as pd
+
+    with warnings.catch_warnings():
+        # The one sign pandas gives of that row, with `index_col=False`, is this warning.
+        warnings.filterwarnings("error", message="Length of header", category=pd.errors.ParserWarning)
+        try:
+            return pd.read_csv(source, sep=_separator(kind), nrows=rows, compression=compression, index_col=False)
+        except pd.errors.ParserWarning:
+            return None
 
 
 def headerless_columns(count: int) -> list[str]:
