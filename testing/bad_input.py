@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from testing.readme import command_line, replace_block
@@ -46,6 +46,8 @@ class Case:
     exit_code: int
     message: str
     """A part of what mlci says, as the README shows it."""
+    env: Mapping[str, str] = field(default_factory=dict)
+    """The runner's variables the case runs with (relative paths are inside the case's folder)."""
 
 
 def project(root: Path, config: str = MODEL, files: dict[str, str | bytes] | None = None) -> Path:
@@ -427,6 +429,15 @@ def _retrain_without_github(root: Path) -> list[str]:
     return ["retrain", "iris"]
 
 
+def _dispatched_pull_request_not_a_number(root: Path) -> list[str]:
+    project(root)
+    (root / "event.json").write_text('{"inputs": {"pull-request": "#12"}}')
+    return ["run"]
+
+
+DISPATCH = {"GITHUB_EVENT_NAME": "workflow_dispatch", "GITHUB_EVENT_PATH": "event.json"}
+
+
 def _reserved_alias(root: Path) -> list[str]:
     project(root, MODEL + "promote: {alias: latest}\n")
     return ["validate"]
@@ -597,6 +608,13 @@ CASES: list[Case] = [
         _unreviewed_retrain,
         2,
         "`promote` puts a retrained model in production with no one reviewing it",
+    ),
+    Case(
+        "a dispatched run whose `pull-request` input is not a number",
+        _dispatched_pull_request_not_a_number,
+        2,
+        "the workflow_dispatch input pull-request: '#12' is not a pull request number",
+        env=DISPATCH,
     ),
     Case("a split seed scikit-learn would refuse", _negative_seed, 2, "must be between 0 and 4294967295"),
     Case(

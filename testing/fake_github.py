@@ -39,7 +39,7 @@ import signal
 import sys
 import tempfile
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http import HTTPStatus
@@ -151,8 +151,9 @@ class FakeGitHub:
         self.deployment_statuses: list[dict[str, Any]] = []
         self.dispatches: list[dict[str, Any]] = []
         self.workflow_dispatches: list[dict[str, Any]] = []
-        self.workflows: dict[str, set[str]] = {}
-        """Per repository, the workflow files that declare `workflow_dispatch` (others are refused)."""
+        self.workflows: dict[str, dict[str, frozenset[str]]] = {}
+        """Per repository, the workflow files that declare `workflow_dispatch` (others are refused), with
+        the inputs each declares (others are refused, as GitHub does)."""
         self.requests: list[dict[str, Any]] = []
         self.markdown_problems: list[str] = []
         self._faults: list[Fault] = []
@@ -286,10 +287,11 @@ class FakeGitHub:
             self._dump()
             return self._issue_json(issue)
 
-    def add_workflow(self, repository: str, workflow: str) -> None:
-        """Let `workflow` (a file name such as `mlci.yml`) of `repository` be dispatched."""
+    def add_workflow(self, repository: str, workflow: str, *, inputs: Iterable[str] = ()) -> None:
+        """Let `workflow` (a file name such as `mlci.yml`) of `repository` be dispatched with `inputs`,
+        the inputs its `workflow_dispatch:` declares."""
         with self._lock:
-            self.workflows.setdefault(repository, set()).add(workflow)
+            self.workflows.setdefault(repository, {})[workflow] = frozenset(inputs)
             self._dump()
 
     def seed_comments(
@@ -364,7 +366,7 @@ class FakeGitHub:
          "tokens": [{"token": "...", "login": "...", "read_only": false, "app": false}],
          "comments": [{"repository": "o/r", "pr": 1, "count": 150, "user": "someone", "body": "..."}],
          "issues": [{"repository": "o/r", "title": "...", "body": "...", "user": "...", "labels": ["..."]}],
-         "workflows": [{"repository": "o/r", "workflow": "mlci.yml"}],
+         "workflows": [{"repository": "o/r", "workflow": "mlci.yml", "inputs": ["pull-request"]}],
          "faults": [{"method": "POST", "path": "/repos/.*/comments", "status": 502, "times": 1,
                      "headers": {}, "body": null, "after_acting": true}]}
         """
@@ -403,7 +405,7 @@ class FakeGitHub:
                 state=issue.get("state", "open"),
             )
         for workflow in scenario.get("workflows", []):
-            self.add_workflow(workflow["repository"], workflow["workflow"])
+            self.add_workflow(workflow["repository"], workflow["workflow"], inputs=workflow.get("inputs", ()))
         for fault in scenario.get("faults", []):
             self._add_fault(
                 fault["method"],
@@ -919,7 +921,8 @@ class FakeGitHub:
         return 200, self._issue_json(issue), {}
 
     def _dispatch_workflow(self, *, token: Token, repository: str, workflow: str, payload: Any, **_: Any) -> Answer:
-        if workflow not in self.workflows.get(repository, set()):
+        declared = self.workflows.get(repository, {}).get(workflow)
+        if declared is None:
             return _message(404, "Not Found")
         ref = payload.get("ref") if isinstance(payload, dict) else None
         if not isinstance(ref, str) or not ref:
@@ -927,6 +930,9 @@ class FakeGitHub:
         inputs = payload.get("inputs", {})
         if not isinstance(inputs, dict) or len(inputs) > 10:
             return _message(422, "inputs must be an object with at most 10 properties")
+        unexpected = sorted(set(inputs) - declared)
+        if unexpected:
+            return _message(422, f"Unexpected inputs provided: {json.dumps(unexpected)}")
         self.workflow_dispatches.append(
             {
                 "repository": repository,

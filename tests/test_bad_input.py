@@ -23,6 +23,7 @@ def test_bad_input_gets_its_exit_code_and_a_clear_message(case: Case, tmp_path: 
     root.mkdir()
     arguments = case.arrange(root)
     env = {key: value for key, value in os.environ.items() if not key.startswith(("GITHUB_", "MLCI_", "RUNNER_"))}
+    env |= case.env
     done = subprocess.run(
         [sys.executable, "-m", "mlci", *arguments], cwd=root, env=env, capture_output=True, text=True, timeout=300
     )

@@ -25,6 +25,7 @@ from mlci.github.actions_io import write_outputs
 from mlci.github.client import GitHubClient
 from mlci.github.comments import post_report_comment
 from mlci.github.context import GitHubContext
+from mlci.github.pulls import pull_request_head
 from mlci.report.markdown import render_default_markdown
 from mlci.report.marker import sanitize_identity
 from mlci.report.verdict import verdict_of
@@ -60,11 +61,9 @@ def check_pull_request_head(github: GitHubContext, number: int) -> None:
     if not expected:
         raise ConfigError("the workflow_run event names no head_sha to check the pull request against")
     with GitHubClient(github.api_url, github.require_token()) as client:
-        pull = client.get(f"/repos/{github.require_repository()}/pulls/{number}")
-    head = pull.get("head") if isinstance(pull, dict) else None
-    actual = head.get("sha") if isinstance(head, dict) else None
+        actual = pull_request_head(client, repository=github.require_repository(), number=number).sha
     if actual != expected:
-        shown = short_sha(actual) if isinstance(actual, str) else "an unknown commit"
+        shown = short_sha(actual) if actual else "an unknown commit"
         raise ConfigError(
             f"pull request #{number} is at {shown}, but the comparison was made for {short_sha(expected)}; "
             "not posting it",

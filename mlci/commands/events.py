@@ -51,6 +51,18 @@ def plan_steps(context: GitHubContext, *, default_branch: str | None = None) -> 
         redeploy = str(inputs.get("redeploy") or "").strip()
         if redeploy:
             return [Step("deploy", {"reference": redeploy})]
+        number = context.dispatched_pull_request
+        if number is not None:
+            # A run `mlci retrain` started on its branch: compared with the default branch, and
+            # reported on the pull request once it is known to come from this very branch.
+            posted: dict[str, Any] = {
+                "base": None,
+                "post": True,
+                "summary": True,
+                "status": True,
+                "pull_request": number,
+            }
+            return [Step("validate"), Step("pull-request", {"number": number}), Step("train"), Step("report", posted)]
     if event in ("push", "workflow_dispatch"):
         return [Step("validate"), Step("train"), Step("report", {"base": None, "summary": True})]
     raise ConfigError(

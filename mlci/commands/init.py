@@ -17,7 +17,6 @@ from mlci.training.detect_project import DetectedProject, detect_project
 
 WORKFLOW_PATH = Path(".github") / "workflows" / "mlci.yml"
 MONITOR_WORKFLOW_PATH = Path(".github") / "workflows" / "mlci-monitor.yml"
-TEMPLATE_MATRIX = "        model: [model]\n"
 GITIGNORE_ENTRY = ".mlci/"
 FALLBACK_BRANCH = "main"
 # The lines of the workflow template that `init` fits to the repository.
@@ -86,27 +85,21 @@ def default_branch(directory: Path) -> str:
 
 
 def write_monitor_workflow(directory: Path, *, console: Console) -> Path:
-    """Write the scheduled monitor workflow for the models of `directory`'s mlci.yaml."""
-    import yaml
-
-    try:
-        document = yaml.safe_load((directory / CONFIG_NAME).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"{directory / CONFIG_NAME}: cannot read the models to monitor: {exc}") from None
-    models = document.get("models") if isinstance(document, dict) else None
-    names = [str(name) for name in models] if isinstance(models, dict) and models else ["model"]
+    """Write the scheduled monitor workflow in `directory`. Its retrain job takes its models from the
+    monitor's `retrain-models` output, so the file names none and needs no edit as models come and go."""
     path = directory / MONITOR_WORKFLOW_PATH
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_monitor_workflow(models=names), encoding="utf-8")
-    console.info(f"monitor: {path} checks {', '.join(names)} daily and proposes retrains as pull requests")
+    path.write_text(render_monitor_workflow(), encoding="utf-8")
+    console.info(
+        f"monitor: {path} checks the production models daily and proposes a retrain pull request for each "
+        "model that drifts or decays (retrain.when in mlci.yaml)"
+    )
     return path
 
 
-def render_monitor_workflow(*, models: list[str]) -> str:
-    """The scheduled monitor workflow (examples/workflows/mlci-monitor.yml), retraining `models`."""
-    text = _template("mlci-monitor.yml")
-    assert TEMPLATE_MATRIX in text, "the monitor workflow template lost its matrix"
-    return text.replace(TEMPLATE_MATRIX, f"        model: [{', '.join(yaml_scalar(name) for name in models)}]\n")
+def render_monitor_workflow() -> str:
+    """The scheduled monitor workflow (examples/workflows/mlci-monitor.yml)."""
+    return _template("mlci-monitor.yml")
 
 
 def install_input(project: DetectedProject) -> str | None:

@@ -62,12 +62,35 @@ def monitor(project: Project, names: list[str], options: MonitorOptions) -> tupl
         if options.pushgateway:
             push(result, options.pushgateway)
     alerted = {m.name for m in models if (options.alert or m.monitor.alert) == "issue"}
+    url = None
     if alerted:
         checks = result.only(alerted).models
         url = alert_on_github(project, [alert_of(check, details=render_model_markdown(check)) for check in checks])
         if url:
             project.console.info(f"alert: {url}")
+    _write_outputs(project, result, issue_url=url)
     return render(result, options.output_format), result
+
+
+def _write_outputs(project: Project, result: MonitorResult, *, issue_url: str | None) -> None:
+    """The step outputs a workflow's later jobs decide on: above all `retrain-models`, the models whose
+    alerts are of a kind `retrain.when` names (a JSON list, `[]` when none, so a job's `if:` can test it)."""
+    when = project.config.retrain.when
+    retrain = result.to_retrain(when)
+    for model in result.alerting:
+        if model.model not in retrain:
+            kinds = " and ".join(model.alerts)
+            wanted = ", ".join(when) or "nothing (retrain.when is empty)"
+            project.console.info(f"{model.model}: {kinds}, but retrain.when asks for {wanted}: no retrain proposed")
+    drifted = {f"{m.model}@{m.alias}": m.drifted_features for m in result.models if m.drifted_features}
+    project.write_outputs(
+        {
+            "healthy": result.healthy,
+            "drifted-features": json.dumps(drifted, sort_keys=True),
+            "issue-url": issue_url or "",
+            "retrain-models": json.dumps(retrain),
+        }
+    )
 
 
 def render(result: MonitorResult, output_format: str) -> str:

@@ -40,6 +40,9 @@ class PublishOptions:
     status: bool = False
     pictures_artifact: str | None = None
     """The artifact the workflow uploads the runs' pictures to, linked from the job summary."""
+    pull_request: int | None = None
+    """The pull request to comment on when the event is no pull request's (a dispatched retrain run),
+    already checked to come from the run's branch."""
 
 
 @dataclass(frozen=True)
@@ -82,7 +85,7 @@ def publish_report(project: Project, comparison: Comparison, options: PublishOpt
         _summary(project, markdown + pictures_note(config, artifact=options.pictures_artifact, run_url=github.run_url))
     comment_url, comment_file = None, None
     if options.post:
-        comment_url = _post(project, markdown, identity)
+        comment_url = _post(project, markdown, identity, number=options.pull_request)
         comment_file = None if comment_url else report_file
     if options.status:
         _status(project, comparison, verdict_line, identity)
@@ -153,11 +156,13 @@ def _summary(project: Project, markdown: str) -> None:
         )
 
 
-def _post(project: Project, markdown: str, identity: str) -> str | None:
-    """The comment's URL, or None when there is nothing to comment on or the token may not."""
+def _post(project: Project, markdown: str, identity: str, *, number: int | None = None) -> str | None:
+    """The comment's URL, or None when there is nothing to comment on or the token may not. `number`
+    is the pull request when the event is not one's."""
     github = project.github
-    number = github.pr_number
-    if not github.is_pull_request or number is None:
+    if number is None and github.is_pull_request:
+        number = github.pr_number
+    if number is None:
         project.console.info("not a pull request: no comment posted")
         return None
     return post_report_comment(github, number, markdown, identity, console=project.console)

@@ -23,6 +23,7 @@ from mlci.config.durations import format_duration
 from mlci.errors import ConfigError, GitError, OutsideError, TimedOutError
 from mlci.git import Git, short_sha
 from mlci.github.client import GitHubClient
+from mlci.github.context import DISPATCH_PULL_REQUEST_INPUT
 from mlci.github.pulls import PullResult, dispatch_workflow, upsert_pull_request
 from mlci.process import describe_exit, run_in_group
 from mlci.report.escape import escape_code, escape_markdown
@@ -102,8 +103,21 @@ def retrain(
             body=pull_body(model, files=files, reason=reason, workflow=workflow),
         )
         console.info(f"retrain pull request {pull.action}: {pull.url}")
-        dispatch_workflow(client, repository=repository, workflow=workflow, ref=branch)
-    console.info(f"started {workflow} on {branch}: it trains {model} and reports on the pull request's commit")
+        reports = dispatch_workflow(
+            client,
+            repository=repository,
+            workflow=workflow,
+            ref=branch,
+            optional_inputs={DISPATCH_PULL_REQUEST_INPUT: str(pull.number)},
+        )
+    if reports:
+        console.info(f"started {workflow} on {branch}: it trains {model} and reports on pull request #{pull.number}")
+    else:
+        console.warn(
+            f"started {workflow} on {branch}, but it declares no `{DISPATCH_PULL_REQUEST_INPUT}` input, so its run "
+            f"will not comment on pull request #{pull.number}. Add it under `workflow_dispatch: inputs:` "
+            "(see examples/workflows/mlci.yml)."
+        )
     return RetrainOutcome(model=model, branch=branch, commit=commit, files=files, pull=pull, dispatched=workflow)
 
 

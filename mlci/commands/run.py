@@ -9,7 +9,10 @@ test and extend:
                         with promotion on push turned off, the versions are only registered)
     push elsewhere      validate, train, report against the default branch (summary)
     workflow_dispatch   rollback MODEL when the `rollback` input names one; fire the deploy triggers
-                        again when `redeploy` names MODEL[@ALIAS]; else as a push elsewhere
+                        again when `redeploy` names MODEL[@ALIAS]; with a `pull-request` input (as
+                        `mlci retrain` starts it), validate, check that the pull request comes from
+                        the dispatched branch, train, report on it against the default branch
+                        (comment, summary, status); else as a push elsewhere
 
 A model that fails to train does not stop the others. The report still goes out, so the pull
 request's comment speaks of this commit, with the failed models named and the check failed; what
@@ -37,6 +40,9 @@ from mlci.commands.transfer import import_runs
 from mlci.commands.validate import validate_project
 from mlci.errors import ConfigError, ExitCode, OutsideError
 from mlci.git import short_sha
+from mlci.github.client import GitHubClient
+from mlci.github.errors import GitHubNotFound
+from mlci.github.pulls import pull_request_head
 from mlci.training.train import TrainingPass
 
 # Steps that keep or ship this commit's results, which a pass with a failed model must not do.
@@ -120,6 +126,29 @@ def run_event(
     return ExitCode.OK if passed or not fail_on_regression else ExitCode.GATE_FAILED
 
 
+def _pull_request(project: Project, options: Mapping[str, Any], settings: RunSettings, state: RunState) -> None:
+    """A dispatched run reports on the pull request its input names only when that pull request comes
+    from the branch the run is on, in this repository: a dispatch cannot post on an unrelated one."""
+    github, number = project.github, options["number"]
+    repository, branch = github.require_repository(), github.branch
+    with GitHubClient(github.api_url, github.require_token()) as client:
+        try:
+            head = pull_request_head(client, repository=repository, number=number)
+        except GitHubNotFound:
+            raise ConfigError(
+                f"the workflow_dispatch input pull-request names #{number}, and {repository} has no such pull request"
+            ) from None
+    if branch is None or head.ref != branch or head.repository != repository:
+        raise ConfigError(
+            f"pull request #{number} comes from {head.repository or 'an unknown repository'}:"
+            f"{head.ref or 'an unknown branch'}, not from {repository}:{branch or github.ref}, where this run "
+            "is; not reporting on it",
+            hint="Dispatch the workflow on the pull request's own branch (as `mlci retrain` does), or leave "
+            "the pull-request input empty.",
+        )
+    project.console.info(f"pull request #{number} comes from {branch}: the report goes there")
+
+
 def _validate(project: Project, options: Mapping[str, Any], settings: RunSettings, state: RunState) -> None:
     config = project.config
     validate_project(config, console=project.console)
@@ -179,6 +208,7 @@ def _report(project: Project, options: Mapping[str, Any], settings: RunSettings,
         summary=bool(options.get("summary")),
         status=bool(options.get("status")),
         pictures_artifact=settings.pictures_artifact,
+        pull_request=options.get("pull_request"),
     )
     published = publish_report(project, comparison, publish)
     verdict = "PASSED" if published.passed else "FAILED"
@@ -222,6 +252,7 @@ def _deploy(project: Project, options: Mapping[str, Any], settings: RunSettings,
 
 _RUNNERS: dict[str, Callable[[Project, Mapping[str, Any], RunSettings, RunState], bool | None]] = {
     "validate": _validate,
+    "pull-request": _pull_request,
     "train": _train,
     "record": _record,
     "report": _report,

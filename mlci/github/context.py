@@ -33,6 +33,10 @@ PULL_REQUEST_EVENTS = frozenset({"pull_request", "pull_request_target"})
 ZERO_SHA = re.compile(r"^0+$")
 REPOSITORY = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$")
 PULL_REF = re.compile(r"^refs/pull/(\d+)/(merge|head)$")
+# The `workflow_dispatch` input naming the pull request a dispatched run reports on (`mlci retrain`
+# sets it), and what it must look like: a positive whole number, as GitHub numbers them.
+DISPATCH_PULL_REQUEST_INPUT = "pull-request"
+PULL_NUMBER = re.compile(r"[1-9][0-9]{0,9}")
 
 
 def check_repository(value: str, *, where: str = "repository") -> str:
@@ -173,6 +177,27 @@ class GitHubContext:
             return _positive_int(issue.get("number")) if issue.get("pull_request") else None
         match = PULL_REF.match(self.ref or "")
         return int(match.group(1)) if match else None
+
+    @property
+    def dispatched_pull_request(self) -> int | None:
+        """The pull request a `workflow_dispatch` run reports on (its `pull-request` input), or None.
+
+        Raises `ConfigError` when the input is anything but a pull request's number. That the pull
+        request's head is the dispatched branch is for the caller to check with GitHub.
+        """
+        if self.event_name != "workflow_dispatch":
+            return None
+        value = _mapping(self.event.get("inputs")).get(DISPATCH_PULL_REQUEST_INPUT)
+        if value is None or value == "":
+            return None
+        text = value if isinstance(value, str) else json.dumps(value)
+        if not PULL_NUMBER.fullmatch(text):
+            raise ConfigError(
+                f"the workflow_dispatch input {DISPATCH_PULL_REQUEST_INPUT}: {text[:40]!r} is not a pull "
+                "request number (a positive whole number)",
+                hint="Leave it empty, or give the number of the pull request whose branch the run is on.",
+            )
+        return int(text)
 
     @property
     def head_sha(self) -> str | None:

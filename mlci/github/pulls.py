@@ -57,13 +57,48 @@ def upsert_pull_request(
     return PullResult(url=url, number=number, action="updated")
 
 
-def dispatch_workflow(
-    client: GitHubClient, *, repository: str, workflow: str, ref: str, inputs: Mapping[str, str] | None = None
-) -> None:
-    """Start `workflow` (a file name such as `mlci.yml`, or its id) on branch `ref` with `inputs`.
+@dataclass(frozen=True)
+class PullHead:
+    """Where a pull request's changes come from: the branch, its repository, and its tip."""
 
-    Raises `GitHubNotFound` with a hint when GitHub knows no such workflow; GitHub refuses (422) a
-    workflow without a `workflow_dispatch` trigger.
+    ref: str | None
+    repository: str | None
+    sha: str | None
+
+
+def pull_request_head(client: GitHubClient, *, repository: str, number: int) -> PullHead:
+    """The head of pull request `number` as GitHub says now (not as an event or a file claims)."""
+    check_repository(repository)
+    pull = client.get(f"/repos/{repository}/pulls/{number}")
+    head = _object(_object(pull).get("head"))
+    repo = _object(head.get("repo"))
+    return PullHead(ref=_text(head.get("ref")), repository=_text(repo.get("full_name")), sha=_text(head.get("sha")))
+
+
+def _object(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def dispatch_workflow(
+    client: GitHubClient,
+    *,
+    repository: str,
+    workflow: str,
+    ref: str,
+    inputs: Mapping[str, str] | None = None,
+    optional_inputs: Mapping[str, str] | None = None,
+) -> bool:
+    """Start `workflow` (a file name such as `mlci.yml`, or its id) on branch `ref` with `inputs`, and
+    `optional_inputs` when the workflow declares them; whether it took `optional_inputs`.
+
+    GitHub refuses (422) inputs a workflow does not declare, and starts nothing then; so a refusal
+    with `optional_inputs` is tried once more without them. Raises `GitHubNotFound` with a hint when
+    GitHub knows no such workflow, `GitHubValidationError` when it refuses it (no `workflow_dispatch`
+    trigger).
     """
     check_repository(repository)
     if not WORKFLOW_NAME.match(workflow):
@@ -71,10 +106,24 @@ def dispatch_workflow(
             f"workflow: {workflow!r} is not a workflow file name or id",
             hint="Name the file under .github/workflows, such as mlci.yml.",
         )
+    if optional_inputs:
+        try:
+            _dispatch(
+                client, repository=repository, workflow=workflow, ref=ref, inputs={**optional_inputs, **(inputs or {})}
+            )
+        except GitHubValidationError as exc:
+            log.debug("%s refused the inputs %s: %s", workflow, ", ".join(optional_inputs), exc)
+        else:
+            return True
+    _dispatch(client, repository=repository, workflow=workflow, ref=ref, inputs=inputs or {})
+    return not optional_inputs
+
+
+def _dispatch(client: GitHubClient, *, repository: str, workflow: str, ref: str, inputs: Mapping[str, str]) -> None:
     path = f"/repos/{repository}/actions/workflows/{workflow}/dispatches"
     try:
         # Starting a run twice would train twice: not retried when the answer is lost.
-        client.post(path, json={"ref": ref, "inputs": dict(inputs or {})})
+        client.post(path, json={"ref": ref, "inputs": dict(inputs)})
     except GitHubValidationError as exc:
         raise GitHubValidationError(
             f"GitHub refused to start {workflow} on {ref}: {exc}",

@@ -8,6 +8,7 @@ them as text and Markdown.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -99,6 +100,11 @@ class MonitorResult:
     @property
     def healthy(self) -> bool:
         return not self.alerting
+
+    def to_retrain(self, when: Collection[str]) -> list[str]:
+        """The models, sorted, that raised an alert of a kind in `when` (`retrain.when`): what a
+        scheduled monitor proposes to retrain. "Not enough data" raises none."""
+        return sorted({m.model for m in self.alerting if any(kind in when for kind in m.alerts)})
 
     def only(self, names: set[str]) -> MonitorResult:
         """The part of this result about the models in `names`."""

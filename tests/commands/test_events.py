@@ -21,3 +21,14 @@ def test_a_dispatch_naming_a_model_to_roll_back_rolls_it_back() -> None:
 
 def test_a_dispatch_naming_nothing_trains_and_reports() -> None:
     assert [step.name for step in plan_steps(dispatched(redeploy=""))] == ["validate", "train", "report"]
+
+
+def test_a_dispatch_naming_a_pull_request_checks_it_trains_and_reports_on_it() -> None:
+    steps = plan_steps(dispatched(**{"pull-request": "12"}))
+    assert [step.name for step in steps] == ["validate", "pull-request", "train", "report"]
+    assert steps[1].options == {"number": 12}
+    assert steps[-1].options == {"base": None, "post": True, "summary": True, "status": True, "pull_request": 12}
+
+
+def test_an_empty_pull_request_input_is_a_plain_dispatch() -> None:
+    assert [step.name for step in plan_steps(dispatched(**{"pull-request": ""}))] == ["validate", "train", "report"]

@@ -526,7 +526,7 @@ MONITOR = Path(".github/workflows/mlci-monitor.yml")
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_schedule_writes_the_monitor_workflow_for_the_project_s_models(tmp_path: Path) -> None:
+def test_schedule_writes_the_monitor_workflow_that_retrains_what_the_monitor_names(tmp_path: Path) -> None:
     write_csv(iris_frame(), tmp_path / "data" / "iris.csv")
     result = CliRunner().invoke(cli, ["init", "--directory", str(tmp_path), "--schedule"])
 
@@ -537,10 +537,14 @@ def test_schedule_writes_the_monitor_workflow_for_the_project_s_models(tmp_path:
     assert [entry["cron"] for entry in document[True]["schedule"]] == ["17 6 * * *"]
     assert "workflow_dispatch" in document[True] and document["concurrency"]["group"] == "mlci-monitor"
     assert document["permissions"] == {}
-    assert document["jobs"]["monitor"]["permissions"] == {"contents": "write", "issues": "write"}
+    monitor = document["jobs"]["monitor"]
+    assert monitor["permissions"] == {"contents": "write", "issues": "write"}
+    assert monitor["outputs"]["retrain-models"] == "${{ steps.monitor.outputs.retrain-models }}"
     retrain = document["jobs"]["retrain"]
     assert retrain["permissions"] == {"contents": "write", "pull-requests": "write", "actions": "write"}
-    assert retrain["strategy"]["matrix"]["model"] == ["iris"]
+    # No list of models to keep up to date: the monitor says which alerted for a reason retrain.when names.
+    assert retrain["if"] == "needs.monitor.outputs.retrain-models != '[]'"
+    assert retrain["strategy"]["matrix"]["model"] == "${{ fromJSON(needs.monitor.outputs.retrain-models) }}"
 
 
 def test_schedule_in_a_configured_project_adds_only_the_monitor_workflow(tmp_path: Path) -> None:
@@ -550,10 +554,7 @@ def test_schedule_in_a_configured_project_adds_only_the_monitor_workflow(tmp_pat
 
     assert result.exit_code == 0, result.output
     assert not (tmp_path / WORKFLOW).exists()
-    assert yaml.safe_load((tmp_path / MONITOR).read_text())["jobs"]["retrain"]["strategy"]["matrix"]["model"] == [
-        "churn",
-        "odd: name",
-    ]
+    assert (tmp_path / MONITOR).read_text() == (ROOT / "examples" / "workflows" / "mlci-monitor.yml").read_text()
     again = CliRunner().invoke(cli, ["init", "--directory", str(tmp_path), "--schedule"])
     assert again.exit_code == 2 and "mlci-monitor.yml already exists" in again.output
 

@@ -7,16 +7,23 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+from click.testing import CliRunner
 
+from mlci.cli import cli
 from mlci.commands import monitor as monitor_module
 from mlci.github.issues import alert_marker
 from mlci.monitor.check import monitor_model
 from mlci.registry.registry import RegistryView
 from testing.fake_github import ACTIONS_TOKEN, DEFAULT_REPOSITORY, FakeGitHub
 from testing.monitoring import CONFIG, mlci, production_project, sample, unreviewed_model, write_batch
+from testing.outputs import read_outputs
 from testing.projects import project_at
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 pytestmark = pytest.mark.integration
 
@@ -187,3 +194,81 @@ def test_a_model_file_with_unreviewed_types_is_never_loaded(tmp_path: Path, aler
         "contains types not on the repository's reviewed list: testing.monitoring.UnreviewedRegression" in result.output
     )
     assert alerts == [] and not history_entries(root)
+
+
+TWO_MODELS = """\
+version: 1
+models:
+  churn:
+    data: {train: data/train.csv, target: label}
+    estimator: {class: sklearn.linear_model.LogisticRegression}
+    metrics: [accuracy]
+    monitor: {batch: data/incoming/churn/*.csv}
+  steady:
+    data: {train: data/train.csv, target: label}
+    estimator: {class: sklearn.linear_model.LogisticRegression, params: {C: 0.5}}
+    metrics: [accuracy]
+    monitor: {batch: data/incoming/steady/*.csv}
+monitor:
+  alert: none
+  drift: {max_drifted_share: 0.25}
+store: {backend: local}
+"""
+
+
+@pytest.fixture(scope="module")
+def two_models(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two models in production, each watching its own folder of batches."""
+    root = production_project(tmp_path_factory.mktemp("monitor-two") / "project", config=TWO_MODELS, rows=800)
+    for model in ("churn", "steady"):
+        (root / "data" / "incoming" / model).mkdir()
+    return root
+
+
+def monitor_outputs(
+    root: Path, tmp_path: Path, *, retrain: str, churn: pd.DataFrame
+) -> tuple[int, dict[str, str], str]:
+    """`mlci monitor` with `retrain` as mlci.yaml's retrain section, churn's batch `churn` and a clean
+    batch for steady; its exit code, step outputs and what it said."""
+    config = root / f"mlci-{tmp_path.name}.yaml"
+    config.write_text(TWO_MODELS + retrain)
+    churn.to_csv(root / "data" / "incoming" / "churn" / "batch.csv", index=False)
+    sample(400, seed=21).to_csv(root / "data" / "incoming" / "steady" / "batch.csv", index=False)
+    output = tmp_path / "github-output"
+    output.touch()
+    done = CliRunner().invoke(cli, ["--config", str(config), "monitor"], env={"GITHUB_OUTPUT": str(output)})
+    return done.exit_code, read_outputs(output), done.output
+
+
+# x4 plays no part in the label: shifting it is drift the model's accuracy does not feel.
+DRIFTED = {"x4": 3.0}
+
+
+@pytest.mark.parametrize(
+    ("retrain", "churn", "expected", "status"),
+    [
+        ("", lambda: sample(400, seed=22, shift=DRIFTED), ["churn"], "drift"),
+        ("retrain: {when: [drift]}\n", lambda: sample(400, seed=22, shift=DRIFTED), ["churn"], "drift"),
+        # Drift alone is no reason to retrain for a user who only retrains on decay.
+        ("retrain: {when: [decay]}\n", lambda: sample(400, seed=22, shift=DRIFTED), [], "drift"),
+        ("retrain: {when: [decay]}\n", lambda: sample(400, seed=23, flip=0.4), ["churn"], "decay"),
+        ("retrain: {when: []}\n", lambda: sample(400, seed=23, flip=0.4), [], "decay"),
+        # Too few rows for a verdict: never a reason to retrain, however bad they look.
+        ("", lambda: sample(50, seed=24, shift=DRIFTED, flip=0.5), [], "not enough data"),
+    ],
+    ids=["default", "drift", "drift-not-wanted", "decay", "never", "not-enough-data"],
+)
+def test_retrain_models_names_only_the_models_that_alerted_for_a_reason_retrain_when_names(
+    two_models: Path, tmp_path: Path, retrain: str, churn, expected: list[str], status: str
+) -> None:
+    code, outputs, said = monitor_outputs(two_models, tmp_path, retrain=retrain, churn=churn())
+
+    assert f"churn@production (version 1): {status}" in said and "steady@production (version 1): healthy" in said
+    assert json.loads(outputs["retrain-models"]) == expected
+    assert outputs["healthy"] == ("false" if status in ("drift", "decay") else "true") and code == (
+        1 if status in ("drift", "decay") else 0
+    )
+    if status == "drift":
+        assert json.loads(outputs["drifted-features"]) == {"churn@production": ["x4"]}
+    if status in ("drift", "decay") and not expected:
+        assert "but retrain.when asks for" in said and "no retrain proposed" in said

@@ -405,3 +405,77 @@ def test_a_push_to_another_branch_of_a_master_repository_is_reported_against_mas
     assert result.exit_code == 0, result.output
     assert "mlci run: push event: validate, train, report" in result.output
     assert f"**base:** master ({project['base'][:7]})" in (tmp_path / "summary.md").read_text()
+
+
+def dispatched_env(
+    server: FakeGitHub, project: dict, tmp_path: Path, *, pull_request: str, branch: str = "feature"
+) -> dict[str, str]:
+    """The environment of a `workflow_dispatch` run on `branch` whose `pull-request` input is as given,
+    as `mlci retrain` starts one."""
+    payload = {
+        "inputs": {"pull-request": pull_request},
+        "ref": f"refs/heads/{branch}",
+        "repository": {"full_name": DEFAULT_REPOSITORY, "default_branch": "main"},
+    }
+    env = actions_env(server, project, tmp_path, event="workflow_dispatch", payload=payload)
+    return env | {"GITHUB_REF": f"refs/heads/{branch}"}
+
+
+def test_a_dispatch_naming_its_pull_request_compares_with_main_and_reports_on_it(
+    fake_github, project, tmp_path
+) -> None:
+    env = dispatched_env(fake_github, project, tmp_path, pull_request="1")
+
+    result = mlci(project["root"], "run", env=env)
+
+    assert result.exit_code == 0, result.output
+    assert "mlci run: workflow_dispatch event: validate, pull-request, train, report" in result.output
+    [comment] = mlci_comments(fake_github)
+    assert f"**base:** main ({project['base'][:7]})" in comment["body"] and "clf" in comment["body"]
+    [status] = fake_github.statuses_for(DEFAULT_REPOSITORY, project["head"])
+    assert status["context"] == "mlci/default"
+    assert read_outputs(tmp_path / "outputs")["comment-url"] == comment["html_url"]
+
+
+@pytest.mark.parametrize(
+    ("branch", "head_repository", "shown"),
+    [
+        ("other", None, f"comes from {DEFAULT_REPOSITORY}:feature, not from {DEFAULT_REPOSITORY}:other"),
+        # A fork's branch of the same name is another branch.
+        ("feature", "someone/demo", f"comes from someone/demo:feature, not from {DEFAULT_REPOSITORY}:feature"),
+    ],
+    ids=["another-branch", "a-fork"],
+)
+def test_a_dispatch_cannot_put_a_report_on_a_pull_request_from_another_branch(
+    fake_github, project, tmp_path, branch: str, head_repository: str | None, shown: str
+) -> None:
+    env = dispatched_env(fake_github, project, tmp_path, pull_request="2", branch=branch)
+    fake_github.add_pull(DEFAULT_REPOSITORY, 2, head_sha=project["head"], head_repository=head_repository)
+
+    result = mlci(project["root"], "run", env=env)
+
+    assert result.exit_code == 2, result.output
+    assert f"pull request #2 {shown}" in result.output and "not reporting on it" in result.output
+    assert "::group::mlci train" not in result.output  # refused before any training
+    assert fake_github.issue_comments(DEFAULT_REPOSITORY, 2) == [] and fake_github.statuses == []
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "1.5", "#1", "1 ", "\uff11", "12345678901", "1; rm -rf /"])
+def test_a_dispatch_input_that_is_no_pull_request_number_is_exit_2(fake_github, project, tmp_path, value: str) -> None:
+    env = dispatched_env(fake_github, project, tmp_path, pull_request=value)
+
+    result = mlci(project["root"], "run", env=env)
+
+    assert result.exit_code == 2, result.output
+    said = result.output
+    assert "the workflow_dispatch input pull-request:" in said and "is not a pull request number" in said
+    assert fake_github.requests_matching("POST") == [] and mlci_comments(fake_github) == []
+
+
+def test_a_dispatch_naming_a_pull_request_that_does_not_exist_is_exit_2(fake_github, project, tmp_path) -> None:
+    env = dispatched_env(fake_github, project, tmp_path, pull_request="77")
+
+    result = mlci(project["root"], "run", env=env)
+
+    assert result.exit_code == 2, result.output
+    assert f"names #77, and {DEFAULT_REPOSITORY} has no such pull request" in result.output

@@ -41,7 +41,7 @@ def project(clone: Path, fake_github: FakeGitHub) -> Path:
     git(clone, "add", "-A")
     git(clone, "commit", "-q", "-m", "retrain setup")
     git(clone, "push", "-q", "origin", "main")
-    fake_github.add_workflow(DEFAULT_REPOSITORY, "mlci.yml")
+    fake_github.add_workflow(DEFAULT_REPOSITORY, "mlci.yml", inputs=["pull-request"])
     return clone
 
 
@@ -65,8 +65,27 @@ def test_retrain_pushes_the_refreshed_data_opens_one_pull_request_and_dispatches
     [pull] = fake_github.pulls(DEFAULT_REPOSITORY, state="open")[1:]
     assert (pull["head"]["ref"], pull["base"]["ref"], pull["user"]["login"]) == (BRANCH, "main", ACTIONS_LOGIN)
     assert "drift in petal\\_length" in pull["body"] and "<code>iris.csv</code>" in pull["body"]
+    # The run reports on the pull request: the dispatch names it.
     [dispatch] = fake_github.workflow_dispatches
     assert (dispatch["workflow"], dispatch["ref"]) == ("mlci.yml", BRANCH)
+    assert dispatch["inputs"] == {"pull-request": str(pull["number"])}
+    assert f"reports on pull request #{pull['number']}" in result.output
+
+
+def test_a_workflow_without_the_pull_request_input_is_still_started_with_a_warning(
+    project: Path, fake_github: FakeGitHub
+) -> None:
+    fake_github.add_workflow(DEFAULT_REPOSITORY, "mlci.yml")  # an older mlci.yml: no inputs declared
+
+    result = mlci(project, "retrain", "iris", env=github_env(fake_github))
+
+    assert result.exit_code == 0, result.output
+    [dispatch] = fake_github.workflow_dispatches
+    assert (dispatch["ref"], dispatch["inputs"]) == (BRANCH, {})
+    [pull] = fake_github.pulls(DEFAULT_REPOSITORY, state="open")[1:]
+    assert f"declares no `pull-request` input, so its run will not comment on pull request #{pull['number']}" in (
+        result.output
+    )
 
 
 def test_a_second_retrain_updates_the_same_pull_request_on_top_of_the_branch(

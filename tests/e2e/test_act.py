@@ -576,3 +576,91 @@ def test_the_matrix_trains_the_changed_model_in_its_own_job_and_one_job_reports_
     assert f"record: recorded diabetes, wine for {after[:7]}" in log
     aliases = json.loads(run(world / "remote.git", "git", "show", "mlci-data:registry/wine/aliases.json", env=env))
     assert aliases["aliases"] == {"production": 1}
+
+
+# Two models in production, each watching its own folder of fresh data: churn's batch has drifted (a
+# feature moved by 3 standard deviations), steady's has not. The data command of a retrain adds the
+# newest rows to the training data.
+MONITORED_CONFIG = """\
+version: 1
+models:
+  churn:
+    data: {train: data/train.csv, target: label}
+    estimator: {class: sklearn.linear_model.LogisticRegression}
+    metrics: [accuracy]
+    monitor: {batch: data/incoming/churn/*.csv}
+  steady:
+    data: {train: data/train.csv, target: label}
+    estimator: {class: sklearn.linear_model.LogisticRegression, params: {C: 0.5}}
+    metrics: [accuracy]
+    monitor: {batch: data/incoming/steady/*.csv}
+monitor:
+  drift: {max_drifted_share: 0.25}
+retrain:
+  data: python fetch.py
+"""
+FETCH = """\
+from pathlib import Path
+
+train, batch = Path("data/train.csv"), Path("data/incoming/churn/batch.csv")
+train.write_text(train.read_text() + "".join(batch.read_text().splitlines(keepends=True)[1:]))
+"""
+
+
+def monitored_world(base: Path) -> Path:
+    """A bare remote and a clone whose two models are trained, recorded and promoted to production, with
+    both workflows and this morning's batches committed."""
+    from testing.monitoring import sample
+
+    env = environment(base)
+    seed = base / "seed"
+    (seed / ".github" / "workflows").mkdir(parents=True)
+    for name in ("mlci.yml", "mlci-monitor.yml"):
+        shutil.copy(ROOT / "examples" / "workflows" / name, seed / ".github" / "workflows" / name)
+    (seed / "mlci.yaml").write_text(MONITORED_CONFIG)
+    (seed / "fetch.py").write_text(FETCH)
+    (seed / ".gitignore").write_text(".mlci/\n")
+    (seed / "data" / "incoming" / "churn").mkdir(parents=True)
+    (seed / "data" / "incoming" / "steady").mkdir(parents=True)
+    sample(800, seed=1000).to_csv(seed / "data" / "train.csv", index=False)
+    sample(400, seed=31, shift={"x4": 3.0}).to_csv(seed / "data" / "incoming" / "churn" / "batch.csv", index=False)
+    sample(400, seed=32).to_csv(seed / "data" / "incoming" / "steady" / "batch.csv", index=False)
+    run(seed, "git", "init", "-q", "-b", "main", env=env)
+    run(seed, "git", "add", "-A", env=env)
+    run(seed, "git", "commit", "-q", "-m", "Two models, watched in production", env=env)
+    run(base, "git", "clone", "-q", "--bare", str(seed), str(base / "remote.git"), env=env)
+    user = base / "user"
+    run(base, "git", "clone", "-q", str(base / "remote.git"), str(user), env=env)
+    for step in ("train", "record", "promote"):
+        run(user, sys.executable, "-m", "mlci", step, env=env)
+    return base
+
+
+def test_the_scheduled_monitor_alerts_once_keeps_its_history_and_proposes_a_retrain_of_the_drifted_model(
+    tmp_path, github
+) -> None:
+    world = monitored_world(tmp_path)
+    github.add_workflow(REPOSITORY, "mlci.yml", inputs=["pull-request"])
+    event = {"schedule": "17 6 * * *", "repository": {"full_name": REPOSITORY, "default_branch": "main"}}
+
+    code, log = act(world, github, "schedule", event, workflow="mlci-monitor.yml")
+
+    assert code == 0, tail(log)
+    # One alert issue, for the drifted model only.
+    [issue] = github.issues(REPOSITORY, state="open")
+    assert issue["title"].startswith("mlci monitor: churn@production: drift in x4")
+    assert [label["name"] for label in issue["labels"]] == ["mlci-monitor"]
+    # Each model's run is kept on the remote's results branch.
+    env = environment(world)
+    kept = run(world / "remote.git", "git", "ls-tree", "-r", "--name-only", "mlci-data", "monitor/", env=env).split()
+    assert {path.split("/")[1] for path in kept} == {"churn", "steady"}
+    # The retrain of churn alone: its branch holds the refreshed data, its pull request is open, and the
+    # mlci workflow was started on the branch, naming the pull request to report on.
+    [pull] = [p for p in github.pulls(REPOSITORY, state="open") if p["head"]["ref"].startswith("mlci/retrain/")]
+    assert (pull["head"]["ref"], pull["base"]["ref"]) == ("mlci/retrain/churn", "main")
+    rows = run(world / "remote.git", "git", "show", "mlci/retrain/churn:data/train.csv", env=env).count("\n")
+    assert rows == 800 + 400
+    [dispatch] = github.workflow_dispatches
+    assert (dispatch["workflow"], dispatch["ref"]) == ("mlci.yml", "mlci/retrain/churn")
+    assert dispatch["inputs"] == {"pull-request": str(pull["number"])}
+    assert run(world / "remote.git", "git", "branch", "--list", "mlci/retrain/steady", env=env) == ""

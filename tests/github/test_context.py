@@ -108,6 +108,30 @@ def test_workflow_dispatch(tmp_path: Path) -> None:
     assert (ctx.pr_number, ctx.head_sha, ctx.head_ref) == (None, HEAD, "main")
 
 
+@pytest.mark.parametrize(("value", "number"), [("12", 12), ("", None), (None, None), (7, 7)])
+def test_a_dispatch_names_the_pull_request_it_reports_on(tmp_path: Path, value: Any, number: int | None) -> None:
+    inputs = {} if value is None else {"pull-request": value}
+    event = {"inputs": inputs, "repository": {"default_branch": "main"}}
+    ctx = GitHubContext.from_env(environ(tmp_path, "workflow_dispatch", event, GITHUB_REF="refs/heads/mlci/retrain/x"))
+    assert ctx.dispatched_pull_request == number
+    assert not ctx.is_pull_request and ctx.pr_number is None  # a dispatch is still no pull request's event
+
+
+@pytest.mark.parametrize(
+    "value", ["0", "012", "-1", "1e3", "12\n", " 12", "\uff11\uff12", "12345678901", True, [1], "12abc"]
+)
+def test_a_dispatched_pull_request_that_is_no_number_is_refused(tmp_path: Path, value: Any) -> None:
+    event = {"inputs": {"pull-request": value}}
+    ctx = GitHubContext.from_env(environ(tmp_path, "workflow_dispatch", event))
+    with pytest.raises(ConfigError, match=r"input pull-request: .* is not a pull request number"):
+        _ = ctx.dispatched_pull_request
+
+
+def test_only_a_dispatch_names_a_pull_request_by_input(tmp_path: Path) -> None:
+    event = {**pull_request_event(), "inputs": {"pull-request": "nonsense"}}
+    assert GitHubContext.from_env(environ(tmp_path, "pull_request", event)).dispatched_pull_request is None
+
+
 def test_workflow_run_after_a_pull_request(tmp_path: Path) -> None:
     event = {
         "workflow_run": {
