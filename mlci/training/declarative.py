@@ -12,7 +12,6 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 from mlci.config import Config, ModelSpec
 from mlci.config.fields import ConfigField, model_field
@@ -51,53 +50,30 @@ def train_estimator_model(
 def _train(
     config: Config, model: ModelSpec, *, console: Console, workspace: Path, lineage: LineageStart
 ) -> TrainedModel:
+    if not plots_available():
+        return _fit_and_keep(config, model, painter=None, console=console, workspace=workspace, lineage=lineage)
+    # Started first, so that its libraries load while this process loads scikit-learn, reads and fits.
+    with Painter.start() as painter:
+        return _fit_and_keep(config, model, painter=painter, console=console, workspace=workspace, lineage=lineage)
+
+
+def _fit_and_keep(
+    config: Config,
+    model: ModelSpec,
+    *,
+    painter: Painter | None,
+    console: Console,
+    workspace: Path,
+    lineage: LineageStart,
+) -> TrainedModel:
     from sklearn.base import is_classifier
 
     metrics = resolve_metrics(config, model)
     estimator = build_estimator(config, model) if model.mode == "declarative" else load_entrypoint(config, model)
     for metric in metrics:
         check_metric_fits(config, model, metric, estimator)
-    task = "classification" if is_classifier(estimator) else "regression"
-    if not plots_available():
-        return _fit_and_keep(
-            config,
-            model,
-            estimator,
-            metrics,
-            task=task,
-            painter=None,
-            console=console,
-            workspace=workspace,
-            lineage=lineage,
-        )
-    # Started before the data is read, so that its libraries load while this process reads and fits.
-    with Painter.start() as painter:
-        return _fit_and_keep(
-            config,
-            model,
-            estimator,
-            metrics,
-            task=task,
-            painter=painter,
-            console=console,
-            workspace=workspace,
-            lineage=lineage,
-        )
-
-
-def _fit_and_keep(
-    config: Config,
-    model: ModelSpec,
-    estimator: Any,
-    metrics: list[ResolvedMetric],
-    *,
-    task: str,
-    painter: Painter | None,
-    console: Console,
-    workspace: Path,
-    lineage: LineageStart,
-) -> TrainedModel:
-    classification = task == "classification"
+    classification = is_classifier(estimator)
+    task = "classification" if classification else "regression"
     dataset = load_dataset(config, model, classification=classification, console=console)
     _describe(console, model.name, dataset)
     if classification:
@@ -128,6 +104,17 @@ def _fit_and_keep(
             raise source.error(
                 f"predicting the {len(dataset.x_test)} test rows failed: {failure_text(exc)}", kind=TrainingError
             ) from None
+        # Written, and the pictures asked for, before waiting for skops' import: they draw meanwhile.
+        predictions_path = workspace / PREDICTIONS_FILE
+        write_frame(predictions, predictions_path)
+        if painter is not None:
+            feature_names = [str(c) for c in dataset.x_train.columns]
+            painter.paint(
+                predictions=predictions_path,
+                classification=classification,
+                importances=model_importances(fitted, feature_names),
+                folder=workspace,
+            )
 
     try:
         values = score_predictions(predictions, metrics, task=task, classes=classes)
@@ -135,16 +122,6 @@ def _fit_and_keep(
         metric = next(m for m in metrics if m.name == exc.metric)
         raise metric_field(config, model, metric).error(exc.reason, kind=TrainingError, hint=exc.hint) from None
 
-    predictions_path = workspace / PREDICTIONS_FILE
-    write_frame(predictions, predictions_path)
-    if painter is not None:
-        feature_names = [str(c) for c in dataset.x_train.columns]
-        painter.paint(
-            predictions=predictions_path,
-            classification=classification,
-            importances=model_importances(fitted, feature_names),
-            folder=workspace,
-        )
     test_inputs = describe_test_inputs(predictions_path.read_bytes(), dataset.x_test)
     model_path = workspace / MODEL_FILE
     untrusted = save_model(fitted, model_path, field=source)
