@@ -33,6 +33,22 @@ monitor:
   alert: none
 store: {backend: local}
 """
+# Two models, each watching its own folder of fresh data; what a test adds after them (its `monitor:`
+# settings, a `retrain:` section) is its own.
+TWO_MODELS = """\
+version: 1
+models:
+  churn:
+    data: {train: data/train.csv, target: label}
+    estimator: {class: sklearn.linear_model.LogisticRegression}
+    metrics: [accuracy]
+    monitor: {batch: data/incoming/churn/*.csv}
+  steady:
+    data: {train: data/train.csv, target: label}
+    estimator: {class: sklearn.linear_model.LogisticRegression, params: {C: 0.5}}
+    metrics: [accuracy]
+    monitor: {batch: data/incoming/steady/*.csv}
+"""
 
 
 def unreviewed_model() -> bytes:

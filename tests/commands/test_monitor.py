@@ -17,6 +17,7 @@ from mlci.commands import monitor as monitor_module
 from mlci.github.issues import alert_marker
 from mlci.monitor.check import monitor_model
 from mlci.registry.registry import RegistryView
+from testing import monitoring
 from testing.fake_github import ACTIONS_TOKEN, DEFAULT_REPOSITORY, FakeGitHub
 from testing.monitoring import CONFIG, mlci, production_project, sample, unreviewed_model, write_batch
 from testing.outputs import read_outputs
@@ -196,24 +197,15 @@ def test_a_model_file_with_unreviewed_types_is_never_loaded(tmp_path: Path, aler
     assert alerts == [] and not history_entries(root)
 
 
-TWO_MODELS = """\
-version: 1
-models:
-  churn:
-    data: {train: data/train.csv, target: label}
-    estimator: {class: sklearn.linear_model.LogisticRegression}
-    metrics: [accuracy]
-    monitor: {batch: data/incoming/churn/*.csv}
-  steady:
-    data: {train: data/train.csv, target: label}
-    estimator: {class: sklearn.linear_model.LogisticRegression, params: {C: 0.5}}
-    metrics: [accuracy]
-    monitor: {batch: data/incoming/steady/*.csv}
+TWO_MODELS = (
+    monitoring.TWO_MODELS
+    + """\
 monitor:
   alert: none
   drift: {max_drifted_share: 0.25}
 store: {backend: local}
 """
+)
 
 
 @pytest.fixture(scope="module")

@@ -21,6 +21,7 @@ import pytest
 
 from mlci import __version__
 from mlci.report import render_json
+from testing import monitoring
 from testing.fake_github import ACTIONS_LOGIN, ACTIONS_TOKEN, READ_ONLY_TOKEN, FakeGitHub
 from tests.report.helpers import every_part
 
@@ -581,24 +582,15 @@ def test_the_matrix_trains_the_changed_model_in_its_own_job_and_one_job_reports_
 # Two models in production, each watching its own folder of fresh data: churn's batch has drifted (a
 # feature moved by 3 standard deviations), steady's has not. The data command of a retrain adds the
 # newest rows to the training data.
-MONITORED_CONFIG = """\
-version: 1
-models:
-  churn:
-    data: {train: data/train.csv, target: label}
-    estimator: {class: sklearn.linear_model.LogisticRegression}
-    metrics: [accuracy]
-    monitor: {batch: data/incoming/churn/*.csv}
-  steady:
-    data: {train: data/train.csv, target: label}
-    estimator: {class: sklearn.linear_model.LogisticRegression, params: {C: 0.5}}
-    metrics: [accuracy]
-    monitor: {batch: data/incoming/steady/*.csv}
+MONITORED_CONFIG = (
+    monitoring.TWO_MODELS
+    + """\
 monitor:
   drift: {max_drifted_share: 0.25}
 retrain:
   data: python fetch.py
 """
+)
 FETCH = """\
 from pathlib import Path
 
