@@ -45,7 +45,16 @@ def init_project(directory: Path, *, force: bool, console: Console, schedule: bo
                 hint="Pass --force to replace it, or edit it by hand.",
             )
         if config_path.exists() and not force:
-            return [write_monitor_workflow(directory, console=console)]
+            written = []
+            if not (directory / WORKFLOW_PATH).exists():
+                # A retrain is trained and reported on by the pull request workflow it starts: without
+                # one, every retrain the monitor proposes would fail to start its checks.
+                written.append(write_workflow(directory, console=console))
+                console.info(
+                    f"retrain: {directory / WORKFLOW_PATH} trains and reports on the retrain pull requests "
+                    "(and on every other pull request)"
+                )
+            return [*written, write_monitor_workflow(directory, console=console)]
         written = init_project(directory, force=force, console=console)
         return [*written, write_monitor_workflow(directory, console=console)]
     workflow_path = directory / WORKFLOW_PATH
@@ -63,9 +72,7 @@ def init_project(directory: Path, *, force: bool, console: Console, schedule: bo
     branch = default_branch(directory)
     directory.mkdir(parents=True, exist_ok=True)
     config_path.write_text(config_text, encoding="utf-8")
-    workflow_path.parent.mkdir(parents=True, exist_ok=True)
-    workflow_path.write_text(render_workflow(branch=branch, install=install_input(project)), encoding="utf-8")
-    written = [config_path, workflow_path]
+    written = [config_path, write_workflow(directory, project=project, branch=branch, console=console)]
     gitignore = directory / ".gitignore"
     if ensure_ignored(gitignore, GITIGNORE_ENTRY):
         written.append(gitignore)
@@ -82,6 +89,21 @@ def default_branch(directory: Path) -> str:
     if git.is_repository():
         return git.default_branch() or FALLBACK_BRANCH
     return git.config_value("init.defaultBranch") or FALLBACK_BRANCH
+
+
+def write_workflow(
+    directory: Path, *, console: Console, project: DetectedProject | None = None, branch: str | None = None
+) -> Path:
+    """Write the pull request workflow (`mlci.yml`) in `directory`, for its default branch and with the
+    installs its project needs (found when not given)."""
+    if project is None:
+        project = detect_project(directory, console=console)
+    path = directory / WORKFLOW_PATH
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        render_workflow(branch=branch or default_branch(directory), install=install_input(project)), encoding="utf-8"
+    )
+    return path
 
 
 def write_monitor_workflow(directory: Path, *, console: Console) -> Path:

@@ -547,16 +547,36 @@ def test_schedule_writes_the_monitor_workflow_that_retrains_what_the_monitor_nam
     assert retrain["strategy"]["matrix"]["model"] == "${{ fromJSON(needs.monitor.outputs.retrain-models) }}"
 
 
-def test_schedule_in_a_configured_project_adds_only_the_monitor_workflow(tmp_path: Path) -> None:
-    (tmp_path / "mlci.yaml").write_text("version: 1\nmodels:\n  churn: {}\n  'odd: name': {}\n")
+def test_schedule_in_a_configured_project_adds_the_monitor_workflow_and_keeps_its_own(tmp_path: Path) -> None:
+    config = "version: 1\nmodels:\n  churn: {}\n  'odd: name': {}\n"
+    (tmp_path / "mlci.yaml").write_text(config)
+    (tmp_path / WORKFLOW).parent.mkdir(parents=True)
+    (tmp_path / WORKFLOW).write_text("name: our own\n")
 
     result = CliRunner().invoke(cli, ["init", "--directory", str(tmp_path), "--schedule"])
 
     assert result.exit_code == 0, result.output
-    assert not (tmp_path / WORKFLOW).exists()
+    assert (tmp_path / "mlci.yaml").read_text() == config
+    assert (tmp_path / WORKFLOW).read_text() == "name: our own\n"
     assert (tmp_path / MONITOR).read_text() == (ROOT / "examples" / "workflows" / "mlci-monitor.yml").read_text()
     again = CliRunner().invoke(cli, ["init", "--directory", str(tmp_path), "--schedule"])
     assert again.exit_code == 2 and "mlci-monitor.yml already exists" in again.output
+
+
+def test_schedule_without_a_pull_request_workflow_writes_the_one_its_retrains_start(tmp_path: Path) -> None:
+    # The retrain job dispatches mlci.yml on the retrain branch: without it, no retrain would get checks.
+    git(tmp_path, "init", "-q", "-b", "master")
+    (tmp_path / "mlci.yaml").write_text("version: 1\nmodels:\n  churn: {}\n")
+
+    result = CliRunner().invoke(cli, ["init", "--directory", str(tmp_path), "--schedule"])
+
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "mlci.yaml").read_text() == "version: 1\nmodels:\n  churn: {}\n"
+    workflow = yaml.safe_load((tmp_path / WORKFLOW).read_text())
+    assert workflow[True]["push"]["branches"] == ["master"]
+    assert "pull-request" in workflow[True]["workflow_dispatch"]["inputs"]
+    assert (tmp_path / MONITOR).exists()
+    assert "trains and reports on the retrain pull requests" in result.output
 
 
 def test_the_monitor_template_is_the_example() -> None:
