@@ -27,7 +27,7 @@ from mlci.training.metrics import ResolvedMetric, check_metric_fits, metric_fiel
 from mlci.training.modelfile import FILE_NAME as MODEL_FILE
 from mlci.training.modelfile import save_model
 from mlci.training.outcome import TrainedModel
-from mlci.training.painter import Painter
+from mlci.training.painter import Painter, painter_for_run
 from mlci.training.params import estimator_params
 from mlci.training.plots import model_importances, plots_available
 from mlci.training.predictions import FILE_NAME as PREDICTIONS_FILE
@@ -52,8 +52,9 @@ def _train(
 ) -> TrainedModel:
     if not plots_available():
         return _fit_and_keep(config, model, painter=None, console=console, workspace=workspace, lineage=lineage)
-    # Started first, so that its libraries load while this process loads scikit-learn, reads and fits.
-    with Painter.start() as painter:
+    # Asked for first, so that a new painter's libraries load while this process loads scikit-learn,
+    # reads and fits.
+    with painter_for_run() as painter:
         return _fit_and_keep(config, model, painter=painter, console=console, workspace=workspace, lineage=lineage)
 
 

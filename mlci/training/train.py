@@ -29,6 +29,7 @@ from mlci.training.declarative import estimator_field, train_estimator_model
 from mlci.training.environment import credentials_withheld
 from mlci.training.estimators import exit_text
 from mlci.training.outcome import ModelOutcome, TrainedModel, TrainingPass, TrainResult
+from mlci.training.painter import painting
 from mlci.training.reuse import reuse_unchanged
 
 NOT_TRIED = "not tried: an earlier model failed, and training stops at the first failure"
@@ -58,12 +59,16 @@ def train_models(
     """
     models = select_models(config, names)
     outcomes: list[ModelOutcome] = []
+    # One process draws every model's pictures, so matplotlib loads once however many models train.
     try:
-        for model in models:
-            if fail_fast and any(outcome.error for outcome in outcomes):
-                outcomes.append(ModelOutcome(model.name, "not tried", reason=NOT_TRIED))
-                continue
-            outcomes.append(_train_or_reuse(config, model, console=console, force=force, base=base, timeout=timeout))
+        with painting():
+            for model in models:
+                if fail_fast and any(outcome.error for outcome in outcomes):
+                    outcomes.append(ModelOutcome(model.name, "not tried", reason=NOT_TRIED))
+                    continue
+                outcomes.append(
+                    _train_or_reuse(config, model, console=console, force=force, base=base, timeout=timeout)
+                )
     finally:
         project_cache(config.work_dir).save()
     return TrainingPass(outcomes)

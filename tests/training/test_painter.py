@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from mlci.cli import cli
+from mlci.errors import TrainingError
 from mlci.training.painter import Painter
 from mlci.training.plots import CURVE_POINTS, _curves, _thinned
 
@@ -75,18 +76,32 @@ def test_the_painter_draws_from_the_predictions_file(tmp_path: Path) -> None:
         f"{'yes' if i % 3 else 'no'},{'yes' if i % 2 else 'no'},{i / 40:.3f},{1 - i / 40:.3f}\n" for i in range(40)
     )
     predictions.write_text("y_true,y_pred,proba_no,proba_yes\n" + rows)
-    with Painter.start() as painter:
+    painter = Painter.start()
+    try:
         painter.paint(predictions=predictions, classification=True, importances=[("x1", 0.7)], folder=tmp_path)
         pictures, problem = painter.pictures()
+        # The same painter serves the next request: its libraries are loaded once.
+        (tmp_path / "second").mkdir()
+        numbers = tmp_path / "second" / "predictions.csv"
+        numbers.write_text("y_true,y_pred\n" + "".join(f"{i / 3:.3f},{i / 3 + (-1) ** i:.3f}\n" for i in range(30)))
+        painter.paint(predictions=numbers, classification=False, importances=[], folder=tmp_path / "second")
+        second, second_problem = painter.pictures()
+    finally:
+        painter.stop()
+    assert second_problem is None and set(second) == {"plot_residuals"}
+    assert second["plot_residuals"].parent == tmp_path / "second"
     assert problem is None
     assert set(pictures) == {"plot_confusion_matrix", "plot_roc_pr", "plot_feature_importance"}
     assert all(path.read_bytes().startswith(b"\x89PNG") for path in pictures.values())
 
 
 def test_a_painter_that_cannot_draw_says_why_in_one_line(tmp_path: Path) -> None:
-    with Painter.start() as painter:
+    painter = Painter.start()
+    try:
         painter.paint(predictions=tmp_path / "missing.csv", classification=False, importances=[], folder=tmp_path)
         pictures, problem = painter.pictures()
+    finally:
+        painter.stop()
     assert pictures == {}
     assert problem is not None and "FileNotFoundError" in problem and "missing.csv" in problem
     assert "\n" not in problem and "Traceback" not in problem
@@ -136,4 +151,69 @@ def test_a_training_that_fails_after_the_painter_started_leaves_no_painter_behin
     result = CliRunner().invoke(cli, ["--config", str(root / "mlci.yaml"), "train"])
     assert result.exit_code == 2, result.output
     assert "C" in result.output
+    assert _painters_of_this_process() == []
+
+
+TWO_MODELS = (
+    CONFIG
+    + """\
+  other:
+    data: {train: data.csv, target: label, split: {test_size: 0.3, seed: 1}}
+    estimator: {class: sklearn.tree.DecisionTreeClassifier, params: {random_state: 0}}
+    metrics: [accuracy]
+"""
+)
+
+
+def _counting_starts(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    started: list[int] = []
+    real_start = Painter.start.__func__  # type: ignore[attr-defined]
+
+    def start(cls: type[Painter]) -> Painter:
+        started.append(1)
+        return real_start(cls)
+
+    monkeypatch.setattr(Painter, "start", classmethod(start))
+    return started
+
+
+def test_one_painter_draws_every_models_pictures_in_one_training(
+    make_repo: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_repo(files={"mlci.yaml": TWO_MODELS, "data.csv": DATA})
+    started = _counting_starts(monkeypatch)
+    result = CliRunner().invoke(cli, ["--config", str(root / "mlci.yaml"), "train"])
+    assert result.exit_code == 0, result.output
+    assert len(started) == 1
+    for name in ("clf", "other"):
+        files = json.loads((root / ".mlci" / "runs" / name / "run.json").read_text())["files"]
+        assert "plot_confusion_matrix" in files and "plot_roc_pr" in files
+    assert _painters_of_this_process() == []
+
+
+def test_a_model_that_fails_while_its_pictures_are_drawn_hands_them_to_no_other(
+    make_repo: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_repo(files={"mlci.yaml": TWO_MODELS, "data.csv": DATA})
+    started = _counting_starts(monkeypatch)
+    from mlci.training import declarative
+
+    real_describe = declarative.describe_test_inputs
+    calls: list[int] = []
+
+    def describe_failing_first(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        if len(calls) == 1:  # clf's pictures are being drawn by now
+            raise TrainingError("the test inputs could not be described")
+        return real_describe(*args, **kwargs)
+
+    monkeypatch.setattr(declarative, "describe_test_inputs", describe_failing_first)
+    result = CliRunner().invoke(cli, ["--config", str(root / "mlci.yaml"), "train"])
+    assert result.exit_code != 0
+    assert not (root / ".mlci" / "runs" / "clf").exists()
+    other = root / ".mlci" / "runs" / "other"
+    files = json.loads((other / "run.json").read_text())["files"]
+    assert "plot_confusion_matrix" in files and (other / files["plot_confusion_matrix"]).is_file()
+    # clf's painter was ended with its request unanswered; other's pictures came from a new one.
+    assert len(started) == 2
     assert _painters_of_this_process() == []
