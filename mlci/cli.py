@@ -768,8 +768,13 @@ def monitor_command(
     help="The workflow to start on the retrain branch (a file in .github/workflows with workflow_dispatch).",
 )
 @click.option("--reason", metavar="TEXT", help="Why, for the pull request's description (e.g. the monitor's verdict).")
+@click.option(
+    "--alert-issues",
+    metavar="JSON",
+    help="The monitor's issue-urls output (model to alert issue); MODEL's issue becomes the reason.",
+)
 @pass_context
-def retrain(ctx: Context, model: str, workflow: str, reason: str | None) -> None:
+def retrain(ctx: Context, model: str, workflow: str, reason: str | None, alert_issues: str | None) -> None:
     """Refresh MODEL's data (retrain.data in mlci.yaml), commit it to mlci/retrain/MODEL and open (or
     update) the model's one retrain pull request; then start the mlci workflow on that branch.
 
@@ -780,8 +785,11 @@ def retrain(ctx: Context, model: str, workflow: str, reason: str | None) -> None
     Example:
       mlci retrain iris --reason "drift in petal_length"
     """
+    from mlci.commands.retrain import alert_reason
     from mlci.commands.retrain import retrain as retrain_command
 
+    if alert_issues is not None:
+        reason = reason or alert_reason(alert_issues, model)
     retrain_command(ctx.project(), model, workflow=workflow, reason=reason)
 
 

@@ -70,9 +70,9 @@ def alert_of(check: MonitorCheck, *, details: str) -> Alert:
     )
 
 
-def alert_on_github(project: Project, alerts: Sequence[Alert]) -> str | None:
-    """Open, update or close the alert issue of each model and alias in `alerts`; the URL of the first
-    issue open for a problem, else None.
+def alert_on_github(project: Project, alerts: Sequence[Alert]) -> dict[str, str]:
+    """Open, update or close the alert issue of each model and alias in `alerts`; the URL of each
+    model's issue open for a problem, by model (empty when none is).
 
     Without a GitHub repository and token (a laptop) nothing is posted. A token that may not write
     issues (a read-only token) gets one warning: the monitor's verdict, not the issue, decides how
@@ -81,9 +81,9 @@ def alert_on_github(project: Project, alerts: Sequence[Alert]) -> str | None:
     github, console = project.github, project.console
     if not github.repository or not github.token:
         console.info("alert issue: none (no GitHub repository and token here)")
-        return None
+        return {}
     login = GITHUB_ACTIONS_LOGIN if github.uses_job_token else None
-    first_url = None
+    open_issues: dict[str, str] = {}
     with GitHubClient(github.api_url, github.token) as client:
         for alert in alerts:
             try:
@@ -96,6 +96,6 @@ def alert_on_github(project: Project, alerts: Sequence[Alert]) -> str | None:
                 continue
             if issue.action != "none":
                 console.info(f"alert issue {issue.action} for {alert.model}@{alert.alias}: {issue.url}")
-            if alert.state == "alert" and first_url is None:
-                first_url = issue.url
-    return first_url
+            if alert.state == "alert" and issue.url:
+                open_issues.setdefault(alert.model, issue.url)
+    return open_issues

@@ -62,19 +62,20 @@ def monitor(project: Project, names: list[str], options: MonitorOptions) -> tupl
         if options.pushgateway:
             push(result, options.pushgateway)
     alerted = {m.name for m in models if (options.alert or m.monitor.alert) == "issue"}
-    url = None
+    issues: dict[str, str] = {}
     if alerted:
         checks = result.only(alerted).models
-        url = alert_on_github(project, [alert_of(check, details=render_model_markdown(check)) for check in checks])
-        if url:
-            project.console.info(f"alert: {url}")
-    _write_outputs(project, result, issue_url=url)
+        issues = alert_on_github(project, [alert_of(check, details=render_model_markdown(check)) for check in checks])
+        for model, url in sorted(issues.items()):
+            project.console.info(f"alert: {model}: {url}")
+    _write_outputs(project, result, issues=issues)
     return render(result, options.output_format), result
 
 
-def _write_outputs(project: Project, result: MonitorResult, *, issue_url: str | None) -> None:
+def _write_outputs(project: Project, result: MonitorResult, *, issues: dict[str, str]) -> None:
     """The step outputs a workflow's later jobs decide on: above all `retrain-models`, the models whose
-    alerts are of a kind `retrain.when` names (a JSON list, `[]` when none, so a job's `if:` can test it)."""
+    alerts are of a kind `retrain.when` names (a JSON list, `[]` when none, so a job's `if:` can test it),
+    and `issue-urls`, each alerting model's issue, for the retrain pull request to name its reason."""
     when = project.config.retrain.when
     retrain = result.to_retrain(when)
     for model in result.alerting:
@@ -87,7 +88,9 @@ def _write_outputs(project: Project, result: MonitorResult, *, issue_url: str | 
         {
             "healthy": result.healthy,
             "drifted-features": json.dumps(drifted, sort_keys=True),
-            "issue-url": issue_url or "",
+            # The first model's, by name: what a workflow with one model (or one issue) reads.
+            "issue-url": issues[min(issues)] if issues else "",
+            "issue-urls": json.dumps(issues, sort_keys=True),
             "retrain-models": json.dumps(retrain),
         }
     )

@@ -13,6 +13,7 @@ person added to it is lost, and it is never force-pushed), else on the checked-o
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from dataclasses import dataclass
@@ -47,6 +48,23 @@ class RetrainOutcome:
     pull: PullResult | None
     dispatched: str | None
     """The workflow started on the branch, or None when nothing changed."""
+
+
+def alert_reason(alert_issues: str, model: str) -> str | None:
+    """The reason of `model`'s retrain from the monitor's `issue-urls` output (a JSON object of model
+    to its alert issue): that issue, or None when the model has none. `ConfigError` when the text is
+    not such an object."""
+    try:
+        issues = json.loads(alert_issues) if alert_issues.strip() else {}
+    except ValueError:
+        issues = None
+    if not isinstance(issues, dict) or not all(isinstance(v, str) for v in issues.values()):
+        raise ConfigError(
+            f"--alert-issues: {alert_issues[:60]!r} is not a JSON object of model names to issue URLs",
+            hint="Pass the monitor action's issue-urls output as it is.",
+        )
+    url = issues.get(model)
+    return f"mlci monitor alert: {url}" if url else None
 
 
 def retrain_branch(model: str) -> str:

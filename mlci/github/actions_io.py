@@ -50,6 +50,7 @@ STEP_OUTPUTS = (
             "healthy",
             "drifted-features",
             "issue-url",
+            "issue-urls",
             "retrain-models",
         }
     )

@@ -48,10 +48,10 @@ def env(server: FakeGitHub, token: str = ACTIONS_TOKEN) -> dict[str, str]:
 def test_an_alert_opens_the_issue_and_health_closes_it(clone: Path, fake_github: FakeGitHub) -> None:
     project = project_at(clone, environ=env(fake_github))
 
-    url = alert_on_github(project, alerts(DRIFT, Check("iris", "staging", "not_enough_data")))
+    urls = alert_on_github(project, alerts(DRIFT, Check("iris", "staging", "not_enough_data")))
 
     [issue] = fake_github.issues(DEFAULT_REPOSITORY, state="open")
-    assert url == issue["html_url"]
+    assert urls == {"iris": issue["html_url"]}
     assert issue["title"] == "mlci monitor: iris@production: drift in petal_length"
     assert issue["body"].startswith(alert_marker("iris", "production"))
     assert issue["body"].endswith("**iris@production**: drift")
@@ -59,7 +59,7 @@ def test_an_alert_opens_the_issue_and_health_closes_it(clone: Path, fake_github:
     # The job's own token is known to post as the Actions bot: GitHub is not asked who it is.
     assert fake_github.requests_matching("GET", "/user") == []
 
-    assert alert_on_github(project, alerts(HEALTHY)) is None
+    assert alert_on_github(project, alerts(HEALTHY)) == {}
     assert fake_github.issues(DEFAULT_REPOSITORY, state="open") == []
 
 
@@ -67,7 +67,7 @@ def test_a_read_only_token_warns_and_leaves_the_verdict_to_decide(clone: Path, f
     console, said = recording_console()
     project = project_at(clone, environ=env(fake_github, READ_ONLY_TOKEN), console=console)
 
-    assert alert_on_github(project, alerts(DRIFT)) is None
+    assert alert_on_github(project, alerts(DRIFT)) == {}
 
     assert "could not write the alert issue for iris@production" in said.getvalue()
     assert "issues: write" in said.getvalue()
@@ -77,7 +77,7 @@ def test_a_read_only_token_warns_and_leaves_the_verdict_to_decide(clone: Path, f
 def test_without_github_nothing_is_posted(clone: Path) -> None:
     console, said = recording_console()
 
-    assert alert_on_github(project_at(clone, console=console), alerts(DRIFT)) is None
+    assert alert_on_github(project_at(clone, console=console), alerts(DRIFT)) == {}
     assert "alert issue: none" in said.getvalue()
 
 

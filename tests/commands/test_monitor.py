@@ -39,7 +39,7 @@ def production(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def alerts(monkeypatch: pytest.MonkeyPatch) -> list[object]:
     """What was handed to the GitHub alert, per call."""
     calls: list[object] = []
-    monkeypatch.setattr(monitor_module, "alert_on_github", lambda project, result: calls.append(result))
+    monkeypatch.setattr(monitor_module, "alert_on_github", lambda project, result: calls.append(result) or {})
     return calls
 
 

@@ -168,3 +168,21 @@ def test_an_unknown_model_is_named(project: Path, fake_github: FakeGitHub) -> No
 
     assert result.exit_code == 2
     assert "there is no model 'irsi'" in result.output and "iris" in result.output
+
+
+def test_the_reason_of_a_retrain_is_its_own_models_alert_issue() -> None:
+    from mlci.commands.retrain import alert_reason
+
+    issues = '{"churn": "https://github.com/o/r/issues/7", "steady": "https://github.com/o/r/issues/9"}'
+    assert alert_reason(issues, "steady") == "mlci monitor alert: https://github.com/o/r/issues/9"
+    assert alert_reason(issues, "other") is None
+    assert alert_reason("", "churn") is None
+
+
+@pytest.mark.parametrize("text", ["not json", "[1, 2]", '{"churn": 7}'])
+def test_alert_issues_that_are_not_the_monitors_output_are_refused(text: str, tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["--config", str(tmp_path / "mlci.yaml"), "retrain", "churn", "--alert-issues", text]
+    )
+    assert result.exit_code == 2
+    assert "--alert-issues" in result.output and "is not a JSON object of model names to issue URLs" in result.output

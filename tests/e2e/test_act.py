@@ -650,6 +650,9 @@ def test_the_scheduled_monitor_alerts_once_keeps_its_history_and_proposes_a_retr
     # mlci workflow was started on the branch, naming the pull request to report on.
     [pull] = [p for p in github.pulls(REPOSITORY, state="open") if p["head"]["ref"].startswith("mlci/retrain/")]
     assert (pull["head"]["ref"], pull["base"]["ref"]) == ("mlci/retrain/churn", "main")
+    # Its reason names churn's own alert issue (escaped: a reason is free text, so not a live link).
+    assert "Why: mlci monitor alert: http" in pull["body"]
+    assert issue["html_url"].split("://", 1)[1] in pull["body"]
     rows = run(world / "remote.git", "git", "show", "mlci/retrain/churn:data/train.csv", env=env).count("\n")
     assert rows == 800 + 400
     [dispatch] = github.workflow_dispatches
