@@ -217,3 +217,26 @@ def test_a_model_that_fails_while_its_pictures_are_drawn_hands_them_to_no_other(
     # clf's painter was ended with its request unanswered; other's pictures came from a new one.
     assert len(started) == 2
     assert _painters_of_this_process() == []
+
+
+def test_residuals_of_a_large_test_set_are_a_fixed_sample_the_title_owns_up_to() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    from mlci.training.plots import SCATTER_POINTS, _residuals
+
+    rows = SCATTER_POINTS + 1_000
+    predictions = pd.DataFrame({"y_true": np.arange(rows, dtype=float), "y_pred": np.arange(rows, dtype=float) + 1})
+    first, second = _residuals(plt, predictions), _residuals(plt, predictions)
+    try:
+        [axes] = first.axes
+        assert axes.get_title() == f"Residuals ({SCATTER_POINTS:,} of {rows:,} test rows)"
+        [points] = axes.collections
+        assert len(points.get_offsets()) == SCATTER_POINTS
+        assert np.array_equal(points.get_offsets(), second.axes[0].collections[0].get_offsets())
+    finally:
+        plt.close(first)
+        plt.close(second)
