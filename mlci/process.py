@@ -22,7 +22,7 @@ import subprocess
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,29 +67,37 @@ def run_in_group(
     exception such as KeyboardInterrupt) ends the whole group before returning or raising.
     """
     started = time.monotonic()
-    process = subprocess.Popen(
-        command,
-        shell=True,
-        cwd=cwd,
-        env=dict(env),
-        stdin=subprocess.PIPE if input is not None else subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    # A Ctrl-C that lands while the command is being started (a busy machine can run the command for a
+    # while before `Popen` returns) would leave it running with nobody to end it: held until it can be.
+    with _interruptions_held() as held:
+        process = subprocess.Popen(
+            command,
+            shell=True,
+            cwd=cwd,
+            env=dict(env),
+            stdin=subprocess.PIPE if input is not None else subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     reader = _Reader(process, on_line)
-    reader.start()
-    if input is not None:
-        threading.Thread(target=_feed, args=(process, input), daemon=True).start()
     timed_out = leftovers = False
+    # Everything after the start is inside the `try`: an interruption that lands while the reader
+    # starts must end the group as surely as one that lands while waiting.
     try:
+        for number in held:
+            signal.raise_signal(number)  # handled now, by the handler it was meant for
+        reader.start()
+        if input is not None:
+            threading.Thread(target=_feed, args=(process, input), daemon=True).start()
         timed_out = not _wait(process, None if timeout is None else started + timeout)
     except BaseException as exc:
         # A signal to mlci (Ctrl-C, a cancelled job's SIGTERM) no longer reaches the command, which is
         # in a session of its own: it is passed on, as `signal_number` on mlci's own interruption.
         first = signal.SIGINT if type(exc) is KeyboardInterrupt else getattr(exc, "signal_number", signal.SIGTERM)
         end_group(process, first=first, grace=grace)
-        reader.finish(grace)
+        if reader.ident is not None:  # started
+            reader.finish(grace)
         raise
     if timed_out:
         end_group(process, first=signal.SIGTERM, grace=grace)
@@ -100,6 +108,29 @@ def run_in_group(
     return Finished(
         exit_code=process.returncode, tail=list(reader.tail), timed_out=timed_out, leftovers_ended=leftovers
     )
+
+
+HELD_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+@contextlib.contextmanager
+def _interruptions_held() -> Iterator[list[int]]:
+    """Hold the stop signals that arrive in the block (their numbers, in order), to be raised again
+    after it. Only the main thread can; elsewhere, and for a signal that is ignored, nothing changes."""
+    held: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield held
+        return
+    previous = {number: signal.getsignal(number) for number in HELD_SIGNALS}
+    for number, handler in previous.items():
+        if handler not in (signal.SIG_IGN, None):
+            signal.signal(number, lambda received, frame: held.append(received))
+    try:
+        yield held
+    finally:
+        for number, handler in previous.items():
+            if handler not in (signal.SIG_IGN, None):
+                signal.signal(number, handler)
 
 
 def end_group(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -95,3 +96,21 @@ def test_an_interruption_while_waiting_ends_the_group_and_goes_on(tmp_path: Path
 )
 def test_how_a_command_ended_in_words(code: int, words: str) -> None:
     assert describe_exit(code) == words
+
+
+def test_a_ctrl_c_while_the_command_is_being_started_still_ends_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # On a busy machine the command can be running, and the Ctrl-C arrive, before `Popen` returns.
+    real_popen = subprocess.Popen
+
+    def popen_then_interrupted(*args: object, **kwargs: object) -> subprocess.Popen[bytes]:
+        process = real_popen(*args, **kwargs)  # type: ignore[call-overload]
+        child_pid(tmp_path)
+        signal.raise_signal(signal.SIGINT)
+        return process
+
+    monkeypatch.setattr(subprocess, "Popen", popen_then_interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        run_in_group(SLEEPING_CHILD, cwd=tmp_path, env=dict(os.environ), grace=2)
+    assert not running(child_pid(tmp_path))
