@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
 from mlci.console import Console
+from mlci.github.answers import author, identified, text
 from mlci.github.client import GitHubClient
 from mlci.github.context import GitHubContext, check_repository
 from mlci.github.errors import (
@@ -270,21 +271,13 @@ def _delete_all(client: GitHubClient, repository: str, comments: list[_Comment])
 
 
 def _parse(data: Any) -> _Comment:
-    if not isinstance(data, dict):
-        raise GitHubBadResponse("GitHub's answer for an issue comment is not an object")
-    comment_id, url = data.get("id"), data.get("html_url")
-    if isinstance(comment_id, bool) or not isinstance(comment_id, int) or not isinstance(url, str):
-        raise GitHubBadResponse("GitHub's answer for an issue comment lacks its id or html_url")
-    user = data.get("user")
-    author = user.get("login") if isinstance(user, dict) else None
-    body = data.get("body")
-    created_at = data.get("created_at")
+    comment, comment_id, url = identified(data, key="id", what="an issue comment")
     return _Comment(
         id=comment_id,
-        body=body if isinstance(body, str) else "",
-        author=str(author or ""),
+        body=text(comment, "body"),
+        author=author(comment),
         url=url,
-        created_at=created_at if isinstance(created_at, str) else "",
+        created_at=text(comment, "created_at"),
     )
 
 

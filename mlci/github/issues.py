@@ -23,10 +23,11 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from mlci.github.answers import author, identified, text
 from mlci.github.client import GitHubClient
 from mlci.github.comments import Poster, create_once, first_line
 from mlci.github.context import check_repository
-from mlci.github.errors import GitHubBadResponse, GitHubNotFound
+from mlci.github.errors import GitHubNotFound
 from mlci.github.shorten import shorten_markdown, utf16_size
 from mlci.report.marker import sanitize_identity
 
@@ -207,18 +208,5 @@ def _second_line(body: str) -> str:
 
 
 def _parse(data: Any) -> _Issue:
-    if not isinstance(data, dict):
-        raise GitHubBadResponse("GitHub's answer for an issue is not an object")
-    number, url = data.get("number"), data.get("html_url")
-    if isinstance(number, bool) or not isinstance(number, int) or not isinstance(url, str):
-        raise GitHubBadResponse("GitHub's answer for an issue lacks its number or html_url")
-    user = data.get("user")
-    author = user.get("login") if isinstance(user, dict) else None
-    body, title = data.get("body"), data.get("title")
-    return _Issue(
-        number=number,
-        url=url,
-        title=title if isinstance(title, str) else "",
-        body=body if isinstance(body, str) else "",
-        author=str(author or ""),
-    )
+    issue, number, url = identified(data, key="number", what="an issue")
+    return _Issue(number=number, url=url, title=text(issue, "title"), body=text(issue, "body"), author=author(issue))

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from mlci.errors import ConfigError
+from mlci.github.answers import identified
 from mlci.github.client import GitHubClient
 from mlci.github.context import check_repository
-from mlci.github.errors import GitHubBadResponse, GitHubNotFound, GitHubValidationError
+from mlci.github.errors import GitHubNotFound, GitHubValidationError
 
 WORKFLOW_NAME = re.compile(r"^(\d+|[A-Za-z0-9_][A-Za-z0-9_.-]*\.ya?ml)$")
 
@@ -147,8 +148,5 @@ def _open_pull(client: GitHubClient, repository: str, *, owner: str, head: str) 
 
 
 def _number_and_url(data: Any) -> tuple[int, str]:
-    number = data.get("number") if isinstance(data, dict) else None
-    url = data.get("html_url") if isinstance(data, dict) else None
-    if isinstance(number, bool) or not isinstance(number, int) or not isinstance(url, str):
-        raise GitHubBadResponse("GitHub's answer for a pull request lacks its number or html_url")
+    _, number, url = identified(data, key="number", what="a pull request")
     return number, url
