@@ -18,7 +18,7 @@ from mlci.config import ModelSpec
 from mlci.config.files import write_output
 from mlci.config.schema import AlertMode
 from mlci.errors import ConfigError, StoreError
-from mlci.monitor.check import monitor_model
+from mlci.monitor.check import monitor_model, watched_alias
 from mlci.monitor.history import record_changes
 from mlci.monitor.render import render_markdown, render_model_markdown, render_text
 from mlci.monitor.result import MonitorResult
@@ -112,7 +112,7 @@ def _chosen(project: Project, registry: RegistryView, names: list[str], options:
         return select_models(config, names)
     chosen = []
     for model in config.models.values():
-        alias = options.alias or model.monitor.alias or config.promote.alias
+        alias = watched_alias(config, model, options.alias)
         if model.data is None:
             why = "a command model (monitor needs `data:`)"
         elif model.monitor.batch is None and options.batch is None:

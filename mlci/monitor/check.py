@@ -27,6 +27,12 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
+def watched_alias(config: Config, model: ModelSpec, alias: str | None = None) -> str:
+    """The alias whose version is checked: `alias` (the command line's), else the model's
+    `monitor.alias`, else `promote.alias`."""
+    return alias or model.monitor.alias or config.promote.alias
+
+
 def monitor_model(
     config: Config,
     model: ModelSpec,
@@ -49,7 +55,7 @@ def monitor_model(
             hint="Monitor declarative and entrypoint models, whose model files mlci writes with skops.",
         )
     data = model.data
-    holder = load_holder(config, registry, model.name, alias or spec.alias or config.promote.alias)
+    holder = load_holder(config, registry, model.name, watched_alias(config, model, alias))
     where = None if batch is not None else monitor_field(config, model, "batch")
     if batch is None:
         if spec.batch is None or where is None:
