@@ -29,6 +29,7 @@ from mlci.github.pulls import PullResult, dispatch_workflow, upsert_pull_request
 from mlci.process import describe_exit, run_in_group
 from mlci.report.escape import escape_code, escape_markdown
 from mlci.store.gitbranch import commit_identity
+from mlci.store.remote import missing_branch
 from mlci.training.environment import training_environment
 
 DEFAULT_WORKFLOW = "mlci.yml"
@@ -201,9 +202,10 @@ def _fetch_tip(git: Git, branch: str) -> str | None:
     ref = f"refs/mlci/retrain-tip/{branch}"
     done = git.attempt("fetch", "--quiet", "--no-tags", git.remote, f"+refs/heads/{branch}:{ref}")
     if done.returncode != 0:
-        if b"couldn't find remote ref" in done.stderr.lower() or b"could not find remote ref" in done.stderr.lower():
+        problem = git.problem(done)
+        if missing_branch(problem):
             return None
-        raise GitError(f"git fetch of {branch} failed: {git.problem(done)}")
+        raise GitError(f"git fetch of {branch} failed: {problem}")
     return git.run("rev-parse", ref)
 
 
