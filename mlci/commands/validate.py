@@ -24,7 +24,7 @@ from mlci.config.files import extensions
 from mlci.config.yamlsource import display_path
 from mlci.console import MAYBE_LONG, Console
 from mlci.errors import ConfigError, DataError, MlciError
-from mlci.monitor.batch import features_named, find_batch, read_batch
+from mlci.monitor.batch import features_lacking, find_batch, read_batch
 from mlci.training.command import check_output_names
 from mlci.training.data import column_problems, feature_columns, load_dataset
 from mlci.training.declarative import check_metrics_fit_target
@@ -233,11 +233,11 @@ def _check_monitor(config: Config, model: ModelSpec, problems: Problems, *, cons
     features = _training_features(config, model)
     if frame is None or features is None:
         return
-    missing = [column for column in features if column not in frame.columns]
-    if missing:
+    lacking = features_lacking(frame, features)
+    if lacking:
         problems.add(
             where.error(
-                f"{shown} lacks {features_named(missing)} that {model.name} reads (from {display_path(data.train)})",
+                f"{shown} lacks {lacking} that {model.name} reads (from {display_path(data.train)})",
                 kind=DataError,
                 hint=f"mlci monitor refuses a batch without every feature: {', '.join(features)}.",
             )

@@ -45,9 +45,12 @@ def read_batch(path: Path, *, header: bool, field: ConfigField | None) -> pd.Dat
     return read_table(path, header=header, field=field)
 
 
-def features_named(missing: list[str]) -> str:
-    """`the feature column 'x2'`, `the feature columns 'x1', 'x2'` (the first few, then how many
-    more): the features a batch lacks, as a message names them."""
+def features_lacking(frame: pd.DataFrame, features: list[str]) -> str | None:
+    """The features `frame` lacks, as a message names them (`the feature column 'x2'`, `the feature
+    columns 'x1', 'x2'`: the first few, then how many more); None when it has them all."""
+    missing = [column for column in features if column not in frame.columns]
+    if not missing:
+        return None
     named = ", ".join(repr(column) for column in missing[:COLUMNS_SHOWN])
     more = f" and {len(missing) - COLUMNS_SHOWN} more" if len(missing) > COLUMNS_SHOWN else ""
     return f"the feature column{'s' if len(missing) > 1 else ''} {named}{more}"

@@ -12,7 +12,7 @@ from mlci.config.schema import WatchSpec
 from mlci.config.yamlsource import display_path
 from mlci.errors import ConfigError, DataError
 from mlci.git import Git, short_sha
-from mlci.monitor.batch import features_named, find_batch, read_batch
+from mlci.monitor.batch import features_lacking, find_batch, read_batch
 from mlci.monitor.decay import check_metric
 from mlci.monitor.drift import DriftFindings, check_drift
 from mlci.monitor.holder import Holder, load_holder
@@ -69,10 +69,10 @@ def monitor_model(
     version = holder.version
     train, notes = _training_data(config, model, holder, git)
     features = _features(holder.estimator, train if train is not None else frame, model)
-    missing = [column for column in features if column not in frame.columns]
-    if missing:
+    lacking = features_lacking(frame, features)
+    if lacking:
         raise DataError(
-            f"{shown} lacks {features_named(missing)} that {model.name} version {version.number} was trained on",
+            f"{shown} lacks {lacking} that {model.name} version {version.number} was trained on",
             hint=f"The batch needs every feature the model reads: {', '.join(features)}.",
         )
     found = ModelMonitor(
