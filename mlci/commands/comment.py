@@ -24,7 +24,7 @@ from mlci.git import short_sha
 from mlci.github.actions_io import write_outputs
 from mlci.github.client import GitHubClient
 from mlci.github.comments import post_report_comment
-from mlci.github.context import GitHubContext
+from mlci.github.context import PULL_NUMBER, GitHubContext
 from mlci.github.pulls import pull_request_head
 from mlci.report.markdown import render_default_markdown
 from mlci.report.marker import sanitize_identity
@@ -44,7 +44,7 @@ def read_comparison_file(path: Path, *, workspace: Path) -> Comparison:
 
 def parse_pr_number(value: str | int | None) -> int:
     text = str(value).strip() if value is not None else ""
-    if not text.isdigit() or int(text) < 1 or len(text) > 10:
+    if not PULL_NUMBER.fullmatch(text):
         raise ConfigError(
             f"the pull request number must be a positive whole number, not {text[:40]!r}",
             hint="Pass --pr (or MLCI_PR_NUMBER) with the number the first workflow saved.",

@@ -34,7 +34,8 @@ ZERO_SHA = re.compile(r"^0+$")
 REPOSITORY = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$")
 PULL_REF = re.compile(r"^refs/pull/(\d+)/(merge|head)$")
 # The `workflow_dispatch` input naming the pull request a dispatched run reports on (`mlci retrain`
-# sets it), and what it must look like: a positive whole number, as GitHub numbers them.
+# sets it). A pull request's number, wherever it comes from, is a positive whole number in ASCII
+# digits, as GitHub numbers them (no sign, no leading zero, no other script's digits).
 DISPATCH_PULL_REQUEST_INPUT = "pull-request"
 PULL_NUMBER = re.compile(r"[1-9][0-9]{0,9}")
 

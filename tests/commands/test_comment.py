@@ -216,8 +216,9 @@ def test_the_file_must_be_a_small_file_inside_the_workspace(fake_github: FakeGit
     ]:
         result = comment(workspace, file, env)
         assert result.exit_code == 2 and expected in result.output, file
-    result = mlci(workspace, "comment", "link.json", "--pr", "1; rm -rf /", env=env)
-    assert result.exit_code == 2 and "positive whole number" in result.output
+    for number in ("1; rm -rf /", "007", "\u0663"):  # the last: ARABIC-INDIC DIGIT THREE, which int() reads
+        result = mlci(workspace, "comment", "link.json", "--pr", number, env=env)
+        assert result.exit_code == 2 and "positive whole number" in result.output, number
     assert fake_github.issue_comments(DEFAULT_REPOSITORY, 1) == []
 
 
