@@ -58,7 +58,7 @@ def figures(quick: bool) -> list[Figure]:
 
 def predictions(name: str, rows: int) -> tuple[object, object]:
     """Base and head predictions in the shape the bootstrap reads, the head slightly better."""
-    from mlci.compare.noise import _Frozen, _Predictions
+    from mlci.compare.resampling import Frozen, Predictions
 
     generator = np.random.default_rng(0)
     if name in ("accuracy", "f1_macro"):
@@ -68,7 +68,7 @@ def predictions(name: str, rows: int) -> tuple[object, object]:
     else:
         y = generator.normal(size=rows)
         base, head = y + generator.normal(scale=0.50, size=rows), y + generator.normal(scale=0.49, size=rows)
-    return _Predictions(y, _Frozen(base)), _Predictions(y, _Frozen(head))
+    return Predictions(y, Frozen(base)), Predictions(y, Frozen(head))
 
 
 def run(name: str, sides: tuple[object, object], seed: int = 0) -> tuple[float, float]:

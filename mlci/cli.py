@@ -334,6 +334,8 @@ def compare(
         color=color,
         json_output=json_output,
         first_run_ok=first_run_ok,
+        # JSON for a person reading a terminal is indented; for programs, compact.
+        indent=output is None and sys.stdout.isatty(),
     )
     _emit(text, output, colored=color)
     sys.exit(_verdict_code(compared.comparison.passed, fail_on_regression))

@@ -83,15 +83,20 @@ def compare(
     color: bool,
     json_output: Path | None,
     first_run_ok: bool = False,
+    indent: bool = False,
 ) -> tuple[str, Compared]:
-    """The comparison rendered in `output_format`; in Actions also as JSON in the runner's temporary
-    folder (or `json_output`), with the `passed` and `comparison-file` step outputs."""
+    """The comparison rendered in `output_format` (JSON indented with `indent`); in Actions also as
+    JSON in the runner's temporary folder (or `json_output`), with the `passed` and
+    `comparison-file` step outputs."""
     comparison = comparison_for(project, base_ref, first_run_ok=first_run_ok)
-    text = render(comparison, output_format, config=project.config, color=color)
+    text = render(comparison, output_format, config=project.config, color=color, indent=indent)
     temporary = project.github.temporary_folder()
     json_file = json_output or (temporary / "comparison.json" if temporary and project.github.in_actions else None)
     if json_file is not None:
-        write_output(json_file, render(comparison, "json", config=project.config), option="--json-output")
+        # The compact JSON just rendered is the file's text: no second rendering.
+        reused = output_format == "json" and not indent
+        json_text = text if reused else render(comparison, "json", config=project.config)
+        write_output(json_file, json_text, option="--json-output")
     project.write_outputs(
         {"passed": comparison.passed, "comparison-file": str(json_file.resolve()) if json_file else ""}
     )

@@ -14,12 +14,12 @@ from mlci.console import Console
 from mlci.git import Git
 from mlci.github.actions_io import OutputValue, write_outputs
 from mlci.github.context import GitHubContext
-from mlci.runs.provenance import Provenance, provenance_of
 from mlci.store import open_storage
 from mlci.store.storage import Storage
 
 if TYPE_CHECKING:
     from mlci.mlflow.mirror import Mirror
+    from mlci.runs.provenance import Provenance
 
 
 @dataclass
@@ -63,6 +63,8 @@ class Project:
 
     def provenance(self) -> Provenance:
         """Who writes from this checkout, at which commit, from which run."""
+        from mlci.runs.provenance import provenance_of  # only commands that write need it
+
         return provenance_of(self.git, actor=self.github.actor, run_url=self.github.run_url)
 
     def write_outputs(self, outputs: Mapping[str, OutputValue]) -> None:

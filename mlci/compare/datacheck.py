@@ -24,7 +24,6 @@ from mlci.console import MAYBE_LONG, Console
 from mlci.errors import DataError
 from mlci.git import Git
 from mlci.runs.fingerprint import FingerprintCache, fingerprint_bytes
-from mlci.training.tables import read_table
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -111,6 +110,9 @@ def check_model_data(
 
 
 def _check(path: Path, relative: str, base_bytes: bytes, *, data: DataSpec) -> DataCheck:
+    # The table reader (and pandas behind it) loads only when the data's fingerprint has changed.
+    from mlci.training.tables import read_table
+
     try:
         base = read_table(path, content=base_bytes, header=data.header)
     except DataError as exc:

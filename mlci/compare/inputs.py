@@ -15,9 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mlci.compare.result import ChangedInputs
-from mlci.runs import Run
-from mlci.runs.lineage import TEST_INPUTS_KEY
-from mlci.training.testinputs import target_fingerprint
+from mlci.runs import TEST_INPUTS_KEY, Run
 
 
 @dataclass(frozen=True)
@@ -39,6 +37,9 @@ class TestInputs:
             return recorded
         if predictions is None:
             return None
+        # Reading a predictions file loads its CSV reader: only for runs recorded before test inputs were.
+        from mlci.training.testinputs import target_fingerprint
+
         rows, target = target_fingerprint(predictions)
         return cls(rows=rows, target=target)
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from decimal import Decimal
 
 SIGNIFICANT = 4
 # Beyond this many decimals a value is too small to write plainly; it reads as `≈0`.
@@ -86,6 +85,8 @@ def format_percent(fraction: float | None, *, signed: bool = True) -> str:
 def plain_decimal(value: float, *, significant: int = 6) -> str:
     """`value` with up to `significant` significant digits in plain decimal notation, without
     separators (`2500000`, `0.000015`): what a chart engine that refuses exponents can read."""
+    from decimal import Decimal  # for the Markdown report's charts only
+
     text = format(Decimal(f"{value:.{significant}g}"), "f")
     return "0" if text in ("-0", "0") else text
 

@@ -28,9 +28,8 @@ from mlci.config import Config, ModelSpec
 from mlci.console import MAYBE_LONG, Console
 from mlci.errors import MlciError
 from mlci.git import short_sha
-from mlci.runs import Run
+from mlci.runs import TEST_INPUTS_KEY, Run
 from mlci.runs.fingerprint import fingerprint_bytes
-from mlci.runs.lineage import TEST_INPUTS_KEY
 from mlci.runs.modelformat import SKOPS, describe_format, model_format
 from mlci.store.records import Record
 from mlci.store.storage import StorageView

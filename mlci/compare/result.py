@@ -153,7 +153,7 @@ class DataCheck:
         return bool(self.added_columns or self.removed_columns or self.retyped_columns)
 
     def to_json(self) -> dict[str, Any]:
-        return {**plain(self), **{name: getattr(self, name) for name in self.JSON_DERIVED}}
+        return plain(self)
 
 
 @dataclass(frozen=True)
@@ -250,39 +250,72 @@ class Comparison:
     def failed_gates(self) -> list[tuple[str, GateResult]]:
         return [(m.name, g) for m in self.models for g in m.failed_gates]
 
-    def to_json(self) -> dict[str, Any]:
-        models = []
-        for model in self.models:
-            entry = plain(model)
-            entry["data"] = model.data.to_json() if model.data else None
-            entry["passed"] = model.passed
-            models.append(entry)
+    def json_document(self) -> dict[str, Any]:
+        """The `--format json` document with its records (models, runs, metrics...) left as they
+        are: json's encoder writes each through `json_fields` when it meets it, which spares a
+        copy of the whole comparison as dicts first."""
         return {
             "schema_version": SCHEMA_VERSION,
             "passed": self.passed,
             "generated_at": self.generated_at,
-            "base": plain(self.base),
-            "head": plain(self.head),
+            "base": self.base,
+            "head": self.head,
             "notes": list(self.notes),
             "training_failures": dict(self.training_failures),
-            "models": models,
+            "models": self.models,
         }
+
+    def to_json(self) -> dict[str, Any]:
+        """The `--format json` document as plain dicts, lists and scalars."""
+        return plain(self.json_document())
 
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
+def _field_names(value: Any) -> tuple[str, ...] | None:
+    """The names `value` has in the JSON document when it is a record (a dataclass instance): its
+    fields and the properties its class names in `JSON_DERIVED`; None for anything else."""
+    kind = type(value)
+    names = _FIELD_NAMES.get(kind)
+    if names is None and is_dataclass(value) and not isinstance(value, type):
+        names = _FIELD_NAMES[kind] = (*(f.name for f in fields(value)), *getattr(kind, "JSON_DERIVED", ()))
+    return names
+
+
+_JSON_SHAPES: dict[type, tuple[int, tuple[str, ...]]] = {}
+
+
+def json_fields(value: Any) -> dict[str, Any]:
+    """`value`, a record of a comparison, as the JSON object json's encoder writes for it (its
+    `default`); the values within are left for the encoder to walk into."""
+    shape = _JSON_SHAPES.get(type(value))
+    if shape is None:
+        names = _field_names(value)
+        if names is None:
+            raise TypeError(f"{type(value).__name__} is not part of a comparison's JSON document")
+        derived = getattr(type(value), "JSON_DERIVED", ())
+        shape = _JSON_SHAPES[type(value)] = (len(names) - len(derived), derived)
+    count, derived = shape
+    # A frozen record's attributes are its fields: the encoder reads them where they are, as most
+    # records of a comparison (its metrics, thousands of them) have no derived values to add.
+    own = value.__dict__
+    if len(own) != count:
+        return {name: getattr(value, name) for name in _FIELD_NAMES[type(value)]}
+    if not derived:
+        return own
+    return {**own, **{name: getattr(value, name) for name in derived}}
+
+
 def plain(value: Any) -> Any:
-    """`value` with its dataclasses turned into dicts, recursively, as `dataclasses.asdict` does, but
-    without its deep copy of every leaf: the values here are strings, numbers and frozen records,
-    and a comparison of hundreds of models has tens of thousands of them."""
+    """`value` with its records turned into dicts (as `json_fields` makes them), recursively, as
+    `dataclasses.asdict` does, but without its deep copy of every leaf: the values here are strings,
+    numbers and frozen records, and a comparison of hundreds of models has tens of thousands of them."""
     kind = type(value)
     if kind in _SCALARS:
         return value
-    names = _FIELD_NAMES.get(kind)
-    if names is None and is_dataclass(value) and not isinstance(value, type):
-        names = _FIELD_NAMES[kind] = tuple(f.name for f in fields(value))
+    names = _field_names(value)
     # Scalars are taken as they are without a call each: most values of a comparison are.
     if names is not None:
         fields_ = [getattr(value, name) for name in names]

@@ -16,7 +16,6 @@ from mlci.compare.baseline import NoBaselineError, RecordReader, default_base_re
 from mlci.compare.baseside import BaseSide, base_side
 from mlci.compare.build import build_comparison
 from mlci.compare.cache import ResultCache
-from mlci.compare.datacheck import check_model_data, data_gates
 from mlci.compare.noise import head_predictions
 from mlci.compare.result import NO_COMMIT, BaseInfo, Comparison, HeadInfo, ModelComparison
 from mlci.compare.trend import metric_history
@@ -155,6 +154,8 @@ def _with_data_check(
     base_run = base_runs.get(model.name)
     if spec is None or spec.data is None or model.head_run is None or base_run is None:
         return model
+    from mlci.compare.datacheck import check_model_data, data_gates  # only models with a `data:` section
+
     fingerprints = base_run.lineage.get("fingerprints")
     key = fingerprint_key(spec.data.train, config.root)
     recorded = fingerprints.get(key) if isinstance(fingerprints, dict) else None

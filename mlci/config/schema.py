@@ -177,6 +177,10 @@ class ModelSpec:
     """`monitor:` with this model's own `monitor:` over it."""
     section: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
+    def metric_kind(self, name: str) -> str | None:
+        """The `kind:` the metric `name` is given in mlci.yaml, if any."""
+        return next((m.kind for m in self.metrics if m.name == name), None)
+
     @property
     def config_hash(self) -> str:
         """A digest of this model's section as written, so any config change is visible in lineage."""

@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from mlci.errors import ConfigError
-from mlci.github.shorten import shorten_markdown, utf8_size
 
 MAX_SUMMARY_BYTES = 1024 * 1024
 ANNOTATION_LEVELS = ("error", "warning", "notice")
@@ -81,6 +80,9 @@ def append_summary(path: Path | str, markdown: str) -> bool:
 
     Returns False when the text had to be shortened (or there was no room left at all).
     """
+    # The shortener loads only with a summary to write: most commands write none.
+    from mlci.github.shorten import shorten_markdown, utf8_size
+
     target = Path(path)
     try:
         used = target.stat().st_size

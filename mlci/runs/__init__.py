@@ -3,6 +3,7 @@ content fingerprints that tell an unchanged model from a changed one (`fingerpri
 
 from mlci.runs.run import (
     RUN_FILE,
+    TEST_INPUTS_KEY,
     Run,
     decode_run,
     encode_run,
@@ -15,6 +16,7 @@ from mlci.runs.run import (
 
 __all__ = [
     "RUN_FILE",
+    "TEST_INPUTS_KEY",
     "Run",
     "decode_run",
     "encode_run",

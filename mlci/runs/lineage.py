@@ -20,10 +20,10 @@ from mlci.config.yamlsource import display_path
 from mlci.errors import GitError
 from mlci.git import Git
 from mlci.runs.fingerprint import fingerprint_bytes, fingerprint_paths, project_cache
+from mlci.runs.run import TEST_INPUTS_KEY
 
 LIBRARIES = ("mlci", "scikit-learn", "pandas", "numpy", "skops")
 FINGERPRINT_KEY = "model_fingerprint"
-TEST_INPUTS_KEY = "test_inputs"
 
 
 @dataclass(frozen=True)

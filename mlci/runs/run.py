@@ -25,6 +25,9 @@ RUN_FILE = "run.json"
 GOALS = ("maximize", "minimize")
 # The roles of a run's pictures: the plots extra's PNGs, and what a command model names in `outputs.plots`.
 PICTURE_ROLE_PREFIX = "plot_"
+TEST_INPUTS_KEY = "test_inputs"
+"""The lineage entry that describes the test inputs the run's predictions were made from (see
+`mlci.training.testinputs`)."""
 
 
 @dataclass(frozen=True)

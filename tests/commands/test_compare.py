@@ -4,7 +4,12 @@ the CLI's exit codes. No training: the runs are written directly, as `mlci train
 from __future__ import annotations
 
 import json
+import os
+import pty
+import subprocess
+import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -244,3 +249,67 @@ def test_without_base_a_ci_checkout_of_a_master_repository_is_compared_with_mast
     assert f"base: recorded runs of origin/master ({recorded[:7]})" in result.output
     document = json.loads(mlci(checkout, "compare", "--format", "json").stdout)
     assert (document["base"]["ref"], document["base"]["commit"]) == ("master", recorded)
+
+
+def _stdout_of(root: Path, *args: str, terminal: bool) -> str:
+    """What `mlci ARGS` prints when its stdout is a terminal (a pseudo-terminal here) or a pipe."""
+    command = [sys.executable, "-m", "mlci", "--config", str(root / "mlci.yaml"), *args]
+    if not terminal:
+        return subprocess.run(command, cwd=root, capture_output=True, text=True).stdout
+    main_end, side_end = pty.openpty()
+    try:
+        subprocess.run(command, cwd=root, stdout=side_end, stderr=subprocess.DEVNULL)
+    finally:
+        os.close(side_end)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(main_end, 65536)
+        except OSError:  # the other end is closed and everything was read
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(main_end)
+    return b"".join(chunks).decode().replace("\r\n", "\n")
+
+
+def test_json_is_indented_for_a_terminal_and_compact_for_programs(project) -> None:
+    root = project(0.95)
+    piped = _stdout_of(root, "compare", "--base", "main", "--format", "json", terminal=False)
+    shown = _stdout_of(root, "compare", "--base", "main", "--format", "json", terminal=True)
+    assert piped.count("\n") == 1 and piped.startswith('{"base":{'), piped[:200]
+    assert shown.startswith('{\n  "base": {'), shown[:200]
+    without_time = [{**json.loads(text), "generated_at": None} for text in (piped, shown)]
+    assert without_time[0] == without_time[1]
+
+
+def test_comparing_runs_without_predictions_or_data_loads_nothing_it_does_not_need(make_repo, tmp_path: Path) -> None:
+    """The common case of a large repository (many command models, metrics only) pays for no
+    table reader, bootstrap, summary shortener or numeric library."""
+    config = (
+        "version: 1\nmodels:\n  scores:\n    command: python -c pass\n    outputs: {metrics: m.json}\n"
+        "    metrics: [{name: auc, goal: maximize}]\n"
+    )
+    root = make_repo(files={"mlci.yaml": config})
+    base = git(root, "rev-parse", "HEAD")
+    recorded = replace(_run({"auc": 0.8}, commit=base), model="scores", mode="command", goals={"auc": "maximize"})
+    write_run(tmp_path / "recorded" / "scores", recorded, {})
+    record_runs(
+        project_at(root).storage, commit=base, runs={"scores": (recorded, tmp_path / "recorded" / "scores")}, info={}
+    )
+    work_dir = load_config(root / "mlci.yaml").work_dir
+    write_run(runs_dir(work_dir) / "scores", replace(recorded, metrics={"auc": 0.9}), {})
+    argv = ["mlci", "--config", str(root / "mlci.yaml"), "compare", "--base", "main", "--format", "json"]
+    probe = (
+        "import sys\nfrom mlci.cli import main\n"
+        f"sys.argv = {argv!r}\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "unneeded = ('pandas', 'numpy', 'pyarrow', 'sklearn', 'decimal', 'mlci.compare.resampling', "
+        "'mlci.compare.datacheck', 'mlci.training.tables', 'mlci.training.predictions', 'mlci.github.shorten', "
+        "'mlci.runs.provenance', 'mlci.runs.lineage')\n"
+        "print('loaded:', ','.join(m for m in unneeded if m in sys.modules) or 'none', file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], cwd=root, capture_output=True, text=True)
+    assert json.loads(done.stdout)["models"][0]["status"] == "improved", done.stderr
+    assert done.stderr.strip().splitlines()[-1] == "loaded: none"

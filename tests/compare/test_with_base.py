@@ -18,7 +18,7 @@ def test_the_bootstrap_re_scoring_and_data_check_show_progress_when_they_take_lo
     make_repo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root = project_with_change(make_repo, frame(1, shift=1.5))
-    for module in ("noise", "rescore", "datacheck"):
+    for module in ("resampling", "rescore", "datacheck"):
         monkeypatch.setattr(f"mlci.compare.{module}.MAYBE_LONG", 0.0)
 
     result = mlci(root, "report", "--base", "main", "--output", str(root / "report.md"))
@@ -41,7 +41,7 @@ def test_a_quick_comparison_adds_no_progress_lines(make_repo) -> None:
 
 def test_a_report_after_compare_computes_nothing_twice(make_repo, monkeypatch: pytest.MonkeyPatch) -> None:
     root = project_with_change(make_repo, frame(1, shift=1.5))
-    for module in ("noise", "rescore", "datacheck"):
+    for module in ("resampling", "rescore", "datacheck"):
         monkeypatch.setattr(f"mlci.compare.{module}.MAYBE_LONG", 0.0)
     first = mlci(root, "compare", "--base", "main")
     assert first.exit_code == 0 and "re-scoring" in first.stderr, first.stderr

@@ -9,9 +9,9 @@ from typing import Any
 import jsonschema
 import pytest
 
-from mlci.report import render
+from mlci.report import render, render_json
 from mlci.report.markdown import BUILTIN_TEMPLATES
-from tests.report.helpers import failing, passing
+from tests.report.helpers import every_part, failing, passing
 
 SCHEMA_PATH = BUILTIN_TEMPLATES / "comparison.schema.json"
 
@@ -56,7 +56,24 @@ def test_output_is_sorted_and_stable(tmp_path: Path) -> None:
     text = render(comparison, "json", config=config)
     assert text == render(comparison, "json", config=config)
     assert list(json.loads(text)) == sorted(json.loads(text))
-    assert text.startswith('{\n  "base": {')
+    assert text.startswith('{"base":{') and text.count("\n") == 1, "compact, one line, for programs"
+    indented = render(comparison, "json", config=config, indent=True)
+    assert indented.startswith('{\n  "base": {'), "indented for a person"
+    assert indented == json.dumps(json.loads(text), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+@pytest.mark.parametrize("make", [lambda p: passing(p)[1], lambda p: failing(p)[1], every_part])
+@pytest.mark.parametrize("indent", [False, True])
+def test_the_written_document_is_the_documents_plain_form(tmp_path: Path, make, indent: bool) -> None:
+    """Written straight from the comparison's records, the JSON holds exactly what `to_json` says:
+    every field, the derived `passed` and `schema_changed`, nothing else."""
+    comparison = make(tmp_path)
+    data = json.loads(render_json(comparison, indent=indent))
+    assert data == json.loads(json.dumps(comparison.to_json()))
+    assert [model["passed"] for model in data["models"]] == [model.passed for model in comparison.models]
+    if make is every_part:
+        checks = [model["data"] for model in data["models"] if model["data"] is not None]
+        assert checks and all(isinstance(check["schema_changed"], bool) for check in checks)
 
 
 def test_names_that_could_rewrite_a_terminal_are_escaped_losslessly(tmp_path: Path) -> None:
