@@ -12,7 +12,8 @@ import base64
 import os
 import re
 import subprocess
-from collections.abc import Iterable, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -54,23 +55,57 @@ class Git:
         # Whether the clone is shallow changes only when it fetches (see `attempt`).
         self._shallow: bool | None = None
         self._known_remote = False
+        self._fetching = threading.Lock()
 
     def attempt(
         self, *args: str, input: bytes | None = None, env: Mapping[str, str] | None = None
     ) -> subprocess.CompletedProcess[bytes]:
         """Run git and return what happened, whatever its exit code."""
-        if args[:1] == ("fetch",) and any(
-            arg.startswith(("--depth", "--deepen", "--unshallow", "--shallow")) for arg in args
-        ):
-            self._shallow = None
+        if args[:1] != ("fetch",):
+            return self._run(args, input=input, env=env)
+        # One fetch at a time (one may run in the background, see `in_background`): two at once
+        # in a shallow clone would race for its `shallow` file's lock.
+        with self._fetching:
+            if any(arg.startswith(("--depth", "--deepen", "--unshallow", "--shallow")) for arg in args):
+                self._shallow = None
+            return self._run(args, input=input, env=env)
+
+    def _run(
+        self, args: Sequence[str], *, input: bytes | None, env: Mapping[str, str] | None
+    ) -> subprocess.CompletedProcess[bytes]:
         try:
             return subprocess.run(
                 ["git", *args], cwd=self.cwd, input=input, capture_output=True, env={**self.env, **(env or {})}
             )
         except FileNotFoundError:
+            if not self.cwd.exists():  # the folder to run in is what is missing, not git
+                raise GitError(f"{self.cwd}: no such folder") from None
             raise GitError("git is not installed or not on PATH") from None
         except NotADirectoryError:
             raise GitError(f"{self.cwd} is not a folder") from None
+
+    def in_background(self, *args: str) -> Callable[[], subprocess.CompletedProcess[bytes]]:
+        """Start git now and go on: the function returned waits for it and gives what `attempt`
+        would have (or raises what it would have). A fetch over the network then runs while mlci
+        reads its own files."""
+        outcome: list[subprocess.CompletedProcess[bytes] | Exception] = []
+
+        def work() -> None:
+            try:
+                outcome.append(self.attempt(*args))
+            except Exception as exc:  # raised in the caller's thread, when it asks for the result
+                outcome.append(exc)
+
+        worker = threading.Thread(target=work, name=f"git {args[0]}", daemon=True)
+        worker.start()
+
+        def result() -> subprocess.CompletedProcess[bytes]:
+            worker.join()
+            if isinstance(outcome[0], Exception):
+                raise outcome[0]
+            return outcome[0]
+
+        return result
 
     def output(self, *args: str, input: bytes | None = None, env: Mapping[str, str] | None = None) -> bytes:
         """git's standard output as bytes; `GitError` with git's own (scrubbed) words when it fails."""

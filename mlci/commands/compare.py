@@ -62,6 +62,8 @@ def comparison_for(
         if base is None:
             base, branch = default_base(project)
             label = label or branch
+    if no_base is None:
+        project.storage.prefetch()
     return compare_with_base(
         project.config,
         base,

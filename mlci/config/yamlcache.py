@@ -15,6 +15,7 @@ itself (and mlci's version), so an edited config never meets an old entry.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -23,45 +24,62 @@ import xxhash
 from mlci import __version__
 from mlci.config.files import keep_newest, load_json, write_atomically
 
-__all__ = ["KEEP", "cached_yaml", "keep_yaml"]
+__all__ = ["KEEP", "cached_yaml", "keep_yaml", "kept_lines"]
 
-FORMAT = 1
+FORMAT = 2
 KEEP = 8
 _JSON_SCALARS = (str, int, float, bool, type(None))
 
 
-def cached_yaml(folder: Path, text: str) -> tuple[Any, dict[tuple[str | int, ...], int]] | None:
-    """The values and key lines kept for the YAML `text`, or None when there are none."""
+def cached_yaml(folder: Path, text: str) -> tuple[Any, str] | None:
+    """The values kept for the YAML `text` and the text of their key lines (read with `kept_lines`
+    when an error needs one), or None when there are none."""
     path = _entry(folder, text)
     try:
         entry = load_json(path.read_bytes())
         data, rows = entry["data"], entry["lines"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return (data, rows) if isinstance(rows, str) else None
+
+
+def kept_lines(rows: str) -> dict[tuple[str | int, ...], int] | None:
+    """The line of every key and item from the text `cached_yaml` gave; None when it is damaged."""
+    try:
+        entries = load_json(rows)
+        if not isinstance(entries, list):
+            return None
         paths: list[tuple[str | int, ...]] = []
         lines = {}
-        for parent, key, line in rows:
+        for parent, key, line in entries:
+            if not (type(parent) is int and type(key) in (str, int) and type(line) is int):
+                return None
             field_path = (*paths[parent], key) if parent >= 0 else (key,)
             paths.append(field_path)
             lines[field_path] = line
-    except (OSError, ValueError, KeyError, TypeError, IndexError):
+    except (ValueError, TypeError, IndexError):
         return None
-    return data, lines
+    return lines
 
 
-def keep_yaml(folder: Path, text: str, data: Any, lines: dict[tuple[str | int, ...], int]) -> None:
+def keep_yaml(folder: Path, text: str, data: Any, lines: Mapping[tuple[str | int, ...], int]) -> None:
     """Keep what `text` parsed to, when JSON holds it exactly; drop the oldest entries beyond `KEEP`."""
     rows = _line_rows(lines)
     if rows is None or not _fits_json(data):
         return
     path = _entry(folder, text)
     try:
-        document = json.dumps({"data": data, "lines": rows}, separators=(",", ":"))
+        # The lines are kept as one string: json reads a string back far faster than the thousands
+        # of small lists they are, and only an error ever needs them.
+        lines_text = json.dumps(rows, separators=(",", ":"))
+        document = json.dumps({"data": data, "lines": lines_text}, separators=(",", ":"))
         write_atomically(path, document.encode())
         keep_newest(folder, "*.json", KEEP)
     except (OSError, ValueError, RecursionError):
         return
 
 
-def _line_rows(lines: dict[tuple[str | int, ...], int]) -> list[tuple[int, str | int, int]] | None:
+def _line_rows(lines: Mapping[tuple[str | int, ...], int]) -> list[tuple[int, str | int, int]] | None:
     """The lines as `(row of the parent's path or -1 at the top, last key, line)`: a fraction of the
     size of whole paths. None when a parent comes after its child (the walk that makes them never
     does so)."""

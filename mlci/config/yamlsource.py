@@ -12,12 +12,13 @@ stand for billions of nodes) or whose alias refers to a node that contains it (i
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mlci.config.files import display_path, read_text_bounded
-from mlci.config.yamlcache import cached_yaml, keep_yaml
+from mlci.config.yamlcache import cached_yaml, keep_yaml, kept_lines
 from mlci.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -51,7 +52,7 @@ class YamlSource:
 
     path: Path
     data: Any
-    lines: dict[FieldPath, int] = field(default_factory=dict)
+    lines: Mapping[FieldPath, int] = field(default_factory=dict)
 
     def line_of(self, path: FieldPath) -> int | None:
         """The line of `path`, or of its nearest ancestor that has one."""
@@ -69,6 +70,32 @@ class YamlSource:
         return ConfigError(f"{where}:{field_name} {message}", hint=hint)
 
 
+class _LinesOnDemand(Mapping[FieldPath, int]):
+    """The lines of a config read back from the cache, worked out the first time an error asks for
+    one: most commands meet no error, and a config of hundreds of models has thousands of keys. When
+    the kept lines are damaged, they come from parsing the text again."""
+
+    def __init__(self, kept: str, text: str, path: Path) -> None:
+        self._kept, self._text, self._path = kept, text, path
+        self._lines: dict[FieldPath, int] | None = None
+
+    def _all(self) -> dict[FieldPath, int]:
+        if self._lines is None:
+            self._lines = kept_lines(self._kept)
+            if self._lines is None:
+                self._lines = dict(parse_yaml(self._text, self._path).lines)
+        return self._lines
+
+    def __getitem__(self, path: FieldPath) -> int:
+        return self._all()[path]
+
+    def __iter__(self) -> Iterator[FieldPath]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+
 def load_yaml(
     path: Path, *, max_bytes: int = MAX_CONFIG_BYTES, cache: Path | None = None, keep: bool = True
 ) -> YamlSource:
@@ -82,7 +109,7 @@ def load_yaml(
         return parse_yaml(text, path)
     kept = cached_yaml(cache, text)
     if kept is not None:
-        return YamlSource(path=path, data=kept[0], lines=kept[1])
+        return YamlSource(path=path, data=kept[0], lines=_LinesOnDemand(kept[1], text, path))
     source = parse_yaml(text, path)
     if keep:
         keep_yaml(cache, text, source.data, source.lines)

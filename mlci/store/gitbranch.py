@@ -17,6 +17,7 @@ review that a re-run would get right.
 from __future__ import annotations
 
 import random
+import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Iterable
@@ -108,6 +109,7 @@ class GitBranchStorage:
         self._git = git
         self._copy = LocalCopy(git, branch=branch, ref=self.tracking_ref)
         self._snapshot: _Snapshot | None = None
+        self._fetching: Callable[[], subprocess.CompletedProcess[bytes]] | None = None
 
     @property
     def where(self) -> str:
@@ -149,14 +151,18 @@ class GitBranchStorage:
             hint="Another job is writing at the same time; re-run this job.",
         )
 
+    def prefetch(self) -> None:
+        """Start fetching the branch for the reads to come, which wait for it: the fetch (a round trip
+        to the remote) runs while the command reads its own files."""
+        if self._snapshot is None and self._fetching is None:
+            self._fetching = self._git.in_background(*self._fetch_args())
+
     def _current(self) -> _Snapshot:
         if self._snapshot is None:
             self._snapshot = self._fetch()
         return self._snapshot
 
-    def _fetch(self, *, writing: bool = False) -> _Snapshot:
-        """Fetch only the results branch into the private ref and return its tip. When the remote
-        cannot be reached, a read (not `writing`) gets this clone's copy, if it has one and may use it."""
+    def _fetch_args(self) -> tuple[str, ...]:
         # No housekeeping (`git maintenance run --auto`) after fetching one small branch: it is one
         # more process every command pays for, and the user's own git commands do it anyway.
         args = ["fetch", "--no-tags", "--quiet", "--no-write-fetch-head", "--no-auto-maintenance"]
@@ -164,7 +170,15 @@ class GitBranchStorage:
         # than turning the user's repository into a shallow one.
         if self._git.is_shallow():
             args.append("--depth=1")
-        done = self._git.attempt(*args, self.remote, f"+refs/heads/{self.branch}:{self.tracking_ref}")
+        return (*args, self.remote, f"+refs/heads/{self.branch}:{self.tracking_ref}")
+
+    def _fetch(self, *, writing: bool = False) -> _Snapshot:
+        """Fetch only the results branch into the private ref and return its tip (a read takes the
+        fetch `prefetch` started). When the remote cannot be reached, a read (not `writing`) gets this
+        clone's copy, if it has one and may use it."""
+        started, self._fetching = self._fetching, None
+        # A write fetches anew: the tip it builds on must be the newest.
+        done = started() if started is not None and not writing else self._git.attempt(*self._fetch_args())
         if done.returncode != 0:
             problem = self._git.problem(done)
             if missing_branch(problem):

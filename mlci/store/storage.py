@@ -44,6 +44,9 @@ class Storage(StorageView, Protocol):
     def update(self, change: Callable[[StorageView], Changes], *, message: str) -> bool:
         """Apply `change(current_state)`; return False when it changed nothing."""
 
+    def prefetch(self) -> None:
+        """Start getting what reads will need, where that takes a while (a remote); reads wait for it."""
+
 
 def check_store_path(path: str) -> str:
     """Refuse paths that would escape the store or are not plain relative paths."""
@@ -79,6 +82,9 @@ class LocalStorage:
         if not directory.is_dir():
             return []
         return sorted(p.name for p in directory.iterdir() if not p.name.startswith("."))
+
+    def prefetch(self) -> None:
+        """Nothing to get: the folder is here."""
 
     def update(self, change: Callable[[StorageView], Changes], *, message: str) -> bool:
         with self._locked():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -77,6 +78,20 @@ def test_a_damaged_entry_is_a_miss(tmp_path: Path) -> None:
         (entry,) = cache_of(path).glob("*.json")
         entry.write_text(damage)
         assert load_yaml(path, cache=cache_of(path)).data == parse_yaml(CONFIG, path).data
+
+
+@pytest.mark.parametrize("lines", ["[[7, 1]]", "not json", "[[0, 1, 2, 3]]", "{}"])
+def test_damaged_kept_lines_come_from_the_text_again(tmp_path: Path, lines: str) -> None:
+    """The lines are read only when an error needs one; damaged, they are worked out anew, so the
+    error still names its line."""
+    path = write(tmp_path, CONFIG)
+    parsed = load_yaml(path, cache=cache_of(path))
+    (entry,) = cache_of(path).glob("*.json")
+    entry.write_text(json.dumps({"data": parsed.data, "lines": lines}))
+    again = load_yaml(path, cache=cache_of(path))
+    assert again.data == parsed.data
+    assert ":8: models.iris.metrics[1].goal:" in again.error(("models", "iris", "metrics", 1, "goal"), "x").message
+    assert again.lines == parse_yaml(CONFIG, path).lines
 
 
 def test_a_config_that_is_not_valid_still_fails_with_its_line(tmp_path: Path) -> None:

@@ -267,3 +267,55 @@ def test_a_token_the_remote_rejects_is_said_to_be_invalid_not_short_of_a_permiss
     assert "`github-token` input" in str(caught.value.hint) and "contents: write" not in str(caught.value.hint)
     assert caught.value.exit_code == 3
     assert "ghs_revoked_token_value" not in str(caught.value) + str(caught.value.hint)
+
+
+class CountingGit(Git):
+    """git that counts its fetches and can hold them until told to go on."""
+
+    def __init__(self, cwd: Path) -> None:
+        super().__init__(cwd)
+        self.fetches = 0
+        self.go_on = threading.Event()
+        self.go_on.set()
+
+    def attempt(self, *args: str, **kwargs):  # type: ignore[no-untyped-def]
+        if args[:1] == ("fetch",):
+            self.go_on.wait(10)
+            self.fetches += 1
+        return super().attempt(*args, **kwargs)
+
+
+def test_a_prefetched_branch_is_what_the_reads_see_fetched_once(remote: Path, tmp_path: Path) -> None:
+    GitBranchStorage(Git(clone(remote, tmp_path / "writer"))).update(put({"runs/a/x": b"1"}), message="m")
+    laptop = CountingGit(clone(remote, tmp_path / "laptop"))
+    laptop.go_on.clear()
+    storage = GitBranchStorage(laptop)
+    storage.prefetch()
+    storage.prefetch()  # a second call starts nothing more
+    assert laptop.fetches == 0, "the fetch waits in the background; prefetch returned at once"
+    laptop.go_on.set()
+    assert storage.read("runs/a/x") == b"1" and storage.list("runs") == ["a"]
+    assert laptop.fetches == 1
+
+
+def test_a_write_after_a_prefetch_fetches_the_newest_tip_itself(remote: Path, tmp_path: Path) -> None:
+    laptop = CountingGit(clone(remote, tmp_path / "laptop"))
+    storage = GitBranchStorage(laptop)
+    storage.prefetch()
+    GitBranchStorage(Git(clone(remote, tmp_path / "other"))).update(put({"runs/b/x": b"2"}), message="other")
+    assert storage.update(put({"runs/a/x": b"1"}), message="mine")
+    assert laptop.fetches == 2, "the prefetch, then the write's own fetch"
+    fresh = GitBranchStorage(Git(clone(remote, tmp_path / "fresh")))
+    assert fresh.read("runs/a/x") == b"1" and fresh.read("runs/b/x") == b"2"
+
+
+def test_offline_a_prefetched_read_uses_the_copy_with_the_same_warning(remote: Path, tmp_path: Path) -> None:
+    GitBranchStorage(Git(clone(remote, tmp_path / "writer"))).update(put({"runs/a/x": b"1"}), message="m")
+    laptop = clone(remote, tmp_path / "laptop")
+    assert GitBranchStorage(Git(laptop)).read("runs/a/x") == b"1"
+    _offline(remote)
+    warnings: list[str] = []
+    storage = GitBranchStorage(Git(laptop), warn=warnings.append)
+    storage.prefetch()
+    assert storage.read("runs/a/x") == b"1"
+    assert len(warnings) == 1 and warnings[0].startswith("could not reach origin")
