@@ -142,11 +142,19 @@ def is_inside(path: Path, root: Path) -> bool:
     return path.resolve().is_relative_to(root.resolve())
 
 
-def confine(path: Path, root: Path, *, error: ErrorFactory = ConfigError, what: str = "the project") -> Path:
+def confine(
+    path: Path,
+    root: Path,
+    *,
+    error: ErrorFactory = ConfigError,
+    what: str = "the project",
+    resolve: Callable[[Path], Path] = Path.resolve,
+) -> Path:
     """`path` with its symlinks resolved, when that is inside `root`; else `error(message)` saying
-    where it leads. `what` names `root` in the message."""
-    resolved = path.resolve()
-    base = root.resolve()
+    where it leads. `what` names `root` in the message; `resolve` is how paths are resolved (a
+    `FolderResolver`'s, for many paths in few folders)."""
+    resolved = resolve(path)
+    base = resolve(root)
     if resolved.is_relative_to(base):
         return resolved
     shown = display_path(path)
@@ -156,6 +164,31 @@ def confine(path: Path, root: Path, *, error: ErrorFactory = ConfigError, what: 
     else:
         reason = f"{shown} is outside {what} ({base})"
     raise error(reason, hint=INSIDE_HINT)
+
+
+class FolderResolver:
+    """`Path.resolve` for many paths in a few folders (a config's hundreds of outputs and deps):
+    the real path of every folder is found once, each from its parent's and a look at its own name."""
+
+    def __init__(self) -> None:
+        self._real: dict[str, str] = {}
+
+    def __call__(self, path: Path) -> Path:
+        text = os.fspath(path)
+        return Path(self._real_path(text if os.path.isabs(text) else os.path.join(os.getcwd(), text)))
+
+    def _real_path(self, text: str) -> str:
+        real = self._real.get(text)
+        if real is None:
+            folder, name = os.path.split(text)
+            if name in ("", ".", ".."):
+                real = str(Path(text).resolve())
+            else:
+                candidate = os.path.join(self._real_path(folder), name)
+                # Only a link as the last part leads elsewhere than its folder's real path says.
+                real = str(Path(candidate).resolve()) if os.path.islink(candidate) else candidate
+            self._real[text] = real
+        return real
 
 
 def check_regular(path: Path, *, error: ErrorFactory = ConfigError) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from mlci.config.durations import parse_duration
-from mlci.config.files import confine, project_root
+from mlci.config.files import FolderResolver, confine, project_root
 from mlci.config.yamlsource import FieldPath, YamlSource
 from mlci.errors import ConfigError
 
@@ -25,8 +25,10 @@ class Reader:
         self.source = source
         self.root = source.path.resolve().parent
         self.project = project_root(self.root)
-        # Many models name the same files (a shared script, a params file): each is resolved once.
+        # Many models name the same files (a shared script, a params file): each is resolved once,
+        # and the many files in one folder (each model's outputs) look up that folder once.
         self._paths: dict[tuple[str, bool], Path] = {}
+        self._resolve = FolderResolver()
 
     def fail(self, path: FieldPath, message: str, *, hint: str | None = None) -> ConfigError:
         return self.source.error(path, message, hint=hint)
@@ -83,9 +85,9 @@ class Reader:
         found = self._paths.get((raw, inside))
         if found is None:
             if inside:
-                found = confine(self.root / raw, self.project, error=partial(self.fail, path))
+                found = confine(self.root / raw, self.project, error=partial(self.fail, path), resolve=self._resolve)
             else:
-                found = (self.root / raw).resolve()
+                found = self._resolve(self.root / raw)
             self._paths[(raw, inside)] = found
         return found
 

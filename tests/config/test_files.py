@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from mlci.config.files import (
+    FolderResolver,
     TooDeeplyNested,
     confine,
     display_path,
@@ -118,3 +119,32 @@ def test_an_output_that_is_a_directory_or_unwritable_is_named_with_its_option(tm
 def test_an_output_holding_a_lone_surrogate_is_still_written(tmp_path: Path) -> None:
     written = write_output(tmp_path / "sub" / "report.md", "metric \ud800 ok\n", option="--output")
     assert written.read_text(encoding="utf-8") == "metric ? ok\n"
+
+
+def test_resolving_folder_by_folder_gives_what_path_resolve_gives(tmp_path: Path, monkeypatch) -> None:
+    """The config's many paths are resolved with each folder looked up once; whatever links the
+    folders and files are, the answer is `Path.resolve`'s."""
+    (tmp_path / "real" / "deep").mkdir(parents=True)
+    (tmp_path / "real" / "deep" / "file.csv").write_text("x\n")
+    (tmp_path / "folder_link").symlink_to(tmp_path / "real")
+    (tmp_path / "real" / "file_link.csv").symlink_to(tmp_path / "real" / "deep" / "file.csv")
+    (tmp_path / "real" / "dangling").symlink_to(tmp_path / "nowhere")
+    (tmp_path / "real" / "up").symlink_to("..")
+    monkeypatch.chdir(tmp_path / "real")
+    paths = [
+        tmp_path / "real" / "deep" / "file.csv",
+        tmp_path / "folder_link" / "deep" / "file.csv",
+        tmp_path / "folder_link" / "file_link.csv",
+        tmp_path / "real" / "dangling",
+        tmp_path / "real" / "up" / "real" / "deep",
+        tmp_path / "real" / "deep" / ".." / "file_link.csv",
+        tmp_path / "real" / "deep" / "..",
+        tmp_path / "folder_link" / "missing" / "new.json",
+        Path("deep/file.csv"),
+        Path("file_link.csv"),
+        Path(".."),
+        Path("/"),
+    ]
+    resolve = FolderResolver()
+    for _ in range(2):  # the second time from what was learnt the first
+        assert [resolve(path) for path in paths] == [path.resolve() for path in paths]
