@@ -11,8 +11,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import shutil
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -149,6 +147,10 @@ def write_run(directory: Path, run: Run, files: dict[str, Path], *, link: bool =
     of copied where the file system allows, which costs nothing whatever their size. A project's own
     file (a command model's output) is always copied: its next run may rewrite it in place.
     """
+    # Loaded by the commands that write runs: those that only read them (compare, report) start sooner.
+    import shutil
+    import tempfile
+
     directory.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}-", dir=directory.parent))
     try:
@@ -180,6 +182,8 @@ def _place(source: Path, target: Path, *, link: bool) -> None:
             return
         except OSError:  # another file system, or one without hard links: copy
             pass
+    import shutil  # as in `write_run`
+
     shutil.copyfile(source, target)
 
 

@@ -16,9 +16,7 @@ review that a re-run would get right.
 
 from __future__ import annotations
 
-import random
 import subprocess
-import tempfile
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -128,6 +126,8 @@ class GitBranchStorage:
 
     def update(self, change: Callable[[StorageView], Changes], *, message: str) -> bool:
         """Apply `change` to the newest tip of the branch and push it, re-applying when the push loses a race."""
+        import random  # writing only: reading commands (compare, report) load less without it
+
         for attempt in range(1, self.max_attempts + 1):
             snapshot = self._fetch(writing=True)
             changes = change(snapshot)
@@ -221,6 +221,8 @@ class GitBranchStorage:
         }
         if not effective:
             return None
+        import tempfile  # writing only, as `random` above
+
         with tempfile.TemporaryDirectory(prefix="mlci-index-") as folder:
             index = {"GIT_INDEX_FILE": str(Path(folder) / "index")}
             if snapshot.commit:
