@@ -14,12 +14,12 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import click
 
 from mlci.commands.project import Project
+from mlci.config.records import record
 from mlci.console import printable
 from mlci.errors import DeployError, MlciError
 from mlci.github.actions_io import OutputValue, append_summary
@@ -36,7 +36,7 @@ from mlci.report.escape import escape_markdown
 REASON_CHARS = 1000
 
 
-@dataclass(frozen=True)
+@record
 class Moved:
     """An alias move to announce, with the version it points at."""
 

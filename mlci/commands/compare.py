@@ -7,7 +7,6 @@ Actions (fetched when the shallow checkout lacks it), else the ref given, else t
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 from mlci.commands.project import Project
@@ -15,6 +14,7 @@ from mlci.compare.baseline import default_base_ref
 from mlci.compare.result import Comparison
 from mlci.compare.with_base import compare_with_base
 from mlci.config.files import write_output
+from mlci.config.records import record
 from mlci.git import Git, short_sha
 from mlci.report import render
 
@@ -23,7 +23,7 @@ from mlci.report import render
 BASE_FETCH_DEPTH = 50
 
 
-@dataclass(frozen=True)
+@record
 class Compared:
     """A comparison and the files it was written to."""
 
@@ -31,7 +31,7 @@ class Compared:
     json_file: Path | None
 
 
-@dataclass(frozen=True)
+@record
 class BaseChoice:
     """What to compare with: `ref` (None: the default branch), shown as `label` when given; or, when
     `none` says why, no base at all (a repository's first commit)."""

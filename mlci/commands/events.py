@@ -8,16 +8,17 @@ matrix agree with the one-line action on what a model is compared with.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from mlci.commands.compare import BaseChoice, pushed_base, usable_base
 from mlci.commands.project import Project
+from mlci.config.records import record
 from mlci.errors import ConfigError
 from mlci.github.context import PULL_REQUEST_EVENTS, GitHubContext
 
 
-@dataclass(frozen=True)
+@record
 class Step:
     name: str
     options: Mapping[str, Any] = field(default_factory=dict)

@@ -8,7 +8,6 @@ code 2 before a history entry, a metric or an alert exists.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from mlci.commands.alerts import alert_of, alert_on_github
 from mlci.commands.project import Project
 from mlci.config import ModelSpec
 from mlci.config.files import write_output
+from mlci.config.records import record
 from mlci.config.schema import AlertMode
 from mlci.errors import ConfigError, StoreError
 from mlci.monitor.check import monitor_model, watched_alias
@@ -26,7 +26,7 @@ from mlci.registry.registry import RegistryView
 from mlci.training.train import select_models
 
 
-@dataclass(frozen=True)
+@record
 class MonitorOptions:
     """What the command line asks beyond the config: each None means mlci.yaml decides."""
 

@@ -8,7 +8,6 @@ file, and the job's result is decided by the gates alone.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -18,6 +17,7 @@ from mlci.commands.project import Project
 from mlci.compare.result import Comparison
 from mlci.config import Config
 from mlci.config.files import write_output
+from mlci.config.records import record
 from mlci.console import printable
 from mlci.github.actions_io import annotation, append_summary
 from mlci.github.client import GitHubClient
@@ -30,7 +30,7 @@ from mlci.report.marker import DEFAULT_IDENTITY, sanitize_identity
 from mlci.report.verdict import verdict_of
 
 
-@dataclass(frozen=True)
+@record
 class PublishOptions:
     identity: str = DEFAULT_IDENTITY
     output: Path | None = None
@@ -45,7 +45,7 @@ class PublishOptions:
     already checked to come from the run's branch."""
 
 
-@dataclass(frozen=True)
+@record
 class Published:
     passed: bool
     verdict: str

@@ -16,11 +16,11 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 from mlci.commands.project import Project
 from mlci.config.durations import format_duration
+from mlci.config.records import record
 from mlci.errors import ConfigError, GitError, OutsideError, TimedOutError
 from mlci.git import Git, short_sha
 from mlci.github.client import GitHubClient
@@ -38,7 +38,7 @@ PUSH_ATTEMPTS = 3
 TAIL_LINES = 20
 
 
-@dataclass(frozen=True)
+@record
 class RetrainOutcome:
     """What `mlci retrain` did: the branch and commit pushed, the files it holds, the pull request."""
 

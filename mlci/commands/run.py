@@ -38,6 +38,7 @@ from mlci.commands.rollback import rollback
 from mlci.commands.train import summary, train
 from mlci.commands.transfer import import_runs
 from mlci.commands.validate import validate_project
+from mlci.config.records import record
 from mlci.errors import ConfigError, ExitCode, OutsideError
 from mlci.git import short_sha
 from mlci.github.client import GitHubClient
@@ -49,7 +50,7 @@ from mlci.training.train import TrainingPass
 NEEDS_EVERY_MODEL = ("record", "promote")
 
 
-@dataclass(frozen=True)
+@record
 class RunSettings:
     """What the action passes to every step."""
 

@@ -11,9 +11,9 @@ naming its file: one damaged old record must not stop every later comparison.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from mlci.compare.result import BaseInfo
+from mlci.config.records import record
 from mlci.console import Console
 from mlci.errors import GitError, StoreError
 from mlci.git import USUAL_DEFAULT_BRANCHES, Git, short_sha
@@ -28,7 +28,7 @@ class NoBaselineError(StoreError):
     """Nothing is recorded for the ref or any ancestor searched: a first run, or a forgotten `record`."""
 
 
-@dataclass(frozen=True)
+@record
 class Baseline:
     info: BaseInfo
     record: Record

@@ -3,7 +3,7 @@ when they differ from the base's, and the bootstrap that pairs the two runs' pre
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from mlci.compare.bootstrap import ModelNoise
 from mlci.compare.cache import ResultCache
@@ -11,13 +11,14 @@ from mlci.compare.inputs import TestInputs, inputs_difference
 from mlci.compare.noise import paired_noise
 from mlci.compare.result import Rescore
 from mlci.config import Config, ModelSpec
+from mlci.config.records import record
 from mlci.console import Console
 from mlci.runs import Run
 from mlci.store.records import Record
 from mlci.store.storage import StorageView
 
 
-@dataclass(frozen=True)
+@record
 class BaseSide:
     """The base run to compare with (its metrics re-scored when that worked), the bootstrap's
     intervals (None when the bootstrap is turned off), and what re-scoring found (None when the test

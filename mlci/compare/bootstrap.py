@@ -19,10 +19,11 @@ recorded metrics came from.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Any
 
 from mlci.compare.counted import COUNTED, counted_changes
+from mlci.config.records import record
 from mlci.config.schema import NoiseSpec
 
 if TYPE_CHECKING:
@@ -37,7 +38,7 @@ BLOCK_CELLS = 1_000_000  # row indices drawn per block: a few MB, so the gather 
 NORMAL_SUMS_ROWS = 50_000
 
 
-@dataclass(frozen=True)
+@record
 class ChangeInterval:
     """The `confidence` interval of head minus base, from `resamples` paired resamples."""
 
@@ -51,7 +52,7 @@ class ChangeInterval:
         return self.low <= 0.0 <= self.high
 
 
-@dataclass(frozen=True)
+@record
 class ModelNoise:
     """The bootstrap's findings for one model: an interval per metric it could compute, why not for
     the whole model (no predictions on one side, or not the same test rows), and why not for each

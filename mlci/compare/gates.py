@@ -7,13 +7,13 @@ because 0.91 - 0.89 is 0.020000000000000018 in binary floating point.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Literal
 
 from mlci.compare.metrics import within_tolerance
 from mlci.compare.numbers import MetricFormat, format_limit, format_percent, metric_format
 from mlci.compare.result import GateResult, MetricChange
 from mlci.config import GateSpec
+from mlci.config.records import record
 
 
 def evaluate_gates(gates: Iterable[GateSpec], metrics: Mapping[str, MetricChange]) -> list[GateResult]:
@@ -38,7 +38,7 @@ def _exceeds(value: float, limit: float) -> bool:
     return value > limit and not within_tolerance(value - limit, reference=limit)
 
 
-@dataclass(frozen=True)
+@record
 class _Bound:
     """How a `min` or a `max` limit reads and which side of it fails."""
 

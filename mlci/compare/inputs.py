@@ -11,14 +11,15 @@ says what they were.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from mlci.compare.result import ChangedInputs
+from mlci.config.records import record
 from mlci.runs import TEST_INPUTS_KEY, Run
 
 
-@dataclass(frozen=True)
+@record
 class TestInputs:
     """What one run's test-set predictions were made from; `features` (column -> fingerprint) None
     when not known."""
@@ -44,7 +45,7 @@ class TestInputs:
         return cls(rows=rows, target=target)
 
 
-@dataclass(frozen=True)
+@record
 class InputsDifference:
     """What differs between two runs' test inputs (`because`), and for `features` which columns."""
 

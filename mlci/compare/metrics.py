@@ -8,11 +8,11 @@ statistical test (a bootstrap confidence interval over the test-set predictions)
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Protocol
 
 from mlci.compare.bootstrap import ChangeInterval
 from mlci.compare.result import MetricChange, MetricStatus, ModelStatus, NoiseVerdict
+from mlci.config.records import record
 
 FLOAT_TOLERANCE = 1e-9
 
@@ -23,7 +23,7 @@ class NoiseTest(Protocol):
     def is_noise(self, *, metric: str, base: float, head: float) -> bool: ...
 
 
-@dataclass(frozen=True)
+@record
 class FloatNoise:
     """Differences that float arithmetic alone can produce (summing in another order, another BLAS)
     are not changes. This is not statistics: it says nothing about sampling noise."""

@@ -11,7 +11,8 @@ JSON document keeps the raw numbers.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+
+from mlci.config.records import record
 
 SIGNIFICANT = 4
 # Beyond this many decimals a value is too small to write plainly; it reads as `≈0`.
@@ -20,7 +21,7 @@ MISSING = "-"
 ABOUT_ZERO = "≈0"
 
 
-@dataclass(frozen=True)
+@record
 class MetricFormat:
     """How one metric's numbers read: `decimals` for its values, changes and intervals."""
 

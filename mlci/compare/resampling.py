@@ -7,12 +7,12 @@ not already hold the answer (see `mlci.compare.noise`).
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 from typing import Any
 
 from mlci.compare.bootstrap import ChangeInterval, ModelNoise, change_interval
 from mlci.config import Config, ModelSpec
 from mlci.config.metric_names import COMPUTED, KIND_NAMES, computed_scorer
+from mlci.config.records import record
 from mlci.config.schema import NoiseSpec
 from mlci.console import MAYBE_LONG, Console
 from mlci.errors import MlciError
@@ -28,7 +28,7 @@ KIND_UNKNOWN = (
 )
 
 
-@dataclass(frozen=True)
+@record
 class Predictions:
     """The two columns the fast metrics need, in the shape `bootstrap` reads (`y_true`, `estimator.predictions`)."""
 
@@ -39,7 +39,7 @@ class Predictions:
         return len(self.y_true)
 
 
-@dataclass(frozen=True)
+@record
 class Frozen:
     """An estimator that only remembers its predictions."""
 

@@ -17,7 +17,7 @@ done once however many commands compare.
 from __future__ import annotations
 
 import io
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from mlci.compare.cache import ResultCache
@@ -25,6 +25,7 @@ from mlci.compare.inputs import InputsDifference
 from mlci.compare.numbers import metric_format
 from mlci.compare.result import Rescore
 from mlci.config import Config, ModelSpec
+from mlci.config.records import record
 from mlci.console import MAYBE_LONG, Console
 from mlci.errors import MlciError
 from mlci.git import short_sha
@@ -48,7 +49,7 @@ COLUMNS_SHOWN = 3
 DATA_PROBLEM = "this run's test data could not be read"
 
 
-@dataclass(frozen=True)
+@record
 class Rescored:
     """What re-scoring the base gave: its `metrics` and `predictions` on this run's test rows (None
     when it could not be done) and what to tell the reader (`rescore`)."""
@@ -58,7 +59,7 @@ class Rescored:
     rescore: Rescore
 
 
-@dataclass(frozen=True)
+@record
 class _Outcome:
     """Re-scoring's result, apart from which base it was: what the cache keeps."""
 

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import field, fields, is_dataclass
 from types import MappingProxyType
 from typing import Annotated, Any, ClassVar, Literal, get_args
 
+from mlci.config.records import record
 from mlci.config.schema import Goal
 from mlci.git import COMMIT_ID
 
@@ -28,7 +29,7 @@ NO_COMMIT = "0" * 40
 way of saying "no commit", as in a push event's `before`."""
 
 
-@dataclass(frozen=True)
+@record
 class Check:
     """A rule beyond its type that a field of the JSON document must meet when it is read back."""
 
@@ -51,7 +52,7 @@ ChangedInputs = Literal["rows", "target", "features"]
 ParamChangeKind = Literal["added", "removed", "changed"]
 
 
-@dataclass(frozen=True)
+@record
 class MetricChange:
     """One metric of one model on both sides. `change` is head minus base, in the metric's units;
     `relative_change` divides it by |base| (None when base is missing or zero)."""
@@ -70,7 +71,7 @@ class MetricChange:
     """The confidence interval of `change` from the paired bootstrap."""
 
 
-@dataclass(frozen=True)
+@record
 class GateResult:
     """One limit checked. `passed` is None when it could not be checked (no base for max_drop).
 
@@ -87,7 +88,7 @@ class GateResult:
     message: str
 
 
-@dataclass(frozen=True)
+@record
 class ParamChange:
     """One parameter that differs; `kind` tells an added or removed key from one set to None."""
 
@@ -97,7 +98,7 @@ class ParamChange:
     kind: ParamChangeKind = field(default="changed", metadata=IN_EVERY_DOCUMENT)
 
 
-@dataclass(frozen=True)
+@record
 class RunSummary:
     """What a reader needs to trust a run: where and when it was trained."""
 
@@ -111,7 +112,7 @@ class RunSummary:
     duration_seconds: float | None
 
 
-@dataclass(frozen=True)
+@record
 class FeatureDrift:
     """How far one feature's distribution moved: PSI, and for numeric features a KS test's p-value."""
 
@@ -121,7 +122,7 @@ class FeatureDrift:
     ks_pvalue: float | None = None
 
 
-@dataclass(frozen=True)
+@record
 class TargetShift:
     """The target's distribution on both sides: the mean of a numeric target, the class shares of a
     categorical one (label -> (base share, head share))."""
@@ -131,7 +132,7 @@ class TargetShift:
     shares: dict[str, tuple[float, float]] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@record
 class DataCheck:
     """The differences between the base's and this run's training data, for one model."""
 
@@ -156,7 +157,7 @@ class DataCheck:
         return plain(self)
 
 
-@dataclass(frozen=True)
+@record
 class Rescore:
     """The base model scored again on this run's test inputs, because they differ from the base's."""
 
@@ -175,7 +176,7 @@ class Rescore:
     note: str
 
 
-@dataclass(frozen=True)
+@record
 class ModelComparison:
     name: str
     status: ModelStatus
@@ -203,7 +204,7 @@ class ModelComparison:
         return [g for g in self.gates if g.passed is False]
 
 
-@dataclass(frozen=True)
+@record
 class BaseInfo:
     """Which recorded commit the head was compared with, and why that one."""
 
@@ -222,14 +223,14 @@ class BaseInfo:
         return self.commit != NO_COMMIT
 
 
-@dataclass(frozen=True)
+@record
 class HeadInfo:
     commit: Annotated[str, COMMIT] | None
     branch: str | None
     dirty: bool
 
 
-@dataclass(frozen=True)
+@record
 class Comparison:
     base: BaseInfo
     head: HeadInfo

@@ -7,14 +7,13 @@ training a model starts with `mlci.yaml:LINE: models.NAME.FIELD:`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from mlci.config.records import record
 from mlci.config.schema import Config, ModelSpec
 from mlci.config.yamlsource import FieldPath
 from mlci.errors import ConfigError, MlciError
 
 
-@dataclass(frozen=True)
+@record
 class ConfigField:
     """One field of `mlci.yaml`, able to raise errors located at its line."""
 

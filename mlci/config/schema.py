@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any, Literal
 
 from mlci.config.files import WORK_DIR_NAME, project_root
+from mlci.config.records import record
 from mlci.config.yamlsource import FieldPath, YamlSource, dotted
 from mlci.errors import ConfigError
 
@@ -21,7 +22,7 @@ RetrainMode = Literal["pr", "promote"]
 ALIAS_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
-@dataclass(frozen=True)
+@record
 class MetricSpec:
     """A metric to record. `goal` is None for scorer names until training asks scikit-learn."""
 
@@ -32,7 +33,7 @@ class MetricSpec:
     can compute it from the predictions file whatever the project calls it."""
 
 
-@dataclass(frozen=True)
+@record
 class ParamsFileSpec:
     """A file of parameters a command model reads (DVC's `params.yaml`), recorded with each run."""
 
@@ -43,7 +44,7 @@ class ParamsFileSpec:
     """The dotted keys (or whole sections) to record; None records every key."""
 
 
-@dataclass(frozen=True)
+@record
 class GateSpec:
     """Limits a metric must respect; a failed gate fails the check (exit code 1)."""
 
@@ -56,13 +57,13 @@ class GateSpec:
     """A drop beyond `max_drop` fails only when the bootstrap says it is real, not noise."""
 
 
-@dataclass(frozen=True)
+@record
 class SplitSpec:
     test_size: float = 0.25
     seed: int = 0
 
 
-@dataclass(frozen=True)
+@record
 class DataSpec:
     train: Path
     target: str
@@ -73,13 +74,13 @@ class DataSpec:
     """False for CSV or TSV files without a header row: their columns are `col_0`, `col_1`, ..."""
 
 
-@dataclass(frozen=True)
+@record
 class EstimatorSpec:
     class_name: str
     params: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@record
 class CommandSpec:
     run: str
     metrics_file: Path | None
@@ -94,7 +95,7 @@ class CommandSpec:
     and its run's metrics, params and logged model are read from there."""
 
 
-@dataclass(frozen=True)
+@record
 class WatchSpec:
     """How far a metric may fall on fresh data, against the value the version recorded, before it has decayed."""
 
@@ -108,7 +109,7 @@ class WatchSpec:
     of the recorded value, so a small batch's noise is no alert."""
 
 
-@dataclass(frozen=True)
+@record
 class DriftSpec:
     """When a feature, and the whole batch, counts as drifted from the version's training data."""
 
@@ -120,7 +121,7 @@ class DriftSpec:
     """The batch drifted when at least this share of the features drifted."""
 
 
-@dataclass(frozen=True)
+@record
 class MonitorSpec:
     """How `mlci monitor` checks the alias holder of a model on fresh data (`monitor:`, overridden
     per model by `models.<name>.monitor`)."""
@@ -137,7 +138,7 @@ class MonitorSpec:
     alert: AlertMode = "issue"
 
 
-@dataclass(frozen=True)
+@record
 class RetrainSpec:
     """When and how a monitor alert leads to retraining (`retrain:`)."""
 
@@ -152,7 +153,7 @@ class RetrainSpec:
     allow_unreviewed: bool = False
 
 
-@dataclass(frozen=True)
+@record
 class ModelSpec:
     """One model of `mlci.yaml`: how to train it, what to measure and which limits apply."""
 
@@ -190,7 +191,7 @@ class ModelSpec:
         return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
-@dataclass(frozen=True)
+@record
 class StoreSpec:
     """Where recorded runs and the registry live.
 
@@ -205,7 +206,7 @@ class StoreSpec:
     remote: str = "origin"
 
 
-@dataclass(frozen=True)
+@record
 class RegistrySpec:
     """How versions are kept in the registry."""
 
@@ -215,7 +216,7 @@ class RegistrySpec:
     """The repository's reviewed list of types a registered model may contain to be loaded."""
 
 
-@dataclass(frozen=True)
+@record
 class WebhookSpec:
     """A POST to a URL read from an environment variable (a secret), signed with HMAC-SHA256."""
 
@@ -223,7 +224,7 @@ class WebhookSpec:
     secret_env: str | None = "MLCI_WEBHOOK_SECRET"
 
 
-@dataclass(frozen=True)
+@record
 class TriggersSpec:
     """What fires when an alias moves (a promotion or a rollback)."""
 
@@ -235,7 +236,7 @@ class TriggersSpec:
     """Seconds the deploy command may take before it is ended (and the trigger fails)."""
 
 
-@dataclass(frozen=True)
+@record
 class PromoteSpec:
     """Which alias `mlci promote` moves, when a version wins it, and what the move triggers."""
 
@@ -249,7 +250,7 @@ class PromoteSpec:
     triggers: TriggersSpec = field(default_factory=TriggersSpec)
 
 
-@dataclass(frozen=True)
+@record
 class MlflowSpec:
     """An MLflow tracking server that mirrors the recorded runs and the registry's versions and aliases.
 
@@ -262,7 +263,7 @@ class MlflowSpec:
     """The experiment each model's runs are logged to; `{model}` is the model's name."""
 
 
-@dataclass(frozen=True)
+@record
 class DataChecksSpec:
     """When the training data's changes fail the check (by default they are only reported)."""
 
@@ -270,7 +271,7 @@ class DataChecksSpec:
     fail_on_schema_change: bool = False
 
 
-@dataclass(frozen=True)
+@record
 class NoiseSpec:
     """The paired bootstrap that tells real changes from noise (0 resamples turns it off)."""
 
@@ -279,7 +280,7 @@ class NoiseSpec:
     seed: int = 0
 
 
-@dataclass(frozen=True)
+@record
 class PlanSpec:
     """How `mlci plan` fans the changed models out on GitHub's matrix."""
 
@@ -288,7 +289,7 @@ class PlanSpec:
     bucket of them."""
 
 
-@dataclass(frozen=True)
+@record
 class RecordSpec:
     """What `mlci record` lets pass."""
 
@@ -297,7 +298,7 @@ class RecordSpec:
     the working tree dirty: files the training itself rewrites, such as DVC's `dvc.lock`."""
 
 
-@dataclass(frozen=True)
+@record
 class ReportSpec:
     """How the Markdown report is rendered."""
 
@@ -305,7 +306,7 @@ class ReportSpec:
     template: Path | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Config:
     """A validated `mlci.yaml`. Paths in it are absolute, resolved against the config's folder."""
 

@@ -13,11 +13,12 @@ stand for billions of nodes) or whose alias refers to a node that contains it (i
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mlci.config.files import display_path, read_text_bounded
+from mlci.config.records import record
 from mlci.config.yamlcache import cached_yaml, keep_yaml, kept_lines
 from mlci.errors import ConfigError
 
@@ -46,7 +47,7 @@ def dotted(path: FieldPath) -> str:
     return text
 
 
-@dataclass(frozen=True)
+@record
 class YamlSource:
     """A parsed YAML document plus the line number (1-based) of every key and item in it."""
 

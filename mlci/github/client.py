@@ -17,7 +17,6 @@ import logging
 import random
 import time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -27,6 +26,7 @@ import requests
 from urllib3.exceptions import NameResolutionError, NewConnectionError
 
 from mlci import __version__
+from mlci.config.records import record
 from mlci.errors import INVALID_TOKEN_HINT
 from mlci.github.errors import (
     GitHubBadResponse,
@@ -62,7 +62,7 @@ FORK_NOTE = (
 log = logging.getLogger("mlci.github")
 
 
-@dataclass(frozen=True)
+@record
 class _RateLimit:
     """A rate-limit answer: how long GitHub asks us to wait, and which limit it is."""
 

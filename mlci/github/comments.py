@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
+from mlci.config.records import record
 from mlci.console import Console
 from mlci.github.answers import author, identified, text
 from mlci.github.client import GitHubClient
@@ -63,7 +63,7 @@ T = TypeVar("T")
 log = logging.getLogger("mlci.github")
 
 
-@dataclass(frozen=True)
+@record
 class CommentResult:
     """The report comment after an upsert, and what the upsert did to it."""
 
@@ -72,7 +72,7 @@ class CommentResult:
     action: Literal["created", "updated", "unchanged"]
 
 
-@dataclass(frozen=True)
+@record
 class _Comment:
     id: int
     body: str

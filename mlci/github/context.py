@@ -15,13 +15,14 @@ import json
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
 
 from mlci.config.files import TooDeeplyNested, load_json, read_bounded
+from mlci.config.records import record
 from mlci.errors import ConfigError
 from mlci.git import COMMIT_ID
 
@@ -51,7 +52,7 @@ def check_repository(value: str, *, where: str = "repository") -> str:
     return value
 
 
-@dataclass(frozen=True)
+@record
 class GitHubContext:
     """The run's GitHub environment; build it with `GitHubContext.from_env`."""
 

@@ -14,9 +14,9 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
+from mlci.config.records import record
 from mlci.github.client import GitHubClient
 from mlci.github.context import GitHubContext, check_repository
 from mlci.github.errors import GitHubBadResponse, GitHubUnavailable
@@ -166,7 +166,7 @@ def _deployment_id(answer: Any, label: str) -> int:
     return deployment_id
 
 
-@dataclass(frozen=True)
+@record
 class _OnGitHub:
     """What GitHub's triggers share: the run's repository and token, without which they cannot fire."""
 
@@ -183,7 +183,7 @@ class _OnGitHub:
         return GitHubClient(self.context.api_url, self.context.token)
 
 
-@dataclass(frozen=True)
+@record
 class DeploymentTrigger(_OnGitHub):
     """A GitHub Deployment of the moved version to the environment named after the alias, marked
     successful; it adds `deployment_id` to the payload for the triggers after it."""
@@ -205,7 +205,7 @@ class DeploymentTrigger(_OnGitHub):
         return done
 
 
-@dataclass(frozen=True)
+@record
 class DispatchTrigger(_OnGitHub):
     """A `repository_dispatch` event `mlci-promoted`, which starts a deploy workflow listening for it."""
 

@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import dataclass
 from typing import Any, Literal
 
+from mlci.config.records import record
 from mlci.github.answers import author, identified, text
 from mlci.github.client import GitHubClient
 from mlci.github.comments import Poster, create_once, first_line
@@ -41,7 +41,7 @@ IssueAction = Literal["created", "updated", "unchanged", "closed", "none"]
 log = logging.getLogger("mlci.github")
 
 
-@dataclass(frozen=True)
+@record
 class Alert:
     """What one monitor run says about one model and alias, ready to be put on an issue.
 
@@ -59,7 +59,7 @@ class Alert:
     details: str
 
 
-@dataclass(frozen=True)
+@record
 class IssueResult:
     """The alert issue after a sync, and what the sync did to it (`none`: there is no issue)."""
 
@@ -68,7 +68,7 @@ class IssueResult:
     number: int | None = None
 
 
-@dataclass(frozen=True)
+@record
 class _Issue:
     number: int
     url: str

@@ -6,9 +6,9 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, Literal
 
+from mlci.config.records import record
 from mlci.errors import ConfigError
 from mlci.github.answers import identified
 from mlci.github.client import GitHubClient
@@ -20,7 +20,7 @@ WORKFLOW_NAME = re.compile(r"^(\d+|[A-Za-z0-9_][A-Za-z0-9_.-]*\.ya?ml)$")
 log = logging.getLogger("mlci.github")
 
 
-@dataclass(frozen=True)
+@record
 class PullResult:
     """The pull request after an upsert, and what the upsert did to it."""
 
@@ -58,7 +58,7 @@ def upsert_pull_request(
     return PullResult(url=url, number=number, action="updated")
 
 
-@dataclass(frozen=True)
+@record
 class PullHead:
     """Where a pull request's changes come from: the branch, its repository, and its tip."""
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+
+from mlci.config.records import record
 
 FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 DETAILS_OPEN = re.compile(r"<details\b", re.IGNORECASE)
@@ -53,7 +54,7 @@ def shorten_markdown(text: str, *, limit: int, note: Callable[[int], str], size:
     return _cut(folded, limit=limit, tail=tail, size=size)
 
 
-@dataclass(frozen=True)
+@record
 class _Block:
     start: int
     end: int

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
+from mlci.config.records import record
 from mlci.git import COMMIT_ID
 from mlci.github.client import GitHubClient
 from mlci.github.context import check_repository
@@ -16,7 +16,7 @@ STATES = ("error", "failure", "pending", "success")
 MAX_DESCRIPTION_CHARS = 140
 
 
-@dataclass(frozen=True)
+@record
 class CommitStatus:
     """A status as GitHub recorded it."""
 

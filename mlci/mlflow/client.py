@@ -19,11 +19,12 @@ import logging
 import random
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from mlci import __version__
+from mlci.config.records import record
 from mlci.errors import ConfigError, MlciError, OutsideError
 
 if TYPE_CHECKING:
@@ -51,7 +52,7 @@ class MlflowError(OutsideError):
         """MLflow's `error_code` (`RESOURCE_DOES_NOT_EXIST`, ...), when it gave one."""
 
 
-@dataclass(frozen=True)
+@record
 class MlflowSettings:
     """Where the server is and how to sign in; the secrets are left out of the repr."""
 

@@ -23,9 +23,9 @@ import hashlib
 import json
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
+from mlci.config.records import record
 from mlci.errors import StoreError
 from mlci.git import short_sha
 from mlci.mlflow.client import MlflowClient, MlflowError, already_exists, is_missing
@@ -40,7 +40,7 @@ BATCH_PARAMS, BATCH_METRICS, PARAM_CHARS = 100, 1000, 6000
 MODEL_FOLDER = "model"
 
 
-@dataclass(frozen=True)
+@record
 class MirroredRun:
     run_id: str
     artifact_root: str
@@ -48,14 +48,14 @@ class MirroredRun:
     created: bool
 
 
-@dataclass(frozen=True)
+@record
 class MirroredVersion:
     number: str
     """MLflow's version number, which need not be mlci's."""
     created: bool
 
 
-@dataclass(frozen=True)
+@record
 class AliasTarget:
     """What an MLflow alias points at."""
 

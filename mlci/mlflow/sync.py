@@ -10,9 +10,9 @@ read the holder after its write, so the last write is the results branch's holde
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from mlci.config.records import record
 from mlci.errors import StoreError
 from mlci.git import short_sha
 from mlci.mlflow.client import MlflowError
@@ -80,7 +80,7 @@ class MlflowAliasTrigger:
         return set_alias_to_holder(self.mirror, self.storage, payload["model"], payload["alias"])
 
 
-@dataclass(frozen=True)
+@record
 class AliasCheck:
     """An alias as the results branch and MLflow each see it."""
 

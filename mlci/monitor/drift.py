@@ -10,10 +10,10 @@ numeric on one side only always. The batch drifted when at least `max_drifted_sh
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from mlci.compare.datacheck import compare_frames
+from mlci.config.records import record
 from mlci.config.schema import DriftSpec
 from mlci.monitor.result import FeatureCheck
 
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
-@dataclass(frozen=True)
+@record
 class DriftFindings:
     features: list[FeatureCheck]
     missing: list[tuple[str, float, float]]

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import json
 import secrets
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from mlci.config.records import record
 from mlci.monitor.result import ModelMonitor
 from mlci.store.storage import Changes, StorageView
 
@@ -21,7 +21,7 @@ ROOT = "monitor"
 TREND_POINTS = 10
 
 
-@dataclass(frozen=True)
+@record
 class HistoryEntry:
     """One past run, as `mlci models show` lists it."""
 

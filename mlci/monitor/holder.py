@@ -7,10 +7,10 @@ refused before anything in it runs.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from mlci.config import Config
+from mlci.config.records import record
 from mlci.errors import StoreError
 from mlci.registry.entries import ModelVersion
 from mlci.registry.registry import RegistryView
@@ -18,7 +18,7 @@ from mlci.runs.modelformat import model_format
 from mlci.training.modelfile import ModelLoadError, load_skops_only
 
 
-@dataclass(frozen=True)
+@record
 class Holder:
     """The version `alias` points at and its fitted model."""
 

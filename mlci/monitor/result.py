@@ -9,8 +9,10 @@ them as text and Markdown.
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, field
 from typing import Any, Literal
+
+from mlci.config.records import record
 
 SCHEMA_VERSION = 1
 
@@ -18,7 +20,7 @@ Verdict = Literal["healthy", "alert", "not_enough_data"]
 Alert = Literal["drift", "decay"]
 
 
-@dataclass(frozen=True)
+@record
 class FeatureCheck:
     """One feature of the batch against the same feature of the version's training data."""
 
@@ -30,7 +32,7 @@ class FeatureCheck:
     drifted: bool
 
 
-@dataclass(frozen=True)
+@record
 class MetricCheck:
     """One metric of the version on the batch, against the value it recorded on its own test set."""
 
@@ -51,7 +53,7 @@ class MetricCheck:
     decayed: bool
 
 
-@dataclass(frozen=True)
+@record
 class ModelMonitor:
     """One model's check: which version the alias held, on which batch, and what was found."""
 
@@ -85,7 +87,7 @@ class ModelMonitor:
         return {**asdict(self), "status": self.status}
 
 
-@dataclass(frozen=True)
+@record
 class MonitorResult:
     """Every model checked in one `mlci monitor` run."""
 

@@ -8,10 +8,11 @@ checks every field and names the file when something is off, instead of trusting
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from mlci.config.files import load_json
+from mlci.config.records import record
 from mlci.errors import StoreError
 from mlci.runs import Run
 from mlci.runs.modelformat import MODEL_FORMATS
@@ -19,7 +20,7 @@ from mlci.runs.modelformat import MODEL_FORMATS
 SCHEMA_VERSION = 1
 
 
-@dataclass(frozen=True)
+@record
 class ModelVersion:
     """One registered version of a model: the run it came from and its model file."""
 
@@ -52,7 +53,7 @@ class ModelVersion:
         }
 
 
-@dataclass(frozen=True)
+@record
 class AliasMove:
     """One entry of an alias's append-only history."""
 
@@ -97,7 +98,7 @@ OCCASIONS = ("move", "deploy")
 MAX_DETAIL_CHARS = 300
 
 
-@dataclass(frozen=True)
+@record
 class TriggerOutcome:
     """What one deploy trigger did for one alias move."""
 
@@ -119,7 +120,7 @@ class TriggerOutcome:
         return {"trigger": self.trigger, "outcome": self.outcome, "detail": first_line[:MAX_DETAIL_CHARS]}
 
 
-@dataclass(frozen=True)
+@record
 class Delivery:
     """One firing of the deploy triggers for one alias move: right after the move (`move`), or again
     by `mlci deploy` (`deploy`)."""

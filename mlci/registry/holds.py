@@ -22,15 +22,14 @@ re-runs of a job and promotions of the same commit.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from mlci.config.records import record
 from mlci.registry.entries import AliasMove, ModelVersion
 from mlci.registry.registry import RegistryView
 from mlci.registry.rollback import DEFAULT_REASON
 from mlci.runs.lineage import FINGERPRINT_KEY
 
 
-@dataclass(frozen=True)
+@record
 class Exclusion:
     """Why automatic promotion must not move an alias to a version."""
 
@@ -54,7 +53,7 @@ class Exclusion:
         )
 
 
-@dataclass(frozen=True)
+@record
 class Held:
     """An alias held where a rollback put it, and the versions automatic promotion will not pick."""
 

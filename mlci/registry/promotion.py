@@ -22,7 +22,6 @@ A tie, a gain within the noise or a loss keeps the model already deployed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from mlci.compare.baseside import BaseSide, base_side
@@ -33,6 +32,7 @@ from mlci.compare.numbers import metric_format
 from mlci.compare.result import HeadInfo, MetricChange
 from mlci.config import Config, ModelSpec
 from mlci.config.parse import alias_problem
+from mlci.config.records import record
 from mlci.config.schema import Requirement
 from mlci.console import Console
 from mlci.errors import ConfigError, StoreError
@@ -48,13 +48,13 @@ from mlci.store.records import Record, load_record
 from mlci.store.storage import Storage, StorageView
 
 
-@dataclass(frozen=True)
+@record
 class Decision:
     wins: bool
     reason: str
 
 
-@dataclass(frozen=True)
+@record
 class Promotion:
     """What happened to one model."""
 
@@ -69,7 +69,7 @@ class Promotion:
         return self.move is not None
 
 
-@dataclass(frozen=True)
+@record
 class _Contest:
     """What every model's decision in one promotion reads: the commit's record and where to look."""
 

@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
+from mlci.config.records import record
 from mlci.errors import StoreError
 from mlci.registry.entries import (
     AliasMove,
@@ -126,7 +126,7 @@ class RegistryView:
         return [name for name in self.view.list(f"{ROOT}/{model}/history") if name.endswith(".json")]
 
 
-@dataclass(frozen=True)
+@record
 class Registration:
     version: ModelVersion
     changes: dict[str, bytes | None]

@@ -16,12 +16,12 @@ import time
 import traceback
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 from mlci.config import Config
 from mlci.config.durations import format_duration
+from mlci.config.records import record
 from mlci.config.schema import TriggersSpec
 from mlci.console import Console
 from mlci.errors import ConfigError, ExitCode, MlciError, OutsideError, TimedOutError
@@ -37,7 +37,7 @@ DELIVERY_NAMESPACE = uuid.UUID("6d6c6369-6465-4c69-9665-727920696473")
 COMMAND_TAIL_LINES = 20
 
 
-@dataclass(frozen=True)
+@record
 class AliasMoved:
     """The facts every trigger is given."""
 
@@ -169,7 +169,7 @@ def configured_triggers(config: Config, environ: Mapping[str, str]) -> list[Trig
     return triggers
 
 
-@dataclass(frozen=True)
+@record
 class WebhookTrigger:
     """A POST of the payload as JSON to the URL in `url_env`, signed with HMAC-SHA256 of `secret_env`."""
 
@@ -221,7 +221,7 @@ class WebhookTrigger:
         raise OutsideError(f"the webhook in {self.url_env} failed after {attempt} attempt(s): {problem}")
 
 
-@dataclass(frozen=True)
+@record
 class CommandTrigger:
     """A shell command in the project's folder, given the payload on stdin and `MLCI_*` variables.
 

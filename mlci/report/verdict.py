@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 
 from mlci.compare.result import Comparison
+from mlci.config.records import record
 
 STATUS_ORDER = ("regressed", "mixed", "improved", "unchanged", "new", "removed")
 
 
-@dataclass(frozen=True)
+@record
 class Verdict:
     """`headline` is about gates ("1 gate failed"), led by models that failed to train when any did;
     `summary` about models ("2 models: 1 improved, ...")."""

@@ -9,13 +9,13 @@ from __future__ import annotations
 import json
 import platform
 import time
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from mlci.config import Config, ModelSpec
 from mlci.config.fields import model_field
+from mlci.config.records import record
 from mlci.config.yamlsource import display_path
 from mlci.errors import GitError
 from mlci.git import Git
@@ -26,7 +26,7 @@ LIBRARIES = ("mlci", "scikit-learn", "pandas", "numpy", "skops")
 FINGERPRINT_KEY = "model_fingerprint"
 
 
-@dataclass(frozen=True)
+@record
 class ModelInputs:
     """What a model's fingerprint is made of, as seen now: its inputs' fingerprints and the libraries."""
 
@@ -35,7 +35,7 @@ class ModelInputs:
     model_fingerprint: str | None
 
 
-@dataclass(frozen=True)
+@record
 class LineageStart:
     """What is recorded when a model's training begins, and the model's fingerprint from it."""
 

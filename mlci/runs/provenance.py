@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import getpass
 import re
-from dataclasses import dataclass
 from typing import Any
 
+from mlci.config.records import record
 from mlci.git import Git
 
 MERGE_SUBJECT = re.compile(r"^Merge pull request #(\d+) ")
 SQUASH_SUBJECT = re.compile(r"\(#(\d+)\)$")
 
 
-@dataclass(frozen=True)
+@record
 class Provenance:
     """Where a write came from: the commit checked out, `by` (a person or bot), the workflow run, and
     the pull request that commit merged."""

@@ -11,11 +11,12 @@ from __future__ import annotations
 import json
 import math
 import os
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, field
 from pathlib import Path
 from typing import Any
 
 from mlci.config.files import check_regular, confine, load_json
+from mlci.config.records import record
 from mlci.errors import StoreError
 
 RUN_SCHEMA_VERSION = 1
@@ -28,7 +29,7 @@ TEST_INPUTS_KEY = "test_inputs"
 `mlci.training.testinputs`)."""
 
 
-@dataclass(frozen=True)
+@record
 class Run:
     """One model's training result."""
 

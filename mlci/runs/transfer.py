@@ -12,12 +12,12 @@ folder is checked before anything is written, so a refusal leaves this checkout'
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from mlci.config import Config
 from mlci.config.files import display_path, load_json, read_bounded
+from mlci.config.records import record
 from mlci.errors import StoreError
 from mlci.git import short_sha
 from mlci.runs.lineage import FINGERPRINT_KEY
@@ -32,7 +32,7 @@ LAYOUT_HINT = (
 )
 
 
-@dataclass(frozen=True)
+@record
 class Exported:
     """One model's run in an export folder, checked and ready to import."""
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from mlci.config.files import load_json
+from mlci.config.records import record
 from mlci.errors import StoreError
 from mlci.git import COMMIT_ID, short_sha
 from mlci.runs import RUN_FILE, Run, decode_run, encode_run, run_file
@@ -24,7 +25,7 @@ RECORD_FILE = "record.json"
 RECORD_SCHEMA_VERSION = 1
 
 
-@dataclass(frozen=True)
+@record
 class Record:
     """The runs recorded for one commit."""
 
@@ -39,7 +40,7 @@ class Record:
         return storage.read(f"runs/{self.commit}/{model}/{name}") if name else None
 
 
-@dataclass(frozen=True)
+@record
 class RecordOutcome:
     commit: str
     models: list[str]

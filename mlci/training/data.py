@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mlci.config import Config, DataSpec, ModelSpec
 from mlci.config.fields import ConfigField, model_field
+from mlci.config.records import record
 from mlci.config.yamlsource import display_path
 from mlci.console import Console
 from mlci.errors import DataError, MlciError
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 MAX_ROWS_SHOWN = 5
 
 
-@dataclass(frozen=True)
+@record
 class Dataset:
     """Features and target of the training and the test rows."""
 

@@ -17,10 +17,10 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 
 from mlci.config.durations import format_duration
 from mlci.config.fields import ConfigField
+from mlci.config.records import record
 from mlci.errors import ExitCode, MlciError, TimedOutError
 from mlci.process import STOP_GRACE_SECONDS
 
@@ -30,7 +30,7 @@ class LimitReached(BaseException):
     Exception (a fit's retry loop, a library's error handling) does not swallow it."""
 
 
-@dataclass(frozen=True)
+@record
 class TimeLimit:
     """A model's time limit and where it was set: its `timeout:` field, or `--timeout` (no field)."""
 

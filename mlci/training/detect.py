@@ -11,10 +11,10 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from mlci.config.records import record
 from mlci.console import Console
 from mlci.errors import DataError
 from mlci.training.tables import looks_headerless, read_table, table_format
@@ -49,7 +49,7 @@ TARGET_NAMES = (
 ID_NAMES = {"id", "index", "row_id", "uuid"}
 
 
-@dataclass(frozen=True)
+@record
 class DetectedData:
     """What `mlci init` guessed about the project's data. Paths are relative to the project folder."""
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import re
 import shlex
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from mlci.config.files import load_json, read_text_bounded
 from mlci.config.goals import goal_from_name
+from mlci.config.records import record
 from mlci.console import Console
 from mlci.errors import ConfigError
 from mlci.training.detect import find_data_files, find_files
@@ -38,13 +39,13 @@ SAVED_MODEL = re.compile(r"""["']([\w./-]+\.(?:pkl|pickle|joblib|skops|onnx))["'
 TEXT_METRIC = re.compile(r"""f["']([A-Za-z][\w .-]*?)\s*[:=]\s*\{""")
 
 
-@dataclass(frozen=True)
+@record
 class DetectedMetric:
     name: str
     goal: str | None
 
 
-@dataclass(frozen=True)
+@record
 class DetectedCommand:
     """A command model `mlci init` writes for training the project already runs."""
 
@@ -63,7 +64,7 @@ class DetectedCommand:
     """What the user should check, one line each."""
 
 
-@dataclass(frozen=True)
+@record
 class DetectedProject:
     """The project's own ways, as far as `mlci init` can see them."""
 

@@ -4,18 +4,18 @@ report results of code that did not run."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
 from mlci.config.fields import ConfigField
 from mlci.config.files import check_regular, confine
+from mlci.config.records import record
 from mlci.config.yamlsource import display_path
 from mlci.errors import MlciError
 
 
-@dataclass(frozen=True)
+@record
 class FileState:
     """Enough of a file's metadata to tell whether it was rewritten."""
 

@@ -15,13 +15,13 @@ scorer: `f1` is scikit-learn's binary F1, as in `cross_val_score(..., scoring="f
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from mlci.config import Config, ModelSpec
 from mlci.config.fields import ConfigField, model_field
 from mlci.config.metric_names import ALIASES, expand_alias
+from mlci.config.records import record
 from mlci.config.schema import Goal
 
 NEGATED_PREFIX = "neg_"
@@ -30,7 +30,7 @@ CLASSIFICATION_MODULES = ("sklearn.metrics._classification", "sklearn.metrics._r
 REGRESSION_MODULES = ("sklearn.metrics._regression",)
 
 
-@dataclass(frozen=True)
+@record
 class ResolvedMetric:
     """A configured metric and how to compute it."""
 

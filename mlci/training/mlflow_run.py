@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import yaml
 
 from mlci.config.fields import ConfigField
+from mlci.config.records import record
 from mlci.errors import MetricsFileError
 
 DATABASE = "mlflow.db"
@@ -33,7 +33,7 @@ ARTIFACT_ROOT_VARIABLE = "_MLFLOW_SERVER_ARTIFACT_ROOT"
 MODEL_FILE_KEYS = ("pickled_model", "model_path", "data", "model_file")
 
 
-@dataclass(frozen=True)
+@record
 class LoggedRun:
     """What a command logged to MLflow in one training."""
 

@@ -3,17 +3,17 @@ training pass, and the error a pass with failures ends in."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from mlci.config.records import record
 from mlci.errors import FailuresError, MlciError
 from mlci.runs import Run
 
 Status = Literal["trained", "unchanged", "failed", "not tried"]
 
 
-@dataclass(frozen=True)
+@record
 class TrainedModel:
     """A run not yet written, and its files by role (`model`, `predictions`) at their current place."""
 
@@ -21,7 +21,7 @@ class TrainedModel:
     files: dict[str, Path]
 
 
-@dataclass(frozen=True)
+@record
 class TrainResult:
     """One model trained (or taken over unchanged): the run as written, and the folder it is in."""
 
@@ -29,7 +29,7 @@ class TrainResult:
     directory: Path
 
 
-@dataclass(frozen=True)
+@record
 class ModelOutcome:
     """What became of one model: trained or unchanged (with its run), failed (with why), or not tried
     (an earlier model failed and the pass was to stop at the first failure)."""
@@ -42,7 +42,7 @@ class ModelOutcome:
     """Why it has no new run, in one line (for a report: the config named by its file name only)."""
 
 
-@dataclass(frozen=True)
+@record
 class TrainingPass:
     """Every chosen model's outcome, in the order they were taken."""
 

@@ -10,10 +10,10 @@ and `any` tells the workflow whether to start the matrix at all.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from mlci.config import Config
+from mlci.config.records import record
 from mlci.runs.changes import NEW_MODEL, NOT_RECORDED, why_changed
 from mlci.runs.fingerprint import project_cache
 from mlci.runs.lineage import current_inputs, library_versions
@@ -22,7 +22,7 @@ from mlci.store.records import Record
 PLAN_SCHEMA_VERSION = 1
 
 
-@dataclass(frozen=True)
+@record
 class Planned:
     """A model to train, and why."""
 
@@ -30,7 +30,7 @@ class Planned:
     reason: str
 
 
-@dataclass(frozen=True)
+@record
 class Plan:
     """The models to train (in config order) and those unchanged since the base's record."""
 

@@ -16,11 +16,11 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mlci.config.fields import ConfigField
+from mlci.config.records import record
 from mlci.config.yamlsource import display_path
 from mlci.errors import MetricsFileError
 
@@ -32,7 +32,7 @@ Y_TRUE, Y_PRED = "y_true", "y_pred"
 PROBA_PREFIX, SCORE_PREFIX, SCORE_COLUMN = "proba_", "score_", "score"
 
 
-@dataclass(frozen=True)
+@record
 class PredictionsSummary:
     """What mlci learns from a command's predictions file without loading it into pandas."""
 

@@ -10,10 +10,10 @@ The result is an ordinary scikit-learn Pipeline, saved as the model.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from mlci.config.fields import ConfigField
+from mlci.config.records import record
 from mlci.errors import DataError
 
 if TYPE_CHECKING:
@@ -28,7 +28,7 @@ def needs_preprocessing(estimator: Any, *, setting: str) -> bool:
     return setting != "none" and not isinstance(estimator, Pipeline)
 
 
-@dataclass(frozen=True)
+@record
 class ColumnKinds:
     numeric: list[str]
     categorical: list[str]

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from mlci.config.records import record
 from mlci.errors import TrainingError
 from mlci.training.metrics import ResolvedMetric
 from mlci.training.predictions import PROBA_PREFIX, SCORE_COLUMN, SCORE_PREFIX, Y_PRED, Y_TRUE
@@ -39,7 +39,7 @@ class MetricComputationError(TrainingError):
         self.reason = reason
 
 
-@dataclass(frozen=True)
+@record
 class StoredPredictions:
     """Test-set predictions, ready to be scored on all their rows or any selection of them."""
 

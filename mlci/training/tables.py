@@ -12,11 +12,11 @@ lists what works, instead of pandas guessing and failing later on a column it ca
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from mlci.config.fields import ConfigField
+from mlci.config.records import record
 from mlci.config.yamlsource import display_path
 from mlci.errors import DataError, MlciError
 
@@ -33,7 +33,7 @@ PANDAS_INDEX_PREFIX = "__index_level_"
 HEADERLESS_PREFIX = "col_"
 
 
-@dataclass(frozen=True)
+@record
 class TableHeader:
     """What `mlci validate` learns from a data file without reading its rows."""
 
