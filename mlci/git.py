@@ -15,6 +15,7 @@ import subprocess
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from mlci.errors import GitError
@@ -26,6 +27,32 @@ SHORT_SHA_LENGTH = 7
 # A full commit id: SHA-1 (40 hex digits) or SHA-256 (64).
 COMMIT_ID = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
 _OWN_CONFIG = re.compile(r"^GIT_CONFIG_(COUNT|KEY_\d+|VALUE_\d+)$")
+_Result = TypeVar("_Result")
+
+
+def in_background(work: Callable[[], _Result]) -> Callable[[], _Result]:
+    """Start `work` (git's, which waits on processes) in another thread and go on: the function
+    returned waits for it and gives what it returned, or raises what it raised. A fetch over the
+    network then runs while mlci reads its own files."""
+    outcome: list[_Result] = []
+    failure: list[Exception] = []
+
+    def run() -> None:
+        try:
+            outcome.append(work())
+        except Exception as exc:  # raised in the caller's thread, when it asks for the result
+            failure.append(exc)
+
+    worker = threading.Thread(target=run, name="mlci background", daemon=True)
+    worker.start()
+
+    def result() -> _Result:
+        worker.join()
+        if failure:
+            raise failure[0]
+        return outcome[0]
+
+    return result
 
 
 def short_sha(commit: str | None) -> str:
@@ -83,29 +110,6 @@ class Git:
             raise GitError("git is not installed or not on PATH") from None
         except NotADirectoryError:
             raise GitError(f"{self.cwd} is not a folder") from None
-
-    def in_background(self, *args: str) -> Callable[[], subprocess.CompletedProcess[bytes]]:
-        """Start git now and go on: the function returned waits for it and gives what `attempt`
-        would have (or raises what it would have). A fetch over the network then runs while mlci
-        reads its own files."""
-        outcome: list[subprocess.CompletedProcess[bytes] | Exception] = []
-
-        def work() -> None:
-            try:
-                outcome.append(self.attempt(*args))
-            except Exception as exc:  # raised in the caller's thread, when it asks for the result
-                outcome.append(exc)
-
-        worker = threading.Thread(target=work, name=f"git {args[0]}", daemon=True)
-        worker.start()
-
-        def result() -> subprocess.CompletedProcess[bytes]:
-            worker.join()
-            if isinstance(outcome[0], Exception):
-                raise outcome[0]
-            return outcome[0]
-
-        return result
 
     def output(self, *args: str, input: bytes | None = None, env: Mapping[str, str] | None = None) -> bytes:
         """git's standard output as bytes; `GitError` with git's own (scrubbed) words when it fails."""

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from mlci.errors import GitError
-from mlci.git import Git, git_environment, short_sha
+from mlci.git import Git, git_environment, in_background, short_sha
 from testing.repos import actions_checkout, git
 
 
@@ -155,18 +155,17 @@ def test_one_process_tells_the_git_folder_and_whether_the_clone_is_shallow(make_
         assert repo.is_shallow() is expected
 
 
-def test_git_in_the_background_answers_as_attempt_would(tmp_path: Path) -> None:
+def test_work_in_the_background_answers_as_it_would_have(tmp_path: Path) -> None:
     repository = tmp_path / "r"
     repository.mkdir()
     subprocess.run(["git", "init", "-q", str(repository)], check=True)
     runner = Git(repository)
-    answer = runner.in_background("rev-parse", "--is-inside-work-tree")
-    done = answer()
+    done = in_background(lambda: runner.attempt("rev-parse", "--is-inside-work-tree"))()
     assert done.returncode == 0 and done.stdout.strip() == b"true"
-    assert runner.in_background("rev-parse", "--verify", "-q", "nothing^{commit}")().returncode != 0
+    assert in_background(lambda: runner.attempt("rev-parse", "--verify", "-q", "nothing^{commit}"))().returncode != 0
 
 
-def test_git_in_the_background_raises_in_the_callers_thread(tmp_path: Path) -> None:
-    answer = Git(tmp_path / "missing").in_background("status")
+def test_work_in_the_background_raises_in_the_callers_thread(tmp_path: Path) -> None:
+    answer = in_background(lambda: Git(tmp_path / "missing").attempt("status"))
     with pytest.raises(GitError, match="missing: no such folder"):
         answer()

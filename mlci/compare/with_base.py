@@ -58,6 +58,8 @@ def compare_with_base(
         raise StoreError("there are no runs in this checkout to compare", hint="Run `mlci train` first.")
     cache = ResultCache(config.work_dir / "cache")
     head_commit, head_branch = git.position()
+    # Asked before the base's records are read, while the results branch may still be fetching.
+    head = HeadInfo(commit=head_commit, branch=head_branch, dirty=git.is_dirty(ignore=config.ignored_changes))
     sides: dict[str, BaseSide] = {}
     base_runs: dict[str, Run] = {}
     trends: dict[str, dict[str, list[tuple[str, float]]]] = {}
@@ -84,7 +86,6 @@ def compare_with_base(
     if base_label:
         base = replace(base, ref=base_label)
     console.detail(f"base: {base.note}")
-    head = HeadInfo(commit=head_commit, branch=head_branch, dirty=git.is_dirty(ignore=config.ignored_changes))
     comparison = build_comparison(
         config=config,
         head=head,

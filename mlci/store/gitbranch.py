@@ -16,14 +16,13 @@ review that a re-run would get right.
 
 from __future__ import annotations
 
-import subprocess
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from mlci.errors import OutsideError, StoreError
-from mlci.git import Git
+from mlci.git import Git, in_background
 from mlci.store.localcopy import LocalCopy
 from mlci.store.remote import LOCAL_STORE_HINT, lost_race, missing_branch, remote_failure, unreachable_reason
 from mlci.store.storage import Changes, StorageView, check_store_path
@@ -107,7 +106,7 @@ class GitBranchStorage:
         self._git = git
         self._copy = LocalCopy(git, branch=branch, ref=self.tracking_ref)
         self._snapshot: _Snapshot | None = None
-        self._fetching: Callable[[], subprocess.CompletedProcess[bytes]] | None = None
+        self._fetching: Callable[[], _Snapshot] | None = None
 
     @property
     def where(self) -> str:
@@ -129,7 +128,7 @@ class GitBranchStorage:
         import random  # writing only: reading commands (compare, report) load less without it
 
         for attempt in range(1, self.max_attempts + 1):
-            snapshot = self._fetch(writing=True)
+            snapshot = self._snapshot = self._fetch(writing=True)
             changes = change(snapshot)
             commit = self._commit(snapshot, changes, message=message)
             if commit is None:
@@ -153,13 +152,14 @@ class GitBranchStorage:
 
     def prefetch(self) -> None:
         """Start fetching the branch for the reads to come, which wait for it: the fetch (a round trip
-        to the remote) runs while the command reads its own files."""
+        to the remote) and the listing of the tip's files run while the command reads its own."""
         if self._snapshot is None and self._fetching is None:
-            self._fetching = self._git.in_background(*self._fetch_args())
+            self._fetching = in_background(self._fetch)
 
     def _current(self) -> _Snapshot:
         if self._snapshot is None:
-            self._snapshot = self._fetch()
+            started, self._fetching = self._fetching, None
+            self._snapshot = started() if started is not None else self._fetch()
         return self._snapshot
 
     def _fetch_args(self) -> tuple[str, ...]:
@@ -173,18 +173,15 @@ class GitBranchStorage:
         return (*args, self.remote, f"+refs/heads/{self.branch}:{self.tracking_ref}")
 
     def _fetch(self, *, writing: bool = False) -> _Snapshot:
-        """Fetch only the results branch into the private ref and return its tip (a read takes the
-        fetch `prefetch` started). When the remote cannot be reached, a read (not `writing`) gets this
-        clone's copy, if it has one and may use it."""
-        started, self._fetching = self._fetching, None
-        # A write fetches anew: the tip it builds on must be the newest.
-        done = started() if started is not None and not writing else self._git.attempt(*self._fetch_args())
+        """Fetch only the results branch into the private ref and return its tip (touching nothing
+        else of this object's: it may run in the background, see `prefetch`). When the remote
+        cannot be reached, a read (not `writing`) gets this clone's copy, if it has one and may use it."""
+        done = self._git.attempt(*self._fetch_args())
         if done.returncode != 0:
             problem = self._git.problem(done)
             if missing_branch(problem):
                 self._git.attempt("update-ref", "-d", self.tracking_ref)
-                self._snapshot = _Snapshot.at(self._git, None)
-                return self._snapshot
+                return _Snapshot.at(self._git, None)
             what = f"could not fetch the results branch {self.branch!r} from {self.remote}"
             unreachable = unreachable_reason(problem)
             if unreachable is None:
@@ -196,12 +193,10 @@ class GitBranchStorage:
                 f"could not reach {self.remote} ({unreachable}); using the copy of {self.branch} "
                 f"{self._copy.describe(copy)}; results recorded since are not seen"
             )
-            self._snapshot = _Snapshot.at(self._git, copy)
-            return self._snapshot
+            return _Snapshot.at(self._git, copy)
         tip = self._git.output("rev-parse", "--verify", f"{self.tracking_ref}^{{commit}}").decode().strip()
         self._copy.fetched_now()
-        self._snapshot = _Snapshot.at(self._git, tip)
-        return self._snapshot
+        return _Snapshot.at(self._git, tip)
 
     def _unreachable_hint(self, *, writing: bool) -> str:
         if writing:
