@@ -43,7 +43,8 @@ def in_background(work: Callable[[], _Result]) -> Callable[[], _Result]:
         except Exception as exc:  # raised in the caller's thread, when it asks for the result
             failure.append(exc)
 
-    worker = threading.Thread(target=run, name="mlci background", daemon=True)
+    # Not a daemon: mlci waits for the work to end before it exits, so no git it started outlives it.
+    worker = threading.Thread(target=run, name="mlci background", daemon=False)
     worker.start()
 
     def result() -> _Result:

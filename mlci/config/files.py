@@ -65,25 +65,29 @@ def read_bounded(
     of non-regular file, cannot be read, or holds more than `limit` bytes; `what` names the kind of
     file in the size message ("a metrics file").
     """
-    shown = display_path(path)
+
+    def fail(problem: str, hint: str | None = None) -> Exception:
+        # The path as people see it is worked out only for a message: most reads succeed.
+        return error(f"{display_path(path)}: {problem}", hint=hint)
+
     # O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused once opened.
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
     try:
         descriptor = os.open(path, flags)
     except FileNotFoundError:
-        raise error(f"{shown}: no such file", hint=missing_hint) from None
+        raise fail("no such file", hint=missing_hint) from None
     except IsADirectoryError:
-        raise error(f"{shown}: is a directory") from None
+        raise fail("is a directory") from None
     except OSError as exc:
-        raise error(f"{shown}: cannot read: {exc.strerror or exc}") from None
+        raise fail(f"cannot read: {exc.strerror or exc}") from None
     try:
         status = os.fstat(descriptor)
         if stat.S_ISDIR(status.st_mode):
-            raise error(f"{shown}: is a directory")
+            raise fail("is a directory")
         if not stat.S_ISREG(status.st_mode):
-            raise error(f"{shown}: is not a regular file", hint="mlci reads only regular files.")
+            raise fail("is not a regular file", hint="mlci reads only regular files.")
         if status.st_size > limit:
-            raise error(f"{shown}: is {status.st_size:,} bytes; the limit for {what} is {limit:,}")
+            raise fail(f"is {status.st_size:,} bytes; the limit for {what} is {limit:,}")
         chunks: list[bytes] = []
         size = 0
         while size <= limit:
@@ -93,10 +97,10 @@ def read_bounded(
             chunks.append(chunk)
             size += len(chunk)
         if size > limit:
-            raise error(f"{shown}: is more than {limit:,} bytes, the limit for {what}")
+            raise fail(f"is more than {limit:,} bytes, the limit for {what}")
         return b"".join(chunks)
     except OSError as exc:
-        raise error(f"{shown}: cannot read: {exc.strerror or exc}") from None
+        raise fail(f"cannot read: {exc.strerror or exc}") from None
     finally:
         os.close(descriptor)
 

@@ -15,7 +15,7 @@ from dataclasses import asdict, field
 from pathlib import Path
 from typing import Any
 
-from mlci.config.files import check_regular, confine, load_json
+from mlci.config.files import check_regular, confine, load_json, read_bounded
 from mlci.config.records import record
 from mlci.errors import StoreError
 
@@ -24,6 +24,8 @@ RUN_FILE = "run.json"
 GOALS = ("maximize", "minimize")
 # The roles of a run's pictures: the plots extra's PNGs, and what a command model names in `outputs.plots`.
 PICTURE_ROLE_PREFIX = "plot_"
+# A run.json holds metrics, parameters and lineage: kilobytes. Far more is no run mlci wrote.
+MAX_RUN_BYTES = 16 * 1024 * 1024
 TEST_INPUTS_KEY = "test_inputs"
 """The lineage entry that describes the test inputs the run's predictions were made from (see
 `mlci.training.testinputs`)."""
@@ -209,20 +211,27 @@ def run_file(directory: Path, run: Run, role: str) -> Path:
 def read_run(directory: Path) -> Run:
     """Read the run in `directory`."""
     path = directory / RUN_FILE
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise StoreError(f"{path}: no run here", hint="Run `mlci train` first.") from None
-    return decode_run(raw, where=str(path))
+    if not os.path.lexists(path):
+        raise StoreError(f"{path}: no run here", hint="Run `mlci train` first.")
+    return _read_run_file(path)
 
 
 def read_latest_runs(work_dir: Path) -> dict[str, Run]:
     """This checkout's latest run of every model trained so far, by model name."""
     root = runs_dir(work_dir)
-    if not root.is_dir():
+    try:
+        # The folder's own listing says which entries are folders: no look at each one (a
+        # repository of hundreds of models reads all of them on every comparison).
+        folders = sorted(entry.name for entry in os.scandir(root) if entry.is_dir() and not entry.name.startswith("."))
+    except (FileNotFoundError, NotADirectoryError):
         return {}
     runs = {}
-    for child in sorted(root.iterdir()):
-        if child.is_dir() and not child.name.startswith(".") and (child / RUN_FILE).is_file():
-            runs[child.name] = read_run(child)
+    for name in folders:
+        path = root / name / RUN_FILE
+        if os.path.lexists(path):
+            runs[name] = _read_run_file(path)
     return runs
+
+
+def _read_run_file(path: Path) -> Run:
+    return decode_run(read_bounded(path, limit=MAX_RUN_BYTES, what="a run record", error=StoreError), where=str(path))

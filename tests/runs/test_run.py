@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 
 from mlci.errors import StoreError
-from mlci.runs import RUN_FILE, Run, decode_run, read_run, run_file, write_run
+from mlci.runs import RUN_FILE, Run, decode_run, read_latest_runs, read_run, run_file, runs_dir, write_run
 
 
 def run_json(**changes: object) -> bytes:
@@ -82,3 +83,23 @@ def test_a_linked_run_file_is_the_source_and_a_copied_one_stays_as_it_was(tmp_pa
     folder = write_run(tmp_path / "runs" / "iris", run, {"predictions": projects})
     projects.write_text("rewritten in place by the project's next run\n")
     assert (folder / "predictions.csv").read_text() == "first\n"
+
+
+def test_the_latest_runs_are_every_folder_with_a_run_and_nothing_else(tmp_path: Path) -> None:
+    work = tmp_path / ".mlci"
+    for name in ("b", "a"):
+        run = Run(model=name, mode="command", metrics={"m": 1.0}, goals={"m": "maximize"})
+        write_run(runs_dir(work) / name, run, {})
+    (runs_dir(work) / "empty").mkdir()  # a folder a training left without a run
+    (runs_dir(work) / ".a-old-123").mkdir()  # what a run being replaced leaves for a moment
+    (runs_dir(work) / "notes.txt").write_text("a file, not a run")
+    assert list(read_latest_runs(work)) == ["a", "b"]
+    assert read_latest_runs(tmp_path / "nothing") == {}
+
+
+def test_a_run_file_that_is_a_fifo_is_refused_at_once_never_waited_on(tmp_path: Path) -> None:
+    work = tmp_path / ".mlci"
+    (runs_dir(work) / "hostile").mkdir(parents=True)
+    os.mkfifo(runs_dir(work) / "hostile" / RUN_FILE)
+    with pytest.raises(StoreError, match=r"run\.json: is not a regular file"):
+        read_latest_runs(work)
