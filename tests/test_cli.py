@@ -121,3 +121,29 @@ def test_an_error_message_cannot_forge_a_workflow_command_in_the_log(tmp_path, m
     result = CliRunner().invoke(cli, ["train"])
     assert result.exit_code == 2 and "no such file" in result.output
     assert not any(line.lstrip().startswith("::") for line in result.output.splitlines()), result.output
+
+
+def test_the_collector_is_off_while_modules_load_and_on_for_the_commands_work(tmp_path) -> None:
+    """Loading creates nothing that is garbage, so collections wait; a command's own work (a long
+    training) has the collector back, with what loading made frozen out of its passes."""
+    (tmp_path / "mlci.yaml").write_text(
+        "version: 1\nmodels:\n  m:\n    command: 'true'\n    outputs: {metrics: m.json}\n"
+        "    metrics: [{name: a, goal: maximize}]\n"
+    )
+    probe = (
+        "import gc, sys\n"
+        "import mlci.cli\n"
+        "seen = []\n"
+        "original = mlci.cli.Context.config\n"
+        "def config(self, **kwargs):\n"
+        "    seen.append(gc.isenabled())\n"
+        "    found = original(self, **kwargs)\n"
+        "    seen.append((gc.isenabled(), gc.get_freeze_count() > 0))\n"
+        "    return found\n"
+        "mlci.cli.Context.config = config\n"
+        "sys.argv = ['mlci', 'validate']\n"
+        "try:\n    mlci.cli.main()\nexcept SystemExit:\n    pass\n"
+        "print(seen, file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True)
+    assert done.stderr.strip().splitlines()[-1] == "[False, (True, True)]", done.stderr
