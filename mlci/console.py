@@ -45,6 +45,8 @@ def paint(text: str, color: int) -> str:
 def visible(text: str) -> str:
     """`text` without the characters that could rewrite a terminal or a log line, and with lone
     surrogates replaced by U+FFFD, so it can always be written."""
+    if text.isascii() and text.isprintable():  # no control at all (one line of JSON): nothing to scan for
+        return text
     text = UNPRINTABLE.sub("", text)
     # Surrogates are not ASCII; most text is, and `isascii` answers without a scan of its own.
     return text if text.isascii() else LONE_SURROGATE.sub("\ufffd", text)
