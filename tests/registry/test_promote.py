@@ -9,6 +9,7 @@ import statistics
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy
 import pytest
 
 from mlci.errors import ConfigError, StoreError
@@ -366,6 +367,12 @@ def test_a_forest_without_a_seed_retrained_on_identical_code_is_never_promoted_f
     make_repo: Callable[..., Path],
 ) -> None:
     root = make_repo(files={"mlci.yaml": FOREST, "data.csv": noisy_data(), ".gitignore": ".mlci/\n"})
+    # A forest without a seed draws from numpy's global generator (the fit runs in this process): seeded
+    # here, the luck this test meets is the same every run. Unseeded, a run now and then met a forest
+    # so lucky that it was significantly better on the 160 test rows (+0.056, interval [+0.006,
+    # +0.113]): promoting that one is the paired bootstrap's 95% doing what it says, not the luck
+    # this test is about.
+    numpy.random.seed(2026)
     # The holder: a run that scored below the average of the runs before it, so luckier ones exist.
     seen: list[float] = []
     while len(seen) < 3 or seen[-1] >= statistics.mean(seen[:-1]):
