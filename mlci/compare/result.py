@@ -271,42 +271,33 @@ class Comparison:
         return plain(self.json_document())
 
 
-_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 _SCALARS = frozenset({str, int, float, bool, type(None)})
+_SHAPES: dict[type, tuple[tuple[str, ...], tuple[str, ...]]] = {}
 
 
-def _field_names(value: Any) -> tuple[str, ...] | None:
+def _shape(value: Any) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
     """The names `value` has in the JSON document when it is a record (a dataclass instance): its
-    fields and the properties its class names in `JSON_DERIVED`; None for anything else."""
+    fields, and the properties its class names in `JSON_DERIVED`; None for anything else."""
     kind = type(value)
-    names = _FIELD_NAMES.get(kind)
-    if names is None and is_dataclass(value) and not isinstance(value, type):
-        names = _FIELD_NAMES[kind] = (*(f.name for f in fields(value)), *getattr(kind, "JSON_DERIVED", ()))
-    return names
-
-
-_JSON_SHAPES: dict[type, tuple[int, tuple[str, ...]]] = {}
+    shape = _SHAPES.get(kind)
+    if shape is None and is_dataclass(value) and not isinstance(value, type):
+        shape = _SHAPES[kind] = (tuple(f.name for f in fields(value)), getattr(kind, "JSON_DERIVED", ()))
+    return shape
 
 
 def json_fields(value: Any) -> dict[str, Any]:
     """`value`, a record of a comparison, as the JSON object json's encoder writes for it (its
     `default`); the values within are left for the encoder to walk into."""
-    shape = _JSON_SHAPES.get(type(value))
+    shape = _shape(value)
     if shape is None:
-        names = _field_names(value)
-        if names is None:
-            raise TypeError(f"{type(value).__name__} is not part of a comparison's JSON document")
-        derived = getattr(type(value), "JSON_DERIVED", ())
-        shape = _JSON_SHAPES[type(value)] = (len(names) - len(derived), derived)
-    count, derived = shape
+        raise TypeError(f"{type(value).__name__} is not part of a comparison's JSON document")
+    names, derived = shape
     # A frozen record's attributes are its fields: the encoder reads them where they are, as most
     # records of a comparison (its metrics, thousands of them) have no derived values to add.
     own = value.__dict__
-    if len(own) != count:
-        return {name: getattr(value, name) for name in _FIELD_NAMES[type(value)]}
-    if not derived:
-        return own
-    return {**own, **{name: getattr(value, name) for name in derived}}
+    if len(own) != len(names):
+        own = {name: getattr(value, name) for name in names}
+    return {**own, **{name: getattr(value, name) for name in derived}} if derived else own
 
 
 def plain(value: Any) -> Any:
@@ -316,9 +307,10 @@ def plain(value: Any) -> Any:
     kind = type(value)
     if kind in _SCALARS:
         return value
-    names = _field_names(value)
+    shape = _shape(value)
     # Scalars are taken as they are without a call each: most values of a comparison are.
-    if names is not None:
+    if shape is not None:
+        names = shape[0] + shape[1]
         fields_ = [getattr(value, name) for name in names]
         return {name: f if type(f) in _SCALARS else plain(f) for name, f in zip(names, fields_, strict=True)}
     if isinstance(value, (list, tuple)):
