@@ -52,6 +52,18 @@ def run(cwd: Path, *command: str, env: dict[str, str]) -> str:
     return done.stdout.strip()
 
 
+def publish(seed: Path, base: Path, *, branch: str, message: str, env: dict[str, str]) -> Path:
+    """`seed` committed as the first commit of `branch`, pushed to a bare remote `base/remote.git`,
+    and cloned from there as a user would: the clone, `base/user`."""
+    run(seed, "git", "init", "-q", "-b", branch, env=env)
+    run(seed, "git", "add", "-A", env=env)
+    run(seed, "git", "commit", "-q", "-m", message, env=env)
+    run(base, "git", "clone", "-q", "--bare", str(seed), str(base / "remote.git"), env=env)
+    user = base / "user"
+    run(base, "git", "clone", "-q", str(base / "remote.git"), str(user), env=env)
+    return user
+
+
 @pytest.fixture(scope="module")
 def prepared(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A bare remote and a clone: main trained and recorded on the results branch; `feature` tunes wine."""
@@ -63,12 +75,7 @@ def prepared(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copytree(ROOT / "examples" / "project", seed, ignore=shutil.ignore_patterns(".mlci", "out"))
     (seed / ".github" / "workflows").mkdir(parents=True)
     shutil.copy(ROOT / "examples" / "workflows" / "mlci.yml", seed / ".github" / "workflows" / "mlci.yml")
-    run(seed, "git", "init", "-q", "-b", "main", env=env)
-    run(seed, "git", "add", "-A", env=env)
-    run(seed, "git", "commit", "-q", "-m", "Add the models", env=env)
-    run(base, "git", "clone", "-q", "--bare", str(seed), str(base / "remote.git"), env=env)
-    user = base / "user"
-    run(base, "git", "clone", "-q", str(base / "remote.git"), str(user), env=env)
+    user = publish(seed, base, branch="main", message="Add the models", env=env)
     run(user, sys.executable, "-m", "mlci", "train", env=env)
     run(user, sys.executable, "-m", "mlci", "record", env=env)  # the baseline, on the remote's mlci-data
     run(user, "git", "checkout", "-q", "-b", "feature", env=env)
@@ -520,11 +527,7 @@ def test_models_import_the_projects_own_packages_and_the_pictures_are_kept(tmp_p
     for relative, text in OWN_PACKAGES_PROJECT.items():
         (seed / relative).parent.mkdir(parents=True, exist_ok=True)
         (seed / relative).write_text(text)
-    run(seed, "git", "init", "-q", "-b", "master", env=env)
-    run(seed, "git", "add", "-A", env=env)
-    run(seed, "git", "commit", "-q", "-m", "A model that needs the project's packages", env=env)
-    run(tmp_path, "git", "clone", "-q", "--bare", str(seed), str(tmp_path / "remote.git"), env=env)
-    run(tmp_path, "git", "clone", "-q", str(tmp_path / "remote.git"), str(tmp_path / "user"), env=env)
+    publish(seed, tmp_path, branch="master", message="A model that needs the project's packages", env=env)
     bin_dir = job_python(tmp_path / "job-python")
     env["PATH"] = os.pathsep.join([str(bin_dir), env["PATH"]])
     after = rev(tmp_path, "HEAD")
@@ -617,12 +620,7 @@ def monitored_world(base: Path) -> Path:
     sample(800, seed=1000).to_csv(seed / "data" / "train.csv", index=False)
     sample(400, seed=31, shift={"x4": 3.0}).to_csv(seed / "data" / "incoming" / "churn" / "batch.csv", index=False)
     sample(400, seed=32).to_csv(seed / "data" / "incoming" / "steady" / "batch.csv", index=False)
-    run(seed, "git", "init", "-q", "-b", "main", env=env)
-    run(seed, "git", "add", "-A", env=env)
-    run(seed, "git", "commit", "-q", "-m", "Two models, watched in production", env=env)
-    run(base, "git", "clone", "-q", "--bare", str(seed), str(base / "remote.git"), env=env)
-    user = base / "user"
-    run(base, "git", "clone", "-q", str(base / "remote.git"), str(user), env=env)
+    user = publish(seed, base, branch="main", message="Two models, watched in production", env=env)
     for step in ("train", "record", "promote"):
         run(user, sys.executable, "-m", "mlci", step, env=env)
     return base

@@ -16,18 +16,11 @@ from mlci.cli import cli
 from mlci.errors import TrainingError
 from mlci.training.painter import Painter
 from mlci.training.plots import CURVE_POINTS, _curves, _thinned
+from tests.compare.test_datacheck import CONFIG
 
 pytestmark = pytest.mark.integration
 
 DATA = "x1,x2,label\n" + "".join(f"{i % 7 + 3 * (i % 2)},{i % 5},{'yes' if i % 2 else 'no'}\n" for i in range(80))
-CONFIG = """\
-version: 1
-models:
-  clf:
-    data: {train: data.csv, target: label, split: {test_size: 0.3, seed: 0}}
-    estimator: {class: sklearn.linear_model.LogisticRegression}
-    metrics: [accuracy]
-"""
 
 
 def _painters_of_this_process() -> list[int]:
